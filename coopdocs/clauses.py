@@ -1,0 +1,336 @@
+"""Clause libraries (data) -> numbered, worded clauses for one cooperative and one language.
+
+A document is a folder: ``document.yaml`` (title block) and one ``NN-name.yaml`` per section.
+Which clauses and items appear is decided once, from the input, so the numbering is the same
+in every language; the text is then rendered per language.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError
+from jinja2.sandbox import SecurityError
+
+from coopdocs import citations
+from coopdocs.errors import CoopdocsError, PackError
+from coopdocs.model import Cooperative
+from coopdocs.pack import Pack, data_root, read_yaml
+from coopdocs.schema import _localized_paths
+from coopdocs.templating import make_env
+from coopdocs.wording import Wording
+
+LANGS = ("ru", "kk", "en")
+_ENV = make_env(autoescape=False)
+
+
+# --- the library as data -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClauseSpec:
+    id: str
+    file: str
+    when: str | None
+    text: Mapping[str, str]
+    items: tuple[Mapping[str, Any], ...]
+    commentary: Mapping[str, Any] | None
+    inputs: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SectionSpec:
+    id: str
+    file: str
+    when: str | None
+    title: Mapping[str, str]
+    clauses: tuple[ClauseSpec, ...]
+
+
+@dataclass(frozen=True)
+class Library:
+    name: str
+    folder: Path
+    head: Mapping[str, Any]
+    sections: tuple[SectionSpec, ...]
+
+    def clause(self, cid: str) -> ClauseSpec | None:
+        return next((c for s in self.sections for c in s.clauses if c.id == cid), None)
+
+
+def document_folder(pack: Pack, name: str) -> Path:
+    documents = pack.meta.get("documents") or {}
+    if name not in documents:
+        raise CoopdocsError(f"unknown document {name!r}", hint=f"use one of: {', '.join(documents)}")
+    library, folder = str(documents[name]).split("/", 1)
+    return data_root() / "templates" / library / pack.jurisdiction / pack.form / folder
+
+
+def _need(mapping: Any, key: str, where: str) -> Any:
+    if not isinstance(mapping, Mapping) or key not in mapping:
+        raise PackError(f"{where}: missing '{key}'")
+    return mapping[key]
+
+
+def _texts(value: Any, where: str) -> Mapping[str, str]:
+    if not isinstance(value, Mapping) or any(lang not in value for lang in LANGS):
+        raise PackError(f"{where}: needs a text in each of {', '.join(LANGS)}")
+    return {lang: str(value[lang]) for lang in LANGS}
+
+
+@cache
+def load_library(pack: Pack, name: str) -> Library:
+    folder = document_folder(pack, name)
+    head_path = folder / "document.yaml"
+    if not head_path.is_file():
+        raise PackError(f"{head_path}: the document's title block is missing")
+    head = read_yaml(head_path) or {}
+    sections = []
+    seen: dict[str, str] = {}
+    for path in sorted(folder.glob("[0-9]*.yaml")):
+        raw = read_yaml(path) or {}
+        sid = str(_need(raw, "id", str(path)))
+        clauses = []
+        for i, c in enumerate(_need(raw, "clauses", str(path)) or []):
+            where = f"{path} clause #{i + 1}"
+            cid = str(_need(c, "id", where))
+            where = f"{path} clause {cid}"
+            if cid in seen:
+                raise PackError(f"{where}: the id is also used in {seen[cid]}")
+            seen[cid] = str(path)
+            items = tuple(
+                {"when": it.get("when"), "text": _texts(_need(it, "text", where), f"{where} item {j + 1}")}
+                for j, it in enumerate(c.get("items") or [])
+            )
+            clauses.append(
+                ClauseSpec(
+                    id=cid,
+                    file=str(path),
+                    when=c.get("when"),
+                    text=_texts(_need(c, "text", where), where),
+                    items=items,
+                    commentary=c.get("commentary"),
+                    inputs=tuple(c.get("inputs") or ()),
+                )
+            )
+        sections.append(
+            SectionSpec(sid, str(path), raw.get("when"), _texts(_need(raw, "title", str(path)), str(path)), tuple(clauses))
+        )
+    return Library(name, folder, head, tuple(sections))
+
+
+# --- context -------------------------------------------------------------------------------------
+
+
+def context(coop: Cooperative, lang: str) -> dict[str, Any]:
+    """The input as a clause sees it in ``lang``: localized texts resolved, names composed."""
+    data = copy.deepcopy(coop.data)
+    schema = coop.pack.input_schema()
+    for path, value in list(_localized_paths(schema, data)):
+        target: Any = data
+        for part in path[:-1]:
+            target = target[part]
+        target[path[-1]] = _in_lang(value, lang, path)
+    names = coop.pack.meta["names"]
+    name = data["cooperative"]["name"]
+    short = data["cooperative"]["short_name"] or names["short"][lang].format(name=name)
+    return {**data, "lang": lang, "names": {"full": names["full"][lang].format(name=name), "short": short}}
+
+
+def _in_lang(value: Any, lang: str, path: Sequence[str | int]) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, Mapping) and lang in value:
+        return str(value[lang])
+    dotted = ".".join(str(p) for p in path)
+    raise CoopdocsError(
+        f"{dotted} has no {lang} text, so the {lang} edition cannot be written",
+        hint=f"add {lang} to `languages` and give every text in {lang}, or build only {', '.join(value or [])}",
+    )
+
+
+# --- rendering -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Commentary:
+    meaning: str
+    choice: str
+    basis: tuple[str, ...]  # citation labels in the document's language
+    basis_ids: tuple[str, ...]
+    rules: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Clause:
+    id: str
+    number: str
+    text: str
+    items: tuple[str, ...]
+    commentary: Commentary | None
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    number: str
+    title: str
+    clauses: tuple[Clause, ...]
+
+
+@dataclass(frozen=True)
+class Document:
+    name: str
+    lang: str
+    title: str
+    subtitle: str
+    approval: tuple[str, ...]
+    sections: tuple[Section, ...]
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Which sections, clauses and items appear: decided once, shared by every language."""
+
+    library: Library
+    sections: tuple[tuple[SectionSpec, tuple[tuple[ClauseSpec, tuple[int, ...]], ...]], ...]
+
+
+_SPACES = re.compile(r"[ \t\r\n]+")
+_BEFORE_PUNCT = re.compile(r" +([,.;:)»])")
+_AFTER_OPEN = re.compile(r"([(«]) +")
+
+
+def tidy(text: str) -> str:
+    text = _SPACES.sub(" ", text).strip()
+    return _AFTER_OPEN.sub(r"\1", _BEFORE_PUNCT.sub(r"\1", text))
+
+
+@cache
+def _compiled(source: str) -> Any:
+    return _ENV.from_string(source)
+
+
+@cache
+def _expression(source: str) -> Any:
+    return _ENV.compile_expression(source)
+
+
+def _render(source: str, ctx: Mapping[str, Any], where: str) -> str:
+    try:
+        return tidy(_compiled(source).render(ctx))
+    except (TemplateError, SecurityError, ValueError, TypeError, KeyError, PackError) as exc:
+        raise PackError(f"{where}: {type(exc).__name__}: {exc}") from exc
+
+
+def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
+    if expression is None or str(expression).strip() == "":
+        return True
+    try:
+        return bool(_expression(str(expression))(**ctx))
+    except (TemplateError, SecurityError, ValueError, TypeError, KeyError) as exc:
+        raise PackError(f"{where}: condition {expression!r}: {type(exc).__name__}: {exc}") from exc
+
+
+def jinja_context(coop: Cooperative, lang: str) -> dict[str, Any]:
+    words = Wording(coop.pack, lang, coop.data["membership"]["contributions"]["currency"])
+    return {**context(coop, lang), **words.functions(), "_filters": words.filters()}
+
+
+def _with_filters(ctx: dict[str, Any]) -> dict[str, Any]:
+    # Filters are bound to a language, so they are installed per render on the shared environment.
+    _ENV.filters.update(ctx["_filters"])
+    return ctx
+
+
+def plan(coop: Cooperative, name: str) -> Plan:
+    library = load_library(coop.pack, name)
+    ctx = _with_filters(jinja_context(coop, coop.languages[0]))
+    sections = []
+    for section in library.sections:
+        if not _holds(section.when, ctx, section.file):
+            continue
+        chosen = []
+        for clause in section.clauses:
+            where = f"{clause.file} clause {clause.id}"
+            if not _holds(clause.when, ctx, where):
+                continue
+            items = tuple(i for i, item in enumerate(clause.items) if _holds(item.get("when"), ctx, f"{where} item {i + 1}"))
+            chosen.append((clause, items))
+        if chosen:
+            sections.append((section, tuple(chosen)))
+    return Plan(library, tuple(sections))
+
+
+def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
+    ctx = _with_filters(jinja_context(coop, lang))
+    head = the_plan.library.head
+    where = str(the_plan.library.folder / "document.yaml")
+    out_sections = []
+    for s_index, (section, chosen) in enumerate(the_plan.sections, start=1):
+        clauses = []
+        for c_index, (clause, items) in enumerate(chosen, start=1):
+            at = f"{clause.file} clause {clause.id} [{lang}]"
+            clauses.append(
+                Clause(
+                    id=clause.id,
+                    number=f"{s_index}.{c_index}",
+                    text=_render(clause.text[lang], ctx, at),
+                    items=tuple(_render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items),
+                    commentary=_commentary(clause, ctx, lang, at),
+                )
+            )
+        out_sections.append(
+            Section(section.id, str(s_index), _render(section.title[lang], ctx, section.file), tuple(clauses))
+        )
+    return Document(
+        name=the_plan.library.name,
+        lang=lang,
+        title=_render(_need(head, "title", where)[lang], ctx, where),
+        subtitle=_render((head.get("subtitle") or {}).get(lang, ""), ctx, where),
+        approval=tuple(_render(line, ctx, where) for line in (head.get("approval") or {}).get(lang, [])),
+        sections=tuple(out_sections),
+    )
+
+
+def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: str) -> Commentary | None:
+    spec = clause.commentary
+    if not spec:
+        return None
+    texts = _need(spec, lang, where + " commentary")
+    ids = tuple(str(b) for b in spec.get("basis") or ())
+    return Commentary(
+        meaning=_render(str(_need(texts, "meaning", where)), ctx, where + " commentary"),
+        choice=_render(str(_need(texts, "choice", where)), ctx, where + " commentary"),
+        basis=tuple(citations.resolve(cid, lang).label(lang) for cid in ids),
+        basis_ids=ids,
+        rules=tuple(str(r) for r in spec.get("rules") or ()),
+    )
+
+
+def render_all(coop: Cooperative, name: str, langs: Sequence[str]) -> list[Document]:
+    the_plan = plan(coop, name)
+    return [render(coop, the_plan, lang) for lang in langs]
+
+
+def as_text(document: Document, *, commentary: bool = False) -> str:
+    """Plain text in body order, as a reader sees it (used by previews and golden tests)."""
+    lines = [*document.approval, document.title, document.subtitle, ""]
+    for section in document.sections:
+        lines.append(f"{section.number}. {section.title}")
+        for clause in section.clauses:
+            lines.append(f"{clause.number}. {clause.text}")
+            lines += [f"    {i}) {item}" for i, item in enumerate(clause.items, start=1)]
+            if commentary and clause.commentary:
+                c = clause.commentary
+                lines.append(f"    > {c.meaning}")
+                lines.append(f"    > {c.choice}")
+                lines += [f"    > § {label}" for label in c.basis]
+        lines.append("")
+    return "\n".join(lines)

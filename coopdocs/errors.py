@@ -1,0 +1,36 @@
+"""Typed errors. Expected failures carry a hint and are printed without a traceback."""
+
+from __future__ import annotations
+
+
+class CoopdocsError(Exception):
+    """An expected failure that the user can act on."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+class UsageError(CoopdocsError):
+    exit_code = 2
+
+
+class InputError(CoopdocsError):
+    """The input has errors; the diagnostics were reported separately."""
+
+    exit_code = 1
+
+
+class OutputError(CoopdocsError):
+    """An output could not be produced (for example, no PDF engine)."""
+
+    exit_code = 3
+
+
+class PackError(CoopdocsError):
+    """The rule pack or a template library is broken. This is a bug in the pack data."""
+
+    exit_code = 123

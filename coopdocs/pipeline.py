@@ -1,0 +1,40 @@
+"""The stages in order, for one input file: load -> schema -> legal rules."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from coopdocs import diagnostics
+from coopdocs.diagnostics import Diagnostic
+from coopdocs.loader import load_file
+from coopdocs.model import Cooperative
+from coopdocs.schema import validate_input
+
+
+@dataclass(frozen=True)
+class Checked:
+    file: str
+    cooperative: Cooperative | None  # None when the input did not pass the schema
+    diagnostics: list[Diagnostic]
+
+    @property
+    def blocking(self) -> bool:
+        return any(d.blocking for d in self.diagnostics)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return diagnostics.summary(self.diagnostics)
+
+
+def check_file(path: str | Path, lang: str = "en", *, strict: bool = False) -> Checked:
+    """Validate one file. Legal rules run only on input that passed the schema."""
+    loaded = load_file(path, lang)
+    coop, found = validate_input(loaded, lang)
+    if coop is not None:
+        from coopdocs.rules import run_rules
+
+        found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
+    if strict:
+        found = [replace(d, severity="error") if d.severity == "warning" else d for d in found]
+    return Checked(str(path), coop, found)

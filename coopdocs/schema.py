@@ -1,0 +1,413 @@
+"""The schema stage: the input contract (cerberus), cross-field checks, and its JSON Schema form."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import hashlib
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from cerberus import Validator
+from cerberus.errors import ValidationError
+
+from coopdocs import diagnostics, idnumbers
+from coopdocs.diagnostics import Diagnostic, word
+from coopdocs.loader import Loaded, PathT
+from coopdocs.model import Cooperative
+from coopdocs.pack import DEFAULT_PACK, Pack, available_packs, find_pack
+
+LANGS = ("ru", "kk", "en")
+_GROUNDS = ("non_payment", "charter_violation", "damage_to_cooperative")
+
+
+class InputValidator(Validator):  # type: ignore[misc]
+    """Cerberus with the contract's own types: ``localized`` and ``date``."""
+
+    def _validate_type_localized(self, value: Any) -> bool:
+        return isinstance(value, str | dict)
+
+    def _normalize_coerce_date(self, value: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value)
+            except ValueError:
+                return value
+        return value
+
+    def _normalize_coerce_date_or_keyword(self, value: Any) -> Any:
+        return self._normalize_coerce_date(value)
+
+    def _check_with_term(self, field: str, value: Any) -> None:
+        if isinstance(value, str) and value != "indefinite":
+            self._error(field, "term")
+
+    def _check_with_exclusion_ground(self, field: str, value: Any) -> None:
+        if isinstance(value, str) and value not in _GROUNDS:
+            self._error(field, "ground")
+        if isinstance(value, dict) and (set(value) != {"other"} or not isinstance(value["other"], str | dict)):
+            self._error(field, "ground")
+
+
+def _leaf_errors(errors: list[ValidationError]) -> Iterator[ValidationError]:
+    for error in errors:
+        if error.is_group_error:
+            yield from _leaf_errors(error.child_errors or [])
+        else:
+            yield error
+
+
+def _show(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _schema_at(schema: Mapping[str, Any], path: PathT) -> Mapping[str, Any] | None:
+    """The rules that apply at ``path`` (list indexes step into ``schema`` of the list)."""
+    rules: Mapping[str, Any] | None = {"type": "dict", "schema": schema}
+    for part in path:
+        if rules is None:
+            return None
+        inner = rules.get("schema")
+        if not isinstance(inner, Mapping):
+            return None
+        rules = inner if isinstance(part, int) else inner.get(part)
+    return rules
+
+
+def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, lang: str) -> Diagnostic:
+    path: PathT = tuple(error.document_path)
+    where = dict(lang=lang, path=path, file=loaded.file)
+    rule = error.rule
+    value = error.value
+    if error.code == 0x03:  # unknown field
+        siblings = _schema_at(schema, path[:-1]) or {}
+        known = list((siblings.get("schema") or {}).keys()) if isinstance(siblings.get("schema"), Mapping) else []
+        close = difflib.get_close_matches(str(path[-1]), known, n=1)
+        suggestion = word("did_you_mean", lang).format(key=close[0]) if close else ""
+        return diagnostics.make("schema/unknown-key", position=loaded.positions.of_key(path), key=path[-1],
+                                suggestion=suggestion, **where)  # type: ignore[arg-type]
+    position = loaded.positions.of(path)
+    if rule == "required":
+        return diagnostics.make("schema/required", position=position, key=path[-1], **where)  # type: ignore[arg-type]
+    if rule in ("type", "nullable"):
+        types = error.constraint if rule == "type" else (schema_type(_schema_at(schema, path)),)
+        expected = f" {word('or', lang)} ".join(word(t, lang) for t in _as_list(types))
+        actual = word(_type_name(value), lang)
+        shown = "" if value is None or isinstance(value, dict | list) else f"({_show(value)})"
+        return diagnostics.make("schema/type", position=position, expected=expected, actual=actual,
+                                value=shown, **where)  # type: ignore[arg-type]
+    if rule == "allowed":
+        allowed = ", ".join(str(a) for a in error.constraint)
+        shown = _show(value if not isinstance(value, list) else [v for v in value if v not in error.constraint])
+        return diagnostics.make("schema/allowed", position=position, value=shown, allowed=allowed, **where)  # type: ignore[arg-type]
+    if rule in ("min", "max"):
+        return diagnostics.make(f"schema/{rule}", position=position, value=_show(value), limit=error.constraint,
+                                **where)  # type: ignore[arg-type]
+    if rule in ("minlength", "maxlength"):
+        return diagnostics.make(f"schema/{rule}", position=position, limit=error.constraint,
+                                length=len(value) if hasattr(value, "__len__") else "?", **where)  # type: ignore[arg-type]
+    if rule == "regex":
+        expected = word("digits", lang).format(n=6 if path[-1] == "postal_code" else 12)
+        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected,
+                                **where)  # type: ignore[arg-type]
+    if rule == "check_with":
+        expected = word(str(error.info[0]) if error.info else "term", lang)
+        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected,
+                                **where)  # type: ignore[arg-type]
+    if rule == "empty":
+        return diagnostics.make("schema/empty", position=position, **where)  # type: ignore[arg-type]
+    return diagnostics.make("schema/invalid", position=position, detail=f"{rule}: {_show(value)}", **where)  # type: ignore[arg-type]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+def _type_name(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, dict):
+        return "dict"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, dt.date):
+        return "date"
+    return "string"
+
+
+def schema_type(rules: Mapping[str, Any] | None) -> str:
+    if not rules:
+        return "string"
+    kind = rules.get("type", "string")
+    return kind[0] if isinstance(kind, list) else kind
+
+
+# --- cross-field checks ---------------------------------------------------------------------------
+
+
+def _localized_paths(schema: Mapping[str, Any], data: Any, path: PathT = ()) -> Iterator[tuple[PathT, Any]]:
+    """Every value in ``data`` that the schema types as localized text."""
+    for key, rules in schema.items():
+        if not isinstance(data, dict) or key not in data or data[key] is None:
+            continue
+        yield from _localized_value(rules, data[key], (*path, key))
+
+
+def _localized_value(rules: Mapping[str, Any], value: Any, path: PathT) -> Iterator[tuple[PathT, Any]]:
+    types = _as_list(rules.get("type"))
+    if "localized" in types and not isinstance(value, int | bool):
+        yield path, value
+    elif "dict" in types and isinstance(value, dict) and isinstance(rules.get("schema"), Mapping):
+        yield from _localized_paths(rules["schema"], value, path)
+    elif "list" in types and isinstance(value, list) and isinstance(rules.get("schema"), Mapping):
+        for i, item in enumerate(value):
+            yield from _localized_value(rules["schema"], item, (*path, i))
+    if path[-2:-1] == ("grounds",) and isinstance(value, dict) and "other" in value:
+        yield (*path, "other"), value["other"]
+
+
+def _check_localized(schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
+    languages = [x for x in data.get("languages") or [] if x in LANGS]
+    listed = ", ".join(languages)
+    for path, value in _localized_paths(schema, data):
+        where = dict(lang=lang, path=path, file=loaded.file)
+        if isinstance(value, str):
+            if not value.strip():
+                yield diagnostics.make("schema/empty", position=loaded.positions.of(path), **where)  # type: ignore[arg-type]
+            elif len(languages) > 1:
+                example = "{" + ", ".join(f"{x}: ..." for x in languages) + "}"
+                yield diagnostics.make("schema/localized-plain", position=loaded.positions.of(path),
+                                       languages=listed, example=example, **where)  # type: ignore[arg-type]
+            continue
+        if not isinstance(value, dict):
+            continue
+        for key, text in value.items():
+            sub = (*path, key)
+            if key not in LANGS:
+                yield diagnostics.make("schema/localized-language", position=loaded.positions.of_key(sub), key=key,
+                                       lang=lang, path=sub, file=loaded.file)
+            elif not isinstance(text, str):
+                yield diagnostics.make("schema/type", position=loaded.positions.of(sub), expected=word("string", lang),
+                                       actual=word(_type_name(text), lang), value="", lang=lang, path=sub,
+                                       file=loaded.file)
+            elif not text.strip():
+                yield diagnostics.make("schema/empty", position=loaded.positions.of(sub), lang=lang, path=sub,
+                                       file=loaded.file)
+        for language in languages:
+            if language not in value:
+                yield diagnostics.make("schema/localized-missing", position=loaded.positions.of(path),
+                                       language=word(language, lang), languages=listed, **where)  # type: ignore[arg-type]
+
+
+def _check_founders(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
+    """IIN/BIN, age and share checks. Defensive about types: it also runs when the schema failed."""
+    founding = data.get("founding") if isinstance(data.get("founding"), dict) else {}
+    founders = founding.get("founders") if isinstance(founding.get("founders"), list) else []
+    share = _dig(data, "membership", "contributions", "share", "amount")
+    min_age = _dig(data, "membership", "eligibility", "min_age")
+    min_age = min_age if isinstance(min_age, int) and not isinstance(min_age, bool) else 18
+    meeting = founding.get("meeting_date")
+    for i, founder in enumerate(founders):
+        if not isinstance(founder, dict) or founder.get("kind") not in ("person", "legal_entity"):
+            continue
+        base: PathT = ("founding", "founders", i)
+        key = "iin" if founder["kind"] == "person" else "bin"
+        number = founder.get(key)
+        if number is None:
+            yield diagnostics.make("input/id-missing", lang=lang, path=base, position=loaded.positions.of(base),
+                                   file=loaded.file, kind=word(founder["kind"], lang), key=key)
+        elif isinstance(number, str):
+            check = idnumbers.iin_problem if key == "iin" else idnumbers.bin_problem
+            problem = check(number)
+            birth = idnumbers.iin_birth_date(number) if key == "iin" and not problem else None
+            if problem:
+                yield diagnostics.make(f"input/{key}", lang=lang, path=(*base, key),
+                                       position=loaded.positions.of((*base, key)), file=loaded.file, value=number,
+                                       reason=idnumbers.REASONS[problem][lang])
+            elif birth is not None and isinstance(meeting, dt.date) and idnumbers.age_on(birth, meeting) < min_age:
+                yield diagnostics.make("input/founder-age", lang=lang, path=(*base, key),
+                                       position=loaded.positions.of((*base, key)), file=loaded.file,
+                                       age=idnumbers.age_on(birth, meeting), date=meeting.isoformat(),
+                                       min_age=min_age)
+        paid = founder.get("share_contribution")
+        if _is_int(paid) and _is_int(share) and paid < share:
+            path = (*base, "share_contribution")
+            yield diagnostics.make("input/founder-share", lang=lang, path=path, position=loaded.positions.of(path),
+                                   file=loaded.file, value=paid, required=share)
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _dig(data: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(data, dict):
+            return None
+        data = data.get(key)
+    return data
+
+
+def _check_indexes(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
+    founders = _dig(data, "founding", "founders")
+    if not isinstance(founders, list):
+        return
+    count = len(founders)
+    refs: list[tuple[PathT, Any]] = [(("founding", "chair"), _dig(data, "founding", "chair")),
+                                     (("founding", "secretary"), _dig(data, "founding", "secretary"))]
+    signers = _dig(data, "signatories", "charter")
+    refs += [(("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])]
+    for path, value in refs:
+        if _is_int(value) and not 0 <= value < count:
+            yield diagnostics.make("input/founder-index", lang=lang, path=path, position=loaded.positions.of(path),
+                                   file=loaded.file, value=value, count=count, last=count - 1)
+
+
+def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
+    """Give every key of the contract a value, so that templates can test optional keys."""
+    for key, rules in schema.items():
+        if key not in data:
+            data[key] = None
+            continue
+        value = data[key]
+        inner = rules.get("schema")
+        if isinstance(value, dict) and isinstance(inner, Mapping) and "dict" in _as_list(rules.get("type")):
+            _fill_absent(inner, value)
+        elif isinstance(value, list) and isinstance(inner, Mapping) and isinstance(inner.get("schema"), Mapping):
+            for item in value:
+                if isinstance(item, dict):
+                    _fill_absent(inner["schema"], item)
+
+
+def select_pack(data: Mapping[str, Any]) -> Pack:
+    jurisdiction, form = data.get("jurisdiction"), data.get("form")
+    if isinstance(jurisdiction, str) and isinstance(form, str):
+        return find_pack(jurisdiction, form) or DEFAULT_PACK
+    return DEFAULT_PACK
+
+
+def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None, list[Diagnostic]]:
+    """Run the schema and the cross-field checks. Returns the model only when there is no error."""
+    if loaded.data is None:
+        return None, list(loaded.diagnostics)
+    pack = select_pack(loaded.data)
+    schema = pack.input_schema()
+    found: list[Diagnostic] = list(loaded.diagnostics)
+    validator = InputValidator(schema, allow_unknown=False)
+    validator.validate(loaded.data)
+    found += [_convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))]
+    document = validator.document if isinstance(validator.document, dict) else loaded.data
+    found += _check_localized(schema, document, loaded, lang)
+    found += _check_founders(document, loaded, lang)
+    found += _check_indexes(document, loaded, lang)
+    if pack is DEFAULT_PACK and (loaded.data.get("jurisdiction"), loaded.data.get("form")) != (pack.jurisdiction, pack.form):
+        known = ", ".join(p.key for p in available_packs())
+        found.append(diagnostics.make("pack/unknown", lang=lang, path=("jurisdiction",),
+                                      position=loaded.positions.of(("jurisdiction",)), file=loaded.file,
+                                      jurisdiction=loaded.data.get("jurisdiction"), form=loaded.data.get("form"),
+                                      available=known))
+    if any(d.blocking for d in found):
+        return None, _unique(found)
+    normalized = InputValidator(schema, purge_unknown=True).normalized(loaded.data)
+    _fill_absent(schema, normalized)
+    digest = hashlib.sha256(loaded.text.encode("utf-8")).hexdigest()
+    return Cooperative(loaded.file, normalized, loaded.positions, pack, digest), _unique(found)
+
+
+def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for d in diags:
+        key = (d.rule, d.path, d.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return sorted(out, key=diagnostics.sort_key)
+
+
+# --- JSON Schema ---------------------------------------------------------------------------------
+
+_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
+               "dict": "object", "list": "array"}
+
+
+def _localized_json() -> dict[str, Any]:
+    return {
+        "oneOf": [
+            {"type": "string", "minLength": 1},
+            {
+                "type": "object",
+                "properties": {lang: {"type": "string", "minLength": 1} for lang in LANGS},
+                "additionalProperties": False,
+                "minProperties": 1,
+            },
+        ]
+    }
+
+
+def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
+    variants = []
+    for kind in _as_list(rules.get("type", "string")):
+        if kind == "localized":
+            variants.append(_localized_json())
+        elif kind == "date":
+            variants.append({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+        elif kind == "dict":
+            variants.append(_object_json(rules["schema"]) if isinstance(rules.get("schema"), Mapping) else {"type": "object"})
+        elif kind == "list":
+            entry: dict[str, Any] = {"type": "array"}
+            if isinstance(rules.get("schema"), Mapping):
+                entry["items"] = _rule_json(rules["schema"])
+            if "minlength" in rules:
+                entry["minItems"] = rules["minlength"]
+            if "maxlength" in rules:
+                entry["maxItems"] = rules["maxlength"]
+            variants.append(entry)
+        else:
+            entry = {"type": _JSON_TYPES[kind]}
+            if "allowed" in rules:
+                entry["enum"] = list(rules["allowed"])
+            if "min" in rules:
+                entry["minimum"] = rules["min"]
+            if "max" in rules:
+                entry["maximum"] = rules["max"]
+            if "regex" in rules:
+                entry["pattern"] = f"^{rules['regex']}$"
+            variants.append(entry)
+    out: dict[str, Any] = variants[0] if len(variants) == 1 else {"anyOf": variants}
+    if rules.get("nullable"):
+        out = {"anyOf": [out, {"type": "null"}]}
+    description = (rules.get("meta") or {}).get("description")
+    if description:
+        out = {"description": description, **out}
+    if "default" in rules and not isinstance(rules["default"], dt.date):
+        out["default"] = rules["default"]
+    return out
+
+
+def _object_json(schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": {key: _rule_json(rules) for key, rules in schema.items()},
+        "required": [key for key, rules in schema.items() if rules.get("required")],
+        "additionalProperties": False,
+    }
+
+
+def json_schema(pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+    """The input contract as JSON Schema (draft 2020-12), generated from the cerberus schema."""
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"https://coopdocs.invalid/schema/{pack.key}.json",
+        "title": f"coopdocs input: {pack.key}",
+        **_object_json(pack.input_schema()),
+    }

@@ -1,0 +1,148 @@
+"""How values are worded in each language: amounts in figures and words, dates in legal style,
+periods with the right grammatical number, and the contract's choice identifiers (terms)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from functools import cache
+from typing import Any
+
+from babel.dates import format_date
+from num2words import num2words
+
+from coopdocs.errors import PackError
+from coopdocs.pack import Pack, data_root, read_yaml
+
+NBSP = "\u00a0"
+_NUM2WORDS_LANG = {"ru": "ru", "kk": "kz", "en": "en"}
+
+# Russian noun forms after numerals: (one, few, many) per case; genitive has (one, many, many).
+_RU_UNITS = {
+    "days": {
+        "nom": ("календарный день", "календарных дня", "календарных дней"),
+        "gen": ("календарного дня", "календарных дней", "календарных дней"),
+    },
+    "months": {"nom": ("месяц", "месяца", "месяцев"), "gen": ("месяца", "месяцев", "месяцев")},
+    "years": {"nom": ("год", "года", "лет"), "gen": ("года", "лет", "лет")},
+}
+_KK_UNITS = {"days": "күнтізбелік күн", "months": "ай", "years": "жыл"}
+_EN_UNITS = {"days": ("calendar day", "calendar days"), "months": ("month", "months"), "years": ("year", "years")}
+
+
+def ru_plural(n: int, forms: tuple[str, str, str]) -> str:
+    """Choose the Russian form for ``n``: 1 день, 2 дня, 5 дней, 21 день, 11 дней."""
+    n = abs(n)
+    if n % 10 == 1 and n % 100 != 11:
+        return forms[0]
+    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
+        return forms[1]
+    return forms[2]
+
+
+def number(value: int | float, lang: str) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        text = f"{value:,.2f}".rstrip("0").rstrip(".")
+    else:
+        text = f"{int(value):,}"
+    if lang == "en":
+        return text
+    return text.replace(",", NBSP).replace(".", ",")
+
+
+def in_words(value: int, lang: str) -> str:
+    return str(num2words(int(value), lang=_NUM2WORDS_LANG[lang]))
+
+
+def money(value: int, lang: str, currency: str, currency_names: Mapping[str, Mapping[str, str]]) -> str:
+    unit = currency_names[currency][lang]
+    return f"{number(value, lang)} ({in_words(value, lang)}) {unit}"
+
+
+def percent(value: int | float, lang: str) -> str:
+    return f"{number(value, lang)}%"
+
+
+def legal_date(day: dt.date, lang: str) -> str:
+    if lang == "ru":
+        return f"{format_date(day, 'd MMMM y', locale='ru')} года"
+    if lang == "kk":
+        return f"{day.year} жылғы {day.day} {format_date(day, 'LLLL', locale='kk').lower()}"
+    return format_date(day, "d MMMM y", locale="en")
+
+
+def period(value: int, unit: str, lang: str, case: str = "gen") -> str:
+    if case not in ("nom", "gen", "acc"):
+        raise ValueError(f"case must be nom, gen or acc, not {case!r}")
+    if lang == "ru":
+        forms = _RU_UNITS[unit]["gen" if case == "gen" else "nom"]
+        return f"{value} {ru_plural(value, forms)}"
+    if lang == "kk":
+        return f"{value} {_KK_UNITS[unit]}"
+    one, many = _EN_UNITS[unit]
+    return f"{value} {one if value == 1 else many}"
+
+
+@cache
+def load_terms(pack: Pack, extra_dirs: tuple[str, ...] = ()) -> dict[str, Any]:
+    """All ``terms*.yaml`` of the pack, merged; an id defined twice is a pack error."""
+    folders = [*(data_root() / d for d in extra_dirs), data_root() / "templates" / "common" / pack.jurisdiction / pack.form]
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("terms*.yaml")):
+            for key, value in (read_yaml(path) or {}).items():
+                if key in origin:
+                    raise PackError(f"term {key!r} is defined in both {origin[key]} and {path}")
+                merged[key] = value
+                origin[key] = str(path)
+    return merged
+
+
+class Wording:
+    """The filters and functions a clause template uses, bound to one language."""
+
+    def __init__(self, pack: Pack, lang: str, currency: str = "KZT") -> None:
+        self.pack = pack
+        self.lang = lang
+        self.currency = currency
+        self.terms_table = load_terms(pack)
+        self.currency_names = pack.meta["currency"]
+
+    def term(self, ident: str, form: str = "nom") -> str:
+        entry = self.terms_table.get(str(ident))
+        if entry is None:
+            raise PackError(f"no term {ident!r} in templates/common/{self.pack.key}/terms*.yaml")
+        forms = entry.get(self.lang)
+        if isinstance(forms, str):
+            return forms
+        if not isinstance(forms, Mapping):
+            raise PackError(f"term {ident!r} has no {self.lang} wording")
+        if self.lang == "en" and form not in forms:
+            form = "nom"
+        if form not in forms:
+            raise PackError(f"term {ident!r} has no {self.lang} form {form!r}")
+        return str(forms[form])
+
+    def terms(self, idents: Iterable[str], form: str = "nom", conj: str = "and") -> str:
+        words = [self.term(i, form) for i in idents]
+        joiner = {"and": {"ru": "и", "kk": "және", "en": "and"}, "or": {"ru": "или", "kk": "немесе", "en": "or"}}
+        if len(words) <= 1:
+            return "".join(words)
+        return f"{', '.join(words[:-1])} {joiner[conj][self.lang]} {words[-1]}"
+
+    def filters(self) -> dict[str, Callable[..., str]]:
+        lang = self.lang
+        return {
+            "money": lambda v: money(v, lang, self.currency, self.currency_names),
+            "number": lambda v: number(v, lang),
+            "words": lambda v: in_words(v, lang),
+            "percent": lambda v: percent(v, lang),
+            "date": lambda v: legal_date(v, lang),
+            "days": lambda v, case="gen": period(v, "days", lang, case),
+            "months": lambda v, case="gen": period(v, "months", lang, case),
+            "years": lambda v, case="gen": period(v, "years", lang, case),
+        }
+
+    def functions(self) -> dict[str, Callable[..., str]]:
+        return {"t": self.term, "terms": self.terms}
