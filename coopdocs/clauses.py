@@ -120,7 +120,13 @@ def load_library(pack: Pack, name: str) -> Library:
                 )
             )
         sections.append(
-            SectionSpec(sid, str(path), raw.get("when"), _texts(_need(raw, "title", str(path)), str(path)), tuple(clauses))
+            SectionSpec(
+                sid,
+                str(path),
+                raw.get("when"),
+                _texts(_need(raw, "title", str(path)), str(path)),
+                tuple(clauses),
+            )
         )
     return Library(name, folder, head, tuple(sections))
 
@@ -151,7 +157,7 @@ def _in_lang(value: Any, lang: str, path: Sequence[str | int]) -> str:
     dotted = ".".join(str(p) for p in path)
     raise CoopdocsError(
         f"{dotted} has no {lang} text, so the {lang} edition cannot be written",
-        hint=f"add {lang} to `languages` and give every text in {lang}, or build only {', '.join(value or [])}",
+        hint=f"add {lang} to `languages` and give every text in {lang}, or build only the languages it has",
     )
 
 
@@ -261,7 +267,11 @@ def plan(coop: Cooperative, name: str) -> Plan:
             where = f"{clause.file} clause {clause.id}"
             if not _holds(clause.when, ctx, where):
                 continue
-            items = tuple(i for i, item in enumerate(clause.items) if _holds(item.get("when"), ctx, f"{where} item {i + 1}"))
+            items = tuple(
+                i
+                for i, item in enumerate(clause.items)
+                if _holds(item.get("when"), ctx, f"{where} item {i + 1}")
+            )
             chosen.append((clause, items))
         if chosen:
             sections.append((section, tuple(chosen)))
@@ -282,7 +292,9 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
                     id=clause.id,
                     number=f"{s_index}.{c_index}",
                     text=_render(clause.text[lang], ctx, at),
-                    items=tuple(_render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items),
+                    items=tuple(
+                        _render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items
+                    ),
                     commentary=_commentary(clause, ctx, lang, at),
                 )
             )

@@ -115,3 +115,108 @@ def schema() -> None:
     from coopdocs.schema import json_schema
 
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+
+
+def _csv(
+    allowed: tuple[str, ...],
+) -> Callable[[click.Context, click.Parameter, str | None], tuple[str, ...] | None]:
+    def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
+        if value is None:
+            return None
+        items = tuple(v.strip() for v in value.split(",") if v.strip())
+        wrong = [v for v in items if v not in allowed]
+        if wrong or not items:
+            raise click.BadParameter(f"{', '.join(wrong) or value!r}: choose from {', '.join(allowed)}")
+        return items
+
+    return convert
+
+
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder; documents go to OUT/<slug>/.",
+)
+@click.option(
+    "--docs",
+    callback=_csv(("charter", "membership", "disputes", "commentary")),
+    default=None,
+    help="Comma-separated documents (default: all).",
+)
+@click.option(
+    "--lang",
+    "langs",
+    callback=_csv(("ru", "kk", "en")),
+    default=None,
+    help="Comma-separated editions (default: the input's languages).",
+)
+@click.option("--format", "formats", callback=_csv(("docx",)), default=None, help="Comma-separated formats.")
+@click.option(
+    "--layout",
+    type=click.Choice(["separate", "parallel"]),
+    default=None,
+    help="separate: a file per language; parallel: kk | ru columns (default: the input's layout).",
+)
+@click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark.")
+@click.option(
+    "--messages",
+    "msg_lang",
+    type=click.Choice(["ru", "kk", "en"]),
+    default="en",
+    envvar="COOPDOCS_LANG",
+    help="Language of the diagnostics.",
+)
+@guarded
+def build(
+    file: Path,
+    out: Path,
+    docs: tuple[str, ...] | None,
+    langs: tuple[str, ...] | None,
+    formats: tuple[str, ...] | None,
+    layout: str | None,
+    draft: bool,
+    msg_lang: str,
+) -> None:
+    """Validate FILE and write its documents to OUT/<slug>/."""
+    from coopdocs import build as building
+    from coopdocs import diagnostics
+    from coopdocs.manifest import write_folder
+    from coopdocs.pipeline import check_file
+
+    checked = check_file(file, msg_lang)
+    for d in checked.diagnostics:
+        click.echo(diagnostics.format_text(d, msg_lang), err=True)
+    if checked.cooperative is None:
+        click.echo(
+            f"{file}: the input does not pass the schema, so no document (not even a draft) can be built",
+            err=True,
+        )
+        sys.exit(1)
+    if checked.blocking and not draft:
+        counts = checked.counts
+        click.echo(
+            f"{file}: {counts['errors']} error(s), {counts['red_flags']} red flag(s): nothing was built "
+            "(fix them, or use --draft for a marked draft)",
+            err=True,
+        )
+        sys.exit(1)
+    options = building.Options(
+        docs=docs or building.ALL_DOCS,
+        langs=langs,
+        formats=formats or ("docx",),
+        layout=layout,
+        draft=checked.blocking and draft,
+        counts=checked.counts,
+    )
+    coop = checked.cooperative
+    outputs = building.build_outputs(coop, options)
+    target = write_folder(
+        out / building.folder_name(coop), outputs, building.manifest_info(coop, options, outputs)
+    )
+    for o in outputs:
+        click.echo(str(target / o.name))

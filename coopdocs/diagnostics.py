@@ -114,7 +114,9 @@ def sort_key(d: Diagnostic) -> tuple[int, int, str]:
 def summary(diags: Iterable[Diagnostic]) -> dict[str, int]:
     counts = {"errors": 0, "warnings": 0, "red_flags": 0, "infos": 0}
     for d in diags:
-        counts[{"error": "errors", "warning": "warnings", "red_flag": "red_flags", "info": "infos"}[d.severity]] += 1
+        counts[
+            {"error": "errors", "warning": "warnings", "red_flag": "red_flags", "info": "infos"}[d.severity]
+        ] += 1
     return counts
 
 
@@ -138,6 +140,10 @@ def format_json(file: str, diags: Sequence[Diagnostic]) -> str:
     payload = {
         "file": file,
         "diagnostics": [d.as_json() for d in diags],
-        "summary": {"errors": counts["errors"], "warnings": counts["warnings"], "red_flags": counts["red_flags"]},
+        "summary": {
+            "errors": counts["errors"],
+            "warnings": counts["warnings"],
+            "red_flags": counts["red_flags"],
+        },
     }
     return json.dumps(payload, ensure_ascii=False, indent=2)

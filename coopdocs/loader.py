@@ -88,7 +88,9 @@ class _Builder:
     def refuse(self, rule: str, node: Node, path: PathT, **values: Any) -> _Refused:
         if "tag" in values:
             values["tag"] = str(values["tag"]).replace("tag:yaml.org,2002:", "!!")
-        return _Refused(diagnostics.make(rule, lang=self.lang, path=path, position=_pos(node), file=self.file, **values))
+        return _Refused(
+            diagnostics.make(rule, lang=self.lang, path=path, position=_pos(node), file=self.file, **values)
+        )
 
     def build(self, node: Node, path: PathT) -> Any:
         self.count += 1
@@ -154,7 +156,9 @@ def load_text(text: str, file: str = "<input>", lang: str = "en") -> Loaded:
         diag = diagnostics.make("yaml/syntax", lang=lang, position=position, file=file, problem=problem)
         return Loaded(file, None, empty, [diag], text)
     except YAMLError as exc:
-        diag = diagnostics.make("yaml/syntax", lang=lang, file=file, problem=str(exc).strip() or "invalid YAML")
+        diag = diagnostics.make(
+            "yaml/syntax", lang=lang, file=file, problem=str(exc).strip() or "invalid YAML"
+        )
         return Loaded(file, None, empty, [diag], text)
     if root is None:
         return Loaded(file, None, empty, [diagnostics.make("yaml/empty", lang=lang, file=file)], text)
@@ -177,13 +181,20 @@ def load_file(path: str | Path, lang: str = "en") -> Loaded:
         raw = Path(path).read_bytes()
     except OSError as exc:
         reason = exc.strerror or str(exc)
-        return Loaded(name, None, Positions(), [diagnostics.make("input/unreadable", lang=lang, file=name, reason=reason)])
+        return Loaded(
+            name,
+            None,
+            Positions(),
+            [diagnostics.make("input/unreadable", lang=lang, file=name, reason=reason)],
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        diag = diagnostics.make("yaml/encoding", lang=lang, position=(line, column), file=name, offset=exc.start)
+        diag = diagnostics.make(
+            "yaml/encoding", lang=lang, position=(line, column), file=name, offset=exc.start
+        )
         return Loaded(name, None, Positions(), [diag])
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -21,7 +21,7 @@ LANGS = ("ru", "kk", "en")
 _GROUNDS = ("non_payment", "charter_violation", "damage_to_cooperative")
 
 
-class InputValidator(Validator):  # type: ignore[misc]
+class InputValidator(Validator):
     """Cerberus with the contract's own types: ``localized`` and ``date``."""
 
     def _validate_type_localized(self, value: Any) -> bool:
@@ -45,7 +45,9 @@ class InputValidator(Validator):  # type: ignore[misc]
     def _check_with_exclusion_ground(self, field: str, value: Any) -> None:
         if isinstance(value, str) and value not in _GROUNDS:
             self._error(field, "ground")
-        if isinstance(value, dict) and (set(value) != {"other"} or not isinstance(value["other"], str | dict)):
+        if isinstance(value, dict) and (
+            set(value) != {"other"} or not isinstance(value["other"], str | dict)
+        ):
             self._error(field, "ground")
 
 
@@ -77,47 +79,65 @@ def _schema_at(schema: Mapping[str, Any], path: PathT) -> Mapping[str, Any] | No
 
 def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, lang: str) -> Diagnostic:
     path: PathT = tuple(error.document_path)
-    where = dict(lang=lang, path=path, file=loaded.file)
+    where: dict[str, Any] = dict(lang=lang, path=path, file=loaded.file)
     rule = error.rule
     value = error.value
     if error.code == 0x03:  # unknown field
         siblings = _schema_at(schema, path[:-1]) or {}
-        known = list((siblings.get("schema") or {}).keys()) if isinstance(siblings.get("schema"), Mapping) else []
+        known = (
+            list((siblings.get("schema") or {}).keys()) if isinstance(siblings.get("schema"), Mapping) else []
+        )
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
         suggestion = word("did_you_mean", lang).format(key=close[0]) if close else ""
-        return diagnostics.make("schema/unknown-key", position=loaded.positions.of_key(path), key=path[-1],
-                                suggestion=suggestion, **where)  # type: ignore[arg-type]
+        return diagnostics.make(
+            "schema/unknown-key",
+            position=loaded.positions.of_key(path),
+            key=path[-1],
+            suggestion=suggestion,
+            **where,
+        )
     position = loaded.positions.of(path)
     if rule == "required":
-        return diagnostics.make("schema/required", position=position, key=path[-1], **where)  # type: ignore[arg-type]
+        return diagnostics.make("schema/required", position=position, key=path[-1], **where)
     if rule in ("type", "nullable"):
         types = error.constraint if rule == "type" else (schema_type(_schema_at(schema, path)),)
         expected = f" {word('or', lang)} ".join(word(t, lang) for t in _as_list(types))
         actual = word(_type_name(value), lang)
         shown = "" if value is None or isinstance(value, dict | list) else f"({_show(value)})"
-        return diagnostics.make("schema/type", position=position, expected=expected, actual=actual,
-                                value=shown, **where)  # type: ignore[arg-type]
+        return diagnostics.make(
+            "schema/type", position=position, expected=expected, actual=actual, value=shown, **where
+        )
     if rule == "allowed":
         allowed = ", ".join(str(a) for a in error.constraint)
-        shown = _show(value if not isinstance(value, list) else [v for v in value if v not in error.constraint])
-        return diagnostics.make("schema/allowed", position=position, value=shown, allowed=allowed, **where)  # type: ignore[arg-type]
+        shown = _show(
+            value if not isinstance(value, list) else [v for v in value if v not in error.constraint]
+        )
+        return diagnostics.make("schema/allowed", position=position, value=shown, allowed=allowed, **where)
     if rule in ("min", "max"):
-        return diagnostics.make(f"schema/{rule}", position=position, value=_show(value), limit=error.constraint,
-                                **where)  # type: ignore[arg-type]
+        return diagnostics.make(
+            f"schema/{rule}", position=position, value=_show(value), limit=error.constraint, **where
+        )
     if rule in ("minlength", "maxlength"):
-        return diagnostics.make(f"schema/{rule}", position=position, limit=error.constraint,
-                                length=len(value) if hasattr(value, "__len__") else "?", **where)  # type: ignore[arg-type]
+        return diagnostics.make(
+            f"schema/{rule}",
+            position=position,
+            limit=error.constraint,
+            length=len(value) if hasattr(value, "__len__") else "?",
+            **where,
+        )
     if rule == "regex":
         expected = word("digits", lang).format(n=6 if path[-1] == "postal_code" else 12)
-        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected,
-                                **where)  # type: ignore[arg-type]
+        return diagnostics.make(
+            "schema/format", position=position, value=_show(value), expected=expected, **where
+        )
     if rule == "check_with":
         expected = word(str(error.info[0]) if error.info else "term", lang)
-        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected,
-                                **where)  # type: ignore[arg-type]
+        return diagnostics.make(
+            "schema/format", position=position, value=_show(value), expected=expected, **where
+        )
     if rule == "empty":
-        return diagnostics.make("schema/empty", position=position, **where)  # type: ignore[arg-type]
-    return diagnostics.make("schema/invalid", position=position, detail=f"{rule}: {_show(value)}", **where)  # type: ignore[arg-type]
+        return diagnostics.make("schema/empty", position=position, **where)
+    return diagnostics.make("schema/invalid", position=position, detail=f"{rule}: {_show(value)}", **where)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -175,43 +195,69 @@ def _localized_value(rules: Mapping[str, Any], value: Any, path: PathT) -> Itera
         yield (*path, "other"), value["other"]
 
 
-def _check_localized(schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
+def _check_localized(
+    schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str
+) -> Iterator[Diagnostic]:
     languages = [x for x in data.get("languages") or [] if x in LANGS]
     listed = ", ".join(languages)
     for path, value in _localized_paths(schema, data):
-        where = dict(lang=lang, path=path, file=loaded.file)
+        where: dict[str, Any] = dict(lang=lang, path=path, file=loaded.file)
         if isinstance(value, str):
             if not value.strip():
-                yield diagnostics.make("schema/empty", position=loaded.positions.of(path), **where)  # type: ignore[arg-type]
+                yield diagnostics.make("schema/empty", position=loaded.positions.of(path), **where)
             elif len(languages) > 1:
                 example = "{" + ", ".join(f"{x}: ..." for x in languages) + "}"
-                yield diagnostics.make("schema/localized-plain", position=loaded.positions.of(path),
-                                       languages=listed, example=example, **where)  # type: ignore[arg-type]
+                yield diagnostics.make(
+                    "schema/localized-plain",
+                    position=loaded.positions.of(path),
+                    languages=listed,
+                    example=example,
+                    **where,
+                )
             continue
         if not isinstance(value, dict):
             continue
         for key, text in value.items():
             sub = (*path, key)
             if key not in LANGS:
-                yield diagnostics.make("schema/localized-language", position=loaded.positions.of_key(sub), key=key,
-                                       lang=lang, path=sub, file=loaded.file)
+                yield diagnostics.make(
+                    "schema/localized-language",
+                    position=loaded.positions.of_key(sub),
+                    key=key,
+                    lang=lang,
+                    path=sub,
+                    file=loaded.file,
+                )
             elif not isinstance(text, str):
-                yield diagnostics.make("schema/type", position=loaded.positions.of(sub), expected=word("string", lang),
-                                       actual=word(_type_name(text), lang), value="", lang=lang, path=sub,
-                                       file=loaded.file)
+                yield diagnostics.make(
+                    "schema/type",
+                    position=loaded.positions.of(sub),
+                    expected=word("string", lang),
+                    actual=word(_type_name(text), lang),
+                    value="",
+                    lang=lang,
+                    path=sub,
+                    file=loaded.file,
+                )
             elif not text.strip():
-                yield diagnostics.make("schema/empty", position=loaded.positions.of(sub), lang=lang, path=sub,
-                                       file=loaded.file)
+                yield diagnostics.make(
+                    "schema/empty", position=loaded.positions.of(sub), lang=lang, path=sub, file=loaded.file
+                )
         for language in languages:
             if language not in value:
-                yield diagnostics.make("schema/localized-missing", position=loaded.positions.of(path),
-                                       language=word(language, lang), languages=listed, **where)  # type: ignore[arg-type]
+                yield diagnostics.make(
+                    "schema/localized-missing",
+                    position=loaded.positions.of(path),
+                    language=word(language, lang),
+                    languages=listed,
+                    **where,
+                )
 
 
 def _check_founders(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
     """IIN/BIN, age and share checks. Defensive about types: it also runs when the schema failed."""
-    founding = data.get("founding") if isinstance(data.get("founding"), dict) else {}
-    founders = founding.get("founders") if isinstance(founding.get("founders"), list) else []
+    founding: dict[str, Any] = data["founding"] if isinstance(data.get("founding"), dict) else {}
+    founders: list[Any] = founding["founders"] if isinstance(founding.get("founders"), list) else []
     share = _dig(data, "membership", "contributions", "share", "amount")
     min_age = _dig(data, "membership", "eligibility", "min_age")
     min_age = min_age if isinstance(min_age, int) and not isinstance(min_age, bool) else 18
@@ -223,26 +269,56 @@ def _check_founders(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator
         key = "iin" if founder["kind"] == "person" else "bin"
         number = founder.get(key)
         if number is None:
-            yield diagnostics.make("input/id-missing", lang=lang, path=base, position=loaded.positions.of(base),
-                                   file=loaded.file, kind=word(founder["kind"], lang), key=key)
+            yield diagnostics.make(
+                "input/id-missing",
+                lang=lang,
+                path=base,
+                position=loaded.positions.of(base),
+                file=loaded.file,
+                kind=word(founder["kind"], lang),
+                key=key,
+            )
         elif isinstance(number, str):
             check = idnumbers.iin_problem if key == "iin" else idnumbers.bin_problem
             problem = check(number)
             birth = idnumbers.iin_birth_date(number) if key == "iin" and not problem else None
             if problem:
-                yield diagnostics.make(f"input/{key}", lang=lang, path=(*base, key),
-                                       position=loaded.positions.of((*base, key)), file=loaded.file, value=number,
-                                       reason=idnumbers.REASONS[problem][lang])
-            elif birth is not None and isinstance(meeting, dt.date) and idnumbers.age_on(birth, meeting) < min_age:
-                yield diagnostics.make("input/founder-age", lang=lang, path=(*base, key),
-                                       position=loaded.positions.of((*base, key)), file=loaded.file,
-                                       age=idnumbers.age_on(birth, meeting), date=meeting.isoformat(),
-                                       min_age=min_age)
+                yield diagnostics.make(
+                    f"input/{key}",
+                    lang=lang,
+                    path=(*base, key),
+                    position=loaded.positions.of((*base, key)),
+                    file=loaded.file,
+                    value=number,
+                    reason=idnumbers.REASONS[problem][lang],
+                )
+            elif (
+                birth is not None
+                and isinstance(meeting, dt.date)
+                and idnumbers.age_on(birth, meeting) < min_age
+            ):
+                yield diagnostics.make(
+                    "input/founder-age",
+                    lang=lang,
+                    path=(*base, key),
+                    position=loaded.positions.of((*base, key)),
+                    file=loaded.file,
+                    age=idnumbers.age_on(birth, meeting),
+                    date=meeting.isoformat(),
+                    min_age=min_age,
+                )
         paid = founder.get("share_contribution")
         if _is_int(paid) and _is_int(share) and paid < share:
             path = (*base, "share_contribution")
-            yield diagnostics.make("input/founder-share", lang=lang, path=path, position=loaded.positions.of(path),
-                                   file=loaded.file, value=paid, required=share)
+            yield diagnostics.make(
+                "input/founder-share",
+                lang=lang,
+                path=path,
+                position=loaded.positions.of(path),
+                file=loaded.file,
+                value=paid,
+                required=share,
+            )
 
 
 def _is_int(value: Any) -> bool:
@@ -262,14 +338,26 @@ def _check_indexes(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[
     if not isinstance(founders, list):
         return
     count = len(founders)
-    refs: list[tuple[PathT, Any]] = [(("founding", "chair"), _dig(data, "founding", "chair")),
-                                     (("founding", "secretary"), _dig(data, "founding", "secretary"))]
+    refs: list[tuple[PathT, Any]] = [
+        (("founding", "chair"), _dig(data, "founding", "chair")),
+        (("founding", "secretary"), _dig(data, "founding", "secretary")),
+    ]
     signers = _dig(data, "signatories", "charter")
-    refs += [(("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])]
+    refs += [
+        (("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])
+    ]
     for path, value in refs:
         if _is_int(value) and not 0 <= value < count:
-            yield diagnostics.make("input/founder-index", lang=lang, path=path, position=loaded.positions.of(path),
-                                   file=loaded.file, value=value, count=count, last=count - 1)
+            yield diagnostics.make(
+                "input/founder-index",
+                lang=lang,
+                path=path,
+                position=loaded.positions.of(path),
+                file=loaded.file,
+                value=value,
+                count=count,
+                last=count - 1,
+            )
 
 
 def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
@@ -282,7 +370,11 @@ def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
         inner = rules.get("schema")
         if isinstance(value, dict) and isinstance(inner, Mapping) and "dict" in _as_list(rules.get("type")):
             _fill_absent(inner, value)
-        elif isinstance(value, list) and isinstance(inner, Mapping) and isinstance(inner.get("schema"), Mapping):
+        elif (
+            isinstance(value, list)
+            and isinstance(inner, Mapping)
+            and isinstance(inner.get("schema"), Mapping)
+        ):
             for item in value:
                 if isinstance(item, dict):
                     _fill_absent(inner["schema"], item)
@@ -309,12 +401,23 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     found += _check_localized(schema, document, loaded, lang)
     found += _check_founders(document, loaded, lang)
     found += _check_indexes(document, loaded, lang)
-    if pack is DEFAULT_PACK and (loaded.data.get("jurisdiction"), loaded.data.get("form")) != (pack.jurisdiction, pack.form):
+    if pack is DEFAULT_PACK and (loaded.data.get("jurisdiction"), loaded.data.get("form")) != (
+        pack.jurisdiction,
+        pack.form,
+    ):
         known = ", ".join(p.key for p in available_packs())
-        found.append(diagnostics.make("pack/unknown", lang=lang, path=("jurisdiction",),
-                                      position=loaded.positions.of(("jurisdiction",)), file=loaded.file,
-                                      jurisdiction=loaded.data.get("jurisdiction"), form=loaded.data.get("form"),
-                                      available=known))
+        found.append(
+            diagnostics.make(
+                "pack/unknown",
+                lang=lang,
+                path=("jurisdiction",),
+                position=loaded.positions.of(("jurisdiction",)),
+                file=loaded.file,
+                jurisdiction=loaded.data.get("jurisdiction"),
+                form=loaded.data.get("form"),
+                available=known,
+            )
+        )
     if any(d.blocking for d in found):
         return None, _unique(found)
     normalized = InputValidator(schema, purge_unknown=True).normalized(loaded.data)
@@ -336,8 +439,14 @@ def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
 
 # --- JSON Schema ---------------------------------------------------------------------------------
 
-_JSON_TYPES = {"string": "string", "integer": "integer", "number": "number", "boolean": "boolean",
-               "dict": "object", "list": "array"}
+_JSON_TYPES = {
+    "string": "string",
+    "integer": "integer",
+    "number": "number",
+    "boolean": "boolean",
+    "dict": "object",
+    "list": "array",
+}
 
 
 def _localized_json() -> dict[str, Any]:
@@ -362,7 +471,11 @@ def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
         elif kind == "date":
             variants.append({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
         elif kind == "dict":
-            variants.append(_object_json(rules["schema"]) if isinstance(rules.get("schema"), Mapping) else {"type": "object"})
+            variants.append(
+                _object_json(rules["schema"])
+                if isinstance(rules.get("schema"), Mapping)
+                else {"type": "object"}
+            )
         elif kind == "list":
             entry: dict[str, Any] = {"type": "array"}
             if isinstance(rules.get("schema"), Mapping):

@@ -27,7 +27,11 @@ _RU_UNITS = {
     "years": {"nom": ("год", "года", "лет"), "gen": ("года", "лет", "лет")},
 }
 _KK_UNITS = {"days": "күнтізбелік күн", "months": "ай", "years": "жыл"}
-_EN_UNITS = {"days": ("calendar day", "calendar days"), "months": ("month", "months"), "years": ("year", "years")}
+_EN_UNITS = {
+    "days": ("calendar day", "calendar days"),
+    "months": ("month", "months"),
+    "years": ("year", "years"),
+}
 
 
 def ru_plural(n: int, forms: tuple[str, str, str]) -> str:
@@ -86,7 +90,10 @@ def period(value: int, unit: str, lang: str, case: str = "gen") -> str:
 @cache
 def load_terms(pack: Pack, extra_dirs: tuple[str, ...] = ()) -> dict[str, Any]:
     """All ``terms*.yaml`` of the pack, merged; an id defined twice is a pack error."""
-    folders = [*(data_root() / d for d in extra_dirs), data_root() / "templates" / "common" / pack.jurisdiction / pack.form]
+    folders = [
+        *(data_root() / d for d in extra_dirs),
+        data_root() / "templates" / "common" / pack.jurisdiction / pack.form,
+    ]
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
     for folder in folders:
@@ -126,7 +133,10 @@ class Wording:
 
     def terms(self, idents: Iterable[str], form: str = "nom", conj: str = "and") -> str:
         words = [self.term(i, form) for i in idents]
-        joiner = {"and": {"ru": "и", "kk": "және", "en": "and"}, "or": {"ru": "или", "kk": "немесе", "en": "or"}}
+        joiner = {
+            "and": {"ru": "и", "kk": "және", "en": "and"},
+            "or": {"ru": "или", "kk": "немесе", "en": "or"},
+        }
         if len(words) <= 1:
             return "".join(words)
         return f"{', '.join(words[:-1])} {joiner[conj][self.lang]} {words[-1]}"

@@ -1,6 +1,6 @@
 """Developer preview: print one document of one cooperative as numbered plain text.
 
-    python scripts/preview.py examples/bereke.yaml charter ru [--commentary]
+python scripts/preview.py examples/bereke.yaml charter ru [--commentary]
 """
 
 from __future__ import annotations

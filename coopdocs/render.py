@@ -1,0 +1,178 @@
+"""Rendered clauses -> DOCX bytes, through docxtpl and the layouts in ``templates/layouts/``.
+
+Every value reaches the XML through docxtpl with ``autoescape=True``: with it off, a value such as
+``A&B`` makes docxtpl silently drop most of the document.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docxtpl import DocxTemplate, RichText
+
+from coopdocs.clauses import Document
+from coopdocs.docxzip import deterministic_zip
+from coopdocs.pack import data_root, read_yaml
+from coopdocs.templating import make_env
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the layout prints around the clauses."""
+
+    header: str
+    author: str
+    draft: str | None  # the draft mark, or None for a clean build
+    closing: tuple[str, ...] = ()
+
+
+@cache
+def words() -> Mapping[str, Any]:
+    return read_yaml(data_root() / "templates" / "layouts" / "words.yaml")
+
+
+def _layout(name: str) -> DocxTemplate:
+    return DocxTemplate(str(data_root() / "templates" / "layouts" / f"{name}.docx"))
+
+
+def _clause_dict(document: Document, *, commentary: bool) -> list[dict[str, Any]]:
+    sections = []
+    for s in document.sections:
+        clauses = []
+        for c in s.clauses:
+            comment = None
+            if commentary and c.commentary is not None:
+                comment = {
+                    "meaning": c.commentary.meaning,
+                    "choice": c.commentary.choice,
+                    "basis_text": "; ".join(c.commentary.basis) or "—",
+                }
+            clauses.append(
+                {
+                    "number": c.number,
+                    "text": c.text,
+                    "points": [f"{i}) {item}" for i, item in enumerate(c.items, start=1)],
+                    "commentary": comment,
+                }
+            )
+        sections.append({"number": s.number, "title": s.title, "clauses": clauses})
+    return sections
+
+
+def _finish(template: DocxTemplate, *, title: str, lang: str, author: str) -> bytes:
+    props = template.docx.core_properties
+    props.title = title
+    props.language = words()["languages"][lang]
+    props.author = author
+    props.subject = title
+    _set_default_language(template, words()["languages"][lang])
+    buffer = io.BytesIO()
+    template.save(buffer)
+    return deterministic_zip(buffer.getvalue())
+
+
+def _set_default_language(template: DocxTemplate, tag: str) -> None:
+    """Spell-checking and hyphenation follow the document's language."""
+    styles = template.docx.styles.element
+    rpr = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
+    if rpr is None:
+        return
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attr in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attr), tag)
+
+
+def render_docx(document: Document, page: Page, *, commentary: bool = False) -> bytes:
+    lang = document.lang
+    template = _layout("document")
+    context = {
+        "header": page.header,
+        "draft": page.draft,
+        "page": words()["page"][lang],
+        "labels": words()["labels"][lang],
+        "approval": list(document.approval),
+        "title": document.title,
+        "subtitle": document.subtitle,
+        "sections": _clause_dict(document, commentary=commentary),
+        "closing": list(page.closing),
+    }
+    template.render(context, jinja_env=make_env(autoescape=True), autoescape=True)
+    return _finish(
+        template, title=f"{document.title} {document.subtitle}".strip(), lang=lang, author=page.author
+    )
+
+
+def _cell(text: str, *, bold: bool = False) -> RichText:
+    rich = RichText()
+    rich.add(text, bold=bold)
+    return rich
+
+
+def parallel_rows(left: Document, right: Document) -> list[dict[str, RichText]]:
+    rows = [{"left": _cell(left.title, bold=True), "right": _cell(right.title, bold=True)}]
+    for ls, rs in zip(left.sections, right.sections, strict=True):
+        rows.append(
+            {
+                "left": _cell(f"{ls.number}. {ls.title}", bold=True),
+                "right": _cell(f"{rs.number}. {rs.title}", bold=True),
+            }
+        )
+        for lc, rc in zip(ls.clauses, rs.clauses, strict=True):
+            rows.append({"left": _cell(f"{lc.number}. {lc.text}"), "right": _cell(f"{rc.number}. {rc.text}")})
+            for i, (li, ri) in enumerate(zip(lc.items, rc.items, strict=True), start=1):
+                rows.append({"left": _cell(f"{i}) {li}"), "right": _cell(f"{i}) {ri}")})
+    return rows
+
+
+def render_parallel(left: Document, right: Document, page: Page, right_page: Page) -> bytes:
+    """One document, clause by clause in two aligned columns (kk | ru)."""
+    template = _layout("parallel")
+    context = {
+        "header": f"{page.header} | {right_page.header}",
+        "draft": page.draft,
+        "page": words()["page"][right.lang],
+        "approval": [*left.approval, *right.approval] if left.approval else list(right.approval),
+        "title": f"{left.title} / {right.title}",
+        "subtitle": f"{left.subtitle} / {right.subtitle}",
+        "rows": parallel_rows(left, right),
+        "closing": list(page.closing or right_page.closing),
+    }
+    template.render(context, jinja_env=make_env(autoescape=True), autoescape=True)
+    return _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author)
+
+
+def docx_text(data: bytes) -> list[str]:
+    """The paragraphs of a DOCX in body order (tables row by row), for tests and previews."""
+    from docx import Document as open_docx
+
+    doc = open_docx(io.BytesIO(data))
+    lines: list[str] = []
+    body = doc.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            lines.append("".join(t.text or "" for t in child.iter(qn("w:t"))))
+        elif child.tag == qn("w:tbl"):
+            for row in child.iter(qn("w:tr")):
+                cells = ["".join(t.text or "" for t in cell.iter(qn("w:t"))) for cell in row.iter(qn("w:tc"))]
+                lines.append(" | ".join(cells))
+    return lines
+
+
+def draft_mark(lang: str, errors: int, red_flags: int) -> str:
+    return str(words()["draft"][lang]).format(errors=errors, red_flags=red_flags)
+
+
+def commentary_title(lang: str) -> str:
+    return str(words()["commentary_title"][lang])
+
+
+__all__: Sequence[str] = ("Page", "render_docx", "render_parallel", "docx_text", "draft_mark")
