@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
-from coopdocs import __version__, clauses, render
-from coopdocs.errors import UsageError
+from coopdocs import __version__, clauses, pdf, render
+from coopdocs.errors import OutputError, UsageError
 from coopdocs.manifest import Output, slug
 from coopdocs.model import Cooperative
+from coopdocs.pdf import Converter
 
 TEXT_DOCS = ("charter", "membership", "disputes")
 ALL_DOCS = ("charter", "membership", "disputes", "commentary")
-FORMATS = ("docx",)
+FORMATS = ("docx", "pdf", "html", "md")
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Options:
     formats: tuple[str, ...] = ("docx",)
     layout: str | None = None  # None: the input's `layout`
     draft: bool = False  # build despite errors; every page then carries the draft mark
+    pdfa: bool = False  # PDF/A-2b instead of plain PDF
     counts: dict[str, int] = field(default_factory=dict)  # diagnostics summary, for the mark
 
 
@@ -47,12 +51,14 @@ def _page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.
     ctx = clauses.context(coop, doc.lang)
     draft = None
     if options.draft:
-        draft = render.draft_mark(
-            doc.lang, options.counts.get("errors", 0), options.counts.get("red_flags", 0)
-        )
+        draft = render.draft_mark(doc.lang, options.counts.get("errors", 0), options.counts.get("red_flags", 0))
     return render.Page(
         header=f"{ctx['names']['short']} — {doc.title.capitalize()}", author=ctx["names"]["full"], draft=draft
     )
+
+
+def _title(doc: clauses.Document) -> str:
+    return f"{doc.title} {doc.subtitle}".strip()
 
 
 def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
@@ -69,19 +75,51 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
                     doc.name, lang, render.commentary_title(lang), doc.subtitle, doc.approval, doc.sections
                 )
                 data = render.render_docx(titled, _page(coop, titled, options), commentary=True)
-                outputs.append(Output(f"commentary.{lang}.docx", data, name, lang, "docx"))
+                outputs.append(Output(f"commentary.{lang}.docx", data, name, lang, "docx", _title(titled)))
             continue
         if layout == "parallel" and "kk" in documents and "ru" in documents:
             left, right = documents["kk"], documents["ru"]
-            data = render.render_parallel(
-                left, right, _page(coop, left, options), _page(coop, right, options)
+            data = render.render_parallel(left, right, _page(coop, left, options), _page(coop, right, options))
+            outputs.append(
+                Output(f"{name}.kk-ru.docx", data, name, "kk-ru", "docx", f"{_title(left)} / {_title(right)}")
             )
-            outputs.append(Output(f"{name}.kk-ru.docx", data, name, "kk-ru", "docx"))
             documents = {k: v for k, v in documents.items() if k not in ("kk", "ru")}
         for lang, doc in documents.items():
             data = render.render_docx(doc, _page(coop, doc, options))
-            outputs.append(Output(f"{name}.{lang}.docx", data, name, lang, "docx"))
+            outputs.append(Output(f"{name}.{lang}.docx", data, name, lang, "docx", _title(doc)))
     return outputs
+
+
+def convert_outputs(docx_outputs: Sequence[Output], options: Options, converter: Converter | None) -> list[Output]:
+    """Add the PDF / HTML / Markdown forms of every DOCX, and keep the DOCX only if asked for."""
+    extra = [f for f in options.formats if f != "docx"]
+    if not extra:
+        return list(docx_outputs)
+    final: list[Output] = []
+    with tempfile.TemporaryDirectory(prefix="coopdocs-convert-") as tmp:
+        folder = Path(tmp)
+        sources = []
+        for output in docx_outputs:
+            path = folder / output.name
+            path.write_bytes(output.data)
+            sources.append(path)
+        pdfs: dict[str, bytes] = {}
+        if "pdf" in extra:
+            if converter is None:
+                raise OutputError("a PDF was requested but no converter was started")
+            for path in pdf.convert_all(converter, sources, pdfa=options.pdfa):
+                pdfs[path.stem] = path.read_bytes()
+        for output, path in zip(docx_outputs, sources, strict=True):
+            stem = path.stem
+            if "docx" in options.formats:
+                final.append(output)
+            if "pdf" in extra:
+                final.append(Output(f"{stem}.pdf", pdfs[stem], output.document, output.language, "pdf"))
+            for fmt in ("html", "md"):
+                if fmt in extra:
+                    data = pdf.pandoc_convert(path, fmt, output.title, output.language)
+                    final.append(Output(f"{stem}.{fmt}", data, output.document, output.language, fmt))
+    return final
 
 
 def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]) -> dict[str, object]:
@@ -93,5 +131,7 @@ def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]
         "languages": list(languages(coop, options)),
         "layout": options.layout or coop.data["layout"],
         "draft": bool(options.draft),
+        "formats": list(options.formats),
+        "pdf_a": options.pdfa,
         "diagnostics": dict(options.counts),
     }

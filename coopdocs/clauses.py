@@ -143,10 +143,26 @@ def context(coop: Cooperative, lang: str) -> dict[str, Any]:
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = _in_lang(value, lang, path)
-    names = coop.pack.meta["names"]
-    name = data["cooperative"]["name"]
-    short = data["cooperative"]["short_name"] or names["short"][lang].format(name=name)
-    return {**data, "lang": lang, "names": {"full": names["full"][lang].format(name=name), "short": short}}
+    names = {other: _names(coop, other) for other in LANGS if _names(coop, other) is not None}
+    return {**data, "lang": lang, "names": {**_names(coop, lang, required=True), **names}}  # type: ignore[dict-item]
+
+
+def _names(coop: Cooperative, lang: str, *, required: bool = False) -> dict[str, str] | None:
+    """The full and short names in ``lang`` (None when the input has no name in that language)."""
+    patterns = coop.pack.meta["names"]
+    name, short = coop.data["cooperative"]["name"], coop.data["cooperative"]["short_name"]
+    if isinstance(name, dict) and lang not in name:
+        if required:
+            _in_lang(name, lang, ("cooperative", "name"))
+        return None
+    text = name if isinstance(name, str) else str(name[lang])
+    if isinstance(short, dict) and lang in short:
+        short_text = str(short[lang])
+    elif isinstance(short, str):
+        short_text = short
+    else:
+        short_text = patterns["short"][lang].format(name=text)
+    return {"full": patterns["full"][lang].format(name=text), "short": short_text}
 
 
 def _in_lang(value: Any, lang: str, path: Sequence[str | int]) -> str:
@@ -268,9 +284,7 @@ def plan(coop: Cooperative, name: str) -> Plan:
             if not _holds(clause.when, ctx, where):
                 continue
             items = tuple(
-                i
-                for i, item in enumerate(clause.items)
-                if _holds(item.get("when"), ctx, f"{where} item {i + 1}")
+                i for i, item in enumerate(clause.items) if _holds(item.get("when"), ctx, f"{where} item {i + 1}")
             )
             chosen.append((clause, items))
         if chosen:
@@ -292,9 +306,7 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
                     id=clause.id,
                     number=f"{s_index}.{c_index}",
                     text=_render(clause.text[lang], ctx, at),
-                    items=tuple(
-                        _render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items
-                    ),
+                    items=_close_list([_render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items]),
                     commentary=_commentary(clause, ctx, lang, at),
                 )
             )
@@ -309,6 +321,13 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
         approval=tuple(_render(line, ctx, where) for line in (head.get("approval") or {}).get(lang, [])),
         sections=tuple(out_sections),
     )
+
+
+def _close_list(items: list[str]) -> tuple[str, ...]:
+    """A list's last item ends with a full stop, also when the items after it were left out."""
+    if items and items[-1].endswith(";"):
+        items[-1] = items[-1][:-1] + "."
+    return tuple(items)
 
 
 def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: str) -> Commentary | None:

@@ -61,8 +61,7 @@ def guarded(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 123
             path = save_traceback()
             click.echo(
-                f"internal error (a bug in coopdocs): {type(exc).__name__}: {exc}; "
-                f"the traceback was saved to {path}",
+                f"internal error (a bug in coopdocs): {type(exc).__name__}: {exc}; the traceback was saved to {path}",
                 err=True,
             )
             sys.exit(123)
@@ -155,7 +154,14 @@ def _csv(
     default=None,
     help="Comma-separated editions (default: the input's languages).",
 )
-@click.option("--format", "formats", callback=_csv(("docx",)), default=None, help="Comma-separated formats.")
+@click.option(
+    "--format",
+    "formats",
+    callback=_csv(("docx", "pdf", "html", "md")),
+    default=None,
+    help="Comma-separated formats: docx, pdf, html, md (default: docx).",
+)
+@click.option("--pdf-a", "pdfa", is_flag=True, help="Write PDF/A-2b (for archives and registries).")
 @click.option(
     "--layout",
     type=click.Choice(["separate", "parallel"]),
@@ -178,6 +184,7 @@ def build(
     docs: tuple[str, ...] | None,
     langs: tuple[str, ...] | None,
     formats: tuple[str, ...] | None,
+    pdfa: bool,
     layout: str | None,
     draft: bool,
     msg_lang: str,
@@ -209,14 +216,20 @@ def build(
         docs=docs or building.ALL_DOCS,
         langs=langs,
         formats=formats or ("docx",),
+        pdfa=pdfa,
         layout=layout,
         draft=checked.blocking and draft,
         counts=checked.counts,
     )
     coop = checked.cooperative
     outputs = building.build_outputs(coop, options)
-    target = write_folder(
-        out / building.folder_name(coop), outputs, building.manifest_info(coop, options, outputs)
-    )
+    if "pdf" in options.formats:
+        from coopdocs.pdf import Converter
+
+        with Converter() as converter:
+            outputs = building.convert_outputs(outputs, options, converter)
+    else:
+        outputs = building.convert_outputs(outputs, options, None)
+    target = write_folder(out / building.folder_name(coop), outputs, building.manifest_info(coop, options, outputs))
     for o in outputs:
         click.echo(str(target / o.name))

@@ -124,7 +124,18 @@ def _field(paragraph, instruction: str) -> None:  # noqa: ANN001
     _fonts(run._r)
 
 
+def _no_theme_fonts(doc) -> None:  # noqa: ANN001
+    """python-docx's default styles name theme fonts (Calibri, Cambria); name ours everywhere."""
+    for fonts in doc.styles.element.iter(qn("w:rFonts")):
+        for attr in list(fonts.attrib):
+            if attr.endswith("Theme"):
+                del fonts.attrib[attr]
+        for script in ("ascii", "hAnsi", "cs", "eastAsia"):
+            fonts.set(qn(f"w:{script}"), FONT)
+
+
 def _styles(doc) -> None:  # noqa: ANN001
+    _no_theme_fonts(doc)
     normal = doc.styles["Normal"]
     normal.font.name = FONT
     normal.font.size = Pt(12)

@@ -87,6 +87,7 @@ class Output:
     document: str
     language: str
     format: str
+    title: str = ""
 
     @property
     def sha256(self) -> str:

@@ -8,7 +8,7 @@ import hashlib
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from cerberus import Validator
+from cerberus import TypeDefinition, Validator
 from cerberus.errors import ValidationError
 
 from coopdocs import diagnostics, idnumbers
@@ -24,8 +24,10 @@ _GROUNDS = ("non_payment", "charter_violation", "damage_to_cooperative")
 class InputValidator(Validator):
     """Cerberus with the contract's own types: ``localized`` and ``date``."""
 
-    def _validate_type_localized(self, value: Any) -> bool:
-        return isinstance(value, str | dict)
+    types_mapping = {
+        **Validator.types_mapping,
+        "localized": TypeDefinition("localized", (str, dict), ()),
+    }
 
     def _normalize_coerce_date(self, value: Any) -> Any:
         if isinstance(value, str):
@@ -198,7 +200,8 @@ def _localized_value(rules: Mapping[str, Any], value: Any, path: PathT) -> Itera
 def _check_localized(
     schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str
 ) -> Iterator[Diagnostic]:
-    languages = [x for x in data.get("languages") or [] if x in LANGS]
+    raw = data.get("languages")
+    languages = [x for x in raw if isinstance(x, str) and x in LANGS] if isinstance(raw, list) else []
     listed = ", ".join(languages)
     for path, value in _localized_paths(schema, data):
         where: dict[str, Any] = dict(lang=lang, path=path, file=loaded.file)

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date
+from babel.dates import format_date  # Russian and English month names
 from num2words import num2words
 
 from coopdocs.errors import PackError
@@ -67,11 +67,33 @@ def percent(value: int | float, lang: str) -> str:
     return f"{number(value, lang)}%"
 
 
-def legal_date(day: dt.date, lang: str) -> str:
+# Kazakh month names with the case endings a date takes in legal text ("2026 жылғы 1 наурыздағы
+# шешім", "31 желтоқсанға дейін"): nominative, attributive (-дағы), dative, ablative, locative.
+_KK_MONTHS = (
+    ("қаңтар", "қаңтардағы", "қаңтарға", "қаңтардан", "қаңтарда"),
+    ("ақпан", "ақпандағы", "ақпанға", "ақпаннан", "ақпанда"),
+    ("наурыз", "наурыздағы", "наурызға", "наурыздан", "наурызда"),
+    ("сәуір", "сәуірдегі", "сәуірге", "сәуірден", "сәуірде"),
+    ("мамыр", "мамырдағы", "мамырға", "мамырдан", "мамырда"),
+    ("маусым", "маусымдағы", "маусымға", "маусымнан", "маусымда"),
+    ("шілде", "шілдедегі", "шілдеге", "шілдеден", "шілдеде"),
+    ("тамыз", "тамыздағы", "тамызға", "тамыздан", "тамызда"),
+    ("қыркүйек", "қыркүйектегі", "қыркүйекке", "қыркүйектен", "қыркүйекте"),
+    ("қазан", "қазандағы", "қазанға", "қазаннан", "қазанда"),
+    ("қараша", "қарашадағы", "қарашаға", "қарашадан", "қарашада"),
+    ("желтоқсан", "желтоқсандағы", "желтоқсанға", "желтоқсаннан", "желтоқсанда"),
+)
+_KK_DATE_CASES = ("nom", "attr", "dat", "abl", "loc")
+
+
+def legal_date(day: dt.date, lang: str, case: str = "nom") -> str:
+    """A date in legal style. Kazakh takes a case: nom, attr (-дағы), dat, abl, loc."""
     if lang == "ru":
         return f"{format_date(day, 'd MMMM y', locale='ru')} года"
     if lang == "kk":
-        return f"{day.year} жылғы {day.day} {format_date(day, 'LLLL', locale='kk').lower()}"
+        if case not in _KK_DATE_CASES:
+            raise ValueError(f"Kazakh date case must be one of {', '.join(_KK_DATE_CASES)}, not {case!r}")
+        return f"{day.year} жылғы {day.day} {_KK_MONTHS[day.month - 1][_KK_DATE_CASES.index(case)]}"
     return format_date(day, "d MMMM y", locale="en")
 
 
@@ -148,7 +170,7 @@ class Wording:
             "number": lambda v: number(v, lang),
             "words": lambda v: in_words(v, lang),
             "percent": lambda v: percent(v, lang),
-            "date": lambda v: legal_date(v, lang),
+            "date": lambda v, case="nom": legal_date(v, lang, case),
             "days": lambda v, case="gen": period(v, "days", lang, case),
             "months": lambda v, case="gen": period(v, "months", lang, case),
             "years": lambda v, case="gen": period(v, "years", lang, case),

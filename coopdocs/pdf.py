@@ -1,0 +1,245 @@
+"""DOCX -> PDF with LibreOffice, and DOCX -> HTML / Markdown with pandoc.
+
+One LibreOffice process is kept alive for all the documents of a run and driven over UNO by a
+small worker (``unoworker.py``) that runs under the system Python, where ``python3-uno`` lives.
+Each converter has its own LibreOffice profile, so parallel converters do not clash. Every
+conversion is checked: the PDF must exist and be non-empty. A hung or crashed LibreOffice is
+restarted once; a second failure is an error that says what happened.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import select
+import shutil
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Sequence
+from functools import cache
+from pathlib import Path
+from types import TracebackType
+
+from coopdocs.errors import OutputError
+
+INSTALL_HINT = (
+    "install LibreOffice and the UNO bridge: apt-get install libreoffice-writer-nogui python3-uno fonts-liberation2"
+)
+WORKER = Path(__file__).resolve().with_name("unoworker.py")
+
+
+def find_soffice() -> str | None:
+    for name in ("soffice", "libreoffice"):
+        found = shutil.which(name)
+        if found:
+            return found
+    fallback = Path("/usr/lib/libreoffice/program/soffice")
+    return str(fallback) if fallback.exists() else None
+
+
+@cache
+def find_uno_python() -> str | None:
+    """A Python interpreter that can ``import uno`` (Debian's python3 with python3-uno)."""
+    candidates = ["/usr/bin/python3", "/usr/lib/libreoffice/program/python", shutil.which("python3") or ""]
+    for candidate in candidates:
+        if candidate and Path(candidate).exists():
+            probe = subprocess.run([candidate, "-c", "import uno"], capture_output=True, timeout=30, check=False)
+            if probe.returncode == 0:
+                return candidate
+    return None
+
+
+def require_engine() -> tuple[str, str]:
+    soffice = find_soffice()
+    if soffice is None:
+        raise OutputError("no PDF engine: LibreOffice (soffice) is not installed", hint=INSTALL_HINT)
+    python = find_uno_python()
+    if python is None:
+        raise OutputError(
+            "no PDF engine: LibreOffice's Python bridge (python3-uno) is not installed", hint=INSTALL_HINT
+        )
+    return soffice, python
+
+
+class Converter:
+    """A persistent LibreOffice converter. Use as a context manager."""
+
+    def __init__(self, timeout: float = 120.0, startup_timeout: float = 90.0) -> None:
+        self.timeout = timeout
+        self.startup_timeout = startup_timeout
+        self.soffice: subprocess.Popen[bytes] | None = None
+        self.worker: subprocess.Popen[str] | None = None
+        self.profile: Path | None = None
+        self.converted = 0
+        self.restarts = 0
+
+    def __enter__(self) -> Converter:
+        self.start()
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def start(self) -> None:
+        soffice, python = require_engine()
+        self.profile = Path(tempfile.mkdtemp(prefix="coopdocs-lo-"))
+        pipe = f"coopdocs-{uuid.uuid4().hex}"
+        self.soffice = subprocess.Popen(
+            [
+                soffice,
+                "--headless",
+                "--invisible",
+                "--nologo",
+                "--norestore",
+                "--nodefault",
+                "--nolockcheck",
+                f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
+                f"-env:UserInstallation={self.profile.as_uri()}",
+            ],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        self.worker = subprocess.Popen(
+            [python, str(WORKER), pipe, str(self.startup_timeout)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            bufsize=1,
+        )
+        ready = self._answer(self.startup_timeout)
+        if not ready or not ready.get("ready"):
+            self.close()
+            raise OutputError("LibreOffice did not start", hint=INSTALL_HINT)
+
+    def _answer(self, timeout: float) -> dict[str, object] | None:
+        assert self.worker is not None and self.worker.stdout is not None
+        readable, _, _ = select.select([self.worker.stdout], [], [], timeout)
+        if not readable:
+            return None
+        line = self.worker.stdout.readline()
+        if not line:
+            return None
+        answer: dict[str, object] = json.loads(line)
+        return answer
+
+    def _once(self, src: Path, dst: Path, pdfa: bool) -> str | None:
+        """Convert; None on success, else what went wrong."""
+        if (
+            self.worker is None
+            or self.worker.poll() is not None
+            or self.soffice is None
+            or self.soffice.poll() is not None
+        ):
+            return "LibreOffice is not running"
+        assert self.worker.stdin is not None
+        try:
+            self.worker.stdin.write(json.dumps({"src": str(src), "dst": str(dst), "pdfa": pdfa}) + "\n")
+            self.worker.stdin.flush()
+        except (BrokenPipeError, OSError) as exc:
+            return f"LibreOffice stopped answering ({exc})"
+        answer = self._answer(self.timeout)
+        if answer is None:
+            return f"LibreOffice did not finish within {self.timeout:.0f} s"
+        if not answer.get("ok"):
+            return str(answer.get("error"))
+        if not dst.is_file() or dst.stat().st_size == 0:
+            return "LibreOffice reported success but wrote no PDF"
+        return None
+
+    def convert(self, src: Path, dst: Path, *, pdfa: bool = False) -> None:
+        problem = self._once(src, dst, pdfa)
+        if problem is not None:
+            self.close()
+            self.restarts += 1
+            self.start()
+            problem = self._once(src, dst, pdfa)
+        if problem is not None:
+            raise OutputError(f"could not convert {src.name} to PDF after a restart: {problem}", hint=INSTALL_HINT)
+        self.converted += 1
+
+    def close(self) -> None:
+        if self.worker is not None:
+            if self.worker.stdin is not None:
+                with contextlib.suppress(OSError):
+                    self.worker.stdin.close()
+            _stop(self.worker)
+            if self.worker.stdout is not None:
+                self.worker.stdout.close()
+            self.worker = None
+        if self.soffice is not None:
+            _stop(self.soffice)
+            self.soffice = None
+        if self.profile is not None:
+            shutil.rmtree(self.profile, ignore_errors=True)
+            self.profile = None
+
+
+def _stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
+def convert_all(converter: Converter, docx_files: Sequence[Path], *, pdfa: bool = False) -> list[Path]:
+    """Convert every file; the count of PDFs written is checked against the count asked for."""
+    pdfs = []
+    for src in docx_files:
+        dst = src.with_suffix(".pdf")
+        converter.convert(src, dst, pdfa=pdfa)
+        pdfs.append(dst)
+    missing = [p.name for p in pdfs if not p.is_file()]
+    if missing:
+        raise OutputError(f"{len(missing)} of {len(pdfs)} PDFs are missing: {', '.join(missing)}")
+    return pdfs
+
+
+def pandoc_convert(src: Path, fmt: str, title: str, lang: str) -> bytes:
+    """DOCX -> standalone HTML or Markdown, with pandoc from pypandoc-binary."""
+    import pypandoc
+
+    target = {"html": "html5", "md": "gfm"}[fmt]
+    args = ["--standalone", "--quiet", f"--metadata=title:{title}", f"--metadata=lang:{lang}"]
+    try:
+        text = pypandoc.convert_file(str(src), target, format="docx", extra_args=args)
+    except (OSError, RuntimeError) as exc:
+        raise OutputError(
+            f"pandoc could not convert {src.name} to {fmt}: {exc}",
+            hint="reinstall pypandoc-binary: .venv/bin/pip install pypandoc-binary",
+        ) from exc
+    return str(text).encode("utf-8")
+
+
+def soffice_cli_convert(docx_files: Sequence[Path], outdir: Path) -> list[Path]:
+    """The naive path, one soffice process per file; kept for the benchmark's baseline."""
+    soffice, _ = require_engine()
+    profile = Path(tempfile.mkdtemp(prefix="coopdocs-lo-cli-"))
+    try:
+        for src in docx_files:
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation={profile.as_uri()}",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    str(outdir),
+                    str(src),
+                ],
+                capture_output=True,
+                timeout=300,
+                check=False,
+                env={**os.environ, "HOME": str(profile)},
+            )
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    return [outdir / (src.stem + ".pdf") for src in docx_files]

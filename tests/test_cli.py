@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopdocs.cli import main
+from tests.support import BEREKE, write_patched
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_validate_clean_example() -> None:
+    code, out, err = run("validate", str(BEREKE))
+    assert code == 0
+    assert all(": info[" in line for line in out.splitlines() if line.startswith(str(BEREKE)))
+    assert "0 error(s), 0 red flag(s), 0 warning(s), ok" in err
+
+
+def test_validate_json_shape(tmp_path: Path) -> None:
+    path = write_patched(tmp_path, {"membership.exit.payout_days": -1})
+    code, out, _ = run("validate", str(path), "--format", "json")
+    assert code == 1
+    payload = json.loads(out)
+    assert payload["file"] == str(path)
+    assert payload["summary"] == {"errors": 1, "warnings": 0, "red_flags": 0}
+    (diag,) = payload["diagnostics"]
+    assert set(diag) == {"rule", "severity", "path", "line", "column", "message", "citation", "hint"}
+    assert diag["path"] == "membership.exit.payout_days"
+    assert isinstance(diag["line"], int) and isinstance(diag["column"], int)
+
+
+def test_several_files_each_reported(tmp_path: Path) -> None:
+    bad = write_patched(tmp_path, {"membership.exit.payout_days": -1}, name="bad.yaml")
+    code, out, err = run("validate", str(BEREKE), str(bad))
+    assert code == 1
+    assert f"{bad}:" in out
+    assert f"{BEREKE}: 0 error(s)" in err and f"{bad}: 1 error(s)" in err
+
+
+def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
+    code, out, _ = run("validate", str(tmp_path / "nope.yaml"))
+    assert code == 1
+    assert "error[input/unreadable]" in out and "No such file or directory" in out
+
+
+def test_usage_error_exit_2() -> None:
+    code, _, _ = run("validate", "--format", "xml", str(BEREKE))
+    assert code == 2
+
+
+def test_internal_error_exits_123_and_names_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    import coopdocs.pipeline
+
+    def boom(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("simulated bug")
+
+    monkeypatch.setattr(coopdocs.pipeline, "check_file", boom)
+    code, _, err = run("validate", str(BEREKE))
+    assert code == 123
+    assert "internal error (a bug in coopdocs): RuntimeError: simulated bug" in err
+    saved = Path(err.rsplit("saved to ", 1)[1].strip())
+    assert "simulated bug" in saved.read_text(encoding="utf-8")
+    saved.unlink()
+
+
+def test_schema_command_prints_json_schema() -> None:
+    code, out, _ = run("schema")
+    assert code == 0
+    schema = json.loads(out)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+    assert "membership" in schema["properties"]
+
+
+def test_lang_from_environment(tmp_path: Path) -> None:
+    path = write_patched(tmp_path, {"membership.exit.payout_days": -1})
+    result = CliRunner(env={"COOPDOCS_LANG": "ru"}).invoke(main, ["validate", str(path)])
+    assert "меньше минимума" in result.stdout
+
+
+def installed_coopdocs() -> str:
+    return str(Path(sys.executable).with_name("coopdocs"))
+
+
+def test_real_subprocess_of_installed_command(tmp_path: Path) -> None:
+    ok = subprocess.run([installed_coopdocs(), "validate", str(BEREKE)], capture_output=True, text=True, cwd=tmp_path)
+    assert ok.returncode == 0, ok.stderr
+    bad = write_patched(tmp_path, {"founding.chair": 9})
+    failed = subprocess.run([installed_coopdocs(), "validate", str(bad)], capture_output=True, text=True, cwd=tmp_path)
+    assert failed.returncode == 1
+    assert "error[input/founder-index] founding.chair" in failed.stdout
+    assert "Traceback" not in failed.stdout + failed.stderr

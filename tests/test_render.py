@@ -1,0 +1,119 @@
+"""The DOCX stage: escaping, layouts, numbering parity, determinism."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from docx import Document as open_docx
+
+from coopdocs import clauses, layouts, render
+from coopdocs.build import TEXT_DOCS, Options, build_outputs
+from coopdocs.pipeline import check_file
+from coopdocs.templating import make_env
+from tests.support import BEREKE, EXAMPLES, write_patched
+
+HOSTILE = "{{ 7*7 }} & <Ко> \"Ай\" «Ә» 'q'"
+
+
+def cooperative(path: Path = BEREKE):  # noqa: ANN201
+    checked = check_file(path)
+    assert checked.cooperative is not None, checked.diagnostics
+    return checked.cooperative
+
+
+@pytest.mark.parametrize("name", layouts.LAYOUTS)
+def test_layouts_are_reproducible(name: str) -> None:
+    """The committed layouts are exactly what coopdocs/layouts.py generates."""
+    assert layouts.BUILDERS[name]() == layouts.layout_path(name).read_bytes()
+
+
+@pytest.mark.parametrize("name", layouts.LAYOUTS)
+def test_no_template_tag_is_split_by_xml(name: str) -> None:
+    with zipfile.ZipFile(layouts.layout_path(name)) as archive:
+        for entry in archive.namelist():
+            if entry.startswith("word/") and entry.endswith(".xml"):
+                xml = archive.read(entry).decode("utf-8")
+                for tag in re.findall(r"\{[{%].*?[}%]\}", xml, flags=re.S):
+                    assert "<" not in tag, (entry, tag)
+
+
+@pytest.mark.parametrize("name", layouts.LAYOUTS)
+def test_layouts_name_their_fonts(name: str) -> None:
+    with zipfile.ZipFile(layouts.layout_path(name)) as archive:
+        styles = archive.read("word/styles.xml").decode("utf-8")
+    assert "Theme=" not in re.sub(r"<w:latentStyles.*?</w:latentStyles>", "", styles, flags=re.S)
+    assert 'w:ascii="Liberation Serif"' in styles
+
+
+def test_docx_environment_escapes() -> None:
+    assert make_env(autoescape=True).autoescape is True
+
+
+def test_hostile_values_print_literally(tmp_path: Path) -> None:
+    path = write_patched(
+        tmp_path,
+        {"cooperative.name": {"ru": HOSTILE, "kk": HOSTILE, "en": HOSTILE}, "cooperative.short_name": None},
+    )
+    coop = cooperative(path)
+    (doc,) = clauses.render_all(coop, "membership", ["ru"])
+    data = render.render_docx(doc, render.Page(header=HOSTILE, author=HOSTILE, draft=None))
+    text = render.docx_text(data)
+    assert f"Потребительский кооператив «{HOSTILE}»" in text
+    # with autoescape off, docxtpl silently drops most paragraphs: every clause must be there
+    clause_count = sum(len(s.clauses) + sum(len(c.items) for c in s.clauses) for s in doc.sections)
+    assert len(text) >= clause_count
+    opened = open_docx(io.BytesIO(data))
+    header = "".join(p.text for p in opened.sections[0].header.paragraphs)
+    assert HOSTILE in header
+    assert opened.core_properties.author == HOSTILE
+
+
+def test_numbering_is_identical_in_every_language() -> None:
+    coop = cooperative(EXAMPLES / "housing-savings.yaml")
+    for name in TEXT_DOCS:
+        docs = clauses.render_all(coop, name, ["ru", "kk", "en"])
+        shapes = [[(s.number, [(c.id, c.number, len(c.items)) for c in s.clauses]) for s in d.sections] for d in docs]
+        assert shapes[0] == shapes[1] == shapes[2], name
+
+
+def test_build_is_byte_identical() -> None:
+    coop = cooperative()
+    first = build_outputs(coop, Options())
+    second = build_outputs(coop, Options())
+    assert [o.name for o in first] == [o.name for o in second]
+    assert [o.data for o in first] == [o.data for o in second]
+
+
+def test_every_output_opens_with_python_docx() -> None:
+    coop = cooperative()
+    for output in build_outputs(coop, Options()):
+        doc = open_docx(io.BytesIO(output.data))
+        assert doc.core_properties.title
+        assert len(doc.paragraphs) > 20, output.name
+
+
+def test_parallel_layout_aligns_kk_and_ru() -> None:
+    coop = cooperative()
+    outputs = build_outputs(coop, Options(docs=("charter",), layout="parallel"))
+    assert [o.name for o in outputs] == ["charter.kk-ru.docx"]
+    doc = open_docx(io.BytesIO(outputs[0].data))
+    (table,) = doc.tables
+    kk, ru = clauses.render_all(coop, "charter", ["kk", "ru"])
+    rows = [(row.cells[0].text, row.cells[1].text) for row in table.rows]
+    first_clause = kk.sections[0].clauses[0]
+    assert (f"1.1. {first_clause.text}", f"1.1. {ru.sections[0].clauses[0].text}") in rows
+    assert all(left.split(" ", 1)[0] == right.split(" ", 1)[0] for left, right in rows[1:])
+
+
+def test_draft_mark_on_every_page_header() -> None:
+    coop = cooperative()
+    outputs = build_outputs(coop, Options(docs=("disputes",), draft=True, counts={"errors": 2, "red_flags": 1}))
+    for output in outputs:
+        doc = open_docx(io.BytesIO(output.data))
+        header = " ".join(p.text for p in doc.sections[0].header.paragraphs)
+        assert "2" in header and "1" in header
+        assert ("ПРОЕКТ" in header) or ("ЖОБА" in header)
