@@ -52,8 +52,16 @@ def _page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.
     draft = None
     if options.draft:
         draft = render.draft_mark(doc.lang, options.counts.get("errors", 0), options.counts.get("red_flags", 0))
+    closing: tuple[str, ...] = ()
+    if doc.name == "charter":
+        founders = ctx["founding"]["founders"]
+        signers = [founders[s]["name"] if isinstance(s, int) else s for s in ctx["signatories"]["charter"]]
+        closing = (render.signatures_title(doc.lang), *(f"{i}. {name} {'_' * 24}" for i, name in enumerate(signers, 1)))
     return render.Page(
-        header=f"{ctx['names']['short']} — {doc.title.capitalize()}", author=ctx["names"]["full"], draft=draft
+        header=f"{ctx['names']['short']} — {doc.title.capitalize()}",
+        author=ctx["names"]["full"],
+        draft=draft,
+        closing=closing,
     )
 
 

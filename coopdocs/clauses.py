@@ -306,7 +306,9 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
                     id=clause.id,
                     number=f"{s_index}.{c_index}",
                     text=_render(clause.text[lang], ctx, at),
-                    items=_close_list([_render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items]),
+                    items=_close_list(
+                        [_render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items]
+                    ),
                     commentary=_commentary(clause, ctx, lang, at),
                 )
             )
@@ -365,3 +367,18 @@ def as_text(document: Document, *, commentary: bool = False) -> str:
                 lines += [f"    > § {label}" for label in c.basis]
         lines.append("")
     return "\n".join(lines)
+
+
+def find_clause(pack: Pack, cid: str) -> tuple[str, ClauseSpec] | None:
+    """The document and clause spec for a clause id, searching every document of the pack."""
+    for name in pack.meta.get("documents") or {}:
+        spec = load_library(pack, name).clause(cid)
+        if spec is not None:
+            return name, spec
+    return None
+
+
+def all_clause_ids(pack: Pack) -> list[str]:
+    return [
+        c.id for name in pack.meta.get("documents") or {} for s in load_library(pack, name).sections for c in s.clauses
+    ]

@@ -233,3 +233,36 @@ def build(
     target = write_folder(out / building.folder_name(coop), outputs, building.manifest_info(coop, options, outputs))
     for o in outputs:
         click.echo(str(target / o.name))
+
+
+@main.command("rules")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG_OPTION
+@guarded
+def rules_command(fmt: str, lang: str) -> None:
+    """List every legal rule with its id, severity, citation and verified flag."""
+    from coopdocs.rules import format_rules
+
+    click.echo(format_rules(lang, fmt))
+
+
+@main.command()
+@click.argument("ident")
+@LANG_OPTION
+@guarded
+def explain(ident: str, lang: str) -> None:
+    """Explain a rule id (KZ-PC-...) or a clause id (e.g. exit.payout): legal basis, meaning, examples."""
+    from coopdocs import explaining
+
+    click.echo(explaining.explain(ident, lang))
+
+
+@main.command()
+@guarded
+def doctor() -> None:
+    """Show which PDF engine, fonts and converters are available, and how to get what is missing."""
+    from coopdocs import explaining
+
+    report, ok = explaining.doctor()
+    click.echo(report)
+    sys.exit(0 if ok else 3)

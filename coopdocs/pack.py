@@ -67,6 +67,11 @@ class Pack:
         return dict(read_yaml(self.schema_dir / "input.yaml"))
 
 
+def example_path() -> Path:
+    """The contract example (``examples/bereke.yaml``), shipped with the package."""
+    return data_root() / "examples" / "bereke.yaml"
+
+
 def available_packs() -> list[Pack]:
     root = data_root() / "schemas"
     return sorted(

@@ -171,6 +171,10 @@ def draft_mark(lang: str, errors: int, red_flags: int) -> str:
     return str(words()["draft"][lang]).format(errors=errors, red_flags=red_flags)
 
 
+def signatures_title(lang: str) -> str:
+    return str(words()["signatures"][lang])
+
+
 def commentary_title(lang: str) -> str:
     return str(words()["commentary_title"][lang])
 

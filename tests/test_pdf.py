@@ -1,0 +1,199 @@
+"""PDF through LibreOffice: text parity with the DOCX, embedded fonts, every Kazakh letter,
+metadata, visible pages, a persistent converter that counts and survives a crash."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopdocs import pdf
+from coopdocs.cli import main
+from coopdocs.errors import OutputError
+from coopdocs.layouts import FONT
+from coopdocs.render import docx_text
+from tests.support import BEREKE, EXAMPLES
+
+KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("pdf")
+    result = CliRunner().invoke(main, ["build", str(BEREKE), "--out", str(out), "--format", "docx,pdf"])
+    assert result.exit_code == 0, result.stderr
+    return out / "bereke"
+
+
+def run(*args: str) -> str:
+    return subprocess.run(args, capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_every_docx_has_its_pdf(built: Path) -> None:
+    docx = sorted(p.stem for p in built.glob("*.docx"))
+    assert docx == sorted(p.stem for p in built.glob("*.pdf"))
+    assert len(docx) == 8
+
+
+@pytest.mark.parametrize("stem", ["charter.ru", "charter.kk", "membership.kk", "disputes.ru"])
+def test_pdf_text_matches_docx_text(built: Path, stem: str) -> None:
+    pages = run("pdftotext", "-raw", "-enc", "UTF-8", str(built / f"{stem}.pdf"), "-").split("\f")
+    # drop the running header (first line) and footer (last line) of every page
+    body = []
+    for page in pages:
+        lines = [line for line in page.splitlines() if line.strip()]
+        body += lines[1:-1]
+    # a line that ends in a hyphen (гражданско-правовой) continues on the next line without a space
+    text = squash(re.sub(r"-\n", "-", "\n".join(body)))
+    paragraphs = [squash(p) for p in docx_text((built / f"{stem}.docx").read_bytes()) if p.strip()]
+    expected = " ".join(paragraphs)
+    if text != expected:
+        at = next(i for i, (a, b) in enumerate(zip(text, expected, strict=False)) if a != b) if text else 0
+        raise AssertionError(
+            f"PDF and DOCX text differ at {at}:\nPDF:  {text[at - 80 : at + 80]}\nDOCX: {expected[at - 80 : at + 80]}"
+        )
+    numbers = re.findall(r"(?:^| )(\d+\.\d+)\. ", expected)
+    assert len(numbers) > 20
+
+
+def test_fonts_are_embedded_and_are_the_layout_font(built: Path) -> None:
+    for path in built.glob("*.pdf"):
+        rows = run("pdffonts", str(path)).splitlines()[2:]
+        assert rows, path.name
+        for row in rows:
+            name, emb = row.split()[0], row.split()[-5]
+            assert emb == "yes", (path.name, row)
+            # a glyph missing from the layout font would make LibreOffice fall back to another family
+            assert name.split("+", 1)[-1].startswith(FONT.replace(" ", "")), (path.name, row)
+
+
+def test_layout_font_covers_every_character_the_documents_use(built: Path) -> None:
+    ranges = run("fc-list", "-f", "%{charset}", f"{FONT}:style=Regular").split()
+    covered: set[int] = set()
+    for item in ranges:
+        low, _, high = item.partition("-")
+        covered.update(range(int(low, 16), int(high or low, 16) + 1))
+    used = {ch for path in built.glob("*.docx") for line in docx_text(path.read_bytes()) for ch in line}
+    for example in EXAMPLES.glob("*.yaml"):
+        used |= set(example.read_text(encoding="utf-8"))
+    used -= {"\n", "\r", "\t"}
+    missing = sorted(ch for ch in used if ord(ch) not in covered)
+    assert missing == [], f"{FONT} lacks {missing}"
+    assert all(ord(ch) in covered for ch in KAZAKH)
+
+
+def test_kazakh_letters_survive_into_the_pdf(built: Path) -> None:
+    text = run("pdftotext", "-enc", "UTF-8", str(built / "charter.kk.pdf"), "-")
+    for letter in "әғқңөұүі":
+        assert letter in text
+
+
+def test_pdf_metadata(built: Path) -> None:
+    info = run("pdfinfo", str(built / "charter.kk.pdf"))
+    assert re.search(r"^Title:\s+ЖАРҒЫ «Береке» тұтыну кооперативі$", info, re.M)
+    assert re.search(r"^Author:\s+«Береке» тұтыну кооперативі$", info, re.M)
+    assert b"/Lang(kk-KZ)" in (built / "charter.kk.pdf").read_bytes()
+
+
+def test_pages_are_not_blank(built: Path, tmp_path: Path) -> None:
+    run("pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "3", str(built / "charter.ru.pdf"), str(tmp_path / "p"))
+    pages = sorted(tmp_path.glob("p-*.pgm"))
+    assert len(pages) == 3
+    for page in pages:
+        data = page.read_bytes()
+        pixels = data.split(b"\n", 3)[3]
+        dark = sum(1 for value in pixels if value < 200)
+        assert dark > 0.02 * len(pixels), page.name
+
+
+def test_persistent_converter_counts_twenty_documents(built: Path, tmp_path: Path) -> None:
+    sources = []
+    for i in range(20):
+        src = tmp_path / f"doc{i:02}.docx"
+        shutil.copy(sorted(built.glob("*.docx"))[i % 8], src)
+        sources.append(src)
+    with pdf.Converter() as converter:
+        pdfs = pdf.convert_all(converter, sources)
+        assert converter.converted == 20
+        assert converter.restarts == 0
+    assert len(pdfs) == 20 and all(p.stat().st_size > 1000 for p in pdfs)
+
+
+def test_converter_restarts_after_libreoffice_dies(built: Path, tmp_path: Path) -> None:
+    src = tmp_path / "a.docx"
+    shutil.copy(built / "disputes.ru.docx", src)
+    with pdf.Converter() as converter:
+        assert converter.soffice is not None
+        converter.soffice.kill()
+        converter.soffice.wait()
+        converter.convert(src, tmp_path / "a.pdf")
+        assert converter.restarts == 1
+    assert (tmp_path / "a.pdf").stat().st_size > 1000
+
+
+def test_converter_gives_up_after_one_retry(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf.Converter, "start", lambda self: None)
+    monkeypatch.setattr(pdf.Converter, "_once", lambda self, src, dst, pdfa: "LibreOffice did not finish within 1 s")
+    converter = pdf.Converter()
+    with pytest.raises(OutputError, match="after a restart: LibreOffice did not finish within 1 s"):
+        converter.convert(tmp_path / "x.docx", tmp_path / "x.pdf")
+    assert converter.restarts == 1
+
+
+def test_pdf_a(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(BEREKE),
+            "--out",
+            str(tmp_path),
+            "--docs",
+            "disputes",
+            "--lang",
+            "ru",
+            "--format",
+            "pdf",
+            "--pdf-a",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    data = (tmp_path / "bereke" / "disputes.ru.pdf").read_bytes()
+    assert b"pdfaid:part" in data and b"<pdfaid:part>2</pdfaid:part>" in data or b'pdfaid:part="2"' in data
+    assert sorted(p.name for p in (tmp_path / "bereke").iterdir()) == ["coopdocs-manifest.json", "disputes.ru.pdf"]
+
+
+def test_no_pdf_engine_exits_3_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    result = CliRunner().invoke(main, ["build", str(BEREKE), "--out", str(tmp_path / "out"), "--format", "pdf"])
+    assert result.exit_code == 3
+    assert "no PDF engine: LibreOffice (soffice) is not installed" in result.stderr
+    assert "apt-get install libreoffice-writer-nogui" in result.stderr
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_html_and_markdown(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["build", str(BEREKE), "--out", str(tmp_path), "--docs", "charter", "--lang", "kk", "--format", "html,md"]
+    )
+    assert result.exit_code == 0, result.stderr
+    html = (tmp_path / "bereke" / "charter.kk.html").read_text(encoding="utf-8")
+    md = (tmp_path / "bereke" / "charter.kk.md").read_text(encoding="utf-8")
+    assert '<html xmlns="http://www.w3.org/1999/xhtml" lang="kk"' in html
+    assert "1.1. «Береке» тұтыну кооперативі" in html
+    assert "1.1. «Береке» тұтыну кооперативі" in md
+
+
+def test_doctor_reports_engine_and_fonts() -> None:
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 0
+    assert "LibreOffice (DOCX → PDF): LibreOffice" in result.stdout
+    assert f"Layout font {FONT} with all Kazakh letters: yes" in result.stdout
