@@ -47,9 +47,7 @@ class InputValidator(Validator):
     def _check_with_exclusion_ground(self, field: str, value: Any) -> None:
         if isinstance(value, str) and value not in _GROUNDS:
             self._error(field, "ground")
-        if isinstance(value, dict) and (
-            set(value) != {"other"} or not isinstance(value["other"], str | dict)
-        ):
+        if isinstance(value, dict) and (set(value) != {"other"} or not isinstance(value["other"], str | dict)):
             self._error(field, "ground")
 
 
@@ -86,9 +84,7 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
     value = error.value
     if error.code == 0x03:  # unknown field
         siblings = _schema_at(schema, path[:-1]) or {}
-        known = (
-            list((siblings.get("schema") or {}).keys()) if isinstance(siblings.get("schema"), Mapping) else []
-        )
+        known = list((siblings.get("schema") or {}).keys()) if isinstance(siblings.get("schema"), Mapping) else []
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
         suggestion = word("did_you_mean", lang).format(key=close[0]) if close else ""
         return diagnostics.make(
@@ -111,9 +107,7 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
         )
     if rule == "allowed":
         allowed = ", ".join(str(a) for a in error.constraint)
-        shown = _show(
-            value if not isinstance(value, list) else [v for v in value if v not in error.constraint]
-        )
+        shown = _show(value if not isinstance(value, list) else [v for v in value if v not in error.constraint])
         return diagnostics.make("schema/allowed", position=position, value=shown, allowed=allowed, **where)
     if rule in ("min", "max"):
         return diagnostics.make(
@@ -129,14 +123,10 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
         )
     if rule == "regex":
         expected = word("digits", lang).format(n=6 if path[-1] == "postal_code" else 12)
-        return diagnostics.make(
-            "schema/format", position=position, value=_show(value), expected=expected, **where
-        )
+        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
     if rule == "check_with":
         expected = word(str(error.info[0]) if error.info else "term", lang)
-        return diagnostics.make(
-            "schema/format", position=position, value=_show(value), expected=expected, **where
-        )
+        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
     if rule == "empty":
         return diagnostics.make("schema/empty", position=position, **where)
     return diagnostics.make("schema/invalid", position=position, detail=f"{rule}: {_show(value)}", **where)
@@ -295,11 +285,7 @@ def _check_founders(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator
                     value=number,
                     reason=idnumbers.REASONS[problem][lang],
                 )
-            elif (
-                birth is not None
-                and isinstance(meeting, dt.date)
-                and idnumbers.age_on(birth, meeting) < min_age
-            ):
+            elif birth is not None and isinstance(meeting, dt.date) and idnumbers.age_on(birth, meeting) < min_age:
                 yield diagnostics.make(
                     "input/founder-age",
                     lang=lang,
@@ -345,10 +331,17 @@ def _check_indexes(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[
         (("founding", "chair"), _dig(data, "founding", "chair")),
         (("founding", "secretary"), _dig(data, "founding", "secretary")),
     ]
+    elected = _dig(data, "founding", "elected")
+    if isinstance(elected, dict):
+        refs.append((("founding", "elected", "chair"), elected.get("chair")))
+        for group in ("board", "audit"):
+            members = elected.get(group)
+            refs += [
+                (("founding", "elected", group, i), v)
+                for i, v in enumerate(members if isinstance(members, list) else [])
+            ]
     signers = _dig(data, "signatories", "charter")
-    refs += [
-        (("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])
-    ]
+    refs += [(("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])]
     for path, value in refs:
         if _is_int(value) and not 0 <= value < count:
             yield diagnostics.make(
@@ -361,6 +354,19 @@ def _check_indexes(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[
                 count=count,
                 last=count - 1,
             )
+    if isinstance(elected, dict) and isinstance(elected.get("board"), list) and isinstance(elected.get("audit"), list):
+        board = set(v for v in elected["board"] if _is_int(v))
+        for i, value in enumerate(elected["audit"]):
+            if _is_int(value) and value in board:
+                path = ("founding", "elected", "audit", i)
+                yield diagnostics.make(
+                    "input/board-and-audit",
+                    lang=lang,
+                    path=path,
+                    position=loaded.positions.of(path),
+                    file=loaded.file,
+                    value=value,
+                )
 
 
 def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
@@ -373,11 +379,7 @@ def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
         inner = rules.get("schema")
         if isinstance(value, dict) and isinstance(inner, Mapping) and "dict" in _as_list(rules.get("type")):
             _fill_absent(inner, value)
-        elif (
-            isinstance(value, list)
-            and isinstance(inner, Mapping)
-            and isinstance(inner.get("schema"), Mapping)
-        ):
+        elif isinstance(value, list) and isinstance(inner, Mapping) and isinstance(inner.get("schema"), Mapping):
             for item in value:
                 if isinstance(item, dict):
                     _fill_absent(inner["schema"], item)
@@ -475,9 +477,7 @@ def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
             variants.append({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
         elif kind == "dict":
             variants.append(
-                _object_json(rules["schema"])
-                if isinstance(rules.get("schema"), Mapping)
-                else {"type": "object"}
+                _object_json(rules["schema"]) if isinstance(rules.get("schema"), Mapping) else {"type": "object"}
             )
         elif kind == "list":
             entry: dict[str, Any] = {"type": "array"}
