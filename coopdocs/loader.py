@@ -106,11 +106,15 @@ class _Builder:
                 raise self.refuse("yaml/tag", node, path, tag=node.tag)
             return [self.build(item, (*path, i)) for i, item in enumerate(node.value)]
         assert isinstance(node, ScalarNode)
+        if node.tag == "tag:yaml.org,2002:merge":
+            raise self.refuse("yaml/merge", node, path[:-1])
         if node.tag not in _PLAIN_TAGS:
             raise self.refuse("yaml/tag", node, path, tag=node.tag)
         try:
             value = self.constructor.construct_object(node, deep=True)
         except (ValueError, TypeError, OverflowError, YAMLError) as exc:
+            if node.tag == "tag:yaml.org,2002:timestamp":
+                raise self.refuse("yaml/date", node, path, value=node.value, detail=str(exc)) from exc
             raise self.refuse("yaml/syntax", node, path, problem=f"{node.value!r}: {exc}") from exc
         if isinstance(value, dt.datetime) and value.time() == dt.time(0) and value.tzinfo is None:
             value = value.date()
@@ -156,11 +160,9 @@ def load_text(text: str, file: str = "<input>", lang: str = "en") -> Loaded:
         diag = diagnostics.make("yaml/syntax", lang=lang, position=position, file=file, problem=problem)
         return Loaded(file, None, empty, [diag], text)
     except YAMLError as exc:
-        diag = diagnostics.make(
-            "yaml/syntax", lang=lang, file=file, problem=str(exc).strip() or "invalid YAML"
-        )
+        diag = diagnostics.make("yaml/syntax", lang=lang, file=file, problem=str(exc).strip() or "invalid YAML")
         return Loaded(file, None, empty, [diag], text)
-    if root is None:
+    if root is None or (isinstance(root, ScalarNode) and root.tag == "tag:yaml.org,2002:null" and not root.value):
         return Loaded(file, None, empty, [diagnostics.make("yaml/empty", lang=lang, file=file)], text)
     builder = _Builder(file, lang, yaml.constructor)
     try:
@@ -168,10 +170,16 @@ def load_text(text: str, file: str = "<input>", lang: str = "en") -> Loaded:
     except _Refused as refused:
         return Loaded(file, None, empty, [*builder.diagnostics, refused.diag], text)
     if not isinstance(data, dict):
-        kind = "a list" if isinstance(data, list) else f"a single value ({type(data).__name__})"
+        kind = diagnostics.word("list", lang) if isinstance(data, list) else _scalar_kind(data, lang)
         diag = diagnostics.make("yaml/not-mapping", lang=lang, position=_pos(root), file=file, kind=kind)
         return Loaded(file, None, builder.positions, [diag], text)
     return Loaded(file, data, builder.positions, builder.diagnostics, text)
+
+
+def _scalar_kind(value: Any, lang: str) -> str:
+    names = {bool: "boolean", int: "integer", float: "number", str: "string", dt.date: "date"}
+    kind = next((word for kind, word in names.items() if isinstance(value, kind)), "string")
+    return diagnostics.word("a_value", lang).format(kind=diagnostics.word(kind, lang))
 
 
 def load_file(path: str | Path, lang: str = "en") -> Loaded:
@@ -192,9 +200,7 @@ def load_file(path: str | Path, lang: str = "en") -> Loaded:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        diag = diagnostics.make(
-            "yaml/encoding", lang=lang, position=(line, column), file=name, offset=exc.start
-        )
+        diag = diagnostics.make("yaml/encoding", lang=lang, position=(line, column), file=name, offset=exc.start + 1)
         return Loaded(name, None, Positions(), [diag])
     if text.startswith("\ufeff"):
         text = text[1:]

@@ -96,12 +96,18 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
         )
     position = loaded.positions.of(path)
     if rule == "required":
-        return diagnostics.make("schema/required", position=position, key=path[-1], **where)
+        parent = loaded.positions.keys.get(path[:-1]) or position
+        return diagnostics.make("schema/required", position=parent, key=path[-1], **where)
     if rule in ("type", "nullable"):
         types = error.constraint if rule == "type" else (schema_type(_schema_at(schema, path)),)
         expected = f" {word('or', lang)} ".join(word(t, lang) for t in _as_list(types))
         actual = word(_type_name(value), lang)
-        shown = "" if value is None or isinstance(value, dict | list) else f"({_show(value)})"
+        raw = _raw_token(loaded, position)
+        if "string" in _as_list(types) and isinstance(value, int | float) and raw and raw.isdigit():
+            return diagnostics.make(
+                "schema/type-quote", position=position, expected=expected, actual=actual, raw=raw, **where
+            )
+        shown = "" if value is None or isinstance(value, dict | list) else f" ({_show(value)})"
         return diagnostics.make(
             "schema/type", position=position, expected=expected, actual=actual, value=shown, **where
         )
@@ -130,6 +136,17 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
     if rule == "empty":
         return diagnostics.make("schema/empty", position=position, **where)
     return diagnostics.make("schema/invalid", position=position, detail=f"{rule}: {_show(value)}", **where)
+
+
+def _raw_token(loaded: Loaded, position: tuple[int, int] | None) -> str:
+    """The value as written in the file (digits keep their leading zeros)."""
+    if position is None or not loaded.text:
+        return ""
+    lines = loaded.text.splitlines()
+    if not 0 < position[0] <= len(lines):
+        return ""
+    rest = lines[position[0] - 1][position[1] - 1 :]
+    return rest.split("#", 1)[0].strip().rstrip(",]}").strip()
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -242,6 +259,7 @@ def _check_localized(
                     "schema/localized-missing",
                     position=loaded.positions.of(path),
                     language=word(language, lang),
+                    code=language,
                     languages=listed,
                     **where,
                 )

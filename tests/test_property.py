@@ -68,7 +68,7 @@ def mutated(draw: st.DrawFn) -> dict[str, Any]:
                 del parent[path[-1]]
             else:
                 parent[draw(odd_text)] = parent.pop(path[-1])
-        except (KeyError, IndexError, TypeError):
+        except (KeyError, IndexError, TypeError, AttributeError):
             continue  # an earlier mutation removed or replaced this part of the tree
     return data
 
