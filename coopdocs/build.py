@@ -13,8 +13,8 @@ from coopdocs.manifest import Output, slug
 from coopdocs.model import Cooperative
 from coopdocs.pdf import Converter
 
-TEXT_DOCS = ("charter", "membership", "disputes")
-ALL_DOCS = ("charter", "membership", "disputes", "commentary")
+TEXT_DOCS = ("charter", "membership", "disputes", "minutes", "application")
+ALL_DOCS = ("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")
 FORMATS = ("docx", "pdf", "html", "md")
 
 
@@ -75,6 +75,14 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
     layout = options.layout or coop.data["layout"]
     outputs: list[Output] = []
     for name in options.docs:
+        if name == "compliance":
+            from coopdocs.compliance import report
+
+            for lang in langs:
+                doc = report(coop, lang)
+                data = render.render_docx(doc, _page(coop, doc, options))
+                outputs.append(Output(f"compliance.{lang}.docx", data, name, lang, "docx", _title(doc)))
+            continue
         source = "charter" if name == "commentary" else name
         documents = {d.lang: d for d in clauses.render_all(coop, source, langs)}
         if name == "commentary":

@@ -143,7 +143,7 @@ def _csv(
 )
 @click.option(
     "--docs",
-    callback=_csv(("charter", "membership", "disputes", "commentary")),
+    callback=_csv(("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")),
     default=None,
     help="Comma-separated documents (default: all).",
 )
@@ -266,3 +266,210 @@ def doctor() -> None:
     report, ok = explaining.doctor()
     click.echo(report)
     sys.exit(0 if ok else 3)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    required=True,
+    help="Output folder: each input goes to OUT/<slug>/, and OUT/report.json sums up the run.",
+)
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the cores).")
+@click.option(
+    "--docs",
+    callback=_csv(("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")),
+    default=None,
+    help="Comma-separated documents (default: all).",
+)
+@click.option(
+    "--lang",
+    "langs",
+    callback=_csv(("ru", "kk", "en")),
+    default=None,
+    help="Comma-separated editions (default: each input's languages).",
+)
+@click.option(
+    "--format",
+    "formats",
+    callback=_csv(("docx", "pdf", "html", "md")),
+    default=None,
+    help="Comma-separated formats: docx, pdf, html, md (default: docx).",
+)
+@click.option("--pdf-a", "pdfa", is_flag=True, help="Write PDF/A-2b (for archives and registries).")
+@click.option("--layout", type=click.Choice(["separate", "parallel"]), default=None, help="As for build.")
+@click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark.")
+@click.option(
+    "--messages",
+    "msg_lang",
+    type=click.Choice(["ru", "kk", "en"]),
+    default="en",
+    envvar="COOPDOCS_LANG",
+    help="Language of the diagnostics.",
+)
+@guarded
+def batch(
+    paths: tuple[Path, ...],
+    out: Path,
+    jobs: int | None,
+    docs: tuple[str, ...] | None,
+    langs: tuple[str, ...] | None,
+    formats: tuple[str, ...] | None,
+    pdfa: bool,
+    layout: str | None,
+    draft: bool,
+    msg_lang: str,
+) -> None:
+    """Build every input (YAML files, or folders of *.yaml) into OUT/<slug>/, in parallel."""
+    from coopdocs import batch as batching
+
+    inputs = batching.collect_inputs(paths)
+    options = batching.BatchOptions(docs, langs, formats or ("docx",), layout, draft, pdfa, msg_lang)
+    if sys.stderr.isatty():
+        with click.progressbar(
+            length=len(inputs), label="building", file=sys.stderr, item_show_func=lambda s: s
+        ) as bar:
+            report = batching.run_batch(inputs, out, options, jobs, lambda p: bar.update(1, _batch_status(p)))
+    else:
+        report = batching.run_batch(inputs, out, options, jobs, _batch_line)
+    _batch_summary(report)
+    sys.exit(report.exit_code)
+
+
+def _batch_status(progress: Any) -> str:
+    current = Path(progress.running[0]).name if progress.running else ""
+    return f"done {progress.done}, failed {progress.failed}, remaining {progress.remaining}  {current}"
+
+
+def _batch_line(progress: Any) -> None:
+    item = progress.last
+    where = f" -> {item.slug}" if item.slug else (f": {item.message}" if item.message else "")
+    line = f"[{progress.done}/{progress.total}] {item.status} {item.input}{where} ({item.duration:.2f} s)"
+    click.echo(line, err=True)
+
+
+def _batch_summary(report: Any) -> None:
+    rows = [("input", "status", "errors", "warnings", "red flags", "documents", "folder")]
+    for item in report.items:
+        counts = (str(item.errors), str(item.warnings), str(item.red_flags), str(len(item.documents)))
+        rows.append((item.input, item.status, *counts, item.slug or "-"))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    for item in report.items:
+        if item.status in ("ok", "draft", "cancelled"):
+            continue
+        click.echo(f"\n{item.input}: {item.status}: {item.message}", err=True)
+        for line in item.diagnostics:
+            click.echo(line, err=True)
+        if item.traceback:
+            click.echo(f"  the traceback was saved to {item.traceback}", err=True)
+    tally = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
+    note = " (interrupted: the items not started were cancelled)" if report.interrupted else ""
+    click.echo(
+        f"{len(report.items)} input(s): {tally} in {report.duration:.1f} s with -j {report.jobs}{note}; "
+        f"report: {report.out / 'report.json'}",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("out"),
+    show_default=True,
+    help="Output folder; the package goes to OUT/<slug>-amendments/.",
+)
+@click.option("--lang", "langs", callback=_csv(("ru", "kk", "en")), default=None,
+              help="Comma-separated editions (default: the languages both files have).")
+@click.option("--format", "formats", callback=_csv(("docx", "pdf")), default=None,
+              help="Comma-separated formats: docx, pdf (default: docx).")
+@click.option("--meeting-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Date of the general meeting (YYYY-MM-DD); left blank in the documents if not given.")
+@click.option("--messages", "msg_lang", type=click.Choice(["ru", "kk", "en"]), default="en",
+              envvar="COOPDOCS_LANG", help="Language of the diagnostics.")
+@guarded
+def amend(
+    old: Path,
+    new: Path,
+    out: Path,
+    langs: tuple[str, ...] | None,
+    formats: tuple[str, ...] | None,
+    meeting_date: dt.datetime | None,
+    msg_lang: str,
+) -> None:
+    """Compare OLD and NEW and write the amendment package to OUT/<slug>-amendments/."""
+    from coopdocs import amend as amending
+    from coopdocs import build as building
+    from coopdocs import diagnostics
+    from coopdocs.manifest import write_folder
+    from coopdocs.pipeline import check_file
+
+    checked = {}
+    for role, file in (("OLD", old), ("NEW", new)):
+        result = check_file(file, msg_lang)
+        for d in result.diagnostics:
+            click.echo(diagnostics.format_text(d, msg_lang), err=True)
+        counts = result.counts
+        click.echo(f"{file}: {counts['errors']} error(s), {counts['red_flags']} red flag(s), "
+                   f"{counts['warnings']} warning(s)" + (", ok" if not result.blocking else ""), err=True)
+        if result.cooperative is None or (role == "NEW" and result.blocking):
+            click.echo(f"{file}: {role} has errors, so no amendment package was written", err=True)
+            sys.exit(1)
+        checked[role] = result.cooperative
+    before, after = checked["OLD"], checked["NEW"]
+    request = amending.Request(
+        amending.languages(before, after, langs), meeting_date.date() if meeting_date else None
+    )
+    diffs = amending.compare_cooperatives(before, after, request.langs)
+    if all(d.empty for d in diffs):
+        click.echo(amending.no_difference(after, msg_lang))
+        sys.exit(0)
+    fmts = formats or ("docx",)
+    outputs = amending.build_outputs(before, after, diffs, request)
+    options = building.Options(formats=fmts)
+    if "pdf" in fmts:
+        from coopdocs.pdf import Converter
+
+        with Converter() as converter:
+            outputs = building.convert_outputs(outputs, options, converter)
+    target = write_folder(
+        out / amending.folder_name(before), outputs, amending.manifest_info(before, after, diffs, request, fmts)
+    )
+    for o in outputs:
+        click.echo(str(target / o.name))
+
+
+@main.command("init")
+@click.argument("file", required=False, default=Path("coop.yaml"), type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--lang",
+    type=click.Choice(["ru", "kk", "en"]),
+    default="en",
+    envvar="COOPDOCS_LANG",
+    show_default=True,
+    help="Language of the questions and of the comments in the file (or set COOPDOCS_LANG).",
+)
+@click.option("--defaults", "use_defaults", is_flag=True, help="Write a complete default file without asking.")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+@guarded
+def init_command(file: Path, lang: str, use_defaults: bool, force: bool) -> None:
+    """Ask a founder's questions and write FILE (default coop.yaml): commented YAML that validates."""
+    from coopdocs import init as initing
+
+    initing.check_target(file, force)
+    if use_defaults:
+        text = initing.defaults_text(lang)
+    else:
+        prompter = initing.Prompter(
+            say=click.echo,
+            ask=lambda text, default: str(click.prompt(text, default=default, show_default=default is not None)),
+        )
+        text = initing.render_yaml(initing.ask_all(prompter, lang), lang)
+    initing.write_file(file, text, force)
+    click.echo(f"{file}: written; check it with: coopdocs validate {file}", err=True)

@@ -1,0 +1,162 @@
+"""The compliance report: every rule checked with its basis and result, the financial-pyramid
+indicators one by one, a plain-language summary, and the trace to the exact input.
+
+Its wording is data (``templates/common/<pack>/compliance.yaml``); the results come from
+``rules.evaluate``. It is produced for invalid input too (with ``--draft``), and then shows every
+failure and red flag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+from coopdocs import __version__, clauses, rules
+from coopdocs.citations import resolve
+from coopdocs.clauses import Clause, Document, Section
+from coopdocs.errors import PackError
+from coopdocs.model import Cooperative
+from coopdocs.pack import Pack, data_root, read_yaml
+from coopdocs.render import words
+
+RED_FLAG = "red_flag"
+
+
+@cache
+def wording(pack: Pack) -> Mapping[str, Any]:
+    path = data_root() / "templates" / "common" / pack.jurisdiction / pack.form / "compliance.yaml"
+    if not path.is_file():
+        raise PackError(f"{path}: the compliance report's wording is missing")
+    return read_yaml(path)
+
+
+def _text(entry: Mapping[str, str], lang: str, ctx: Mapping[str, Any], where: str) -> str:
+    if lang not in entry:
+        raise PackError(f"compliance.yaml {where}: no {lang} text")
+    return clauses._render(str(entry[lang]), ctx, f"compliance.yaml {where}")
+
+
+def _counts(results: list[rules.RuleResult]) -> dict[str, int]:
+    counts = {"errors": 0, "warnings": 0, "red_flags": 0, "infos": 0, "passed": 0, "total": len(results)}
+    key = {"error": "errors", "warning": "warnings", "red_flag": "red_flags", "info": "infos"}
+    for result in results:
+        if result.passed:
+            counts["passed"] += 1
+        else:
+            counts[key[result.rule.severity]] += len(result.findings)
+    return counts
+
+
+def _basis(rule: rules.Rule, lang: str, pack: Pack) -> str:
+    return "; ".join(resolve(cid, lang, pack).label(lang) for cid in (rule.citation, *rule.also))
+
+
+def _findings(result: rules.RuleResult, coop: Cooperative, lang: str) -> list[str]:
+    out = []
+    for finding in result.findings:
+        diag = rules.to_diagnostic(result.rule, finding, coop, lang)
+        where = f"{diag.path} ({words()['line'][lang]} {diag.line})" if diag.line else diag.path
+        out.append(f"{where}: {diag.message}")
+    return out
+
+
+def report(coop: Cooperative, lang: str) -> Document:
+    """The compliance report of ``coop`` in ``lang``, as a document the layouts can render."""
+    text = wording(coop.pack)
+    results = rules.evaluate(coop)
+    counts = _counts(results)
+    ctx = clauses._with_filters(clauses.jinja_context(coop, lang))
+    ctx["trace"] = {
+        "file": coop.file.replace("\\", "/").rsplit("/", 1)[-1],
+        "sha256": coop.input_sha256,
+        "version": __version__,
+        "pack": coop.pack.key,
+        "edition": coop.pack.edition,
+    }
+    ctx["counts"] = counts
+    labels = {key: value[lang] for key, value in text["labels"].items()}
+    outcome = {key: value[lang] for key, value in text["results"].items()}
+
+    def paragraphs(entries: list[Mapping[str, str]], where: str) -> list[str]:
+        return [_text(entry, lang, ctx, f"{where}[{i}]") for i, entry in enumerate(entries)]
+
+    sections: list[tuple[str, list[tuple[str, tuple[str, ...]]]]] = []
+    verdict = "clean" if counts["errors"] == 0 and counts["red_flags"] == 0 else "errors"
+    intro = [*paragraphs(text["intro"], "intro"), _text(text["verdict"][verdict], lang, ctx, f"verdict.{verdict}")]
+    sections.append((str(words()["compliance_intro"][lang]), [(p, ()) for p in intro]))
+    summary = text["summary"]
+    sections.append(
+        (
+            _text(summary["title"], lang, ctx, "summary.title"),
+            [(p, ()) for p in paragraphs(summary["paragraphs"], "summary")],
+        )
+    )
+
+    pyramid = text["pyramid"]
+    indicator_clauses = [(p, ()) for p in paragraphs(pyramid["intro"], "pyramid.intro")]
+    by_id = {r.rule.id: r for r in results}
+    for rule_id, entry in pyramid["indicators"].items():
+        result = by_id.get(rule_id)
+        if result is None:
+            raise PackError(f"compliance.yaml pyramid.indicators: {rule_id} is not a rule of {coop.pack.key}")
+        where = f"pyramid.indicators.{rule_id}"
+        name = _text(entry["name"], lang, ctx, where + ".name")
+        head = f"{name}{'' if name.endswith(('.', '!', '?')) else '.'} {_text(entry['why'], lang, ctx, where + '.why')}"
+        state = "absent" if result.passed else "present"
+        items = [
+            f"{labels['result']}: {outcome['passed'] if result.passed else outcome[RED_FLAG]}. "
+            f"{_text(entry[state], lang, ctx, f'{where}.{state}')}",
+            *(f"{labels['finding']}: {line}" for line in _findings(result, coop, lang)),
+            f"{labels['basis']}: {_basis(result.rule, lang, coop.pack)}",
+        ]
+        indicator_clauses.append((head, tuple(items)))
+    missing = [r.rule.id for r in results if r.rule.severity == RED_FLAG and r.rule.id not in pyramid["indicators"]]
+    if missing:
+        raise PackError(f"compliance.yaml pyramid.indicators lacks the red-flag rules {', '.join(missing)}")
+    sections.append((_text(pyramid["title"], lang, ctx, "pyramid.title"), indicator_clauses))
+
+    rule_clauses = [(p, ()) for p in paragraphs(text["rules"]["intro"], "rules.intro")]
+    for result in results:
+        rule = result.rule
+        status = outcome["passed"] if result.passed else outcome[rule.severity]
+        items = [
+            f"{words()['protects'][lang]}: {' '.join(rule.protects[lang].split())}",
+            f"{labels['basis']}: {_basis(rule, lang, coop.pack)}",
+            f"{labels['result']}: {status}",
+            *(f"{labels['finding']}: {line}" for line in _findings(result, coop, lang)),
+        ]
+        rule_clauses.append((f"{labels['rule']} {rule.id}", tuple(items)))
+    sections.append((_text(text["rules"]["title"], lang, ctx, "rules.title"), rule_clauses))
+
+    trace = text["trace"]
+    sections.append(
+        (_text(trace["title"], lang, ctx, "trace.title"), [(p, ()) for p in paragraphs(trace["lines"], "trace.lines")])
+    )
+
+    numbered = tuple(
+        Section(
+            id=f"compliance.{s_index}",
+            number=str(s_index),
+            title=title,
+            clauses=tuple(
+                Clause(
+                    id=f"compliance.{s_index}.{c_index}",
+                    number=f"{s_index}.{c_index}",
+                    text=body,
+                    items=items,
+                    commentary=None,
+                )
+                for c_index, (body, items) in enumerate(entries, start=1)
+            ),
+        )
+        for s_index, (title, entries) in enumerate(sections, start=1)
+    )
+    return Document(
+        name="compliance",
+        lang=lang,
+        title=_text(text["title"], lang, ctx, "title"),
+        subtitle=_text(text["subtitle"], lang, ctx, "subtitle"),
+        approval=(),
+        sections=numbered,
+    )
