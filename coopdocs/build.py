@@ -11,6 +11,7 @@ from coopdocs import __version__, clauses, pdf, render
 from coopdocs.errors import OutputError, UsageError
 from coopdocs.manifest import Output, slug
 from coopdocs.model import Cooperative
+from coopdocs.overrides import used_files, with_templates
 from coopdocs.pdf import Converter
 
 TEXT_DOCS = ("charter", "membership", "disputes", "minutes", "application")
@@ -26,6 +27,7 @@ class Options:
     layout: str | None = None  # None: the input's `layout`
     draft: bool = False  # build despite errors; every page then carries the draft mark
     pdfa: bool = False  # PDF/A-2b instead of plain PDF
+    templates: tuple[str, ...] = ()  # the user's template folders, most specific first
     counts: dict[str, int] = field(default_factory=dict)  # diagnostics summary, for the mark
 
 
@@ -51,17 +53,23 @@ def _page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.
     ctx = clauses.context(coop, doc.lang)
     draft = None
     if options.draft:
-        draft = render.draft_mark(doc.lang, options.counts.get("errors", 0), options.counts.get("red_flags", 0))
+        draft = render.draft_mark(
+            doc.lang, options.counts.get("errors", 0), options.counts.get("red_flags", 0), coop.pack
+        )
     closing: tuple[str, ...] = ()
     if doc.name == "charter":
         founders = ctx["founding"]["founders"]
         signers = [founders[s]["name"] if isinstance(s, int) else s for s in ctx["signatories"]["charter"]]
-        closing = (render.signatures_title(doc.lang), *(f"{i}. {name} {'_' * 24}" for i, name in enumerate(signers, 1)))
+        closing = (
+            render.signatures_title(doc.lang, coop.pack),
+            *(f"{i}. {name} {'_' * 24}" for i, name in enumerate(signers, 1)),
+        )
     return render.Page(
         header=f"{ctx['names']['short']} — {doc.title.capitalize()}",
         author=ctx["names"]["full"],
         draft=draft,
         closing=closing,
+        pack=coop.pack,
     )
 
 
@@ -71,6 +79,7 @@ def _title(doc: clauses.Document) -> str:
 
 def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
     """Render every requested document. Nothing is written here."""
+    coop = with_templates(coop, tuple(Path(t) for t in options.templates))
     langs = languages(coop, options)
     layout = options.layout or coop.data["layout"]
     outputs: list[Output] = []
@@ -88,7 +97,7 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
         if name == "commentary":
             for lang, doc in documents.items():
                 titled = clauses.Document(
-                    doc.name, lang, render.commentary_title(lang), doc.subtitle, doc.approval, doc.sections
+                    doc.name, lang, render.commentary_title(lang, coop.pack), doc.subtitle, doc.approval, doc.sections
                 )
                 data = render.render_docx(titled, _page(coop, titled, options), commentary=True)
                 outputs.append(Output(f"commentary.{lang}.docx", data, name, lang, "docx", _title(titled)))
@@ -150,4 +159,5 @@ def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]
         "formats": list(options.formats),
         "pdf_a": options.pdfa,
         "diagnostics": dict(options.counts),
+        "templates": used_files(with_templates(coop, tuple(Path(t) for t in options.templates)).pack, options.docs),
     }

@@ -10,16 +10,16 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError
+from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SecurityError
 
 from coopdocs import citations
-from coopdocs.errors import CoopdocsError, PackError
+from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
 from coopdocs.pack import Pack, data_root, read_yaml
 from coopdocs.schema import _localized_paths
@@ -59,17 +59,23 @@ class Library:
     folder: Path
     head: Mapping[str, Any]
     sections: tuple[SectionSpec, ...]
+    overrides: tuple[str, ...] = ()  # the user's files this library was built from
 
     def clause(self, cid: str) -> ClauseSpec | None:
         return next((c for s in self.sections for c in s.clauses if c.id == cid), None)
 
 
-def document_folder(pack: Pack, name: str) -> Path:
+def document_rel(pack: Pack, name: str) -> str:
+    """The relative template folder of a document, e.g. ``charter/kz/consumer_cooperative/charter``."""
     documents = pack.meta.get("documents") or {}
     if name not in documents:
         raise CoopdocsError(f"unknown document {name!r}", hint=f"use one of: {', '.join(documents)}")
     library, folder = str(documents[name]).split("/", 1)
-    return data_root() / "templates" / library / pack.jurisdiction / pack.form / folder
+    return f"{pack.pack_dir(library)}/{folder}"
+
+
+def document_folder(pack: Pack, name: str) -> Path:
+    return data_root() / "templates" / document_rel(pack, name)
 
 
 def _need(mapping: Any, key: str, where: str) -> Any:
@@ -84,51 +90,128 @@ def _texts(value: Any, where: str) -> Mapping[str, str]:
     return {lang: str(value[lang]) for lang in LANGS}
 
 
+def _fail(pack: Pack, where: str, message: str) -> CoopdocsError:
+    """A broken user override is the user's error; a broken pack file is a bug."""
+    path = where.split(" ", 1)[0]
+    if pack.is_override(path):
+        return TemplateError(
+            f"{where}: {message}", hint="fix the override, or check it with `coopdocs templates check`"
+        )
+    return PackError(f"{where}: {message}")
+
+
+def _clause_spec(pack: Pack, c: Any, path: Path, i: int) -> ClauseSpec:
+    where = f"{path} clause #{i + 1}"
+    if not isinstance(c, Mapping) or "id" not in c:
+        raise _fail(pack, where, "missing 'id'")
+    cid = str(c["id"])
+    where = f"{path} clause {cid}"
+    try:
+        items = tuple(
+            {"when": it.get("when"), "text": _texts(_need(it, "text", where), f"{where} item {j + 1}")}
+            for j, it in enumerate(c.get("items") or [])
+        )
+        text = _texts(_need(c, "text", where), where)
+    except PackError as exc:
+        raise _fail(pack, str(path), str(exc).split(": ", 1)[-1]) from exc
+    return ClauseSpec(
+        id=cid,
+        file=str(path),
+        when=c.get("when"),
+        text=text,
+        items=items,
+        commentary=c.get("commentary"),
+        inputs=tuple(c.get("inputs") or ()),
+    )
+
+
+def _merge(base: Any, patch: Any) -> Any:
+    if isinstance(base, Mapping) and isinstance(patch, Mapping):
+        return {**base, **{k: _merge(base.get(k), v) for k, v in patch.items()}}
+    return patch
+
+
+def _section_files(pack: Pack, rel: str) -> dict[str, Path]:
+    """Section files by name; a user's file with the same name replaces the pack's."""
+    files: dict[str, Path] = {}
+    for root in reversed(pack.template_roots()):
+        for path in sorted((root / rel).glob("[0-9]*.yaml")):
+            files[path.name] = path
+    return dict(sorted(files.items()))
+
+
+def _override_patches(pack: Pack, rel: str) -> list[tuple[Path, Mapping[str, Any]]]:
+    """``overrides*.yaml`` of the user's folders, least specific first (so the most specific wins)."""
+    patches = []
+    for root in reversed(pack.template_roots()[:-1]):
+        for path in sorted((root / rel).glob("overrides*.yaml")):
+            raw = read_yaml(path) or {}
+            clauses = raw.get("clauses") if isinstance(raw, Mapping) else None
+            if not isinstance(clauses, Mapping):
+                raise TemplateError(f"{path}: an override file holds `clauses: {{clause-id: {{text: {{ru: ...}}}}}}`")
+            patches.append((path, clauses))
+    return patches
+
+
 @cache
 def load_library(pack: Pack, name: str) -> Library:
-    folder = document_folder(pack, name)
-    head_path = folder / "document.yaml"
-    if not head_path.is_file():
-        raise PackError(f"{head_path}: the document's title block is missing")
-    head = read_yaml(head_path) or {}
+    rel = document_rel(pack, name)
+    head_candidates = pack.template_candidates(f"{rel}/document.yaml")
+    if not head_candidates:
+        raise PackError(f"{rel}/document.yaml: the document's title block is missing")
+    head: Mapping[str, Any] = {}
+    for path in reversed(head_candidates):
+        head = _merge(head, read_yaml(path) or {})
     sections = []
     seen: dict[str, str] = {}
-    for path in sorted(folder.glob("[0-9]*.yaml")):
+    used = [str(p) for p in head_candidates if pack.is_override(p)]
+    for path in _section_files(pack, rel).values():
         raw = read_yaml(path) or {}
-        sid = str(_need(raw, "id", str(path)))
-        clauses = []
-        for i, c in enumerate(_need(raw, "clauses", str(path)) or []):
-            where = f"{path} clause #{i + 1}"
-            cid = str(_need(c, "id", where))
-            where = f"{path} clause {cid}"
-            if cid in seen:
-                raise PackError(f"{where}: the id is also used in {seen[cid]}")
-            seen[cid] = str(path)
-            items = tuple(
-                {"when": it.get("when"), "text": _texts(_need(it, "text", where), f"{where} item {j + 1}")}
-                for j, it in enumerate(c.get("items") or [])
-            )
-            clauses.append(
-                ClauseSpec(
-                    id=cid,
-                    file=str(path),
-                    when=c.get("when"),
-                    text=_texts(_need(c, "text", where), where),
-                    items=items,
-                    commentary=c.get("commentary"),
-                    inputs=tuple(c.get("inputs") or ()),
+        if pack.is_override(path):
+            used.append(str(path))
+        if not isinstance(raw, Mapping) or "id" not in raw:
+            raise _fail(pack, str(path), "missing 'id'")
+        specs = []
+        for i, c in enumerate(raw.get("clauses") or []):
+            spec = _clause_spec(pack, c, path, i)
+            if spec.id in seen:
+                raise _fail(pack, f"{path} clause {spec.id}", f"the id is also used in {seen[spec.id]}")
+            seen[spec.id] = str(path)
+            specs.append(spec)
+        try:
+            title = _texts(_need(raw, "title", str(path)), str(path))
+        except PackError as exc:
+            raise _fail(pack, str(path), str(exc).split(": ", 1)[-1]) from exc
+        sections.append(SectionSpec(str(raw["id"]), str(path), raw.get("when"), title, tuple(specs)))
+    for path, patches in _override_patches(pack, rel):
+        used.append(str(path))
+        for cid, patch in patches.items():
+            if str(cid) not in seen:
+                raise TemplateError(
+                    f"{path}: no clause {cid!r} in the {name} library",
+                    hint=f"see `coopdocs templates which {name}` for its clause ids",
                 )
-            )
-        sections.append(
-            SectionSpec(
-                sid,
-                str(path),
-                raw.get("when"),
-                _texts(_need(raw, "title", str(path)), str(path)),
-                tuple(clauses),
-            )
-        )
-    return Library(name, folder, head, tuple(sections))
+            sections = [_patched(section, str(cid), patch, path, pack) for section in sections]
+    folder = pack.template_candidates(f"{rel}/document.yaml")[-1].parent
+    return Library(name, folder, head, tuple(sections), tuple(dict.fromkeys(used)))
+
+
+def _patched(section: SectionSpec, cid: str, patch: Any, path: Path, pack: Pack) -> SectionSpec:
+    clauses = []
+    for clause in section.clauses:
+        if clause.id == cid:
+            raw = {
+                "id": cid,
+                "when": clause.when,
+                "text": clause.text,
+                "items": list(clause.items),
+                "commentary": clause.commentary,
+                "inputs": list(clause.inputs),
+            }
+            merged = _merge(raw, patch)
+            clause = replace(_clause_spec(pack, merged, path, 0), file=str(path))
+        clauses.append(clause)
+    return replace(section, clauses=tuple(clauses))
 
 
 # --- context -------------------------------------------------------------------------------------
@@ -247,8 +330,8 @@ def _expression(source: str) -> Any:
 def _render(source: str, ctx: Mapping[str, Any], where: str) -> str:
     try:
         return tidy(_compiled(source).render(ctx))
-    except (TemplateError, SecurityError, ValueError, TypeError, KeyError, PackError) as exc:
-        raise PackError(f"{where}: {type(exc).__name__}: {exc}") from exc
+    except (JinjaError, SecurityError, ValueError, TypeError, KeyError, PackError) as exc:
+        raise _fail(ctx.get("_pack") or Pack("", ""), where, f"{type(exc).__name__}: {exc}") from exc
 
 
 def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
@@ -256,13 +339,14 @@ def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
         return True
     try:
         return bool(_expression(str(expression))(**ctx))
-    except (TemplateError, SecurityError, ValueError, TypeError, KeyError) as exc:
-        raise PackError(f"{where}: condition {expression!r}: {type(exc).__name__}: {exc}") from exc
+    except (JinjaError, SecurityError, ValueError, TypeError, KeyError) as exc:
+        problem = f"condition {expression!r}: {type(exc).__name__}: {exc}"
+        raise _fail(ctx.get("_pack") or Pack("", ""), where, problem) from exc
 
 
 def jinja_context(coop: Cooperative, lang: str) -> dict[str, Any]:
     words = Wording(coop.pack, lang, coop.data["membership"]["contributions"]["currency"])
-    return {**context(coop, lang), **words.functions(), "_filters": words.filters()}
+    return {**context(coop, lang), **words.functions(), "_filters": words.filters(), "_pack": coop.pack}
 
 
 def _with_filters(ctx: dict[str, Any]) -> dict[str, Any]:

@@ -17,18 +17,21 @@ from coopdocs.citations import resolve
 from coopdocs.clauses import Clause, Document, Section
 from coopdocs.errors import PackError
 from coopdocs.model import Cooperative
-from coopdocs.pack import Pack, data_root, read_yaml
+from coopdocs.pack import Pack, read_yaml
 from coopdocs.render import words
 
 RED_FLAG = "red_flag"
+Entries = list[tuple[str, tuple[str, ...]]]
 
 
 @cache
 def wording(pack: Pack) -> Mapping[str, Any]:
-    path = data_root() / "templates" / "common" / pack.jurisdiction / pack.form / "compliance.yaml"
-    if not path.is_file():
-        raise PackError(f"{path}: the compliance report's wording is missing")
-    return read_yaml(path)
+    merged: Mapping[str, Any] = {}
+    for path in reversed(pack.template_candidates(f"{pack.pack_dir('common')}/compliance.yaml")):
+        merged = clauses._merge(merged, read_yaml(path) or {})
+    if not merged:
+        raise PackError(f"{pack.pack_dir('common')}/compliance.yaml: the compliance report's wording is missing")
+    return merged
 
 
 def _text(entry: Mapping[str, str], lang: str, ctx: Mapping[str, Any], where: str) -> str:
@@ -56,7 +59,7 @@ def _findings(result: rules.RuleResult, coop: Cooperative, lang: str) -> list[st
     out = []
     for finding in result.findings:
         diag = rules.to_diagnostic(result.rule, finding, coop, lang)
-        where = f"{diag.path} ({words()['line'][lang]} {diag.line})" if diag.line else diag.path
+        where = f"{diag.path} ({words(coop.pack)['line'][lang]} {diag.line})" if diag.line else diag.path
         out.append(f"{where}: {diag.message}")
     return out
 
@@ -81,10 +84,10 @@ def report(coop: Cooperative, lang: str) -> Document:
     def paragraphs(entries: list[Mapping[str, str]], where: str) -> list[str]:
         return [_text(entry, lang, ctx, f"{where}[{i}]") for i, entry in enumerate(entries)]
 
-    sections: list[tuple[str, list[tuple[str, tuple[str, ...]]]]] = []
+    sections: list[tuple[str, Entries]] = []
     verdict = "clean" if counts["errors"] == 0 and counts["red_flags"] == 0 else "errors"
     intro = [*paragraphs(text["intro"], "intro"), _text(text["verdict"][verdict], lang, ctx, f"verdict.{verdict}")]
-    sections.append((str(words()["compliance_intro"][lang]), [(p, ()) for p in intro]))
+    sections.append((str(words(coop.pack)["compliance_intro"][lang]), [(p, ()) for p in intro]))
     summary = text["summary"]
     sections.append(
         (
@@ -94,7 +97,7 @@ def report(coop: Cooperative, lang: str) -> Document:
     )
 
     pyramid = text["pyramid"]
-    indicator_clauses = [(p, ()) for p in paragraphs(pyramid["intro"], "pyramid.intro")]
+    indicator_clauses: Entries = [(p, ()) for p in paragraphs(pyramid["intro"], "pyramid.intro")]
     by_id = {r.rule.id: r for r in results}
     for rule_id, entry in pyramid["indicators"].items():
         result = by_id.get(rule_id)
@@ -116,12 +119,12 @@ def report(coop: Cooperative, lang: str) -> Document:
         raise PackError(f"compliance.yaml pyramid.indicators lacks the red-flag rules {', '.join(missing)}")
     sections.append((_text(pyramid["title"], lang, ctx, "pyramid.title"), indicator_clauses))
 
-    rule_clauses = [(p, ()) for p in paragraphs(text["rules"]["intro"], "rules.intro")]
+    rule_clauses: Entries = [(p, ()) for p in paragraphs(text["rules"]["intro"], "rules.intro")]
     for result in results:
         rule = result.rule
         status = outcome["passed"] if result.passed else outcome[rule.severity]
         items = [
-            f"{words()['protects'][lang]}: {' '.join(rule.protects[lang].split())}",
+            f"{words(coop.pack)['protects'][lang]}: {' '.join(rule.protects[lang].split())}",
             f"{labels['basis']}: {_basis(rule, lang, coop.pack)}",
             f"{labels['result']}: {status}",
             *(f"{labels['finding']}: {line}" for line in _findings(result, coop, lang)),

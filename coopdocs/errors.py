@@ -34,3 +34,9 @@ class PackError(CoopdocsError):
     """The rule pack or a template library is broken. This is a bug in the pack data."""
 
     exit_code = 123
+
+
+class TemplateError(CoopdocsError):
+    """A user's template override is broken (syntax, unknown clause, sandbox violation)."""
+
+    exit_code = 1

@@ -39,10 +39,35 @@ def read_yaml(path: Path) -> Any:
 
 @dataclass(frozen=True)
 class Pack:
-    """One jurisdiction and legal form, e.g. ``kz/consumer_cooperative``."""
+    """One jurisdiction and legal form, e.g. ``kz/consumer_cooperative``.
+
+    ``overrides`` are a law firm's template folders (``--templates``, ``COOPDOCS_TEMPLATES``), most
+    specific first; each mirrors the layout of the package's ``templates/`` folder, and a file
+    found there wins over the package's own."""
 
     jurisdiction: str
     form: str
+    overrides: tuple[str, ...] = ()
+
+    def template_roots(self) -> tuple[Path, ...]:
+        return (*(Path(d) for d in self.overrides), data_root() / "templates")
+
+    def is_override(self, path: Path | str) -> bool:
+        return any(Path(path).is_relative_to(Path(d)) for d in self.overrides)
+
+    def template_candidates(self, rel: str) -> list[Path]:
+        """Every existing file for ``rel`` along the search path, the winner first."""
+        return [root / rel for root in self.template_roots() if (root / rel).is_file()]
+
+    def find_template(self, rel: str) -> Path:
+        found = self.template_candidates(rel)
+        if not found:
+            raise PackError(f"no template {rel!r} in {', '.join(str(r) for r in self.template_roots())}")
+        return found[0]
+
+    def pack_dir(self, library: str) -> str:
+        """The relative folder of a library for this pack, e.g. ``common/kz/consumer_cooperative``."""
+        return f"{library}/{self.jurisdiction}/{self.form}"
 
     @property
     def key(self) -> str:
@@ -54,6 +79,11 @@ class Pack:
 
     def template_dirs(self, library: str) -> list[Path]:
         return [data_root() / "templates" / library / self.jurisdiction / self.form]
+
+    @property
+    def base(self) -> Pack:
+        """The same pack without overrides (for data that overrides cannot change)."""
+        return Pack(self.jurisdiction, self.form)
 
     @property
     def meta(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from docxtpl import DocxTemplate, RichText
 
 from coopdocs.clauses import Document
 from coopdocs.docxzip import deterministic_zip
-from coopdocs.pack import data_root, read_yaml
+from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
 from coopdocs.templating import make_env
 
 
@@ -30,15 +30,21 @@ class Page:
     author: str
     draft: str | None  # the draft mark, or None for a clean build
     closing: tuple[str, ...] = ()
+    pack: Pack = DEFAULT_PACK  # whose template search path supplies the layout
 
 
 @cache
-def words() -> Mapping[str, Any]:
-    return read_yaml(data_root() / "templates" / "layouts" / "words.yaml")
+def words(pack: Pack = DEFAULT_PACK) -> Mapping[str, Any]:
+    """The layout words; a user's ``layouts/words.yaml`` may replace any of them."""
+    merged: dict[str, Any] = {}
+    for path in reversed(pack.template_candidates("layouts/words.yaml")):
+        for key, value in (read_yaml(path) or {}).items():
+            merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
+    return merged
 
 
-def _layout(name: str) -> DocxTemplate:
-    return DocxTemplate(str(data_root() / "templates" / "layouts" / f"{name}.docx"))
+def _layout(name: str, pack: Pack) -> DocxTemplate:
+    return DocxTemplate(str(pack.find_template(f"layouts/{name}.docx")))
 
 
 def _clause_dict(document: Document, *, commentary: bool) -> list[dict[str, Any]]:
@@ -65,13 +71,13 @@ def _clause_dict(document: Document, *, commentary: bool) -> list[dict[str, Any]
     return sections
 
 
-def _finish(template: DocxTemplate, *, title: str, lang: str, author: str) -> bytes:
+def _finish(template: DocxTemplate, *, title: str, lang: str, author: str, pack: Pack = DEFAULT_PACK) -> bytes:
     props = template.docx.core_properties
     props.title = title
-    props.language = words()["languages"][lang]
+    props.language = words(pack)["languages"][lang]
     props.author = author
     props.subject = title
-    _set_default_language(template, words()["languages"][lang])
+    _set_default_language(template, words(pack)["languages"][lang])
     buffer = io.BytesIO()
     template.save(buffer)
     return deterministic_zip(buffer.getvalue())
@@ -93,12 +99,12 @@ def _set_default_language(template: DocxTemplate, tag: str) -> None:
 
 def render_docx(document: Document, page: Page, *, commentary: bool = False) -> bytes:
     lang = document.lang
-    template = _layout("document")
+    template = _layout("document", page.pack)
     context = {
         "header": page.header,
         "draft": page.draft,
-        "page": words()["page"][lang],
-        "labels": words()["labels"][lang],
+        "page": words(page.pack)["page"][lang],
+        "labels": words(page.pack)["labels"][lang],
         "approval": list(document.approval),
         "title": document.title,
         "subtitle": document.subtitle,
@@ -106,9 +112,8 @@ def render_docx(document: Document, page: Page, *, commentary: bool = False) -> 
         "closing": list(page.closing),
     }
     template.render(context, jinja_env=make_env(autoescape=True), autoescape=True)
-    return _finish(
-        template, title=f"{document.title} {document.subtitle}".strip(), lang=lang, author=page.author
-    )
+    title = f"{document.title} {document.subtitle}".strip()
+    return _finish(template, title=title, lang=lang, author=page.author, pack=page.pack)
 
 
 def _cell(text: str, *, bold: bool = False) -> RichText:
@@ -135,11 +140,11 @@ def parallel_rows(left: Document, right: Document) -> list[dict[str, RichText]]:
 
 def render_parallel(left: Document, right: Document, page: Page, right_page: Page) -> bytes:
     """One document, clause by clause in two aligned columns (kk | ru)."""
-    template = _layout("parallel")
+    template = _layout("parallel", page.pack)
     context = {
         "header": f"{page.header} | {right_page.header}",
         "draft": page.draft,
-        "page": words()["page"][right.lang],
+        "page": words(page.pack)["page"][right.lang],
         "approval": [*left.approval, *right.approval] if left.approval else list(right.approval),
         "title": f"{left.title} / {right.title}",
         "subtitle": f"{left.subtitle} / {right.subtitle}",
@@ -147,7 +152,7 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
         "closing": list(page.closing or right_page.closing),
     }
     template.render(context, jinja_env=make_env(autoescape=True), autoescape=True)
-    return _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author)
+    return _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack)
 
 
 def docx_text(data: bytes) -> list[str]:
@@ -167,16 +172,16 @@ def docx_text(data: bytes) -> list[str]:
     return lines
 
 
-def draft_mark(lang: str, errors: int, red_flags: int) -> str:
-    return str(words()["draft"][lang]).format(errors=errors, red_flags=red_flags)
+def draft_mark(lang: str, errors: int, red_flags: int, pack: Pack = DEFAULT_PACK) -> str:
+    return str(words(pack)["draft"][lang]).format(errors=errors, red_flags=red_flags)
 
 
-def signatures_title(lang: str) -> str:
-    return str(words()["signatures"][lang])
+def signatures_title(lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    return str(words(pack)["signatures"][lang])
 
 
-def commentary_title(lang: str) -> str:
-    return str(words()["commentary_title"][lang])
+def commentary_title(lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    return str(words(pack)["commentary_title"][lang])
 
 
 __all__: Sequence[str] = ("Page", "render_docx", "render_parallel", "docx_text", "draft_mark")

@@ -12,7 +12,7 @@ from babel.dates import format_date  # Russian and English month names
 from num2words import num2words
 
 from coopdocs.errors import PackError
-from coopdocs.pack import Pack, data_root, read_yaml
+from coopdocs.pack import Pack, read_yaml
 
 NBSP = "\u00a0"
 _NUM2WORDS_LANG = {"ru": "ru", "kk": "kz", "en": "en"}
@@ -110,16 +110,14 @@ def period(value: int, unit: str, lang: str, case: str = "gen") -> str:
 
 
 @cache
-def load_terms(pack: Pack, extra_dirs: tuple[str, ...] = ()) -> dict[str, Any]:
-    """All ``terms*.yaml`` of the pack, merged; an id defined twice is a pack error."""
-    folders = [
-        *(data_root() / d for d in extra_dirs),
-        data_root() / "templates" / "common" / pack.jurisdiction / pack.form,
-    ]
+def load_terms(pack: Pack) -> dict[str, Any]:
+    """All ``terms*.yaml`` of the pack, merged; a user's override wins over the pack's wording.
+
+    Within one folder an id defined twice is an error."""
     merged: dict[str, Any] = {}
-    origin: dict[str, str] = {}
-    for folder in folders:
-        for path in sorted(folder.glob("terms*.yaml")):
+    for root in reversed(pack.template_roots()):
+        origin: dict[str, str] = {}
+        for path in sorted((root / pack.pack_dir("common")).glob("terms*.yaml")):
             for key, value in (read_yaml(path) or {}).items():
                 if key in origin:
                     raise PackError(f"term {key!r} is defined in both {origin[key]} and {path}")

@@ -1,0 +1,120 @@
+"""Law-firm overrides: one clause in one language, layouts, the sandbox, eject/which/check."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from coopdocs.cli import main
+from coopdocs.render import docx_text
+from tests.support import BEREKE
+
+CHARTER = "charter/kz/consumer_cooperative/charter"
+FIRM_TEXT = "Кооператив является юридическим лицом с момента государственной регистрации (редакция фирмы)."
+
+
+def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    result = CliRunner(env=env).invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def override(folder: Path, text: str, name: str = "overrides.yaml") -> Path:
+    target = folder / CHARTER
+    target.mkdir(parents=True, exist_ok=True)
+    (target / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def build_charter(out: Path, *extra: str, env: dict[str, str] | None = None) -> tuple[int, str]:
+    code, _, err = invoke("build", str(BEREKE), "--out", str(out), "--docs", "charter", *extra, env=env)
+    return code, err
+
+
+def test_one_clause_override_changes_exactly_that_clause(tmp_path: Path) -> None:
+    firm = override(tmp_path / "firm", f'clauses:\n  general.legal_entity:\n    text:\n      ru: "{FIRM_TEXT}"\n')
+    assert build_charter(tmp_path / "plain")[0] == 0
+    code, err = build_charter(tmp_path / "firm-out", "--templates", str(firm))
+    assert code == 0, err
+    plain = docx_text((tmp_path / "plain" / "bereke" / "charter.ru.docx").read_bytes())
+    custom = docx_text((tmp_path / "firm-out" / "bereke" / "charter.ru.docx").read_bytes())
+    changed = [(a, b) for a, b in zip(plain, custom, strict=True) if a != b]
+    assert changed == [(next(p for p in plain if p.startswith("1.5. ")), f"1.5. {FIRM_TEXT}")]
+    kk_plain = (tmp_path / "plain" / "bereke" / "charter.kk.docx").read_bytes()
+    kk_custom = (tmp_path / "firm-out" / "bereke" / "charter.kk.docx").read_bytes()
+    assert docx_text(kk_plain) == docx_text(kk_custom)
+    manifest = json.loads((tmp_path / "firm-out" / "bereke" / "coopdocs-manifest.json").read_text(encoding="utf-8"))
+    assert [t["file"] for t in manifest["templates"]] == [f"firm/{CHARTER}/overrides.yaml"]
+
+
+def test_overrides_from_the_environment(tmp_path: Path) -> None:
+    firm = override(tmp_path / "firm", f'clauses:\n  general.legal_entity:\n    text:\n      ru: "{FIRM_TEXT}"\n')
+    code, err = build_charter(tmp_path / "out", env={"COOPDOCS_TEMPLATES": str(firm)})
+    assert code == 0, err
+    assert f"1.5. {FIRM_TEXT}" in docx_text((tmp_path / "out" / "bereke" / "charter.ru.docx").read_bytes())
+
+
+def test_sandbox_blocks_attribute_escapes(tmp_path: Path) -> None:
+    firm = override(
+        tmp_path / "firm", "clauses:\n  general.status:\n    text:\n      ru: \"{{ ''.__class__.__mro__ }}\"\n"
+    )
+    code, err = build_charter(tmp_path / "out", "--templates", str(firm))
+    assert code == 1
+    assert "SecurityError: access to attribute '__class__' of 'str' object is unsafe" in err
+    assert "overrides.yaml clause general.status [ru]" in err
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())
+
+
+def test_check_locates_every_problem(tmp_path: Path) -> None:
+    firm = override(
+        tmp_path / "firm",
+        "clauses:\n"
+        "  general.nonexistent:\n"
+        "    text: {ru: x}\n"
+        "  general.status:\n"
+        "    text:\n"
+        '      ru: "{{ membership.exit.payout_dayz }}"\n'
+        '      kk: "{% if %}"\n',
+    )
+    target = tmp_path / "firm" / CHARTER / "99-firm.yaml"
+    target.write_text(
+        "id: firm\ntitle: {ru: Особые положения}\nclauses:\n  - id: firm.one\n    text: {ru: x, kk: y}\n",
+        encoding="utf-8",
+    )
+    code, out, _ = invoke("templates", "check", str(firm))
+    assert code == 1
+    lines = out.splitlines()
+    base = str(tmp_path / "firm" / CHARTER)
+    assert f"{base}/overrides.yaml:2:3: error: unknown clause id 'general.nonexistent' in charter" in lines
+    assert (
+        f"{base}/overrides.yaml:6:11: error: the placeholder 'membership.exit.payout_dayz' is not in the input schema"
+        in lines
+    )
+    assert any(line.startswith(f"{base}/overrides.yaml:7:11: error: Jinja syntax error") for line in lines)
+    assert f"{base}/99-firm.yaml:5:11: error: text lacks the language(s) en" in lines
+
+
+def test_layout_override_and_which(tmp_path: Path) -> None:
+    code, out, _ = invoke("templates", "eject", "layouts", "--to", str(tmp_path / "firm"))
+    assert code == 0
+    assert (tmp_path / "firm" / "layouts" / "document.docx").is_file()
+    code, out, _ = invoke("templates", "which", "layouts/document.docx", "--templates", str(tmp_path / "firm"))
+    assert out.splitlines()[0].endswith("firm/layouts/document.docx  (used)")
+    assert out.splitlines()[1].endswith("templates/layouts/document.docx  (shadowed)")
+    words = tmp_path / "firm" / "layouts" / "words.yaml"
+    words.write_text('signatures:\n  ru: "Подписи учредителей (форма фирмы):"\n', encoding="utf-8")
+    code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "firm"))
+    assert code == 0, err
+    text = docx_text((tmp_path / "out" / "bereke" / "charter.ru.docx").read_bytes())
+    assert "Подписи учредителей (форма фирмы):" in text
+    assert "Құрылтайшылардың қолдары:" in docx_text((tmp_path / "out" / "bereke" / "charter.kk.docx").read_bytes())
+
+
+def test_eject_refuses_to_overwrite(tmp_path: Path) -> None:
+    assert invoke("templates", "eject", "charter", "--to", str(tmp_path))[0] == 0
+    code, _, err = invoke("templates", "eject", "charter", "--to", str(tmp_path))
+    assert code == 2
+    assert "already exist" in err
+    shutil.rmtree(tmp_path / "charter")
