@@ -170,6 +170,14 @@ def _csv(
 )
 @click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark.")
 @click.option(
+    "--templates",
+    "templates",
+    multiple=True,
+    envvar="COOPDOCS_TEMPLATES",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder of template overrides (repeatable; also COOPDOCS_TEMPLATES, separated by ':').",
+)
+@click.option(
     "--messages",
     "msg_lang",
     type=click.Choice(["ru", "kk", "en"]),
@@ -187,6 +195,7 @@ def build(
     pdfa: bool,
     layout: str | None,
     draft: bool,
+    templates: tuple[Path, ...],
     msg_lang: str,
 ) -> None:
     """Validate FILE and write its documents to OUT/<slug>/."""
@@ -220,6 +229,7 @@ def build(
         layout=layout,
         draft=checked.blocking and draft,
         counts=checked.counts,
+        templates=tuple(str(t) for t in templates),
     )
     coop = checked.cooperative
     outputs = building.build_outputs(coop, options)
@@ -385,14 +395,34 @@ def _batch_summary(report: Any) -> None:
     show_default=True,
     help="Output folder; the package goes to OUT/<slug>-amendments/.",
 )
-@click.option("--lang", "langs", callback=_csv(("ru", "kk", "en")), default=None,
-              help="Comma-separated editions (default: the languages both files have).")
-@click.option("--format", "formats", callback=_csv(("docx", "pdf")), default=None,
-              help="Comma-separated formats: docx, pdf (default: docx).")
-@click.option("--meeting-date", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
-              help="Date of the general meeting (YYYY-MM-DD); left blank in the documents if not given.")
-@click.option("--messages", "msg_lang", type=click.Choice(["ru", "kk", "en"]), default="en",
-              envvar="COOPDOCS_LANG", help="Language of the diagnostics.")
+@click.option(
+    "--lang",
+    "langs",
+    callback=_csv(("ru", "kk", "en")),
+    default=None,
+    help="Comma-separated editions (default: the languages both files have).",
+)
+@click.option(
+    "--format",
+    "formats",
+    callback=_csv(("docx", "pdf")),
+    default=None,
+    help="Comma-separated formats: docx, pdf (default: docx).",
+)
+@click.option(
+    "--meeting-date",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Date of the general meeting (YYYY-MM-DD); left blank in the documents if not given.",
+)
+@click.option(
+    "--messages",
+    "msg_lang",
+    type=click.Choice(["ru", "kk", "en"]),
+    default="en",
+    envvar="COOPDOCS_LANG",
+    help="Language of the diagnostics.",
+)
 @guarded
 def amend(
     old: Path,
@@ -416,16 +446,17 @@ def amend(
         for d in result.diagnostics:
             click.echo(diagnostics.format_text(d, msg_lang), err=True)
         counts = result.counts
-        click.echo(f"{file}: {counts['errors']} error(s), {counts['red_flags']} red flag(s), "
-                   f"{counts['warnings']} warning(s)" + (", ok" if not result.blocking else ""), err=True)
+        click.echo(
+            f"{file}: {counts['errors']} error(s), {counts['red_flags']} red flag(s), "
+            f"{counts['warnings']} warning(s)" + (", ok" if not result.blocking else ""),
+            err=True,
+        )
         if result.cooperative is None or (role == "NEW" and result.blocking):
             click.echo(f"{file}: {role} has errors, so no amendment package was written", err=True)
             sys.exit(1)
         checked[role] = result.cooperative
     before, after = checked["OLD"], checked["NEW"]
-    request = amending.Request(
-        amending.languages(before, after, langs), meeting_date.date() if meeting_date else None
-    )
+    request = amending.Request(amending.languages(before, after, langs), meeting_date.date() if meeting_date else None)
     diffs = amending.compare_cooperatives(before, after, request.langs)
     if all(d.empty for d in diffs):
         click.echo(amending.no_difference(after, msg_lang))
@@ -473,3 +504,53 @@ def init_command(file: Path, lang: str, use_defaults: bool, force: bool) -> None
         text = initing.render_yaml(initing.ask_all(prompter, lang), lang)
     initing.write_file(file, text, force)
     click.echo(f"{file}: written; check it with: coopdocs validate {file}", err=True)
+
+
+@main.group()
+def templates() -> None:
+    """Law-firm template overrides: eject the pack's templates, see which file wins, check a folder."""
+
+
+@templates.command("eject")
+@click.argument("names", nargs=-1)
+@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), default=Path("templates-override"),
+              show_default=True, help="Folder to copy into; pass it to --templates afterwards.")
+@click.option("--force", is_flag=True, help="Replace files that already exist.")
+@guarded
+def templates_eject(names: tuple[str, ...], target: Path, force: bool) -> None:
+    """Copy the pack's templates (all, or NAME... such as charter, layouts, terms) out for editing."""
+    from coopdocs.overrides import eject
+
+    for path in eject(target, names, force=force):
+        click.echo(str(path))
+
+
+@templates.command("which")
+@click.argument("name")
+@click.option("--templates", "dirs", multiple=True, envvar="COOPDOCS_TEMPLATES",
+              type=click.Path(file_okay=False, exists=True, path_type=Path), help="Override folders to consider.")
+@guarded
+def templates_which(name: str, dirs: tuple[Path, ...]) -> None:
+    """Show which file wins for NAME (a template path, a document or a clause id) and what it shadows."""
+    from dataclasses import replace
+
+    from coopdocs.overrides import which
+    from coopdocs.pack import DEFAULT_PACK
+
+    pack = replace(DEFAULT_PACK, overrides=tuple(str(d.resolve()) for d in dirs))
+    for line in which(name, pack):
+        click.echo(line)
+
+
+@templates.command("check")
+@click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@guarded
+def templates_check(folder: Path) -> None:
+    """Check a folder of overrides: unknown clause ids, missing languages, Jinja errors, unknown placeholders."""
+    from coopdocs.overrides import check
+
+    problems = check(folder)
+    for problem in problems:
+        click.echo(str(problem))
+    click.echo(f"{folder}: {len(problems)} problem(s)" + ("" if problems else ", ok"), err=True)
+    sys.exit(1 if problems else 0)
