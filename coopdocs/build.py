@@ -49,7 +49,7 @@ def folder_name(coop: Cooperative) -> str:
     return slug(str(name))
 
 
-def _page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.Page:
+def page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.Page:
     ctx = clauses.context(coop, doc.lang)
     draft = None
     if options.draft:
@@ -89,7 +89,7 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
 
             for lang in langs:
                 doc = report(coop, lang)
-                data = render.render_docx(doc, _page(coop, doc, options))
+                data = render.render_docx(doc, page(coop, doc, options))
                 outputs.append(Output(f"compliance.{lang}.docx", data, name, lang, "docx", _title(doc)))
             continue
         source = "charter" if name == "commentary" else name
@@ -99,18 +99,18 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
                 titled = clauses.Document(
                     doc.name, lang, render.commentary_title(lang, coop.pack), doc.subtitle, doc.approval, doc.sections
                 )
-                data = render.render_docx(titled, _page(coop, titled, options), commentary=True)
+                data = render.render_docx(titled, page(coop, titled, options), commentary=True)
                 outputs.append(Output(f"commentary.{lang}.docx", data, name, lang, "docx", _title(titled)))
             continue
         if layout == "parallel" and "kk" in documents and "ru" in documents:
             left, right = documents["kk"], documents["ru"]
-            data = render.render_parallel(left, right, _page(coop, left, options), _page(coop, right, options))
+            data = render.render_parallel(left, right, page(coop, left, options), page(coop, right, options))
             outputs.append(
                 Output(f"{name}.kk-ru.docx", data, name, "kk-ru", "docx", f"{_title(left)} / {_title(right)}")
             )
             documents = {k: v for k, v in documents.items() if k not in ("kk", "ru")}
         for lang, doc in documents.items():
-            data = render.render_docx(doc, _page(coop, doc, options))
+            data = render.render_docx(doc, page(coop, doc, options))
             outputs.append(Output(f"{name}.{lang}.docx", data, name, lang, "docx", _title(doc)))
     return outputs
 

@@ -19,7 +19,7 @@ from coopdocs import build, clauses
 from coopdocs.idnumbers import control_digit
 from coopdocs.loader import Loaded, load_file
 from coopdocs.pack import DEFAULT_PACK
-from coopdocs.schema import _as_list, _schema_at, validate_input
+from coopdocs.schema import _schema_at, validate_input
 from tests.support import BEREKE
 
 NOT_WRITTEN = {
@@ -102,7 +102,7 @@ def package_text(coop: Any) -> str:
     for name in DEFAULT_PACK.meta["documents"]:
         (document,) = clauses.render_all(coop, name, ["ru"])
         parts.append(clauses.as_text(document))
-        page = build._page(coop, document, build.Options())
+        page = build.page(coop, document, build.Options())
         parts += page.closing
     return "\n".join(parts)
 

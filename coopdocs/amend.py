@@ -1,0 +1,468 @@
+"""The amendment package: two editions of a cooperative's documents compared clause by clause.
+
+Clauses are matched by id, never by position, so a clause that appears or disappears shifts the
+numbers of the others without being mistaken for a rewording. The list of amendments quotes the old
+numbers for rewordings and deletions and the new numbers for additions, then renumbers, as
+Kazakhstan's drafting practice does. Nothing here writes files; the command line does.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from coopdocs import __version__, build, clauses, redline, render
+from coopdocs.errors import UsageError
+from coopdocs.manifest import Output
+from coopdocs.model import Cooperative
+from coopdocs.pack import data_root, read_yaml
+from coopdocs.redline import Para, Revision
+from coopdocs.wording import legal_date
+
+DOCUMENTS = ("charter", "membership", "disputes")
+AUTHOR = "coopdocs"
+
+
+@cache
+def wording(pack_key: str) -> Mapping[str, Any]:
+    return read_yaml(data_root() / "templates" / "common" / pack_key / "amendments.yaml")
+
+
+def _words(coop: Cooperative) -> Mapping[str, Any]:
+    return wording(coop.pack.key)
+
+
+def no_difference(coop: Cooperative, lang: str) -> str:
+    return str(_words(coop)["no_difference"][lang])
+
+
+# --- the two editions, compared ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One document of one cooperative in every requested language, with its items' spec indexes."""
+
+    name: str
+    docs: Mapping[str, clauses.Document]
+    items: Mapping[str, tuple[int, ...]]  # clause id -> indexes of its items in the clause library
+
+    @property
+    def first(self) -> clauses.Document:
+        return next(iter(self.docs.values()))
+
+
+@dataclass(frozen=True)
+class Change:
+    kind: str  # clause_restated | clause_deleted | clause_added | heading_restated | section_deleted | section_added
+    target: str  # the clause or section id
+    number: str  # the old number (restated, deleted) or the new one (added)
+
+
+@dataclass(frozen=True)
+class DocumentDiff:
+    name: str
+    old: Edition
+    new: Edition
+    changes: tuple[Change, ...]
+    sections_renumbered: tuple[tuple[str, str], ...]  # (old number, new number)
+    clauses_renumbered: tuple[tuple[str, str], ...]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.changes or self.sections_renumbered or self.clauses_renumbered)
+
+
+def edition(coop: Cooperative, name: str, langs: Sequence[str]) -> Edition:
+    the_plan = clauses.plan(coop, name)
+    docs = {lang: clauses.render(coop, the_plan, lang) for lang in langs}
+    items = {spec.id: indexes for _, chosen in the_plan.sections for spec, indexes in chosen}
+    return Edition(name, docs, items)
+
+
+def _section(ed: Edition, lang: str, sid: str) -> clauses.Section:
+    return next(s for s in ed.docs[lang].sections if s.id == sid)
+
+
+def _clause(section: clauses.Section, cid: str) -> clauses.Clause:
+    return next(c for c in section.clauses if c.id == cid)
+
+
+def _clause_differs(old: Edition, new: Edition, sid: str, cid: str) -> bool:
+    if old.items.get(cid) != new.items.get(cid):
+        return True
+    for lang in old.docs:
+        a, b = _clause(_section(old, lang, sid), cid), _clause(_section(new, lang, sid), cid)
+        if (a.text, a.items) != (b.text, b.items):
+            return True
+    return False
+
+
+def _position(number: str) -> str:
+    return number.rsplit(".", 1)[-1]
+
+
+def _opcodes(a: Sequence[str], b: Sequence[str]) -> Sequence[tuple[str, int, int, int, int]]:
+    return difflib.SequenceMatcher(None, list(a), list(b), autojunk=False).get_opcodes()
+
+
+def compare(old: Edition, new: Edition) -> DocumentDiff:
+    """What changed between two editions of one document, in document order."""
+    a, b = old.first.sections, new.first.sections
+    changes: list[Change] = []
+    sections_renumbered: list[tuple[str, str]] = []
+    clauses_renumbered: list[tuple[str, str]] = []
+    for op, i1, i2, j1, j2 in _opcodes([s.id for s in a], [s.id for s in b]):
+        if op != "equal":
+            changes += [Change("section_deleted", s.id, s.number) for s in a[i1:i2]]
+            changes += [Change("section_added", s.id, s.number) for s in b[j1:j2]]
+            continue
+        for so, sn in zip(a[i1:i2], b[j1:j2], strict=True):
+            if so.number != sn.number:
+                sections_renumbered.append((so.number, sn.number))
+            if any(_section(old, lang, so.id).title != _section(new, lang, so.id).title for lang in old.docs):
+                changes.append(Change("heading_restated", so.id, so.number))
+            found, renumbered = _compare_clauses(old, new, so, sn)
+            changes += found
+            clauses_renumbered += renumbered
+    return DocumentDiff(old.name, old, new, tuple(changes), tuple(sections_renumbered), tuple(clauses_renumbered))
+
+
+def _compare_clauses(
+    old: Edition, new: Edition, so: clauses.Section, sn: clauses.Section
+) -> tuple[list[Change], list[tuple[str, str]]]:
+    changes: list[Change] = []
+    renumbered: list[tuple[str, str]] = []
+    a, b = so.clauses, sn.clauses
+    for op, i1, i2, j1, j2 in _opcodes([c.id for c in a], [c.id for c in b]):
+        if op != "equal":
+            changes += [Change("clause_deleted", c.id, c.number) for c in a[i1:i2]]
+            changes += [Change("clause_added", c.id, c.number) for c in b[j1:j2]]
+            continue
+        for co, cn in zip(a[i1:i2], b[j1:j2], strict=True):
+            if _clause_differs(old, new, so.id, co.id):
+                changes.append(Change("clause_restated", co.id, co.number))
+            if _position(co.number) != _position(cn.number):
+                renumbered.append((co.number, cn.number))
+    return changes, renumbered
+
+
+def languages(old: Cooperative, new: Cooperative, requested: Sequence[str] | None) -> tuple[str, ...]:
+    """The editions to compare: both files must have them (default: every language both have)."""
+    common = tuple(lang for lang in new.languages if lang in old.languages)
+    langs = tuple(requested) if requested else common
+    missing = [lang for lang in langs if lang not in common]
+    if missing or not langs:
+        raise UsageError(
+            f"--lang {','.join(missing) or '(none)'}: both files must have the language "
+            f"(OLD: {', '.join(old.languages)}; NEW: {', '.join(new.languages)})",
+            hint="compare only the languages both files list in `languages`",
+        )
+    return langs
+
+
+def compare_cooperatives(old: Cooperative, new: Cooperative, langs: Sequence[str]) -> tuple[DocumentDiff, ...]:
+    return tuple(compare(edition(old, name, langs), edition(new, name, langs)) for name in DOCUMENTS)
+
+
+# --- the list of amendments ----------------------------------------------------------------------
+
+
+def _runs(numbers: Sequence[str]) -> list[list[str]]:
+    """Consecutive numbers (5.4, 5.5, 5.6) grouped into runs."""
+    runs: list[list[str]] = []
+    for number in numbers:
+        if runs:
+            head, _, last = runs[-1][-1].rpartition(".")
+            n_head, _, n_last = number.rpartition(".")
+            if head == n_head and int(n_last) == int(last) + 1:
+                runs[-1].append(number)
+                continue
+        runs.append([number])
+    return runs
+
+
+def _span(run: Sequence[str]) -> str:
+    if len(run) >= 3:
+        return f"{run[0]}–{run[-1]}"
+    return ", ".join(run)
+
+
+def _renumbering(pairs: Sequence[tuple[str, str]], one: str, many: str) -> str:
+    """One sentence for a renumbering: pairs are cut into runs consecutive on both sides."""
+    groups: list[list[tuple[str, str]]] = []
+    for pair in pairs:
+        if groups:
+            olds = [p[0] for p in groups[-1]] + [pair[0]]
+            news = [p[1] for p in groups[-1]] + [pair[1]]
+            if len(_runs(olds)) == 1 and len(_runs(news)) == 1:
+                groups[-1].append(pair)
+                continue
+        groups.append([pair])
+    old = ", ".join(_span([p[0] for p in g]) for g in groups)
+    new = ", ".join(_span([p[1] for p in g]) for g in groups)
+    return (one if len(pairs) == 1 else many).format(old=old, new=new)
+
+
+def _clause_lines(clause: clauses.Clause, number: str) -> list[str]:
+    return [f"{number}. {clause.text}", *(f"{i}) {item}" for i, item in enumerate(clause.items, start=1))]
+
+
+def _entries(diff: DocumentDiff, lang: str, words: Mapping[str, Any]) -> list[tuple[str, list[str]]]:
+    """(formula, quoted lines) per amendment, in document order, renumbering last."""
+    f = {key: str(value[lang]) for key, value in words["formulas"].items()}
+    new = diff.new.docs[lang]
+    entries: list[tuple[str, list[str]]] = []
+    for change in diff.changes:
+        formula = f[change.kind].format(number=change.number)
+        if change.kind in ("clause_restated", "clause_added"):
+            section = next(s for s in new.sections if any(c.id == change.target for c in s.clauses))
+            entries.append((formula, _clause_lines(_clause(section, change.target), change.number)))
+        elif change.kind == "heading_restated":
+            entries.append((formula, [next(s.title for s in new.sections if s.id == change.target)]))
+        elif change.kind == "section_added":
+            section = next(s for s in new.sections if s.id == change.target)
+            lines = [f"{section.number}. {section.title}"]
+            for clause in section.clauses:
+                lines += _clause_lines(clause, clause.number)
+            entries.append((formula, lines))
+        else:
+            entries.append((formula, []))
+    if diff.sections_renumbered:
+        entries.append((_renumbering(diff.sections_renumbered, f["section_renumbered"], f["sections_renumbered"]), []))
+    if diff.clauses_renumbered:
+        entries.append((_renumbering(diff.clauses_renumbered, f["clause_renumbered"], f["clauses_renumbered"]), []))
+    return entries
+
+
+def _entry_paragraphs(index: int, entry: tuple[str, list[str]], last: bool, quotes: Sequence[str]) -> list[Para]:
+    end = "." if last else ";"
+    formula, lines = entry
+    if not lines:
+        return [redline.plain("Clause", f"{index}) {formula}{end}")]
+    quoted = list(lines)
+    quoted[0] = quotes[0] + quoted[0]
+    quoted[-1] = quoted[-1] + quotes[1] + end
+    return [redline.plain("Clause", f"{index}) {formula}"), *(redline.plain("ClauseItem", q) for q in quoted)]
+
+
+def _meeting_date(meeting_date: dt.date | None, lang: str, words: Mapping[str, Any]) -> str:
+    if meeting_date is None:
+        return str(words["blank_date"][lang])
+    return legal_date(meeting_date, lang, "attr" if lang == "kk" else "nom")
+
+
+def approval(coop: Cooperative, lang: str, meeting_date: dt.date | None) -> tuple[str, ...]:
+    """The approval block of a document the general meeting adopts."""
+    words = _words(coop)
+    short = clauses.context(coop, lang)["names"]["short"]
+    date = _meeting_date(meeting_date, lang, words)
+    return tuple(str(line).format(short=short, date=date) for line in words["approval"][lang])
+
+
+def list_paragraphs(
+    diffs: Sequence[DocumentDiff], old: Cooperative, lang: str, meeting_date: dt.date | None
+) -> list[Para]:
+    """The list of amendments as paragraphs, in the legal form."""
+    words = _words(old)
+    names = clauses.context(old, lang)["names"]
+    paras = [redline.plain("Approval", line) for line in approval(old, lang, meeting_date)]
+    paras += [redline.plain("DocTitle", str(words["title"][lang])), redline.plain("DocSubtitle", names["full"])]
+    changed = [d for d in diffs if not d.empty]
+    for part, diff in enumerate(changed, start=1):
+        texts = words["parts"][diff.name]
+        paras.append(redline.plain("SectionHeading", f"{part}. {texts['heading'][lang]}"))
+        paras.append(redline.plain("Clause", str(texts["intro"][lang]).format(short=names["short"])))
+        entries = _entries(diff, lang, words)
+        for index, entry in enumerate(entries, start=1):
+            paras += _entry_paragraphs(index, entry, index == len(entries), words["quotes"][lang])
+    paras += [redline.plain("Signature", str(line)) for line in words["signatures"][lang]]
+    return paras
+
+
+# --- the redline and the new edition -------------------------------------------------------------
+
+_STYLES = {
+    "approval": "Approval",
+    "title": "DocTitle",
+    "subtitle": "DocSubtitle",
+    "section": "SectionHeading",
+    "clause": "Clause",
+    "item": "ClauseItem",
+    "closing": "Signature",
+}
+Block = tuple[tuple[Any, ...], str]  # (key, text)
+
+
+def blocks(doc: clauses.Document, items: Mapping[str, tuple[int, ...]], closing: Sequence[str]) -> list[Block]:
+    """A document's body paragraphs, in the order ``render.render_docx`` writes them, each keyed by
+    what it is (a clause id, an item of a clause, ...) so that two editions can be aligned."""
+    out: list[Block] = [(("approval", i), line) for i, line in enumerate(doc.approval)]
+    out += [(("title",), doc.title), (("subtitle",), doc.subtitle)]
+    for section in doc.sections:
+        out.append((("section", section.id), f"{section.number}. {section.title}"))
+        for clause in section.clauses:
+            out.append((("clause", clause.id), f"{clause.number}. {clause.text}"))
+            keys = items.get(clause.id, ())
+            for n, (spec_index, item) in enumerate(zip(keys, clause.items, strict=True), start=1):
+                out.append((("item", clause.id, spec_index), f"{n}) {item}"))
+    out += [(("closing", i), line) for i, line in enumerate(closing)]
+    return out
+
+
+def tracked(old: Sequence[Block], new: Sequence[Block]) -> list[Para]:
+    """Paragraphs with tracked changes that turn ``old`` into ``new``."""
+    paras: list[Para] = []
+    keys_old, keys_new = [k for k, _ in old], [k for k, _ in new]
+    matcher = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            for (key, a), (_, b) in zip(old[i1:i2], new[j1:j2], strict=True):
+                paras.append(redline.changed(_STYLES[key[0]], a, b))
+            continue
+        paras += [redline.deleted(_STYLES[key[0]], text) for key, text in old[i1:i2]]
+        paras += [redline.inserted(_STYLES[key[0]], text) for key, text in new[j1:j2]]
+    return paras
+
+
+def new_edition(doc: clauses.Document, new: Cooperative, meeting_date: dt.date | None) -> clauses.Document:
+    """The consolidated text as the general meeting adopts it: marked as the new edition."""
+    mark = str(_words(new)["new_edition"][doc.lang])
+    return dataclasses.replace(
+        doc, subtitle=f"{doc.subtitle} {mark}".strip(), approval=approval(new, doc.lang, meeting_date)
+    )
+
+
+def revision_date(new: Cooperative, meeting_date: dt.date | None) -> str:
+    """Tracked changes carry the meeting date (or the founding date): fixed, so output is deterministic."""
+    day = meeting_date or new.data["founding"]["meeting_date"]
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+# --- the package ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    langs: tuple[str, ...]
+    meeting_date: dt.date | None = None
+
+
+def _page(coop: Cooperative, doc: clauses.Document, closing: Sequence[str] | None = None) -> render.Page:
+    page = build.page(coop, doc, build.Options())  # the same header and signatures as `build`
+    return page if closing is None else dataclasses.replace(page, closing=tuple(closing))
+
+
+def _file(old: Cooperative, kind: str, lang: str, doc: str = "charter") -> str:
+    return str(_words(old)["files"][kind]).format(lang=lang, doc=doc)
+
+
+def _document_outputs(diff: DocumentDiff, old: Cooperative, new: Cooperative, request: Request) -> list[Output]:
+    """The redline and the new edition of one changed document, in every language."""
+    outputs = []
+    revision = Revision(AUTHOR, revision_date(new, request.meeting_date))
+    for lang in request.langs:
+        signatures = [str(s) for s in _words(new)["signatures"][lang]]
+        before = diff.old.docs[lang]
+        after = new_edition(diff.new.docs[lang], new, request.meeting_date)
+        page = _page(new, after, signatures)
+        edition_docx = render.render_docx(after, page)
+        paras = tracked(
+            blocks(before, diff.old.items, _page(old, before).closing), blocks(after, diff.new.items, signatures)
+        )
+        title = f"{after.title} {after.subtitle}".strip()
+        outputs.append(
+            Output(
+                _file(old, "redline", lang, diff.name),
+                redline.replace_body(edition_docx, paras, revision),
+                diff.name,
+                lang,
+                "docx",
+                title,
+            )
+        )
+        outputs.append(Output(_file(old, "new_edition", lang, diff.name), edition_docx, diff.name, lang, "docx", title))
+    return outputs
+
+
+def _list_output(diffs: Sequence[DocumentDiff], old: Cooperative, lang: str, request: Request) -> Output:
+    words = _words(old)
+    names = clauses.context(old, lang)["names"]
+    title = f"{words['title'][lang]} {names['full']}"
+    base = render.render_docx(
+        clauses.Document("amendments", lang, str(words["title"][lang]), names["full"], (), ()),
+        render.Page(
+            header=f"{names['short']} — {str(words['title'][lang]).capitalize()}", author=names["full"], draft=None
+        ),
+    )
+    data = redline.replace_body(base, list_paragraphs(diffs, old, lang, request.meeting_date))
+    return Output(_file(old, "amendments", lang), data, "amendments", lang, "docx", title)
+
+
+def resolution_facts(diffs: Sequence[DocumentDiff], request: Request) -> dict[str, Any]:
+    """What the draft resolution needs to know about the amendments (its clauses read `amendment`)."""
+    changed = {d.name: not d.empty for d in diffs}
+    charter = next(d for d in diffs if d.name == "charter")
+    decision = next(
+        (c.number for s in charter.old.first.sections for c in s.clauses if c.id == "amendments.decision"), None
+    )
+    return {**changed, "meeting_date": request.meeting_date, "decision_clause": decision}
+
+
+def resolution(old: Cooperative, diffs: Sequence[DocumentDiff], request: Request) -> list[Output]:
+    """The draft resolution, rendered for the OLD cooperative: its charter governs the meeting."""
+    facts = resolution_facts(diffs, request)
+    coop = dataclasses.replace(old, data={**old.data, "amendment": facts})
+    outputs = []
+    for doc in clauses.render_all(coop, "resolution", request.langs):
+        signatures = [str(s) for s in _words(old)["signatures"][doc.lang]]
+        data = render.render_docx(doc, _page(old, doc, signatures))
+        title = f"{doc.title} {doc.subtitle}".strip()
+        outputs.append(Output(_file(old, "resolution", doc.lang), data, "resolution", doc.lang, "docx", title))
+    return outputs
+
+
+def build_outputs(old: Cooperative, new: Cooperative, diffs: Sequence[DocumentDiff], request: Request) -> list[Output]:
+    """Every document of the package, per language, in memory. Nothing is written here."""
+    outputs = [_list_output(diffs, old, lang, request) for lang in request.langs]
+    for diff in diffs:
+        if not diff.empty:
+            outputs += _document_outputs(diff, old, new, request)
+    outputs += resolution(old, diffs, request)
+    order = {lang: i for i, lang in enumerate(request.langs)}
+    return sorted(outputs, key=lambda o: order[o.language])
+
+
+def folder_name(old: Cooperative) -> str:
+    return f"{build.folder_name(old)}-amendments"
+
+
+def manifest_info(
+    old: Cooperative, new: Cooperative, diffs: Sequence[DocumentDiff], request: Request, formats: Sequence[str]
+) -> dict[str, object]:
+    def source(coop: Cooperative) -> dict[str, str]:
+        return {"file": coop.file.replace("\\", "/").rsplit("/", 1)[-1], "sha256": coop.input_sha256}
+
+    return {
+        "tool": "coopdocs",
+        "version": __version__,
+        "package": "amendments",
+        "input": {"old": source(old), "new": source(new)},
+        "rule_pack": {"id": new.pack.key, "edition": new.pack.edition},
+        "languages": list(request.langs),
+        "formats": list(formats),
+        "meeting_date": request.meeting_date.isoformat() if request.meeting_date else None,
+        "changes": {
+            d.name: {
+                "amendments": len(d.changes),
+                "sections_renumbered": len(d.sections_renumbered),
+                "clauses_renumbered": len(d.clauses_renumbered),
+            }
+            for d in diffs
+        },
+    }

@@ -1,0 +1,310 @@
+"""`coopdocs amend`: clause-by-clause comparison by id, the list of amendments in the legal form,
+the tracked-changes redline (checked in LibreOffice too), the new edition and the draft resolution."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from lxml import etree
+
+from coopdocs import amend, build, redline
+from coopdocs.cli import main
+from coopdocs.model import Cooperative
+from coopdocs.pdf import find_soffice, find_uno_python
+from coopdocs.pipeline import check_file
+from coopdocs.render import docx_text
+from tests.support import write_patched
+
+GOLDEN = Path(__file__).parent / "golden" / "amend"
+W = redline.W
+# Value changes, a clause appearing, a clause disappearing, and the renumbering they cause.
+CHANGES = {
+    "membership.exit.payout_days": 60,
+    "membership.contributions.share.amount": 40000,
+    "funds.social_support": True,
+    "membership.contributions.entrance_fee": None,
+}
+
+
+def coop(path: Path) -> Cooperative:
+    checked = check_file(path)
+    assert checked.cooperative is not None and not checked.blocking
+    return checked.cooperative
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("amend-in")
+    return write_patched(folder, {}, name="old.yaml"), write_patched(folder, CHANGES, name="new.yaml")
+
+
+@pytest.fixture(scope="module")
+def package(files: tuple[Path, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("amend-out")
+    code, _, err = invoke("amend", str(files[0]), str(files[1]), "--out", str(out), "--meeting-date", "2026-06-15")
+    assert code == 0, err
+    return out / "bereke-amendments"
+
+
+def diffs_for(tmp_path: Path, patch: dict[str, object]) -> dict[str, amend.DocumentDiff]:
+    old = coop(write_patched(tmp_path, {}, name="old.yaml"))
+    new = coop(write_patched(tmp_path, patch, name="new.yaml"))
+    return {d.name: d for d in amend.compare_cooperatives(old, new, ("ru", "kk"))}
+
+
+def list_text(tmp_path: Path, patch: dict[str, object], lang: str = "ru") -> str:
+    old = coop(write_patched(tmp_path, {}, name="old.yaml"))
+    new = coop(write_patched(tmp_path, patch, name="new.yaml"))
+    diffs = amend.compare_cooperatives(old, new, (lang,))
+    return "\n".join(redline.accepted(amend.list_paragraphs(diffs, old, lang, None)))
+
+
+# --- comparison ----------------------------------------------------------------------------------
+
+
+def test_value_change_rewords_the_clause_under_its_old_number(tmp_path: Path) -> None:
+    diff = diffs_for(tmp_path, {"membership.exit.payout_days": 60})["charter"]
+    assert amend.Change("clause_restated", "exit.payout_deadline", "5.8") in diff.changes
+    assert not diff.clauses_renumbered and not diff.sections_renumbered
+    text = list_text(tmp_path, {"membership.exit.payout_days": 60})
+    assert "1) пункт 5.8 изложить в следующей редакции:\n«5.8. Выплата (выдача) доли производится в течение 60" in text
+
+
+def test_clause_appearing_is_added_under_its_new_number(tmp_path: Path) -> None:
+    diff = diffs_for(tmp_path, {"funds.social_support": True})["charter"]
+    assert amend.Change("clause_added", "property.social_fund", "8.9") in diff.changes
+    assert diff.clauses_renumbered == (("8.9", "8.10"), ("8.10", "8.11"), ("8.11", "8.12"), ("8.12", "8.13"))
+    text = list_text(tmp_path, {"funds.social_support": True}, "kk")
+    assert "мынадай мазмұндағы 8.9-тармақпен толықтырылсын:\n«8.9. " in text
+    assert "8.9–8.12-тармақтар тиісінше 8.10–8.13-тармақтар болып есептелсін." in text
+
+
+def test_clause_disappearing_is_deleted_under_its_old_number_and_the_rest_renumbered(tmp_path: Path) -> None:
+    diffs = diffs_for(tmp_path, {"membership.contributions.entrance_fee": None})
+    charter = diffs["charter"]
+    assert amend.Change("clause_deleted", "contributions.entrance_fee", "4.7") in charter.changes
+    assert charter.clauses_renumbered[0] == ("4.8", "4.7")
+    assert not diffs["disputes"].changes
+    text = list_text(tmp_path, {"membership.contributions.entrance_fee": None})
+    assert "пункт 4.7 исключить;" in text
+    assert "пункты 4.8–4.12 считать соответственно пунктами 4.7–4.11." in text
+    assert "2. Изменения и дополнения в Положение о членстве" in text
+
+
+def test_renumbering_groups_runs_on_both_sides() -> None:
+    one, many = "{old} -> {new}", "{old} => {new}"
+    pairs = [("4.8", "4.7"), ("4.9", "4.8"), ("4.10", "4.9"), ("8.9", "8.10"), ("8.10", "8.11")]
+    assert amend._renumbering(pairs, one, many) == "4.8–4.10, 8.9, 8.10 => 4.7–4.9, 8.10, 8.11"
+    assert amend._renumbering([("2.3", "2.2")], one, many) == "2.3 -> 2.2"
+
+
+def test_amendment_list_matches_golden(tmp_path: Path) -> None:
+    for lang in ("ru", "kk"):
+        text = list_text(tmp_path, CHANGES, lang) + "\n"
+        golden = GOLDEN / f"bereke-changes.{lang}.txt"
+        if os.environ.get("COOPDOCS_UPDATE_GOLDEN") == "1":
+            golden.parent.mkdir(parents=True, exist_ok=True)
+            golden.write_text(text, encoding="utf-8")
+        assert golden.is_file(), f"missing {golden}: run with COOPDOCS_UPDATE_GOLDEN=1"
+        assert text == golden.read_text(encoding="utf-8"), f"{golden} differs (COOPDOCS_UPDATE_GOLDEN=1 refreshes)"
+
+
+# --- the package ---------------------------------------------------------------------------------
+
+
+def test_package_holds_every_document_and_a_manifest(package: Path, files: tuple[Path, Path]) -> None:
+    names = sorted(p.name for p in package.iterdir())
+    per_lang = [
+        "amendments",
+        "charter-redline",
+        "charter-new-edition",
+        "membership-redline",
+        "membership-new-edition",
+        "resolution",
+    ]
+    assert names == sorted([*(f"{n}.{lang}.docx" for n in per_lang for lang in ("ru", "kk")), "coopdocs-manifest.json"])
+    manifest = json.loads((package / "coopdocs-manifest.json").read_text(encoding="utf-8"))
+    assert manifest["input"]["old"]["sha256"] == hashlib.sha256(files[0].read_bytes()).hexdigest()
+    assert manifest["input"]["new"]["sha256"] == hashlib.sha256(files[1].read_bytes()).hexdigest()
+    for entry in manifest["outputs"]:
+        assert hashlib.sha256((package / entry["file"]).read_bytes()).hexdigest() == entry["sha256"]
+
+
+def test_package_is_byte_identical_across_runs(package: Path, files: tuple[Path, Path], tmp_path: Path) -> None:
+    code, _, err = invoke("amend", str(files[0]), str(files[1]), "--out", str(tmp_path), "--meeting-date", "2026-06-15")
+    assert code == 0, err
+    again = tmp_path / "bereke-amendments"
+    for path in package.iterdir():
+        assert (again / path.name).read_bytes() == path.read_bytes(), path.name
+
+
+def _document_xml(path: Path) -> etree._Element:
+    return etree.fromstring(zipfile.ZipFile(io.BytesIO(path.read_bytes())).read("word/document.xml"))
+
+
+def test_redline_holds_word_level_tracked_changes(package: Path) -> None:
+    root = _document_xml(package / "charter-redline.ru.docx")
+    ns = {"w": W}
+    deleted = ["".join(d.itertext()) for d in root.iterfind(".//w:del", ns)]
+    inserted = ["".join(i.itertext()) for i in root.iterfind(".//w:ins", ns)]
+    assert "90" in deleted and "60" in inserted  # exit.payout_deadline: only the number is replaced
+    assert {"50", "(пятьдесят"} <= set(deleted) and {"40", "(сорок"} <= set(inserted)  # "000" and "тысяч)" stay
+    assert any(text.startswith("4.7. Вступительный взнос") for text in deleted)  # the whole deleted clause
+    assert any(text.startswith("8.9. Фонд стимулирования") for text in inserted)  # the whole added clause
+    for change in [*root.iterfind(".//w:ins", ns), *root.iterfind(".//w:del", ns)]:
+        assert change.get(f"{{{W}}}author") == "coopdocs"
+        assert change.get(f"{{{W}}}date") == "2026-06-15T00:00:00Z"
+    marks = root.findall(".//w:pPr/w:rPr/w:ins", ns) + root.findall(".//w:pPr/w:rPr/w:del", ns)
+    assert marks, "whole inserted or deleted paragraphs must track their paragraph mark"
+    ids = [c.get(f"{{{W}}}id") for c in root.iter(f"{{{W}}}ins", f"{{{W}}}del")]
+    assert len(ids) == len(set(ids))
+
+
+def test_redline_accepted_is_the_new_edition_and_rejected_the_old(files: tuple[Path, Path]) -> None:
+    old, new = coop(files[0]), coop(files[1])
+    request = amend.Request(("ru",))
+    diffs = amend.compare_cooperatives(old, new, request.langs)
+    outputs = {o.name: o.data for o in amend.build_outputs(old, new, diffs, request)}
+    charter = next(d for d in diffs if d.name == "charter")
+    before = charter.old.docs["ru"]
+    after = amend.new_edition(charter.new.docs["ru"], new, None)
+    signatures = [str(s) for s in amend.wording(new.pack.key)["signatures"]["ru"]]
+    paras = amend.tracked(
+        amend.blocks(before, charter.old.items, amend._page(old, before).closing),
+        amend.blocks(after, charter.new.items, signatures),
+    )
+    assert redline.accepted(paras) == docx_text(outputs["charter-new-edition.ru.docx"])
+    built = build.build_outputs(old, build.Options(docs=("charter",), langs=("ru",)))
+    assert redline.rejected(paras) == docx_text(built[0].data)
+    assert (
+        docx_text(outputs["charter-new-edition.ru.docx"])[5] == "Потребительский кооператив «Береке» (новая редакция)"
+    )
+
+
+def test_resolution_takes_the_majority_from_old_and_names_registration(tmp_path: Path) -> None:
+    old = write_patched(tmp_path, {"governance.general_meeting.quorum_percent": 60}, name="old.yaml")
+    new = write_patched(
+        tmp_path,
+        {"governance.general_meeting.quorum_percent": 60, "governance.general_meeting.qualified.percent": 75},
+        name="new.yaml",
+    )
+    code, _, err = invoke("amend", str(old), str(new), "--out", str(tmp_path / "out"), "--lang", "ru")
+    assert code == 0, err
+    folder = tmp_path / "out" / "bereke-amendments"
+    text = "\n".join(docx_text((folder / "resolution.ru.docx").read_bytes()))
+    assert "квалифицированным большинством не менее 67% голосов" in text
+    assert "75%" not in text
+    assert "более 60% от общего числа членов Кооператива" in text
+    assert "(пункт 16.1 действующего Устава)" in text
+    assert "документы для государственной регистрации изменений и дополнений в Устав" in text
+    assert sorted(p.name for p in folder.iterdir())[0] == "amendments.ru.docx"
+
+
+def test_no_difference_says_so_and_writes_nothing(files: tuple[Path, Path], tmp_path: Path) -> None:
+    code, out, _ = invoke("amend", str(files[0]), str(files[0]), "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert out.startswith("no difference:")
+    assert not (tmp_path / "out").exists()
+
+
+def test_new_with_errors_is_reported_and_nothing_written(files: tuple[Path, Path], tmp_path: Path) -> None:
+    bad = write_patched(tmp_path, {"membership.exit.payout_days": -1}, name="bad.yaml")
+    code, _, err = invoke("amend", str(files[0]), str(bad), "--out", str(tmp_path / "out"))
+    assert code == 1
+    assert "bad.yaml:" in err and "error[schema/min]" in err
+    assert "NEW has errors, so no amendment package was written" in err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_language_missing_from_one_file_is_a_usage_error(files: tuple[Path, Path], tmp_path: Path) -> None:
+    code, _, err = invoke("amend", str(files[0]), str(files[1]), "--out", str(tmp_path), "--lang", "en")
+    assert code == 2
+    assert "--lang en: both files must have the language" in err
+
+
+# --- LibreOffice ---------------------------------------------------------------------------------
+
+ACCEPT_SCRIPT = r"""
+import subprocess, sys, time, uuid
+import uno
+from com.sun.star.beans import PropertyValue
+from com.sun.star.connection import NoConnectException
+
+def prop(name, value):
+    p = PropertyValue(); p.Name = name; p.Value = value; return p
+
+soffice, profile, src, dst = sys.argv[1:5]
+pipe = "coopdocs-amend-" + uuid.uuid4().hex
+proc = subprocess.Popen([soffice, "--headless", "--invisible", "--nologo", "--norestore",
+                         "-env:UserInstallation=file://" + profile, "--accept=pipe,name=%s;urp;" % pipe],
+                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+try:
+    local = uno.getComponentContext()
+    resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            ctx = resolver.resolve("uno:pipe,name=%s;urp;StarOffice.ComponentContext" % pipe)
+            break
+        except NoConnectException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)
+    desktop = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
+    doc = desktop.loadComponentFromURL(uno.systemPathToFileUrl(src), "_blank", 0, (prop("Hidden", True),))
+    redlines = doc.getRedlines().createEnumeration()
+    count = 0
+    while redlines.hasMoreElements():
+        redlines.nextElement()
+        count += 1
+    print(count, flush=True)
+    helper = ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.DispatchHelper", ctx)
+    helper.executeDispatch(doc.getCurrentController().getFrame(), ".uno:AcceptAllTrackedChanges", "", 0, ())
+    doc.storeToURL(uno.systemPathToFileUrl(dst),
+                   (prop("FilterName", "Text (encoded)"), prop("FilterOptions", "UTF8")))
+    doc.close(True)
+    try:
+        desktop.terminate()
+    except Exception:
+        pass
+finally:
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+"""
+
+
+def test_libreoffice_opens_the_redline_and_accepting_gives_the_new_edition(package: Path, tmp_path: Path) -> None:
+    soffice, python = find_soffice(), find_uno_python()
+    if soffice is None or python is None or shutil.which(python) is None and not Path(python).exists():
+        pytest.skip("LibreOffice with python3-uno is not installed")
+    script = tmp_path / "accept.py"
+    script.write_text(ACCEPT_SCRIPT, encoding="utf-8")
+    dst = tmp_path / "accepted.txt"
+    done = subprocess.run(
+        [python, str(script), soffice, str(tmp_path / "profile"), str(package / "charter-redline.kk.docx"), str(dst)],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert int(done.stdout.split()[0]) > 10  # LibreOffice sees the tracked changes
+    accepted = [line.strip() for line in dst.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
+    expected = [line.strip() for line in docx_text((package / "charter-new-edition.kk.docx").read_bytes())]
+    assert accepted == [line for line in expected if line]
