@@ -1,0 +1,702 @@
+"""`coopdocs init`: the founders' questionnaire and the commented YAML it writes.
+
+The questions, their explanations, citations and defaults are data (``questions.yaml`` of the pack's
+common templates); the comment of every key is data too (``key-comments.yaml``). Answers are checked
+as they are given: against the question's type and limits, the input schema's limits, and the legal
+rules (a rule that reports the answer rejects it with its own message). The whole file is then
+checked the way ``coopdocs validate`` checks it, and the questions behind any problem are asked again.
+
+Nothing here prints: the caller passes a :class:`Prompter` (the CLI wraps ``click.prompt``).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import os
+import re
+import tempfile
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+from coopdocs import idnumbers
+from coopdocs.citations import citation_entry, resolve
+from coopdocs.diagnostics import Diagnostic
+from coopdocs.errors import InputError, OutputError, PackError, UsageError
+from coopdocs.loader import Positions, load_text
+from coopdocs.model import Cooperative, split_path
+from coopdocs.pack import DEFAULT_PACK, Pack, data_root, read_yaml
+
+LANGS = ("ru", "kk", "en")
+TYPES = (
+    "text",
+    "localized",
+    "integer",
+    "number",
+    "boolean",
+    "choice",
+    "choices",
+    "date",
+    "postal_code",
+    "iin",
+    "bin",
+    "count",
+    "founder",
+)
+REJECTING = ("error", "red_flag", "warning")
+COMMENT_COLUMN = 34
+RECHECK_ROUNDS = 3
+PathT = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    path: str
+    type: str
+    citation: str
+    prompt: Mapping[str, str]
+    explain: Mapping[str, str]
+    each: str | None = None
+    when: Mapping[str, Any] | None = None
+    min: float | None = None
+    max: float | None = None
+    min_path: str | None = None
+    allowed: tuple[str, ...] = ()
+    none_if_zero: bool = False
+    indexes: tuple[str, ...] = ()
+
+    def at(self, index: int | None) -> str:
+        """The absolute dotted path of the answer (``index``: the item of ``each``)."""
+        if self.each is None:
+            return self.path
+        base = f"{self.each}[{index}]"
+        return f"{base}.{self.path}" if self.path else base
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    defaults: Mapping[str, Any]
+    new_items: Mapping[str, Any]
+    questions: tuple[Question, ...]
+    messages: Mapping[str, Any]
+    comments: Mapping[str, Mapping[str, str]]
+    schema: Mapping[str, Any]
+    terms: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
+class Prompter:
+    """How the questionnaire talks: ``say`` shows text, ``ask`` returns the answer typed (or the
+    default). Ending the input must raise (click raises ``click.Abort``)."""
+
+    say: Callable[[str], None]
+    ask: Callable[[str, str | None], str]
+
+
+class Rejected(Exception):
+    """An answer that cannot be accepted; ``reason`` says why, in the questionnaire's language."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- data ----------------------------------------------------------------------------------------
+
+
+def data_dir(pack: Pack = DEFAULT_PACK) -> Path:
+    return data_root() / "templates" / "common" / pack.jurisdiction / pack.form
+
+
+@cache
+def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
+    """The pack's questionnaire, checked: every text in ru/kk/en, known types and citations."""
+    source = data_dir(pack) / "questions.yaml"
+    raw = read_yaml(source)
+    comments = read_yaml(data_dir(pack) / "key-comments.yaml") or {}
+    if not isinstance(raw, Mapping) or not isinstance(comments, Mapping):
+        raise PackError(f"{source}: expected mappings of defaults, questions and messages")
+    questions = tuple(_parse_question(entry, f"{source}: question {i + 1}") for i, entry in enumerate(raw["questions"]))
+    for name, texts in (raw.get("messages") or {}).items():
+        _require_langs(texts, f"{source}: messages.{name}")
+    for key, texts in comments.items():
+        _require_langs(texts, f"{data_dir(pack) / 'key-comments.yaml'}: {key}")
+    from coopdocs.wording import load_terms
+
+    return Questionnaire(
+        defaults=raw["defaults"],
+        new_items=raw.get("new_items") or {},
+        questions=questions,
+        messages=raw["messages"],
+        comments=comments,
+        schema=pack.input_schema(),
+        terms=load_terms(pack),
+    )
+
+
+def _require_langs(texts: Any, where: str) -> None:
+    if not isinstance(texts, Mapping) or any(lang not in texts for lang in LANGS):
+        raise PackError(f"{where}: needs a text in each of {', '.join(LANGS)}")
+
+
+def _parse_question(entry: Any, where: str) -> Question:
+    if not isinstance(entry, Mapping) or entry.get("type") not in TYPES:
+        raise PackError(f"{where}: needs a type, one of {', '.join(TYPES)}")
+    citation_entry(str(entry["citation"]))  # an unknown citation id is a pack error
+    for name in ("prompt", "explain"):
+        _require_langs(entry.get(name), f"{where} ({entry.get('id')}): {name}")
+    return Question(
+        id=str(entry["id"]),
+        path=str(entry.get("path") or ""),
+        type=str(entry["type"]),
+        citation=str(entry["citation"]),
+        prompt=entry["prompt"],
+        explain=entry["explain"],
+        each=entry.get("each"),
+        when=entry.get("when"),
+        min=entry.get("min"),
+        max=entry.get("max"),
+        min_path=entry.get("min_path"),
+        allowed=tuple(entry.get("allowed") or ()),
+        none_if_zero=bool(entry.get("none_if_zero", False)),
+        indexes=tuple(entry.get("indexes") or ()),
+    )
+
+
+def default_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+    """The default cooperative (a fresh copy), with the founding meeting dated ``today``."""
+    data = copy.deepcopy(dict(load_questionnaire(pack).defaults))
+    if data["founding"].get("meeting_date") == "today":
+        data["founding"]["meeting_date"] = today or dt.date.today()
+    return data
+
+
+# --- paths ---------------------------------------------------------------------------------------
+
+
+def get_at(data: Any, path: str | PathT) -> Any:
+    parts = split_path(path) if isinstance(path, str) else path
+    for part in parts:
+        if isinstance(part, int):
+            if not isinstance(data, list) or not 0 <= part < len(data):
+                return None
+        elif not isinstance(data, Mapping):
+            return None
+        data = data[part] if isinstance(part, int) else data.get(part)
+    return data
+
+
+def set_at(data: dict[str, Any], path: str, value: Any) -> None:
+    """Set the value at ``path``; a null mapping on the way becomes an empty one."""
+    parts = split_path(path)
+    target: Any = data
+    for i, part in enumerate(parts[:-1]):
+        step = target[part] if isinstance(part, int) else target.get(part)
+        if step is None:
+            step = [] if isinstance(parts[i + 1], int) else {}
+            target[part] = step
+        target = step
+    if not parts:
+        raise PackError("a question needs a path")
+    target[parts[-1]] = value
+
+
+def delete_at(data: dict[str, Any], path: str) -> None:
+    parts = split_path(path)
+    parent = get_at(data, parts[:-1])
+    if isinstance(parent, dict):
+        parent.pop(parts[-1], None)
+
+
+def _related(a: str, b: str) -> bool:
+    """True when one path lies inside the other (or they are equal)."""
+    pa, pb = split_path(a), split_path(b)
+    shorter = min(len(pa), len(pb))
+    return pa[:shorter] == pb[:shorter]
+
+
+def schema_rules(schema: Mapping[str, Any], path: str | PathT) -> Mapping[str, Any]:
+    """The input schema's rules at a data path (list indexes step into the item rules)."""
+    rules: Any = {"type": "dict", "schema": schema}
+    for part in split_path(path) if isinstance(path, str) else path:
+        inner = rules.get("schema") if isinstance(rules, Mapping) else None
+        if not isinstance(inner, Mapping):
+            return {}
+        rules = inner if isinstance(part, int) else inner.get(part, {})
+    return rules if isinstance(rules, Mapping) else {}
+
+
+# --- wording -------------------------------------------------------------------------------------
+
+
+def _msg(qn: Questionnaire, name: str, lang: str, **values: Any) -> str:
+    return str(qn.messages[name][lang]).format(**values)
+
+
+def _term(qn: Questionnaire, ident: str, lang: str) -> str:
+    forms = (qn.terms.get(ident) or {}).get(lang)
+    word = forms.get("nom") if isinstance(forms, Mapping) else forms
+    return f"{ident} — {word}" if word else ident
+
+
+def _yes_no(qn: Questionnaire, lang: str) -> tuple[list[str], list[str]]:
+    yes = [*qn.messages["yes_words"][lang], "yes", "y", "true", "1"]
+    no = [*qn.messages["no_words"][lang], "no", "n", "false", "0"]
+    return yes, no
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+# --- one question --------------------------------------------------------------------------------
+
+
+def _allowed(qn: Questionnaire, q: Question, path: str) -> tuple[str, ...]:
+    if q.allowed:
+        return q.allowed
+    rules = schema_rules(qn.schema, path)
+    if q.type == "choices":
+        rules = rules.get("schema") or {}
+    return tuple(rules.get("allowed") or ())
+
+
+def _limits(qn: Questionnaire, q: Question, path: str) -> tuple[float | None, float | None]:
+    rules = schema_rules(qn.schema, path)
+    low = [v for v in (q.min, rules.get("min")) if v is not None]
+    high = [v for v in (q.max, rules.get("max")) if v is not None]
+    return (max(low) if low else None), (min(high) if high else None)
+
+
+def _default_text(qn: Questionnaire, q: Question, value: Any, lang: str) -> str | None:
+    if value is None:
+        return None
+    if q.type == "boolean":
+        yes, no = _yes_no(qn, lang)
+        return yes[0] if value else no[0]
+    if q.type == "choices":
+        return ", ".join(str(v) for v in value)
+    if q.type == "count":
+        return str(len(value)) if isinstance(value, list) else None
+    if q.type == "founder":
+        return str(value + 1)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return _shown(value)
+
+
+def parse_answer(
+    qn: Questionnaire, q: Question, text: str, data: Mapping[str, Any], index: int | None, lang: str
+) -> Any:
+    """The value of one typed answer (not localized), or ``Rejected`` saying why."""
+    text = text.strip()
+    path = q.at(index)
+    if not text:
+        raise Rejected(_msg(qn, "empty", lang))
+    if q.type in ("integer", "number", "count", "founder"):
+        return _parse_number(qn, q, text, data, path, lang)
+    if q.type == "boolean":
+        yes, no = _yes_no(qn, lang)
+        if text.lower() in yes or text.lower() in no:
+            return text.lower() in yes
+        raise Rejected(_msg(qn, "boolean", lang))
+    if q.type == "choice":
+        allowed = _allowed(qn, q, path)
+        if text not in allowed:
+            raise Rejected(_msg(qn, "choice", lang, choices=", ".join(allowed)))
+        return text
+    if q.type == "choices":
+        return _parse_choices(qn, q, text, path, lang)
+    if q.type == "date":
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            raise Rejected(_msg(qn, "date", lang)) from None
+    if q.type == "postal_code":
+        if not re.fullmatch(r"[0-9]{6}", text):
+            raise Rejected(_msg(qn, "postal_code", lang))
+        return text
+    if q.type in ("iin", "bin"):
+        return _parse_id(qn, q.type, text, data, lang)
+    return text
+
+
+def _parse_number(
+    qn: Questionnaire, q: Question, text: str, data: Mapping[str, Any], path: str, lang: str
+) -> int | float:
+    compact = re.sub(r"[\s\u00a0\u202f]", "", text).replace(",", ".")
+    whole = q.type != "number"
+    try:
+        value: int | float = int(compact) if whole else float(compact)
+    except ValueError:
+        raise Rejected(_msg(qn, "integer" if whole else "number", lang)) from None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if q.type == "founder":
+        count = len(get_at(data, "founding.founders") or [])
+        if not 1 <= value <= count:
+            raise Rejected(_msg(qn, "founder", lang, count=count))
+        return value - 1
+    if q.none_if_zero and value == 0:
+        return 0
+    low, high = _limits(qn, q, path) if q.type != "count" else (q.min, q.max)
+    if low is not None and value < low:
+        raise Rejected(_msg(qn, "min", lang, min=_shown(low)))
+    if high is not None and value > high:
+        raise Rejected(_msg(qn, "max", lang, max=_shown(high)))
+    floor = get_at(data, q.min_path) if q.min_path else None
+    if isinstance(floor, int | float) and value < floor:
+        raise Rejected(_msg(qn, "min_path", lang, min=_shown(floor), path=q.min_path))
+    return value
+
+
+def _parse_choices(qn: Questionnaire, q: Question, text: str, path: str, lang: str) -> list[str]:
+    allowed = _allowed(qn, q, path)
+    picked: list[str] = []
+    for item in (part.strip() for part in text.split(",")):
+        if item and item not in picked:
+            picked.append(item)
+    wrong = [item for item in picked if item not in allowed]
+    if wrong or not picked:
+        raise Rejected(_msg(qn, "choices_wrong", lang, wrong=", ".join(wrong) or "—", choices=", ".join(allowed)))
+    return picked
+
+
+def _parse_id(qn: Questionnaire, kind: str, text: str, data: Mapping[str, Any], lang: str) -> str:
+    number = re.sub(r"[\s-]", "", text)
+    problem = idnumbers.iin_problem(number) if kind == "iin" else idnumbers.bin_problem(number)
+    if problem:
+        raise Rejected(_msg(qn, kind, lang, value=number, reason=idnumbers.REASONS[problem][lang]))
+    birth = idnumbers.iin_birth_date(number) if kind == "iin" else None
+    meeting = get_at(data, "founding.meeting_date")
+    min_age = get_at(data, "membership.eligibility.min_age") or 18
+    if birth is not None and isinstance(meeting, dt.date) and idnumbers.age_on(birth, meeting) < min_age:
+        age = idnumbers.age_on(birth, meeting)
+        raise Rejected(_msg(qn, "age", lang, age=age, date=meeting.isoformat(), min_age=min_age))
+    return number
+
+
+def apply_answer(qn: Questionnaire, q: Question, data: dict[str, Any], index: int | None, value: Any) -> None:
+    """Put an accepted value into ``data`` (count questions resize their list)."""
+    path = q.at(index)
+    if q.type == "count":
+        items = list(get_at(data, path) or [])[:value]
+        while len(items) < value:
+            items.append(copy.deepcopy(qn.new_items.get(path)))
+        set_at(data, path, items)
+        for target in q.indexes:
+            set_at(data, target, list(range(value)))
+    elif q.none_if_zero and value == 0:
+        set_at(data, path.rpartition(".")[0], None)
+    else:
+        set_at(data, path, value)
+
+
+def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack = DEFAULT_PACK) -> list[Diagnostic]:
+    """What the legal rules report at (or inside) ``path`` for a draft, worded in ``lang``."""
+    from coopdocs.rules import load_rules, to_diagnostic
+
+    coop = Cooperative("<init>", dict(data), Positions(), pack, "")
+    found = []
+    for rule in load_rules(pack):
+        if rule.severity not in REJECTING:
+            continue
+        for finding in rule.findings(data):
+            if _related(finding.path, path):
+                found.append(to_diagnostic(rule, finding, coop, lang))
+    return found
+
+
+def _applies(q: Question, data: Mapping[str, Any], index: int | None) -> bool:
+    if not q.when:
+        return True
+    where = str(q.when["path"])
+    target = f"{q.each}[{index}].{where}" if q.each is not None else where
+    value = get_at(data, target)
+    if "equals" in q.when:
+        return bool(value == q.when["equals"])
+    return value is not None if q.when.get("not_null") else value is None
+
+
+def ask_question(
+    qn: Questionnaire,
+    q: Question,
+    data: dict[str, Any],
+    index: int | None,
+    lang: str,
+    prompter: Prompter,
+    reason: str | None = None,
+) -> None:
+    """Ask one question (once per language for localized texts) until the answer is accepted."""
+    if not _applies(q, data, index):
+        delete_at(data, q.at(index))
+        return
+    prompter.say("")
+    if reason:
+        prompter.say(reason)
+    prompter.say(str(q.explain[lang]))
+    prompter.say(f"  ({_msg(qn, 'law', lang)}: {resolve(q.citation, lang).label(lang)})")
+    if q.type in ("choice", "choices"):
+        options = "; ".join(_term(qn, v, lang) for v in _allowed(qn, q, q.at(index)))
+        prompter.say(f"  {_msg(qn, 'choices', lang)}: {options}")
+    prompt = str(q.prompt[lang]).format(n=(index or 0) + 1)
+    while True:
+        draft = copy.deepcopy(data)
+        if q.type == "localized":
+            _ask_localized(qn, q, draft, index, lang, prompter, prompt)
+        else:
+            _ask_value(qn, q, draft, index, lang, prompter, prompt)
+        problems = rule_problems(draft, q.at(index), lang)
+        if not problems:
+            data.clear()
+            data.update(draft)
+            return
+        for problem in problems:
+            prompter.say(_msg(qn, "rejected", lang, reason=problem.message))
+            if problem.hint:
+                prompter.say(f"  = {_msg(qn, 'hint', lang)}: {problem.hint}")
+
+
+def _ask_value(
+    qn: Questionnaire, q: Question, draft: dict[str, Any], index: int | None, lang: str, prompter: Prompter, prompt: str
+) -> None:
+    current = get_at(draft, q.at(index))
+    if q.none_if_zero and current is None:
+        default: str | None = "0"
+    else:
+        default = _default_text(qn, q, current, lang)
+    while True:
+        try:
+            value = parse_answer(qn, q, prompter.ask(prompt, default), draft, index, lang)
+        except Rejected as rejected:
+            prompter.say(_msg(qn, "rejected", lang, reason=rejected.reason))
+            continue
+        apply_answer(qn, q, draft, index, value)
+        return
+
+
+def _ask_localized(
+    qn: Questionnaire, q: Question, draft: dict[str, Any], index: int | None, lang: str, prompter: Prompter, prompt: str
+) -> None:
+    path = q.at(index)
+    current = get_at(draft, path)
+    texts = dict(current) if isinstance(current, Mapping) else {}
+    for language in draft.get("languages") or ["ru", "kk"]:
+        while True:
+            answer = prompter.ask(f"{prompt} ({language})", texts.get(language)).strip()
+            if answer:
+                texts[language] = answer
+                break
+            prompter.say(_msg(qn, "rejected", lang, reason=_msg(qn, "empty", lang)))
+    set_at(draft, path, {k: v for k, v in texts.items() if v is not None})
+
+
+# --- the whole questionnaire ---------------------------------------------------------------------
+
+
+def _occurrences(q: Question, data: Mapping[str, Any]) -> Iterator[int | None]:
+    if q.each is None:
+        yield None
+        return
+    yield from range(len(get_at(data, q.each) or []))
+
+
+def _groups(questions: tuple[Question, ...]) -> list[list[Question]]:
+    """Consecutive questions about the same list's items, so that one item is asked at a time."""
+    groups: list[list[Question]] = []
+    for q in questions:
+        if groups and q.each is not None and groups[-1][0].each == q.each:
+            groups[-1].append(q)
+        else:
+            groups.append([q])
+    return groups
+
+
+def ask_all(prompter: Prompter, lang: str, today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+    """Ask every question, then check the whole file and ask again where it has problems."""
+    qn = load_questionnaire(pack)
+    data = default_data(today, pack)
+    prompter.say(_msg(qn, "header", lang))
+    for group in _groups(qn.questions):
+        for index in list(_occurrences(group[0], data)):
+            for q in group:
+                ask_question(qn, q, data, index, lang, prompter)
+    for _ in range(RECHECK_ROUNDS):
+        problems = check_data(data, lang, pack)
+        if not problems:
+            return data
+        prompter.say("")
+        prompter.say(_msg(qn, "recheck", lang))
+        if not _ask_again(qn, data, problems, lang, prompter):
+            break
+    problems = check_data(data, lang, pack)
+    if problems:
+        listed = "; ".join(f"{d.path}: {d.message}" for d in problems)
+        raise InputError(_msg(qn, "not_clean", lang, problems=listed), hint=_msg(qn, "not_clean_hint", lang))
+    return data
+
+
+def _ask_again(
+    qn: Questionnaire, data: dict[str, Any], problems: list[Diagnostic], lang: str, prompter: Prompter
+) -> bool:
+    asked = False
+    for problem in problems:
+        found = find_question(qn, data, problem.path)
+        if found is None:
+            continue
+        q, index = found
+        reason = _msg(qn, "rejected", lang, reason=problem.message)
+        ask_question(qn, q, data, index, lang, prompter, reason=reason)
+        asked = True
+    return asked
+
+
+def find_question(qn: Questionnaire, data: Mapping[str, Any], path: str) -> tuple[Question, int | None] | None:
+    """The question whose answer holds ``path`` (the most specific one), else one inside it."""
+    inside: tuple[Question, int | None] | None = None
+    best: tuple[int, Question, int | None] | None = None
+    target = split_path(path)
+    for q in qn.questions:
+        for index in _occurrences(q, data):
+            own = split_path(q.at(index))
+            if target[: len(own)] == own and (best is None or len(own) > best[0]):
+                best = (len(own), q, index)
+            elif own[: len(target)] == target and inside is None:
+                inside = (q, index)
+    return (best[1], best[2]) if best else inside
+
+
+def check_data(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> list[Diagnostic]:
+    """What ``coopdocs validate`` would report for the written file, info findings left out."""
+    from coopdocs.rules import run_rules
+    from coopdocs.schema import validate_input
+
+    loaded = load_text(render_yaml(data, lang, pack), "<init>", lang)
+    coop, found = validate_input(loaded, lang)
+    if coop is not None:
+        found = [*found, *run_rules(coop, lang)]
+    return [d for d in found if d.severity != "info"]
+
+
+# --- the commented YAML --------------------------------------------------------------------------
+
+
+def render_yaml(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    """The data as YAML in the contract's key order, every key commented in ``lang``."""
+    qn = load_questionnaire(pack)
+    root = _commented(qn, data, (), lang)
+    assert isinstance(root, CommentedMap)
+    root.yaml_set_start_comment(_msg(qn, "header_comment", lang))
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    out = io.StringIO()
+    yaml.dump(root, out)
+    return out.getvalue()
+
+
+def _pattern(path: PathT) -> str:
+    text = ""
+    for part in path:
+        text += "[]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _comment(qn: Questionnaire, path: PathT, lang: str) -> str:
+    key = _pattern(path)
+    texts = qn.comments.get(key)
+    if texts is None:
+        raise PackError(f"key-comments.yaml has no comment for {key}", hint="add the key with its ru, kk and en text")
+    return f"# {texts[lang]}"
+
+
+def _commented(qn: Questionnaire, value: Any, path: PathT, lang: str) -> Any:
+    rules = schema_rules(qn.schema, path)
+    if isinstance(value, Mapping):
+        if "localized" in _as_list(rules.get("type")):
+            flow = CommentedMap((k, v) for k, v in value.items())
+            flow.fa.set_flow_style()
+            return flow
+        return _commented_map(qn, value, path, lang, rules)
+    if isinstance(value, list):
+        return _commented_seq(qn, value, path, lang)
+    return value
+
+
+def _commented_map(
+    qn: Questionnaire, value: Mapping[str, Any], path: PathT, lang: str, rules: Mapping[str, Any]
+) -> CommentedMap:
+    order = list((rules.get("schema") or {}) if path else qn.schema)
+    keys = sorted(value, key=lambda k: (order.index(k) if k in order else len(order), list(value).index(k)))
+    out = CommentedMap()
+    for key in keys:
+        out[key] = _commented(qn, value[key], (*path, key), lang)
+        out.yaml_add_eol_comment(_comment(qn, (*path, key), lang), key, column=COMMENT_COLUMN)
+    return out
+
+
+def _commented_seq(qn: Questionnaire, value: list[Any], path: PathT, lang: str) -> CommentedSeq:
+    out = CommentedSeq(_commented(qn, item, (*path, i), lang) for i, item in enumerate(value))
+    if all(not isinstance(item, Mapping | list) for item in value):
+        out.fa.set_flow_style()
+        return out
+    for i, item in enumerate(out):
+        if isinstance(item, CommentedMap) and item.fa.flow_style():
+            out.yaml_add_eol_comment(_comment(qn, (*path, i), lang), i, column=COMMENT_COLUMN)
+    return out
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+# --- the file ------------------------------------------------------------------------------------
+
+
+def check_target(path: Path, force: bool) -> None:
+    """Refuse a target that exists (without ``force``) or that cannot be a file."""
+    if path.is_dir():
+        raise UsageError(f"{path} is a folder", hint="give a file name, e.g. coop.yaml")
+    if path.exists() and not force:
+        raise UsageError(
+            f"{path} already exists; coopdocs init does not overwrite it",
+            hint="use --force to replace it, or give another FILE",
+        )
+    if not path.parent.is_dir():
+        raise UsageError(f"the folder {path.parent} does not exist", hint="create it first, or give another FILE")
+
+
+def write_file(path: Path, text: str, force: bool) -> None:
+    """Write ``text`` atomically (a temporary file next to the target, then ``os.replace``)."""
+    check_target(path, force)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(f"cannot write {path}: {exc.strerror or exc}", hint="check the folder's permissions") from exc
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def defaults_text(lang: str, today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> str:
+    """The commented default file; it must validate clean (a problem is a bug in the pack data)."""
+    data = default_data(today, pack)
+    problems = check_data(data, lang, pack)
+    if problems:
+        listed = "; ".join(f"{d.rule} {d.path}: {d.message}" for d in problems)
+        raise PackError(f"the default cooperative of questions.yaml does not validate clean: {listed}")
+    return render_yaml(data, lang, pack)

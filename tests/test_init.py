@@ -1,0 +1,262 @@
+"""`coopdocs init`: the questionnaire on standard input, --defaults, overwrite protection, comments."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+from ruamel.yaml import YAML
+
+from coopdocs import idnumbers
+from coopdocs import init as initing
+from coopdocs.cli import main
+from coopdocs.pipeline import check_file
+from tests.support import BEREKE
+
+# One answer per prompt, in the questionnaire's order (localized texts: ru, then kk).
+# A cooperative with one purpose and two founders; labels let a test insert a wrong answer.
+ANSWERS: list[tuple[str, str]] = [
+    ("name.ru", "Достык"), ("name.kk", "Достық"),
+    ("region.ru", "г. Астана"), ("region.kk", "Астана қ."),
+    ("locality.ru", "г. Астана"), ("locality.kk", "Астана қ."),
+    ("address.ru", "пр. Республики, 1"), ("address.kk", "Республика д-лы, 1"),
+    ("postal_code", "010000"),
+    ("purpose_count", "1"),
+    ("purpose.ru", "совместная закупка продуктов питания для членов кооператива"),
+    ("purpose.kk", "кооператив мүшелері үшін азық-түлікті бірлесіп сатып алу"),
+    ("share_amount", "20000"), ("share_forms", "money"), ("share_valuation", "general_meeting"),
+    ("share_payment_days", "30"), ("entrance_fee", "0"), ("membership_fee", "500"),
+    ("membership_fee_period", "quarter"), ("additional_deadline", "3"), ("penalty", "0.1"),
+    ("exclusion_after", "60"), ("legal_entities", "no"), ("min_age", "18"),
+    ("meeting_date", "2026-03-01"), ("meeting_place.ru", "г. Астана"), ("meeting_place.kk", "Астана қ."),
+    ("founders_count", "2"),
+    ("founder1.kind", "person"), ("founder1.name.ru", "Ахметов Серик Болатович"),
+    ("founder1.name.kk", "Ахметов Серік Болатұлы"), ("founder1.iin", "850214300129"),
+    ("founder1.address.ru", "г. Астана, ул. Абая, 1"), ("founder1.address.kk", "Астана қ., Абай к-сі, 1"),
+    ("founder1.share", "20000"),
+    ("founder2.kind", "person"), ("founder2.name.ru", "Иванова Мария Петровна"),
+    ("founder2.name.kk", "Иванова Мария Петровна"), ("founder2.iin", "900517400154"),
+    ("founder2.address.ru", "г. Астана, ул. Сатпаева, 4"), ("founder2.address.kk", "Астана қ., Сәтбаев к-сі, 4"),
+    ("founder2.share", "25000"),
+    ("founding_chair", "1"), ("founding_secretary", "2"),
+    ("admission_body", "general_meeting"), ("admission_days", "30"), ("membership_starts", "on_payment"),
+    ("exit_notice", "30"), ("payout_days", "60"), ("payout_form", "money"),
+    ("exclusion_grounds", "non_payment, charter_violation"), ("exclusion_notice", "14"),
+    ("inheritance", "heirs_paid_or_join"),
+    ("gm_months", "4"), ("gm_extraordinary", "10"), ("gm_notice", "15"), ("gm_notice_methods", "written"),
+    ("gm_quorum", "60"), ("gm_majority", "50"), ("gm_qualified", "75"),
+    ("gm_qualified_matters", "charter_amendment, reorganization, liquidation"),
+    ("board_size", "3"), ("board_term", "2"), ("chair_title", "chair_of_cooperative"), ("chair_term", "2"),
+    ("audit_kind", "auditor"), ("audit_term", "2"), ("audit_checks", "1"),
+    ("reserve_percent", "10"), ("reserve_target", "25"), ("development_fund", "yes"), ("social_fund", "no"),
+    ("dispute_first", "conciliation_commission"), ("dispute_days", "10"), ("dispute_appeal", "general_meeting"),
+    ("conciliation_size", "3"), ("mediation", "yes"), ("remaining_property", "to_charter_purposes"),
+]
+
+
+def stdin(answers: list[tuple[str, str]] = ANSWERS, before: dict[str, list[str]] | None = None) -> str:
+    """The answers as typed lines; ``before`` puts wrong answers in front of a labelled one."""
+    lines: list[str] = []
+    for label, answer in answers:
+        lines += (before or {}).get(label, [])
+        lines.append(answer)
+    return "\n".join(lines) + "\n"
+
+
+def invoke(tmp_path: Path, *args: str, input: str | None = None) -> Any:
+    return CliRunner().invoke(main, ["init", *args], input=input)
+
+
+def load(path: Path) -> Any:
+    return YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+
+
+def assert_clean(path: Path) -> None:
+    checked = check_file(path)
+    assert checked.cooperative is not None
+    assert [d for d in checked.diagnostics if d.severity != "info"] == []
+
+
+def test_whole_questionnaire_on_stdin(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    result = invoke(tmp_path, str(target), input=stdin())
+    assert result.exit_code == 0, result.output
+    assert_clean(target)
+    data = load(target)
+    assert data["cooperative"]["name"] == {"ru": "Достык", "kk": "Достық"}
+    assert data["cooperative"]["location"]["postal_code"] == "010000"
+    assert len(data["cooperative"]["purpose"]) == 1
+    assert [f["iin"] for f in data["founding"]["founders"]] == ["850214300129", "900517400154"]
+    assert data["founding"]["founders"][1]["share_contribution"] == 25000
+    assert (data["founding"]["chair"], data["founding"]["secretary"]) == (0, 1)
+    assert data["founding"]["meeting_date"] == dt.date(2026, 3, 1)
+    assert data["signatories"]["charter"] == [0, 1]
+    assert data["membership"]["contributions"]["entrance_fee"] is None
+    assert data["membership"]["contributions"]["membership_fee"] == {"amount": 500, "period": "quarter"}
+    assert data["membership"]["admission"]["decided_by"] == "general_meeting"
+    assert data["governance"]["general_meeting"]["quorum_percent"] == 60
+    assert data["governance"]["audit"]["kind"] == "auditor" and "size" not in data["governance"]["audit"]
+    assert data["disputes"]["internal"]["first_body"] == "conciliation_commission"
+    # the questions explain themselves, with the legal basis
+    assert "Law of RK No. 197-II" in result.output and "IIN (12 digits)" in result.output
+
+
+def test_questions_in_russian(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    answers = [(label, {"yes": "да", "no": "нет"}.get(answer, answer)) for label, answer in ANSWERS]
+    result = invoke(tmp_path, str(target), "--lang", "ru", input=stdin(answers))
+    assert result.exit_code == 0, result.output
+    assert "Учредитель № 2: ИИН (12 цифр)" in result.output
+    assert "(закон: ГК РК (Общая часть)" in result.output
+    assert_clean(target)
+    assert "# дата учредительного собрания (ГГГГ-ММ-ДД)" in target.read_text(encoding="utf-8")
+
+
+def test_invalid_answers_are_refused_and_corrected(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    wrong = {
+        "founder1.iin": ["850214300128", "12345"],  # a checksum typo, then too short
+        "gm_quorum": ["150", "lots"],
+        "postal_code": ["1234"],
+        "payout_form": ["cash"],
+        "entrance_fee": ["30000"],  # larger than the share: the legal rule refuses it
+    }
+    result = invoke(tmp_path, str(target), input=stdin(before=wrong))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert (
+        "Answer refused: the IIN 850214300128 is not valid: the control digit (the 12th) does not match; "
+        "a digit is probably mistyped" in out
+    )
+    assert "Answer refused: the IIN 12345 is not valid: it must have exactly 12 digits" in out
+    assert "Answer refused: the value must be at most 100" in out
+    assert "Answer refused: a number is needed, e.g. 50 or 0.1" in out
+    assert "Answer refused: a postal code is exactly 6 digits, e.g. 040800" in out
+    assert "Answer refused: choose one of: money, property, money_or_property" in out
+    assert "Answer refused: the entrance fee (30,000) is larger than the share contribution (20,000)." in out
+    data = load(target)
+    assert data["founding"]["founders"][0]["iin"] == "850214300129"
+    assert data["governance"]["general_meeting"]["quorum_percent"] == 60
+    assert_clean(target)
+
+
+def test_founder_below_minimum_age_is_refused(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    # born 2015-01-01 (a valid IIN), eleven years old at the meeting
+    first11 = "15010150000"
+    young = first11 + str(idnumbers.control_digit(first11))
+    assert idnumbers.iin_problem(young) is None
+    result = invoke(tmp_path, str(target), input=stdin(before={"founder2.iin": [young]}))
+    assert result.exit_code == 0, result.output
+    assert "the founder is 11 on the meeting date 2026-03-01, but the minimum age of a member is 18" in result.output
+
+
+def test_input_that_ends_early_leaves_no_file(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    result = invoke(tmp_path, str(target), input=stdin(ANSWERS[:20]))
+    assert result.exit_code == 1
+    assert "Aborted" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_keyboard_interrupt_leaves_no_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def interrupted(*args: Any, **kwargs: Any) -> Any:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(initing, "ask_all", interrupted)
+    result = invoke(tmp_path, str(tmp_path / "coop.yaml"))
+    assert result.exit_code == 130
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_defaults_validate_clean(tmp_path: Path, lang: str) -> None:
+    target = tmp_path / "coop.yaml"
+    result = invoke(tmp_path, str(target), "--defaults", "--lang", lang)
+    assert result.exit_code == 0, result.output
+    checked = check_file(target)
+    assert checked.cooperative is not None
+    assert checked.diagnostics == []
+    data = checked.cooperative.data
+    assert set(data["cooperative"]["name"]) == {"ru", "kk"}
+    assert all(f["kind"] == "person" for f in data["founding"]["founders"])
+
+
+def test_default_file_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(tmp_path, "--defaults")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "coop.yaml").is_file()
+
+
+def test_refuses_to_overwrite_without_force(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    target.write_text("mine\n", encoding="utf-8")
+    result = invoke(tmp_path, str(target), "--defaults")
+    assert result.exit_code == 2
+    assert f"error: {target} already exists; coopdocs init does not overwrite it" in result.output
+    assert "use --force to replace it, or give another FILE" in result.output
+    assert target.read_text(encoding="utf-8") == "mine\n"
+    # the interactive form refuses before asking anything
+    result = invoke(tmp_path, str(target), input=stdin())
+    assert result.exit_code == 2 and "Name of the cooperative" not in result.output
+    result = invoke(tmp_path, str(target), "--defaults", "--force")
+    assert result.exit_code == 0
+    assert_clean(target)
+    assert [p.name for p in tmp_path.iterdir()] == ["coop.yaml"]
+
+
+KEY_LINE = re.compile(r"^\s*(- )?[a-z_]+:")
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_every_key_has_a_comment(tmp_path: Path, lang: str) -> None:
+    text = initing.render_yaml(initing.default_data(dt.date(2026, 3, 1)), lang)
+    keyed = [line for line in text.splitlines() if KEY_LINE.match(line)]
+    assert len(keyed) > 100
+    assert [line for line in keyed if " # " not in line] == []
+    # the comments are in the chosen language
+    quorum = next(line for line in keyed if line.strip().startswith("quorum_percent:"))
+    expected = {"ru": "должно присутствовать", "kk": "мүшелердің осы үлесінен", "en": "more than this share"}
+    assert expected[lang] in quorum
+
+
+def test_every_key_of_an_answered_file_has_a_comment(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    assert invoke(tmp_path, str(target), "--lang", "en", input=stdin()).exit_code == 0
+    keyed = [line for line in target.read_text(encoding="utf-8").splitlines() if KEY_LINE.match(line)]
+    assert keyed and all(" # " in line for line in keyed)
+
+
+def _key_order(value: Any, path: str = "") -> list[str]:
+    keys: list[str] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            keys.append(f"{path}.{key}")
+            keys += _key_order(item, f"{path}.{key}")
+    elif isinstance(value, list) and value:
+        keys += _key_order(value[0], f"{path}[]")
+    return keys
+
+
+def test_keys_follow_the_contract_order() -> None:
+    text = initing.render_yaml(initing.default_data(dt.date(2026, 3, 1)), "en")
+    written = _key_order(YAML(typ="safe", pure=True).load(text))
+    contract = _key_order(load(BEREKE))
+    shared = [k for k in contract if k in written]
+    assert [k for k in written if k in shared] == shared
+    assert len(shared) > 100
+
+
+def test_questionnaire_data_is_complete() -> None:
+    qn = initing.load_questionnaire()
+    ids = [q.id for q in qn.questions]
+    assert len(ids) == len(set(ids))
+    data = initing.default_data(dt.date(2026, 3, 1))
+    for q in qn.questions:
+        index = 0 if q.each else None
+        assert initing.get_at(data, q.at(index)) is not None or q.when, q.id
