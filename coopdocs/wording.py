@@ -8,9 +8,6 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from babel.dates import format_date  # Russian and English month names
-from num2words import num2words
-
 from coopdocs.errors import PackError
 from coopdocs.pack import Pack, read_yaml
 
@@ -55,6 +52,8 @@ def number(value: int | float, lang: str) -> str:
 
 
 def in_words(value: int, lang: str) -> str:
+    from num2words import num2words  # imported when needed: `validate` never words amounts
+
     return str(num2words(int(value), lang=_NUM2WORDS_LANG[lang]))
 
 
@@ -88,6 +87,8 @@ _KK_DATE_CASES = ("nom", "attr", "dat", "abl", "loc")
 
 def legal_date(day: dt.date, lang: str, case: str = "nom") -> str:
     """A date in legal style. Kazakh takes a case: nom, attr (-дағы), dat, abl, loc."""
+    from babel.dates import format_date  # Russian and English month names; imported when needed
+
     if lang == "ru":
         return f"{format_date(day, 'd MMMM y', locale='ru')} года"
     if lang == "kk":
