@@ -44,13 +44,16 @@ def no_difference(coop: Cooperative, lang: str) -> str:
 # --- the two editions, compared ------------------------------------------------------------------
 
 
+ItemKeys = Mapping[str, tuple[tuple[int, int | None], ...]]  # clause id -> (item, element) in the library
+
+
 @dataclass(frozen=True)
 class Edition:
     """One document of one cooperative in every requested language, with its items' spec indexes."""
 
     name: str
     docs: Mapping[str, clauses.Document]
-    items: Mapping[str, tuple[int, ...]]  # clause id -> indexes of its items in the clause library
+    items: ItemKeys  # clause id -> (item index, element) in the library
 
     @property
     def first(self) -> clauses.Document:
@@ -299,7 +302,7 @@ _STYLES = {
 Block = tuple[tuple[Any, ...], str]  # (key, text)
 
 
-def blocks(doc: clauses.Document, items: Mapping[str, tuple[int, ...]], closing: Sequence[str]) -> list[Block]:
+def blocks(doc: clauses.Document, items: ItemKeys, closing: Sequence[str]) -> list[Block]:
     """A document's body paragraphs, in the order ``render.render_docx`` writes them, each keyed by
     what it is (a clause id, an item of a clause, ...) so that two editions can be aligned."""
     out: list[Block] = [(("approval", i), line) for i, line in enumerate(doc.approval)]

@@ -64,6 +64,13 @@ def page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.P
             render.signatures_title(doc.lang, coop.pack),
             *(f"{i}. {name} {'_' * 24}" for i, name in enumerate(signers, 1)),
         )
+    if doc.name == "minutes":
+        founders = ctx["founding"]["founders"]
+        words = render.words(coop.pack)
+        closing = tuple(
+            f"{words[role][doc.lang]}: {'_' * 24} {founders[ctx['founding'][key]]['name']}"
+            for role, key in (("meeting_chair", "chair"), ("meeting_secretary", "secretary"))
+        )
     return render.Page(
         header=f"{ctx['names']['short']} — {doc.title.capitalize()}",
         author=ctx["names"]["full"],

@@ -108,7 +108,12 @@ def _clause_spec(pack: Pack, c: Any, path: Path, i: int) -> ClauseSpec:
     where = f"{path} clause {cid}"
     try:
         items = tuple(
-            {"when": it.get("when"), "text": _texts(_need(it, "text", where), f"{where} item {j + 1}")}
+            {
+                "when": it.get("when"),
+                "each": it.get("each"),
+                "as": str(it.get("as") or "item"),
+                "text": _texts(_need(it, "text", where), f"{where} item {j + 1}"),
+            }
             for j, it in enumerate(c.get("items") or [])
         )
         text = _texts(_need(c, "text", where), where)
@@ -304,7 +309,7 @@ class Plan:
     """Which sections, clauses and items appear: decided once, shared by every language."""
 
     library: Library
-    sections: tuple[tuple[SectionSpec, tuple[tuple[ClauseSpec, tuple[int, ...]], ...]], ...]
+    sections: tuple[tuple[SectionSpec, tuple[tuple[ClauseSpec, tuple[tuple[int, int | None], ...]], ...]], ...]
 
 
 _SPACES = re.compile(r"[ \t\r\n]+")
@@ -367,10 +372,16 @@ def plan(coop: Cooperative, name: str) -> Plan:
             where = f"{clause.file} clause {clause.id}"
             if not _holds(clause.when, ctx, where):
                 continue
-            items = tuple(
-                i for i, item in enumerate(clause.items) if _holds(item.get("when"), ctx, f"{where} item {i + 1}")
-            )
-            chosen.append((clause, items))
+            items: list[tuple[int, int | None]] = []
+            for i, item in enumerate(clause.items):
+                if not _holds(item.get("when"), ctx, f"{where} item {i + 1}"):
+                    continue
+                if item.get("each"):
+                    count = len(_each(item, ctx, f"{where} item {i + 1}"))
+                    items += [(i, j) for j in range(count)]
+                else:
+                    items.append((i, None))
+            chosen.append((clause, tuple(items)))
         if chosen:
             sections.append((section, tuple(chosen)))
     return Plan(library, tuple(sections))
@@ -390,9 +401,7 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
                     id=clause.id,
                     number=f"{s_index}.{c_index}",
                     text=_render(clause.text[lang], ctx, at),
-                    items=_close_list(
-                        [_render(clause.items[i]["text"][lang], ctx, f"{at} item {i + 1}") for i in items]
-                    ),
+                    items=_close_list([_render_item(clause.items[i], j, ctx, f"{at} item {i + 1}") for i, j in items]),
                     commentary=_commentary(clause, ctx, lang, at),
                 )
             )
@@ -407,6 +416,22 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
         approval=tuple(_render(line, ctx, where) for line in (head.get("approval") or {}).get(lang, [])),
         sections=tuple(out_sections),
     )
+
+
+def _each(item: Mapping[str, Any], ctx: Mapping[str, Any], where: str) -> list[Any]:
+    """The list an ``each:`` item repeats over (one item per element, e.g. per founder)."""
+    try:
+        values = _expression(str(item["each"]))(**ctx)
+    except (JinjaError, SecurityError, ValueError, TypeError, KeyError) as exc:
+        raise _fail(ctx.get("_pack") or Pack("", ""), where, f"each {item['each']!r}: {exc}") from exc
+    return list(values or [])
+
+
+def _render_item(item: Mapping[str, Any], j: int | None, ctx: Mapping[str, Any], where: str) -> str:
+    if j is None:
+        return _render(item["text"][ctx["lang"]], ctx, where)
+    element = _each(item, ctx, where)[j]
+    return _render(item["text"][ctx["lang"]], {**ctx, item["as"]: element, "index": j + 1}, where)
 
 
 def _close_list(items: list[str]) -> tuple[str, ...]:

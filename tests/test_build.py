@@ -25,9 +25,8 @@ def test_build_writes_every_document_and_manifest(tmp_path: Path) -> None:
     assert code == 0, err
     folder = tmp_path / "bereke"
     names = sorted(p.name for p in folder.iterdir())
-    expected = sorted(
-        f"{d}.{lang}.docx" for d in ("charter", "membership", "disputes", "commentary") for lang in ("ru", "kk")
-    )
+    docs = ("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")
+    expected = sorted(f"{d}.{lang}.docx" for d in docs for lang in ("ru", "kk"))
     assert names == sorted([*expected, "coopdocs-manifest.json"])
     manifest = json.loads((folder / "coopdocs-manifest.json").read_text(encoding="utf-8"))
     assert manifest["input"]["sha256"] == hashlib.sha256(BEREKE.read_bytes()).hexdigest()
