@@ -118,8 +118,10 @@ def not_in(data: Mapping[str, Any], *, path: str, values: list[Any]) -> Iterator
 def requires_key(data: Mapping[str, Any], *, path: str) -> Iterator[Finding]:
     """The key must be present and not empty (None, empty list, empty mapping or blank text)."""
     value = lookup(data, path)
-    if value is None or (isinstance(value, list | dict | str) and not value) or (
-        isinstance(value, str) and not value.strip()
+    if (
+        value is None
+        or (isinstance(value, list | dict | str) and not value)
+        or (isinstance(value, str) and not value.strip())
     ):
         yield Finding(path, {})
 
@@ -154,9 +156,7 @@ def not_greater_than(data: Mapping[str, Any], *, path: str, other: str) -> Itera
 
 
 @check("localized_has")
-def localized_has(
-    data: Mapping[str, Any], *, path: str, langs: list[str], once: bool = False
-) -> Iterator[Finding]:
+def localized_has(data: Mapping[str, Any], *, path: str, langs: list[str], once: bool = False) -> Iterator[Finding]:
     """The localized text at ``path`` (or each one, for a list) must have a text in every language;
     with ``once``, only the first entry that lacks one is reported."""
     value = lookup(data, path)
@@ -251,8 +251,9 @@ def each_equals(data: Mapping[str, Any], *, path: str, key: str, value: Any) -> 
 def qualified_matters(data: Mapping[str, Any], *, matters: list[str]) -> Iterator[Finding]:
     """The matters need a qualified majority or unanimity (unanimity is stricter, so it counts)."""
     meeting = "governance.general_meeting"
-    yield from list_contains(data, path=f"{meeting}.qualified.matters", items=matters,
-                             also=f"{meeting}.unanimous_matters")
+    yield from list_contains(
+        data, path=f"{meeting}.qualified.matters", items=matters, also=f"{meeting}.unanimous_matters"
+    )
 
 
 @check("exit_lock_in")

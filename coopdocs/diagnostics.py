@@ -114,9 +114,7 @@ def sort_key(d: Diagnostic) -> tuple[int, int, str]:
 def summary(diags: Iterable[Diagnostic]) -> dict[str, int]:
     counts = {"errors": 0, "warnings": 0, "red_flags": 0, "infos": 0}
     for d in diags:
-        counts[
-            {"error": "errors", "warning": "warnings", "red_flag": "red_flags", "info": "infos"}[d.severity]
-        ] += 1
+        counts[{"error": "errors", "warning": "warnings", "red_flag": "red_flags", "info": "infos"}[d.severity]] += 1
     return counts
 
 

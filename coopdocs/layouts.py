@@ -59,9 +59,7 @@ def _style(
     base: str | None = "Normal",
 ):  # noqa: ANN001, ANN202
     styles = doc.styles
-    style = (
-        styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
-    )
+    style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
     if base and name != base:
         style.base_style = styles[base]
     style.font.name = FONT

@@ -36,22 +36,33 @@ _UI = {
     "protects": {"ru": "Что защищает правило", "kk": "Ереже нені қорғайды", "en": "What the rule protects"},
     "basis": {"ru": "Правовое основание", "kk": "Құқықтық негіз", "en": "Legal basis"},
     "also": {"ru": "См. также", "kk": "Сондай-ақ қараңыз", "en": "See also"},
-    "verified": {"ru": "Сверено с текстом источника", "kk": "Дереккөз мәтінімен тексерілді",
-                 "en": "Verified against the source text"},
+    "verified": {
+        "ru": "Сверено с текстом источника",
+        "kk": "Дереккөз мәтінімен тексерілді",
+        "en": "Verified against the source text",
+    },
     "yes": {"ru": "да", "kk": "иә", "en": "yes"},
     "no": {"ru": "нет", "kk": "жоқ", "en": "no"},
     "reads": {"ru": "Проверяемые ключи YAML", "kk": "Тексерілетін YAML кілттері", "en": "YAML keys checked"},
-    "fail": {"ru": "Так нельзя (изменения к examples/bereke.yaml)",
-             "kk": "Бұлай болмайды (examples/bereke.yaml өзгерістері)",
-             "en": "Failing input (changes to examples/bereke.yaml)"},
+    "fail": {
+        "ru": "Так нельзя (изменения к examples/bereke.yaml)",
+        "kk": "Бұлай болмайды (examples/bereke.yaml өзгерістері)",
+        "en": "Failing input (changes to examples/bereke.yaml)",
+    },
     "pass": {"ru": "Так можно", "kk": "Бұлай болады", "en": "Passing input"},
     "message": {"ru": "Сообщение", "kk": "Хабарлама", "en": "Message"},
     "fix": {"ru": "Как исправить", "kk": "Қалай түзетуге болады", "en": "How to fix it"},
     "unknown": {"ru": "неизвестное правило", "kk": "белгісіз ереже", "en": "unknown rule"},
-    "did_you_mean": {"ru": "возможно, вы имели в виду {ids}", "kk": "мүмкін, {ids} деген шығарсыз",
-                     "en": "did you mean {ids}?"},
-    "list_all": {"ru": "список правил: coopdocs rules", "kk": "ережелер тізімі: coopdocs rules",
-                 "en": "list the rules with: coopdocs rules"},
+    "did_you_mean": {
+        "ru": "возможно, вы имели в виду {ids}",
+        "kk": "мүмкін, {ids} деген шығарсыз",
+        "en": "did you mean {ids}?",
+    },
+    "list_all": {
+        "ru": "список правил: coopdocs rules",
+        "kk": "ережелер тізімі: coopdocs rules",
+        "en": "list the rules with: coopdocs rules",
+    },
 }
 
 
@@ -141,8 +152,7 @@ def _parse_rule(entry: Any, where: str, known_citations: set[str]) -> Rule:
             raise PackError(f"{where}: unknown citation id {cid!r} (not in citations.yaml)")
     texts = {name: _parse_texts(entry.get(name), f"{where}: {name}") for name in _TEXTS}
     examples = entry.get("examples")
-    if not isinstance(examples, Mapping) or not all(isinstance(examples.get(k), Mapping)
-                                                        for k in ("fail", "pass")):
+    if not isinstance(examples, Mapping) or not all(isinstance(examples.get(k), Mapping) for k in ("fail", "pass")):
         raise PackError(f"{where}: examples must have a `fail` and a `pass` patch")
     return Rule(
         id=rule_id,
@@ -205,11 +215,7 @@ def evaluate(coop: Cooperative) -> list[RuleResult]:
 
 def run_rules(coop: Cooperative, lang: str) -> list[Diagnostic]:
     """The findings of every rule as diagnostics worded in ``lang``."""
-    return [
-        to_diagnostic(result.rule, finding, coop, lang)
-        for result in evaluate(coop)
-        for finding in result.findings
-    ]
+    return [to_diagnostic(result.rule, finding, coop, lang) for result in evaluate(coop) for finding in result.findings]
 
 
 def to_diagnostic(rule: Rule, finding: Finding, coop: Cooperative, lang: str) -> Diagnostic:
@@ -264,16 +270,18 @@ def rule_list(lang: str, pack: Pack = DEFAULT_PACK) -> list[dict[str, Any]]:
     out = []
     for rule in load_rules(pack):
         cite = resolve(rule.citation, lang, pack)
-        out.append({
-            "id": rule.id,
-            "severity": rule.severity,
-            "paths": list(rule.paths),
-            "citation": cite.label(lang),
-            "citation_id": rule.citation,
-            "verified": cite.verified,
-            "url": cite.url,
-            "message": summary_text(rule, lang),
-        })
+        out.append(
+            {
+                "id": rule.id,
+                "severity": rule.severity,
+                "paths": list(rule.paths),
+                "citation": cite.label(lang),
+                "citation_id": rule.citation,
+                "verified": cite.verified,
+                "url": cite.url,
+                "message": summary_text(rule, lang),
+            }
+        )
     return out
 
 
@@ -306,9 +314,9 @@ def explain(rule_id: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
         also = resolve(other, lang, pack)
         lines += ["", f"{ui['also']}: {also.label(lang)}", *_basis(also, lang, pack, ui)]
     lines += ["", f"{ui['reads']}: {', '.join(rule.paths)}"]
-    lines += ["", f"{ui['fail']}:", _indent(patch_yaml(rule.examples['fail']))]
+    lines += ["", f"{ui['fail']}:", _indent(patch_yaml(rule.examples["fail"]))]
     lines += [f"  → {ui['message']}: {summary_text(rule, lang)}"]
-    lines += ["", f"{ui['pass']}:", _indent(patch_yaml(rule.examples['pass']))]
+    lines += ["", f"{ui['pass']}:", _indent(patch_yaml(rule.examples["pass"]))]
     lines += ["", f"{ui['fix']}:", f"  {_PLACEHOLDER.sub('…', rule.hint[lang])}"]
     return "\n".join(lines)
 
