@@ -123,7 +123,7 @@ def _cell(text: str, *, bold: bool = False) -> RichText:
 
 
 def parallel_rows(left: Document, right: Document) -> list[dict[str, RichText]]:
-    rows = [{"left": _cell(left.title, bold=True), "right": _cell(right.title, bold=True)}]
+    rows = []
     for ls, rs in zip(left.sections, right.sections, strict=True):
         rows.append(
             {
