@@ -1,0 +1,509 @@
+"""coopdocs benchmark: coopdocs against the naive pipeline, side by side, in one run.
+
+    .venv/bin/python bench/run.py --n 100        # the full run (several minutes on 2 cores)
+    .venv/bin/python bench/run.py --quick        # a smoke test (a minute or so)
+
+It generates N synthetic, valid cooperatives varied from ``examples/*.yaml`` and measures:
+1. ``coopdocs validate`` per file, cold (a new process each time) and warm (in-process);
+2. the full DOCX set of one cooperative on one core (in-process, warm);
+3. PDF amortized per document: the persistent converter against one ``soffice --convert-to pdf``
+   process per file, over the same documents;
+4. ``coopdocs batch`` of the N with ``-j 1`` and ``-j 2``, DOCX only and DOCX + PDF;
+5. the naive baseline: per cooperative a fresh ``coopdocs build`` (docxtpl, nothing kept warm),
+   then one ``soffice --convert-to pdf`` process per document.
+It prints ratios against the baseline and writes the results with the machine's description to
+``bench/RESULTS.md`` (or ``--results``). Timings are wall-clock seconds; the machine may be shared.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import datetime as dt
+import json
+import os
+import platform
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from ruamel.yaml import YAML  # noqa: E402
+
+from coopdocs import __version__, build, pdf  # noqa: E402
+from coopdocs.batch import close_converter  # noqa: E402
+from coopdocs.idnumbers import control_digit  # noqa: E402
+from coopdocs.pipeline import check_file  # noqa: E402
+
+COOPDOCS = str(Path(sys.executable).with_name("coopdocs"))
+NAMES = [
+    ("Береке", "Береке", "Bereke"),
+    ("Ырыс", "Ырыс", "Yrys"),
+    ("Достык", "Достық", "Dostyk"),
+    ("Самал", "Самал", "Samal"),
+    ("Нур", "Нұр", "Nur"),
+    ("Алтын дала", "Алтын дала", "Altyn Dala"),
+    ("Жулдыз", "Жұлдыз", "Zhuldyz"),
+    ("Тулпар", "Тұлпар", "Tulpar"),
+    ("Акниет", "Ақниет", "Akniet"),
+    ("Шанырак", "Шаңырақ", "Shanyrak"),
+]
+TARGETS = {
+    "docx_set": 0.5,  # s per cooperative, one core
+    "pdf_per_doc": 0.15,  # s per document, amortized
+    "batch_100_pdf_j2": 180.0,  # s for 100 cooperatives, DOCX + PDF, -j 2
+    "validate_cold": 0.3,  # s per file
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthetic cooperatives
+
+
+def random_iin(rng: random.Random) -> str:
+    """A valid IIN: birth date 1960-1999, century digit 3 or 4, a serial and the control digit."""
+    while True:
+        born = dt.date(1960, 1, 1) + dt.timedelta(days=rng.randrange(40 * 365))
+        first11 = f"{born:%y%m%d}{rng.choice('34')}{rng.randrange(10000):04d}"
+        digit = control_digit(first11)
+        if digit is not None:
+            return first11 + str(digit)
+
+
+def _localized(value: Any, texts: tuple[str, str, str]) -> Any:
+    ru, kk, en = texts
+    if isinstance(value, dict):
+        return {lang: {"ru": ru, "kk": kk, "en": en}[lang] for lang in value}
+    return ru
+
+
+def vary(base: dict[str, Any], index: int, rng: random.Random) -> dict[str, Any]:
+    """A new cooperative from an example: another name, founders' IINs, amounts, periods and choices."""
+    data = copy.deepcopy(base)
+    ru, kk, en = NAMES[index % len(NAMES)]
+    number = index + 1
+    data["cooperative"]["name"] = _localized(
+        data["cooperative"]["name"], (f"{ru} {number}", f"{kk} {number}", f"{en} {number}")
+    )
+    data["cooperative"].pop("short_name", None)
+    for founder in data["founding"]["founders"]:
+        if founder.get("kind") == "person":
+            founder["iin"] = random_iin(rng)
+    membership = data["membership"]
+    share = membership["contributions"]["share"]
+    share["amount"] = rng.randrange(10, 101, 5) * 1000
+    for founder in data["founding"]["founders"]:
+        founder["share_contribution"] = share["amount"] * rng.choice((1, 1, 2, 3))
+    membership["exit"]["payout_days"] = rng.choice((30, 60, 90, 120, 180))
+    membership["exit"]["notice_days"] = rng.choice((14, 30, 60))
+    membership["admission"]["decided_by"] = rng.choice(("board", "general_meeting"))
+    membership["admission"]["decision_days"] = rng.choice((15, 30, 45))
+    disputes = data.get("disputes", {}).get("internal")
+    if isinstance(disputes, dict) and "response_days" in disputes:
+        disputes["response_days"] = rng.choice((10, 15, 20, 30))
+    return data
+
+
+def write_yaml(data: dict[str, Any], path: Path) -> None:
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    with path.open("w", encoding="utf-8") as handle:
+        yaml.dump(data, handle)
+
+
+def generate(n: int, folder: Path, seed: int = 2026) -> tuple[list[Path], int]:
+    """N valid cooperatives; a variation that does not validate falls back to fewer changes."""
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    bases = [YAML(typ="safe", pure=True).load(p.read_text(encoding="utf-8")) for p in examples]
+    files, fallbacks = [], 0
+    for i in range(n):
+        base = bases[i % len(bases)]
+        path = folder / f"coop-{i + 1:03d}.yaml"
+        for _attempt in range(5):
+            write_yaml(vary(base, i, rng), path)
+            if not check_file(path).blocking:
+                break
+            fallbacks += 1
+        else:
+            raise SystemExit(f"could not generate a valid variation of {examples[i % len(examples)].name}")
+        files.append(path)
+    return files, fallbacks
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring
+
+
+@dataclass
+class Results:
+    rows: list[tuple[str, str, str]] = field(default_factory=list)  # (section, measure, value)
+    notes: list[str] = field(default_factory=list)
+    numbers: dict[str, float] = field(default_factory=dict)
+
+    def add(self, section: str, measure: str, value: str, key: str | None = None, number: float | None = None) -> None:
+        self.rows.append((section, measure, value))
+        if key is not None and number is not None:
+            self.numbers[key] = number
+        print(f"  {section:<28} {measure:<58} {value}", flush=True)
+
+
+def timed(func: Callable[[], Any]) -> tuple[float, Any]:
+    started = time.perf_counter()
+    value = func()
+    return time.perf_counter() - started, value
+
+
+def run(args: Sequence[str]) -> tuple[float, int]:
+    seconds, proc = timed(lambda: subprocess.run(list(args), capture_output=True, check=False))
+    return seconds, proc.returncode
+
+
+def measure_validate(files: list[Path], cold_runs: int, out: Results) -> None:
+    cold = []
+    for path in files[:cold_runs]:
+        seconds, code = run([COOPDOCS, "validate", str(path)])
+        assert code == 0, f"validate {path} exited {code}"
+        cold.append(seconds)
+    out.add(
+        "1. validate",
+        f"cold, new process, median of {len(cold)}",
+        f"{statistics.median(cold):.3f} s/file",
+        "validate_cold",
+        statistics.median(cold),
+    )
+    check_file(files[0])  # warm the caches
+    warm = [timed(partial(check_file, p))[0] for p in files]
+    out.add(
+        "1. validate",
+        f"warm, in-process, median of {len(warm)}",
+        f"{statistics.median(warm) * 1000:.1f} ms/file",
+        "validate_warm",
+        statistics.median(warm),
+    )
+
+
+def measure_docx(files: list[Path], limit: int, docs: tuple[str, ...], out: Results) -> list[list[Any]]:
+    """The full DOCX set (every document, the input's languages) per cooperative, in-process, one core."""
+    sets = []
+    first = check_file(files[0]).cooperative
+    assert first is not None
+    cold, _ = timed(lambda: build.build_outputs(first, build.Options(docs=docs)))
+    times, count = [], 0
+    for path in files[:limit]:
+        coop = check_file(path).cooperative
+        assert coop is not None
+        seconds, outputs = timed(partial(build.build_outputs, coop, build.Options(docs=docs)))
+        times.append(seconds)
+        count += len(outputs)
+        sets.append(outputs)
+    med = statistics.median(times)
+    out.add("2. DOCX set", "first build in a process (clause libraries not yet loaded)", f"{cold:.2f} s")
+    out.add(
+        "2. DOCX set",
+        f"warm, median over {len(times)} cooperatives ({count / len(times):.1f} docs each)",
+        f"{med:.3f} s/cooperative",
+        "docx_set",
+        med,
+    )
+    out.add(
+        "2. DOCX set", "warm, per document", f"{sum(times) / count * 1000:.0f} ms/doc", "docx_doc", sum(times) / count
+    )
+    return sets
+
+
+def measure_pdf(sets: list[list[Any]], count: int, work: Path, out: Results) -> None:
+    folder = work / "pdf-docs"
+    folder.mkdir(parents=True, exist_ok=True)
+    sources: list[Path] = []
+    for outputs in sets:
+        for output in outputs:
+            if len(sources) < count:
+                path = folder / f"{len(sources):03d}-{output.name}"
+                path.write_bytes(output.data)
+                sources.append(path)
+    persistent_dir, naive_dir = work / "pdf-persistent", work / "pdf-naive"
+    for d in (persistent_dir, naive_dir):
+        d.mkdir(exist_ok=True)
+    copies = []
+    for src in sources:
+        dst = persistent_dir / src.name
+        shutil.copy(src, dst)
+        copies.append(dst)
+    started = time.perf_counter()
+    converter = pdf.Converter()
+    try:
+        converter.start()
+        startup = time.perf_counter() - started
+        steady, made = timed(partial(pdf.convert_all, converter, copies))
+    finally:
+        close_converter(converter)
+    total = time.perf_counter() - started
+    assert len(made) == len(sources) and all(p.is_file() for p in made)
+    naive, made_naive = timed(lambda: pdf.soffice_cli_convert(sources, naive_dir))
+    missing = [p for p in made_naive if not p.is_file()]
+    n = len(sources)
+    out.add("3. PDF", "persistent converter: start-up (once per process)", f"{startup:.2f} s")
+    out.add(
+        "3. PDF",
+        f"persistent converter, {n} docs, amortized incl. start-up",
+        f"{total / n:.3f} s/doc",
+        "pdf_per_doc",
+        total / n,
+    )
+    out.add(
+        "3. PDF", f"persistent converter, {n} docs, steady state", f"{steady / n:.3f} s/doc", "pdf_steady", steady / n
+    )
+    out.add(
+        "3. PDF",
+        f"naive: one soffice process per file, same {n} docs",
+        f"{naive / n:.3f} s/doc",
+        "pdf_naive",
+        naive / n,
+    )
+    out.add("3. PDF", "ratio naive / persistent (amortized)", f"{naive / total:.1f}x", "pdf_ratio", naive / total)
+    if missing:
+        out.notes.append(f"the naive soffice path did not write {len(missing)} of {n} PDFs")
+
+
+def measure_batch(
+    folder: Path, n: int, work: Path, jobs: Sequence[int], with_pdf: bool, docs: tuple[str, ...], out: Results
+) -> None:
+    for fmt in ("docx", "docx,pdf") if with_pdf else ("docx",):
+        for j in jobs:
+            target = work / f"batch-{fmt.replace(',', '-')}-j{j}"
+            shutil.rmtree(target, ignore_errors=True)
+            seconds, code = run(
+                [
+                    COOPDOCS,
+                    "batch",
+                    str(folder),
+                    "--out",
+                    str(target),
+                    "-j",
+                    str(j),
+                    "--format",
+                    fmt,
+                    "--docs",
+                    ",".join(docs),
+                ]
+            )
+            report = json.loads((target / "report.json").read_text(encoding="utf-8"))
+            files = sum(len(i["documents"]) for i in report["items"])
+            key = f"batch_{'pdf' if 'pdf' in fmt else 'docx'}_j{j}"
+            label = f"{n} cooperatives, {fmt.upper().replace(',', ' + ')}, -j {j} (exit {code}, {files} files)"
+            out.add("4. batch", label, f"{seconds:.1f} s ({seconds / n:.2f} s/cooperative)", key, seconds)
+
+
+def measure_baseline(
+    files: list[Path], n_total: int, work: Path, with_pdf: bool, docs: tuple[str, ...], out: Results
+) -> None:
+    """Naive: a fresh `coopdocs build` per cooperative, then one soffice process per DOCX."""
+    target = work / "naive"
+    shutil.rmtree(target, ignore_errors=True)
+    docx_time = pdf_time = 0.0
+    count = 0
+    for i, path in enumerate(files):
+        own = target / str(i)
+        seconds, code = run([COOPDOCS, "build", str(path), "--out", str(own), "--docs", ",".join(docs)])
+        assert code == 0, f"build {path} exited {code}"
+        docx_time += seconds
+        (folder,) = [p for p in own.iterdir() if p.is_dir()]
+        sources = sorted(folder.glob("*.docx"))
+        count += len(sources)
+        if with_pdf:
+            seconds, _ = timed(partial(pdf.soffice_cli_convert, sources, folder))
+            pdf_time += seconds
+    n = len(files)
+    scale = n_total / n
+    sampled = "" if n == n_total else f", measured on {n} and scaled to {n_total}"
+    out.add(
+        "5. naive baseline",
+        f"DOCX: a new `coopdocs build` process per cooperative{sampled}",
+        f"{docx_time * scale:.1f} s ({docx_time / n:.2f} s/cooperative)",
+        "naive_docx",
+        docx_time * scale,
+    )
+    if with_pdf:
+        out.add(
+            "5. naive baseline",
+            f"+ PDF: one soffice per file ({count / n:.1f} docs/cooperative){sampled}",
+            f"{(docx_time + pdf_time) * scale:.1f} s ({(docx_time + pdf_time) / n:.2f} s/cooperative)",
+            "naive_pdf",
+            (docx_time + pdf_time) * scale,
+        )
+
+
+def add_ratios(out: Results, jobs: Sequence[int]) -> None:
+    nums = out.numbers
+    for kind in ("docx", "pdf"):
+        base = nums.get(f"naive_{kind}")
+        for j in jobs:
+            mine = nums.get(f"batch_{kind}_j{j}")
+            if base and mine:
+                label = "DOCX" if kind == "docx" else "DOCX + PDF"
+                out.add(
+                    "ratios vs baseline",
+                    f"{label}: naive / batch -j {j}",
+                    f"{base / mine:.1f}x",
+                    f"ratio_{kind}_j{j}",
+                    base / mine,
+                )
+
+
+# ---------------------------------------------------------------------------------------------
+# The machine and the report
+
+
+def _first_line(args: Sequence[str]) -> str:
+    try:
+        proc = subprocess.run(list(args), capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return "not available"
+    return (proc.stdout or proc.stderr).strip().splitlines()[0] if (proc.stdout or proc.stderr).strip() else "unknown"
+
+
+def machine() -> list[str]:
+    cpu = "unknown"
+    memory = "unknown"
+    with open("/proc/cpuinfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="utf-8") as handle:
+        for line in handle:
+            if line.startswith("MemTotal"):
+                memory = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+    from importlib.metadata import version
+
+    soffice = pdf.find_soffice()
+    return [
+        f"- CPU: {cpu}; cores (nproc): {os.cpu_count()}; memory: {memory}",
+        f"- load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())} (the machine may be shared)",
+        f"- OS: {platform.platform()}; Python {platform.python_version()}",
+        f"- coopdocs {__version__}; docxtpl {version('docxtpl')}; python-docx {version('python-docx')}; "
+        f"ruamel.yaml {version('ruamel.yaml')}; Jinja2 {version('Jinja2')}",
+        f"- LibreOffice: {_first_line([soffice, '--version']) if soffice else 'not installed'}",
+    ]
+
+
+def target_lines(out: Results, n: int) -> list[str]:
+    nums = out.numbers
+    lines = ["| target | measured | met |", "|---|---|---|"]
+
+    def row(label: str, key: str, limit: float, unit: str, scale: float = 1.0) -> None:
+        if key in nums:
+            value = nums[key] * scale
+            lines.append(f"| {label} ≤ {limit:g} {unit} | {value:.3f} {unit} | {'yes' if value <= limit else 'no'} |")
+
+    row("full DOCX set per cooperative, one core", "docx_set", TARGETS["docx_set"], "s")
+    row("PDF amortized per document", "pdf_per_doc", TARGETS["pdf_per_doc"], "s")
+    row(
+        f"100 cooperatives DOCX + PDF, -j 2 (scaled from {n})",
+        "batch_pdf_j2",
+        TARGETS["batch_100_pdf_j2"],
+        "s",
+        100 / n,
+    )
+    row("`coopdocs validate` cold", "validate_cold", TARGETS["validate_cold"], "s")
+    return lines
+
+
+def write_results(
+    path: Path, out: Results, n: int, command: str, started: str, seconds: float, machine_lines: list[str]
+) -> None:
+    lines = [
+        "# coopdocs benchmark results",
+        "",
+        f"Written by `{command}` on {started}, in {seconds / 60:.1f} min. Wall-clock seconds; N = {n}.",
+        "",
+        "## Machine",
+        *machine_lines,
+        "",
+        "## Measurements",
+        "| section | measure | result |",
+        "|---|---|---|",
+        *(f"| {s} | {m} | {v} |" for s, m, v in out.rows),
+        "",
+        f"Load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}.",
+        "",
+        "## Targets (issue 8)",
+        *target_lines(out, n),
+        "",
+    ]
+    if out.notes:
+        lines += ["## Notes", *(f"- {note}" for note in out.notes), ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=100, help="synthetic cooperatives (default 100)")
+    parser.add_argument("--quick", action="store_true", help="a smoke test: tiny sizes everywhere")
+    parser.add_argument("--pdf-docs", type=int, default=20, help="documents for the PDF comparison (default 20)")
+    parser.add_argument("--cold-runs", type=int, default=10, help="cold `validate` processes (default 10)")
+    parser.add_argument("--docx-n", type=int, default=30, help="cooperatives for the in-process DOCX timing")
+    parser.add_argument(
+        "--baseline-n", type=int, default=10, help="cooperatives the naive baseline really runs; scaled to N"
+    )
+    parser.add_argument("--jobs", default="1,2", help="worker counts for the batch runs (default 1,2)")
+    parser.add_argument("--docs", default=",".join(build.ALL_DOCS), help="documents to build (default: all)")
+    parser.add_argument("--sections", default="1,2,3,4,5", help="which measurements to run (default: all)")
+    parser.add_argument("--no-pdf", action="store_true", help="skip every PDF measurement")
+    parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.n, args.pdf_docs, args.cold_runs, args.docx_n, args.baseline_n = 2, 2, 2, 2, 1
+        args.docs, args.jobs = "charter", "2"
+    jobs = [int(j) for j in args.jobs.split(",")]
+    docs = tuple(args.docs.split(","))
+    with_pdf = not args.no_pdf and pdf.find_soffice() is not None
+    work = args.work or Path(tempfile.mkdtemp(prefix="coopdocs-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    started, wall = dt.datetime.now().strftime("%Y-%m-%d %H:%M"), time.perf_counter()
+    machine_lines = machine()
+    print("\n".join(machine_lines), flush=True)
+    out = Results()
+    try:
+        files, fallbacks = generate(args.n, work / "coops")
+        print(f"generated {len(files)} valid cooperatives in {work / 'coops'} ({fallbacks} re-drawn)", flush=True)
+        sections = set(args.sections.split(","))
+        if "1" in sections:
+            measure_validate(files, min(args.cold_runs, len(files)), out)
+        if sections & {"2", "3"}:
+            sets = measure_docx(files, min(args.docx_n, len(files)), docs, out)
+        if "3" in sections and with_pdf:
+            measure_pdf(sets, args.pdf_docs, work, out)
+        if not with_pdf:
+            out.notes.append("PDF measurements skipped: no LibreOffice (or --no-pdf)")
+        if "4" in sections:
+            measure_batch(work / "coops", len(files), work, jobs, with_pdf, docs, out)
+        if "5" in sections:
+            measure_baseline(files[: max(1, min(args.baseline_n, len(files)))], len(files), work, with_pdf, docs, out)
+        add_ratios(out, jobs)
+    finally:
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    command = "bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:])
+    write_results(args.results, out, args.n, command.strip(), started, time.perf_counter() - wall, machine_lines)
+    print(f"wrote {args.results}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,541 @@
+"""Batch: many inputs -> one ``OUT/<slug>/`` each, in a pool of worker processes.
+
+Each worker builds its inputs with the same stages as ``coopdocs build`` (``build_one``) and keeps
+one persistent PDF converter, started on its first PDF and closed when the worker exits. Workers
+return the finished outputs; only the parent writes, in input order, so folder names are assigned
+deterministically (a repeated slug gets ``-2``, ``-3``...), a failed item writes nothing, and an
+interrupted run leaves only complete folders. This module never prints: it reports progress
+through a callback and returns the results.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import multiprocessing
+import os
+import signal
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from coopdocs import __version__
+from coopdocs.errors import CoopdocsError, UsageError
+
+if TYPE_CHECKING:
+    from coopdocs.manifest import Output
+    from coopdocs.pdf import Converter
+
+REPORT = "report.json"
+SUFFIXES = (".yaml", ".yml")
+# Item statuses. "ok" and "draft" wrote a folder; every other status wrote nothing.
+OK, DRAFT, INVALID, FAILED, CRASHED, CANCELLED = "ok", "draft", "invalid", "failed", "crashed", "cancelled"
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """The build options shared by every input (as ``coopdocs build`` takes them)."""
+
+    docs: tuple[str, ...] | None = None  # None: every document
+    langs: tuple[str, ...] | None = None  # None: each input's languages
+    formats: tuple[str, ...] = ("docx",)
+    layout: str | None = None
+    draft: bool = False
+    pdfa: bool = False
+    msg_lang: str = "en"  # language of the diagnostics
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    """What happened to one input; the rows of the summary and of ``report.json``."""
+
+    index: int
+    input: str
+    status: str
+    slug: str | None = None  # the folder written under OUT, or None when nothing was written
+    errors: int = 0
+    warnings: int = 0
+    red_flags: int = 0
+    documents: tuple[str, ...] = ()
+    duration: float = 0.0
+    message: str = ""  # why it failed (one line), empty on success
+    diagnostics: tuple[str, ...] = ()  # every diagnostic, formatted as `coopdocs validate` prints it
+    traceback: str | None = None  # the saved traceback file of a crash
+
+    @property
+    def written(self) -> bool:
+        return self.status in (OK, DRAFT)
+
+
+@dataclass(frozen=True)
+class Produced:
+    """A built item before it is written: the result, its outputs and the manifest's info."""
+
+    result: ItemResult
+    base_slug: str | None = None
+    outputs: tuple[Output, ...] = ()
+    info: dict[str, Any] = field(default_factory=dict)
+    traceback_text: str | None = None
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Sent to the progress callback after every finished item."""
+
+    total: int
+    done: int
+    failed: int
+    running: tuple[str, ...]
+    last: ItemResult | None
+
+    @property
+    def remaining(self) -> int:
+        return self.total - self.done
+
+
+@dataclass(frozen=True)
+class BatchReport:
+    items: tuple[ItemResult, ...]
+    out: Path
+    jobs: int
+    duration: float
+    interrupted: bool = False
+
+    @property
+    def exit_code(self) -> int:
+        """0 all built; 123 an item crashed; else 3 an output could not be produced; else 1."""
+        if self.interrupted:
+            return 130
+        statuses = {item.status for item in self.items}
+        if CRASHED in statuses:
+            return 123
+        if any(item.status == FAILED and item.message.startswith("output:") for item in self.items):
+            return 3
+        return 1 if statuses - {OK, DRAFT} else 0
+
+    def counts(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for item in self.items:
+            counts[item.status] = counts.get(item.status, 0) + 1
+        return counts
+
+
+# ---------------------------------------------------------------------------------------------
+# Inputs
+
+
+def collect_inputs(paths: Iterable[Path]) -> list[Path]:
+    """Files as given, folders as their ``*.yaml`` / ``*.yml`` files in name order; no repeats."""
+    found: list[Path] = []
+    seen: set[Path] = set()
+    for path in paths:
+        if path.is_dir():
+            files = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
+            if not files:
+                raise UsageError(f"{path}: the folder holds no *.yaml file", hint="give YAML files or their folders")
+        elif path.is_file():
+            files = [path]
+        else:
+            raise UsageError(f"{path}: no such file or folder", hint="check the path")
+        for file in files:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                found.append(file)
+    if not found:
+        raise UsageError("no input to build", hint="give YAML files or folders of *.yaml files")
+    return found
+
+
+def free_name(base: str, taken: set[str]) -> str:
+    """``base``, or ``base-2``, ``base-3``... : the first name not yet taken."""
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}-{n}"
+    return name
+
+
+def unique_slugs(base_slugs: Sequence[str | None]) -> list[str | None]:
+    """Folder names in input order: the first keeps its slug, a repeat gets -2, -3, ... (never a taken name)."""
+    taken: set[str] = set()
+    names: list[str | None] = []
+    for base in base_slugs:
+        name = None if base is None else free_name(base, taken)
+        if name is not None:
+            taken.add(name)
+        names.append(name)
+    return names
+
+
+# ---------------------------------------------------------------------------------------------
+# One item
+
+
+def produce(
+    index: int, path: Path, options: BatchOptions, converter: Callable[[], Converter] | None = None
+) -> Produced:
+    """Validate and build one input in memory, as ``coopdocs build`` does; nothing is written.
+
+    Expected failures (invalid input, a PDF that cannot be made) become a result, never an
+    exception; anything else is a crash whose traceback text is returned for saving."""
+    started = time.perf_counter()
+    try:
+        produced = _produce(index, path, options, converter)
+    except CoopdocsError as exc:
+        if exc.exit_code == 123:  # a broken rule pack or template: a bug, reported as a crash
+            message = f"internal error (a bug in coopdocs): {exc.message}"
+            crashed = ItemResult(index, str(path), CRASHED, message=message)
+            produced = Produced(crashed, traceback_text=_crash_text(path))
+        else:
+            kind = "output" if exc.exit_code == 3 else "input"
+            message = f"{kind}: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+            produced = Produced(ItemResult(index, str(path), FAILED, message=message))
+    except Exception as exc:  # noqa: BLE001 - one crashing input must not stop the others
+        message = f"internal error (a bug in coopdocs): {type(exc).__name__}: {exc}"
+        produced = Produced(ItemResult(index, str(path), CRASHED, message=message), traceback_text=_crash_text(path))
+    duration = round(time.perf_counter() - started, 3)
+    return replace(produced, result=replace(produced.result, duration=duration))
+
+
+def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[[], Converter] | None) -> Produced:
+    from coopdocs import build as building
+    from coopdocs import diagnostics
+    from coopdocs.pipeline import check_file
+
+    checked = check_file(path, options.msg_lang)
+    counts = checked.counts
+    result = ItemResult(
+        index, str(path), INVALID, errors=counts["errors"], warnings=counts["warnings"], red_flags=counts["red_flags"]
+    )
+    found = tuple(diagnostics.format_text(d, options.msg_lang) for d in checked.diagnostics)
+    if checked.cooperative is None:
+        message = "the input does not pass the schema, so no document (not even a draft) can be built"
+        return Produced(replace(result, message=message, diagnostics=found))
+    if checked.blocking and not options.draft:
+        message = f"{counts['errors']} error(s), {counts['red_flags']} red flag(s): nothing was built"
+        return Produced(replace(result, message=message, diagnostics=found))
+    coop = checked.cooperative
+    build_options = building.Options(
+        docs=options.docs or building.ALL_DOCS,
+        langs=options.langs,
+        formats=options.formats,
+        pdfa=options.pdfa,
+        layout=options.layout,
+        draft=checked.blocking and options.draft,
+        counts=counts,
+    )
+    outputs = building.build_outputs(coop, build_options)
+    started = converter() if converter is not None and "pdf" in options.formats else None
+    outputs = building.convert_outputs(outputs, build_options, started)
+    info = building.manifest_info(coop, build_options, outputs)
+    status = DRAFT if build_options.draft else OK
+    result = replace(result, status=status, documents=tuple(o.name for o in outputs), diagnostics=found)
+    return Produced(result, building.folder_name(coop), tuple(outputs), info)
+
+
+def write_item(produced: Produced, out: Path, name: str) -> ItemResult:
+    """Write one produced item to ``OUT/<name>/`` atomically (as ``build`` does)."""
+    from coopdocs.manifest import write_folder
+
+    try:
+        write_folder(out / name, produced.outputs, produced.info)
+    except CoopdocsError as exc:
+        return replace(produced.result, status=FAILED, message=f"output: {exc.message}", documents=())
+    return replace(produced.result, slug=name)
+
+
+def build_one(path: Path, out: Path, options: BatchOptions, converter: Callable[[], Converter] | None) -> ItemResult:
+    """Validate, build and write one input: the body of ``coopdocs build`` as a library function."""
+    produced = produce(0, path, options, converter)
+    if produced.traceback_text is not None:
+        return replace(produced.result, traceback=str(save_traceback(produced.traceback_text)))
+    if produced.base_slug is None:
+        return produced.result
+    return write_item(produced, out, produced.base_slug)
+
+
+def _crash_text(path: Path) -> str:
+    return f"coopdocs {__version__}, Python {sys.version}\ninput: {path}\n\n{traceback.format_exc()}"
+
+
+def save_traceback(text: str) -> Path:
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    fd, name = tempfile.mkstemp(prefix=f"coopdocs-crash-{stamp}-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(name)
+
+
+# ---------------------------------------------------------------------------------------------
+# The worker side: one persistent converter per process
+
+
+_CONVERTER: Converter | None = None
+
+
+def _worker_init() -> None:
+    # The parent handles Ctrl-C and lets running items finish, so workers ignore SIGINT.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _worker_converter() -> Converter:
+    global _CONVERTER
+    if _CONVERTER is None:
+        from multiprocessing.util import Finalize
+
+        from coopdocs.pdf import Converter
+
+        converter = Converter()
+        converter.start()
+        _CONVERTER = converter
+        # multiprocessing workers leave through os._exit, which skips atexit; Finalize still runs.
+        Finalize(converter, close_converter, args=(converter,), exitpriority=10)
+    return _CONVERTER
+
+
+def close_converter(converter: Converter) -> None:
+    """Close, then make sure no LibreOffice of this converter outlives it.
+
+    ``Converter.close`` stops the ``soffice`` launcher it started; the ``soffice.bin`` that the
+    launcher forked was seen to survive it (orphaned, holding its profile). The launcher was started
+    in a session of its own, so its whole process group is ended."""
+    group = converter.soffice.pid if converter.soffice is not None else None
+    converter.close()
+    if group is not None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+
+
+def _work(index: int, path: Path, options: BatchOptions) -> Produced:
+    return produce(index, path, options, _worker_converter)
+
+
+def warm_caches(path: Path, options: BatchOptions) -> None:
+    """Build the first input once in the parent (DOCX in memory, discarded), so that forked workers start warm.
+
+    A process's first build parses the pack's YAML and compiles every clause template: seconds
+    that each worker would otherwise pay again. Forked workers share the parent's caches."""
+    from coopdocs import build as building
+    from coopdocs.pipeline import check_file
+
+    try:
+        checked = check_file(path, options.msg_lang)
+        if checked.cooperative is not None:
+            docs = options.docs or building.ALL_DOCS
+            building.build_outputs(checked.cooperative, building.Options(docs=docs, langs=options.langs))
+    except Exception:  # noqa: BLE001 - only a warm-up: the item itself reports any problem
+        pass
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent side
+
+
+@dataclass
+class _Run:
+    """Mutable bookkeeping of one batch run (parent process only)."""
+
+    inputs: list[Path]
+    out: Path
+    on_progress: Callable[[Progress], None]
+    produced: dict[int, Produced] = field(default_factory=dict)
+    results: dict[int, ItemResult] = field(default_factory=dict)
+    taken: set[str] = field(default_factory=set)
+    next_to_write: int = 0
+
+    def finish(self, produced: Produced, running: tuple[str, ...]) -> None:
+        """Record a finished item, then write (and report) every item that is now next in input order."""
+        if produced.result.index in self.produced:
+            return
+        self.produced[produced.result.index] = produced
+        written = self.flush()
+        done = len(self.results) - len(written)
+        failed = sum(1 for r in self.results.values() if not r.written) - sum(1 for r in written if not r.written)
+        for result in written:
+            done += 1
+            failed += 0 if result.written else 1
+            self.on_progress(Progress(len(self.inputs), done, failed, running, result))
+
+    def flush(self, *, final: bool = False) -> list[ItemResult]:
+        """Write finished items in input order, so that folder names are assigned deterministically."""
+        written = []
+        while self.next_to_write < len(self.inputs):
+            produced = self.produced.get(self.next_to_write)
+            if produced is None and not final:
+                break
+            if produced is not None:
+                self.results[self.next_to_write] = self._write(produced)
+                written.append(self.results[self.next_to_write])
+            self.next_to_write += 1
+        return written
+
+    def _write(self, produced: Produced) -> ItemResult:
+        result = produced.result
+        if produced.traceback_text is not None:
+            return replace(result, traceback=str(save_traceback(produced.traceback_text)))
+        if produced.base_slug is None:
+            return result
+        name = free_name(produced.base_slug, self.taken)
+        self.taken.add(name)
+        return write_item(produced, self.out, name)
+
+
+def run_batch(
+    inputs: Sequence[Path],
+    out: Path,
+    options: BatchOptions,
+    jobs: int | None = None,
+    on_progress: Callable[[Progress], None] | None = None,
+) -> BatchReport:
+    """Build every input in a pool of ``jobs`` processes, write ``OUT/report.json``, return the report.
+
+    Ctrl-C (KeyboardInterrupt) cancels the items not yet started and lets the running ones finish;
+    what finished is written, the rest is reported as cancelled, and the report comes back with
+    ``interrupted=True`` (the exception is not re-raised)."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if "pdf" in options.formats:
+        from coopdocs.pdf import require_engine
+
+        require_engine()  # no PDF engine: exit 3 before any work, not once per input
+    started = time.perf_counter()
+    if inputs and _start_method() == "fork":
+        warm_caches(inputs[0], options)
+    run = _Run(list(inputs), out, on_progress or (lambda _: None))
+    interrupted = _run_pools(run, options, jobs)
+    run.flush(final=True)
+    items = []
+    for index, path in enumerate(run.inputs):
+        default = ItemResult(index, str(path), CANCELLED, message="not built: the batch was interrupted")
+        items.append(run.results.get(index, default))
+    report = BatchReport(tuple(items), out, jobs, round(time.perf_counter() - started, 3), interrupted)
+    write_report(report, options)
+    return report
+
+
+def _run_pools(run: _Run, options: BatchOptions, jobs: int) -> bool:
+    """Run every item; True when interrupted.
+
+    A worker that dies (a segfault, the OOM killer) breaks its pool. The items that were running
+    then are suspects and run again alone, each in its own one-worker pool; one that kills that
+    pool too is a crash. The others simply go on in a new pool."""
+    pending = list(range(len(run.inputs)))
+    suspects: list[int] = []
+    try:
+        while pending or suspects:
+            if suspects:
+                index = suspects.pop(0)
+                if _one_pool(run, options, 1, [index]):
+                    run.finish(_died(index, run.inputs[index]), ())
+                continue
+            lost = _one_pool(run, options, min(jobs, len(pending)), pending)
+            suspects = [i for i, was_running in lost.items() if was_running]
+            pending = [i for i, was_running in lost.items() if not was_running]
+    except KeyboardInterrupt:
+        return True
+    return False
+
+
+def _died(index: int, path: Path) -> Produced:
+    text = f"coopdocs {__version__}, Python {sys.version}\ninput: {path}\n\nthe worker process building it died\n"
+    message = "internal error (a bug in coopdocs): the worker process building this input died"
+    return Produced(ItemResult(index, str(path), CRASHED, message=message), traceback_text=text)
+
+
+def _start_method() -> str:
+    # fork: workers start with the parent's parsed pack data; elsewhere fork is unsafe or missing.
+    return "fork" if sys.platform.startswith("linux") else "spawn"
+
+
+def _one_pool(run: _Run, options: BatchOptions, jobs: int, todo: list[int]) -> dict[int, bool]:
+    """Run ``todo`` in one pool. Returns the items lost to a dead worker, each with whether it was running."""
+    context = multiprocessing.get_context(_start_method())
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init)
+    futures: dict[Future[Produced], int] = {}
+    running: set[Future[Produced]] = set()
+    try:
+        for index in todo:
+            futures[pool.submit(_work, index, run.inputs[index], options)] = index
+        waiting = set(futures)
+        while waiting:
+            running = {f for f in waiting if f.running()}
+            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
+            for future in finished:
+                produced = future.result()
+                run.finish(produced, tuple(str(run.inputs[futures[f]]) for f in waiting if f.running()))
+        return {}
+    except BrokenProcessPool:
+        return {i: f in running or len(todo) == 1 for f, i in futures.items() if i not in run.produced}
+    except KeyboardInterrupt:
+        for future in futures:
+            future.cancel()
+        _collect_running(run, futures)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect_running(run: _Run, futures: dict[Future[Produced], int]) -> None:
+    """After Ctrl-C: the items already running finish; keep their results (nothing is half-written)."""
+    for future in futures:
+        while not future.cancelled():
+            try:
+                produced = future.result()
+            except KeyboardInterrupt:
+                continue  # a second Ctrl-C: the running items are finishing; keep waiting for them
+            except (BrokenProcessPool, CancelledError):
+                break
+            run.finish(produced, ())
+            break
+
+
+# ---------------------------------------------------------------------------------------------
+# The report
+
+
+def report_data(report: BatchReport, options: BatchOptions) -> dict[str, Any]:
+    return {
+        "tool": "coopdocs",
+        "version": __version__,
+        "out": str(report.out),
+        "jobs": report.jobs,
+        "options": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(options).items()},
+        "interrupted": report.interrupted,
+        "duration": report.duration,
+        "exit_code": report.exit_code,
+        "summary": {"total": len(report.items), **report.counts()},
+        "items": [_item_data(item) for item in report.items],
+    }
+
+
+def _item_data(item: ItemResult) -> dict[str, Any]:
+    data = asdict(item)
+    data.pop("index")
+    data["documents"] = list(item.documents)
+    data["diagnostics"] = list(item.diagnostics)
+    return data
+
+
+def write_report(report: BatchReport, options: BatchOptions) -> Path:
+    """``OUT/report.json``, replaced atomically."""
+    from coopdocs.errors import OutputError
+
+    target = report.out / REPORT
+    text = json.dumps(report_data(report, options), ensure_ascii=False, indent=2) + "\n"
+    try:
+        report.out.mkdir(parents=True, exist_ok=True)
+        fd, name = tempfile.mkstemp(prefix=".report.", suffix=".tmp", dir=report.out)
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(name, target)
+    except OSError as exc:
+        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
+    return target
