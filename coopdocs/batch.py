@@ -10,7 +10,6 @@ through a callback and returns the results.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import multiprocessing
@@ -51,6 +50,7 @@ class BatchOptions:
     draft: bool = False
     pdfa: bool = False
     msg_lang: str = "en"  # language of the diagnostics
+    templates: tuple[str, ...] = ()  # the user's template folders, most specific first
 
 
 @dataclass(frozen=True)
@@ -223,23 +223,19 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
     if checked.blocking and not options.draft:
         message = f"{counts['errors']} error(s), {counts['red_flags']} red flag(s): nothing was built"
         return Produced(replace(result, message=message, diagnostics=found))
-    coop = checked.cooperative
     build_options = building.Options(
         docs=options.docs or building.ALL_DOCS,
         langs=options.langs,
         formats=options.formats,
         pdfa=options.pdfa,
         layout=options.layout,
-        draft=checked.blocking and options.draft,
-        counts=counts,
+        draft=options.draft,
+        templates=options.templates,
     )
-    outputs = building.build_outputs(coop, build_options)
-    started = converter() if converter is not None and "pdf" in options.formats else None
-    outputs = building.convert_outputs(outputs, build_options, started)
-    info = building.manifest_info(coop, build_options, outputs)
-    status = DRAFT if build_options.draft else OK
-    result = replace(result, status=status, documents=tuple(o.name for o in outputs), diagnostics=found)
-    return Produced(result, building.folder_name(coop), tuple(outputs), info)
+    built = building.build_checked(checked, build_options, converter)
+    status = DRAFT if built.draft else OK
+    result = replace(result, status=status, documents=tuple(o.name for o in built.outputs), diagnostics=found)
+    return Produced(result, built.folder, tuple(built.outputs), built.info)
 
 
 def write_item(produced: Produced, out: Path, name: str) -> ItemResult:
@@ -303,16 +299,8 @@ def _worker_converter() -> Converter:
 
 
 def close_converter(converter: Converter) -> None:
-    """Close, then make sure no LibreOffice of this converter outlives it.
-
-    ``Converter.close`` stops the ``soffice`` launcher it started; the ``soffice.bin`` that the
-    launcher forked was seen to survive it (orphaned, holding its profile). The launcher was started
-    in a session of its own, so its whole process group is ended."""
-    group = converter.soffice.pid if converter.soffice is not None else None
+    """Close a worker's converter; ``Converter.close`` ends LibreOffice's whole process group."""
     converter.close()
-    if group is not None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
 
 
 def _work(index: int, path: Path, options: BatchOptions) -> Produced:

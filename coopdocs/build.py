@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from coopdocs import __version__, clauses, pdf, render
-from coopdocs.errors import OutputError, UsageError
+from coopdocs.errors import InputError, OutputError, UsageError
 from coopdocs.manifest import Output, slug
 from coopdocs.model import Cooperative
 from coopdocs.overrides import used_files, with_templates
 from coopdocs.pdf import Converter
+from coopdocs.pipeline import Checked
 
 TEXT_DOCS = ("charter", "membership", "disputes", "minutes", "application")
 ALL_DOCS = ("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")
@@ -152,6 +153,38 @@ def convert_outputs(docx_outputs: Sequence[Output], options: Options, converter:
                     data = pdf.pandoc_convert(path, fmt, output.title, output.language)
                     final.append(Output(f"{stem}.{fmt}", data, output.document, output.language, fmt))
     return final
+
+
+@dataclass(frozen=True)
+class Built:
+    """One input's documents, in memory, ready for ``manifest.write_folder``."""
+
+    folder: str  # the slug of OUT/<slug>/
+    outputs: list[Output]
+    info: dict[str, object]
+    draft: bool
+
+
+def build_checked(checked: Checked, options: Options, converter: Callable[[], Converter] | None = None) -> Built:
+    """Build the documents of a validated input (``pipeline.check_file``): the body of `build`
+    and of each `batch` item. ``options.draft`` asks for a marked draft when the input has errors;
+    without it, an input with errors or red flags raises ``InputError``. ``converter`` gives the
+    persistent PDF converter, started only when a PDF is wanted."""
+    counts = checked.counts
+    if checked.cooperative is None:
+        raise InputError("the input does not pass the schema, so no document (not even a draft) can be built")
+    if checked.blocking and not options.draft:
+        raise InputError(
+            f"{counts['errors']} error(s), {counts['red_flags']} red flag(s): nothing was built",
+            hint="fix them, or use --draft for a marked draft",
+        )
+    options = replace(options, draft=checked.blocking and options.draft, counts=counts)
+    coop = checked.cooperative
+    outputs = build_outputs(coop, options)
+    if "pdf" in options.formats and converter is None:
+        raise OutputError("a PDF was requested but no converter was given")
+    outputs = convert_outputs(outputs, options, converter() if "pdf" in options.formats and converter else None)
+    return Built(folder_name(coop), outputs, manifest_info(coop, options, outputs), options.draft)
 
 
 def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]) -> dict[str, object]:

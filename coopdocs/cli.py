@@ -5,6 +5,7 @@ This is the only module that talks to the terminal.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -207,40 +208,24 @@ def build(
     checked = check_file(file, msg_lang)
     for d in checked.diagnostics:
         click.echo(diagnostics.format_text(d, msg_lang), err=True)
-    if checked.cooperative is None:
-        click.echo(
-            f"{file}: the input does not pass the schema, so no document (not even a draft) can be built",
-            err=True,
-        )
-        sys.exit(1)
-    if checked.blocking and not draft:
-        counts = checked.counts
-        click.echo(
-            f"{file}: {counts['errors']} error(s), {counts['red_flags']} red flag(s): nothing was built "
-            "(fix them, or use --draft for a marked draft)",
-            err=True,
-        )
-        sys.exit(1)
     options = building.Options(
         docs=docs or building.ALL_DOCS,
         langs=langs,
         formats=formats or ("docx",),
         pdfa=pdfa,
         layout=layout,
-        draft=checked.blocking and draft,
-        counts=checked.counts,
+        draft=draft,
         templates=tuple(str(t) for t in templates),
     )
-    coop = checked.cooperative
-    outputs = building.build_outputs(coop, options)
-    if "pdf" in options.formats:
+    with contextlib.ExitStack() as stack:
         from coopdocs.pdf import Converter
 
-        with Converter() as converter:
-            outputs = building.convert_outputs(outputs, options, converter)
-    else:
-        outputs = building.convert_outputs(outputs, options, None)
-    target = write_folder(out / building.folder_name(coop), outputs, building.manifest_info(coop, options, outputs))
+        def converter() -> Converter:
+            return stack.enter_context(Converter())
+
+        built = building.build_checked(checked, options, converter)
+    target = write_folder(out / built.folder, built.outputs, built.info)
+    outputs = built.outputs
     for o in outputs:
         click.echo(str(target / o.name))
 
@@ -312,6 +297,14 @@ def doctor() -> None:
 @click.option("--layout", type=click.Choice(["separate", "parallel"]), default=None, help="As for build.")
 @click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark.")
 @click.option(
+    "--templates",
+    "templates",
+    multiple=True,
+    envvar="COOPDOCS_TEMPLATES",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="A folder of template overrides, as for build.",
+)
+@click.option(
     "--messages",
     "msg_lang",
     type=click.Choice(["ru", "kk", "en"]),
@@ -330,13 +323,16 @@ def batch(
     pdfa: bool,
     layout: str | None,
     draft: bool,
+    templates: tuple[Path, ...],
     msg_lang: str,
 ) -> None:
     """Build every input (YAML files, or folders of *.yaml) into OUT/<slug>/, in parallel."""
     from coopdocs import batch as batching
 
     inputs = batching.collect_inputs(paths)
-    options = batching.BatchOptions(docs, langs, formats or ("docx",), layout, draft, pdfa, msg_lang)
+    options = batching.BatchOptions(
+        docs, langs, formats or ("docx",), layout, draft, pdfa, msg_lang, tuple(str(t.resolve()) for t in templates)
+    )
     if sys.stderr.isatty():
         with click.progressbar(
             length=len(inputs), label="building", file=sys.stderr, item_show_func=lambda s: s

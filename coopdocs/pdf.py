@@ -14,8 +14,10 @@ import json
 import os
 import select
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 import uuid
 from collections.abc import Sequence
 from functools import cache
@@ -172,7 +174,9 @@ class Converter:
                 self.worker.stdout.close()
             self.worker = None
         if self.soffice is not None:
+            group = self.soffice.pid  # started in a session of its own: the group holds soffice.bin too
             _stop(self.soffice)
+            _stop_group(group)
             self.soffice = None
         if self.profile is not None:
             shutil.rmtree(self.profile, ignore_errors=True)
@@ -187,6 +191,23 @@ def _stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=10)
+
+
+def _stop_group(group: int, grace: float = 5.0) -> None:
+    """End every process of a group: the ``soffice`` launcher forks ``soffice.bin``, which would
+    otherwise outlive the converter (orphaned, holding its profile)."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(group, sig)
+        except (ProcessLookupError, PermissionError):
+            return
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            try:
+                os.killpg(group, 0)
+            except (ProcessLookupError, PermissionError):
+                return
+            time.sleep(0.05)
 
 
 def convert_all(converter: Converter, docx_files: Sequence[Path], *, pdfa: bool = False) -> list[Path]:

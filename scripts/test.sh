@@ -3,6 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
-.venv/bin/ruff check coopdocs tests scripts
+.venv/bin/ruff check coopdocs tests scripts bench
 .venv/bin/mypy coopdocs
 .venv/bin/python -m pytest "$@"

@@ -197,3 +197,13 @@ def test_doctor_reports_engine_and_fonts() -> None:
     assert result.exit_code == 0
     assert "LibreOffice (DOCX → PDF): LibreOffice" in result.stdout
     assert f"Layout font {FONT} with all Kazakh letters: yes" in result.stdout
+
+
+def test_closing_the_converter_leaves_no_libreoffice_behind() -> None:
+    import os
+
+    with pdf.Converter() as converter:
+        assert converter.soffice is not None
+        group = converter.soffice.pid
+    with pytest.raises(ProcessLookupError):
+        os.killpg(group, 0)
