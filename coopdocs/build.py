@@ -12,7 +12,7 @@ from coopdocs.errors import InputError, OutputError, UsageError
 from coopdocs.manifest import Output, slug
 from coopdocs.model import Cooperative
 from coopdocs.overrides import used_files, with_templates
-from coopdocs.pdf import Converter
+from coopdocs.pdf import Converter, ConverterPool
 from coopdocs.pipeline import Checked
 
 TEXT_DOCS = ("charter", "membership", "disputes", "minutes", "application")
@@ -123,7 +123,9 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
     return outputs
 
 
-def convert_outputs(docx_outputs: Sequence[Output], options: Options, converter: Converter | None) -> list[Output]:
+def convert_outputs(
+    docx_outputs: Sequence[Output], options: Options, converter: Converter | ConverterPool | None
+) -> list[Output]:
     """Add the PDF / HTML / Markdown forms of every DOCX, and keep the DOCX only if asked for."""
     extra = [f for f in options.formats if f != "docx"]
     if not extra:
@@ -165,7 +167,9 @@ class Built:
     draft: bool
 
 
-def build_checked(checked: Checked, options: Options, converter: Callable[[], Converter] | None = None) -> Built:
+def build_checked(
+    checked: Checked, options: Options, converter: Callable[[], Converter | ConverterPool] | None = None
+) -> Built:
     """Build the documents of a validated input (``pipeline.check_file``): the body of `build`
     and of each `batch` item. ``options.draft`` asks for a marked draft when the input has errors;
     without it, an input with errors or red flags raises ``InputError``. ``converter`` gives the

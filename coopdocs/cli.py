@@ -218,10 +218,10 @@ def build(
         templates=tuple(str(t) for t in templates),
     )
     with contextlib.ExitStack() as stack:
-        from coopdocs.pdf import Converter
+        from coopdocs.pdf import ConverterPool
 
-        def converter() -> Converter:
-            return stack.enter_context(Converter())
+        def converter() -> ConverterPool:
+            return stack.enter_context(ConverterPool())
 
         built = building.build_checked(checked, options, converter)
     target = write_folder(out / built.folder, built.outputs, built.info)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import select
 import shutil
 import signal
@@ -20,6 +21,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -210,13 +212,59 @@ def _stop_group(group: int, grace: float = 5.0) -> None:
             time.sleep(0.05)
 
 
-def convert_all(converter: Converter, docx_files: Sequence[Path], *, pdfa: bool = False) -> list[Path]:
-    """Convert every file; the count of PDFs written is checked against the count asked for."""
-    pdfs = []
-    for src in docx_files:
-        dst = src.with_suffix(".pdf")
-        converter.convert(src, dst, pdfa=pdfa)
-        pdfs.append(dst)
+class ConverterPool:
+    """Several persistent converters used side by side, one document each at a time.
+
+    LibreOffice lays out one document at a time on one core; on a machine with more cores a build's
+    documents convert in parallel. Each converter has its own process and profile."""
+
+    def __init__(self, size: int | None = None, timeout: float = 120.0) -> None:
+        self.size = max(1, size if size is not None else min(os.cpu_count() or 1, 4))
+        self.converters = [Converter(timeout=timeout) for _ in range(self.size)]
+        self.idle: queue.Queue[Converter] = queue.Queue()
+
+    def __enter__(self) -> ConverterPool:
+        try:
+            with ThreadPoolExecutor(self.size) as starting:
+                list(starting.map(lambda c: c.start(), self.converters))
+        except BaseException:
+            self.close()
+            raise
+        for converter in self.converters:
+            self.idle.put(converter)
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
+        self.close()
+
+    def convert(self, src: Path, dst: Path, *, pdfa: bool = False) -> None:
+        converter = self.idle.get()
+        try:
+            converter.convert(src, dst, pdfa=pdfa)
+        finally:
+            self.idle.put(converter)
+
+    @property
+    def converted(self) -> int:
+        return sum(c.converted for c in self.converters)
+
+    @property
+    def restarts(self) -> int:
+        return sum(c.restarts for c in self.converters)
+
+    def close(self) -> None:
+        for converter in self.converters:
+            converter.close()
+
+
+def convert_all(converter: Converter | ConverterPool, docx_files: Sequence[Path], *, pdfa: bool = False) -> list[Path]:
+    """Convert every file (in parallel with a pool); the PDFs written are counted against the files."""
+    pdfs = [src.with_suffix(".pdf") for src in docx_files]
+    workers = converter.size if isinstance(converter, ConverterPool) else 1
+    with ThreadPoolExecutor(workers) as running:
+        list(
+            running.map(lambda pair: converter.convert(pair[0], pair[1], pdfa=pdfa), zip(docx_files, pdfs, strict=True))
+        )
     missing = [p.name for p in pdfs if not p.is_file()]
     if missing:
         raise OutputError(f"{len(missing)} of {len(pdfs)} PDFs are missing: {', '.join(missing)}")

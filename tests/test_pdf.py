@@ -207,3 +207,17 @@ def test_closing_the_converter_leaves_no_libreoffice_behind() -> None:
         group = converter.soffice.pid
     with pytest.raises(ProcessLookupError):
         os.killpg(group, 0)
+
+
+def test_a_pool_converts_in_parallel_and_counts(built: Path, tmp_path: Path) -> None:
+    sources = []
+    for i, src in enumerate(sorted(built.glob("*.docx"))[:6]):
+        dst = tmp_path / f"p{i}.docx"
+        shutil.copy(src, dst)
+        sources.append(dst)
+    with pdf.ConverterPool(2) as pool:
+        made = pdf.convert_all(pool, sources)
+        assert pool.converted == 6
+        assert all(c.converted > 0 for c in pool.converters)
+    assert [p.stem for p in made] == [s.stem for s in sources]
+    assert all(p.stat().st_size > 1000 for p in made)
