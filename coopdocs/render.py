@@ -9,17 +9,18 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate, RichText
+from jinja2 import StrictUndefined, Template
+from jinja2.sandbox import SandboxedEnvironment
 
 from coopdocs.clauses import Document
-from coopdocs.docxzip import deterministic_zip
+from coopdocs.docxzip import save_document
 from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
-from coopdocs.templating import make_env
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,26 @@ class Page:
     draft: str | None  # the draft mark, or None for a clean build
     closing: tuple[str, ...] = ()
     pack: Pack = DEFAULT_PACK  # whose template search path supplies the layout
+
+
+class _LayoutEnvironment(SandboxedEnvironment):
+    """The DOCX environment; a layout's XML is the same for every document, so compile it once."""
+
+    @lru_cache(maxsize=32)  # noqa: B019 - one environment for the process; the cache is its purpose
+    def _compile_xml(self, source: str) -> Template:
+        return super().from_string(source)
+
+    def from_string(self, source: Any, globals: Any = None, template_class: Any = None) -> Template:
+        if globals is None and template_class is None and isinstance(source, str):
+            return self._compile_xml(source)
+        return super().from_string(source, globals, template_class)
+
+
+@cache
+def _docx_env() -> SandboxedEnvironment:
+    env = _LayoutEnvironment(undefined=StrictUndefined, autoescape=True)
+    assert env.autoescape is True  # with it off, docxtpl silently drops most of a document
+    return env
 
 
 @cache
@@ -78,9 +99,8 @@ def _finish(template: DocxTemplate, *, title: str, lang: str, author: str, pack:
     props.author = author
     props.subject = title
     _set_default_language(template, words(pack)["languages"][lang])
-    buffer = io.BytesIO()
-    template.save(buffer)
-    return deterministic_zip(buffer.getvalue())
+    template.pre_processing()  # what docxtpl's save() does before python-docx writes the package
+    return save_document(template.docx)
 
 
 def _set_default_language(template: DocxTemplate, tag: str) -> None:
@@ -111,7 +131,7 @@ def render_docx(document: Document, page: Page, *, commentary: bool = False) -> 
         "sections": _clause_dict(document, commentary=commentary),
         "closing": list(page.closing),
     }
-    template.render(context, jinja_env=make_env(autoescape=True), autoescape=True)
+    template.render(context, jinja_env=_docx_env(), autoescape=True)
     title = f"{document.title} {document.subtitle}".strip()
     return _finish(template, title=title, lang=lang, author=page.author, pack=page.pack)
 
@@ -151,7 +171,7 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
         "rows": parallel_rows(left, right),
         "closing": list(page.closing or right_page.closing),
     }
-    template.render(context, jinja_env=make_env(autoescape=True), autoescape=True)
+    template.render(context, jinja_env=_docx_env(), autoescape=True)
     return _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack)
 
 

@@ -50,6 +50,7 @@ def test_layouts_name_their_fonts(name: str) -> None:
 
 
 def test_docx_environment_escapes() -> None:
+    assert render._docx_env().autoescape is True
     assert make_env(autoescape=True).autoescape is True
 
 
