@@ -4,5 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh
 .venv/bin/coopdocs validate examples/bereke.yaml
-.venv/bin/coopdocs build examples/bereke.yaml --out out
+.venv/bin/coopdocs build examples/bereke.yaml --out out --format docx,pdf
 echo "The documents are in out/bereke/ (see coopdocs-manifest.json there)."
