@@ -132,6 +132,62 @@ def _csv(
     return convert
 
 
+def build_options(func: F) -> F:
+    """The options `build` and `batch` share."""
+    for option in reversed(
+        [
+            click.option(
+                "--docs",
+                callback=_csv(
+                    ("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")
+                ),
+                default=None,
+                help="Comma-separated documents (default: all).",
+            ),
+            click.option(
+                "--lang",
+                "langs",
+                callback=_csv(("ru", "kk", "en")),
+                default=None,
+                help="Comma-separated editions (default: the input's languages).",
+            ),
+            click.option(
+                "--format",
+                "formats",
+                callback=_csv(("docx", "pdf", "html", "md")),
+                default=None,
+                help="Comma-separated formats: docx, pdf, html, md (default: docx).",
+            ),
+            click.option("--pdf-a", "pdfa", is_flag=True, help="Write PDF/A-2b (for archives and registries)."),
+            click.option(
+                "--layout",
+                type=click.Choice(["separate", "parallel"]),
+                default=None,
+                help="separate: a file per language; parallel: kk | ru columns (default: the input's layout).",
+            ),
+            click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark."),
+            click.option(
+                "--templates",
+                "templates",
+                multiple=True,
+                envvar="COOPDOCS_TEMPLATES",
+                type=click.Path(file_okay=False, exists=True, path_type=Path),
+                help="A folder of template overrides (repeatable; also COOPDOCS_TEMPLATES, separated by ':').",
+            ),
+            click.option(
+                "--messages",
+                "msg_lang",
+                type=click.Choice(["ru", "kk", "en"]),
+                default="en",
+                envvar="COOPDOCS_LANG",
+                help="Language of the diagnostics.",
+            ),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
 @main.command()
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
@@ -142,50 +198,7 @@ def _csv(
     show_default=True,
     help="Output folder; documents go to OUT/<slug>/.",
 )
-@click.option(
-    "--docs",
-    callback=_csv(("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")),
-    default=None,
-    help="Comma-separated documents (default: all).",
-)
-@click.option(
-    "--lang",
-    "langs",
-    callback=_csv(("ru", "kk", "en")),
-    default=None,
-    help="Comma-separated editions (default: the input's languages).",
-)
-@click.option(
-    "--format",
-    "formats",
-    callback=_csv(("docx", "pdf", "html", "md")),
-    default=None,
-    help="Comma-separated formats: docx, pdf, html, md (default: docx).",
-)
-@click.option("--pdf-a", "pdfa", is_flag=True, help="Write PDF/A-2b (for archives and registries).")
-@click.option(
-    "--layout",
-    type=click.Choice(["separate", "parallel"]),
-    default=None,
-    help="separate: a file per language; parallel: kk | ru columns (default: the input's layout).",
-)
-@click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark.")
-@click.option(
-    "--templates",
-    "templates",
-    multiple=True,
-    envvar="COOPDOCS_TEMPLATES",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A folder of template overrides (repeatable; also COOPDOCS_TEMPLATES, separated by ':').",
-)
-@click.option(
-    "--messages",
-    "msg_lang",
-    type=click.Choice(["ru", "kk", "en"]),
-    default="en",
-    envvar="COOPDOCS_LANG",
-    help="Language of the diagnostics.",
-)
+@build_options
 @guarded
 def build(
     file: Path,
@@ -273,45 +286,7 @@ def doctor() -> None:
     help="Output folder: each input goes to OUT/<slug>/, and OUT/report.json sums up the run.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the cores).")
-@click.option(
-    "--docs",
-    callback=_csv(("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")),
-    default=None,
-    help="Comma-separated documents (default: all).",
-)
-@click.option(
-    "--lang",
-    "langs",
-    callback=_csv(("ru", "kk", "en")),
-    default=None,
-    help="Comma-separated editions (default: each input's languages).",
-)
-@click.option(
-    "--format",
-    "formats",
-    callback=_csv(("docx", "pdf", "html", "md")),
-    default=None,
-    help="Comma-separated formats: docx, pdf, html, md (default: docx).",
-)
-@click.option("--pdf-a", "pdfa", is_flag=True, help="Write PDF/A-2b (for archives and registries).")
-@click.option("--layout", type=click.Choice(["separate", "parallel"]), default=None, help="As for build.")
-@click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark.")
-@click.option(
-    "--templates",
-    "templates",
-    multiple=True,
-    envvar="COOPDOCS_TEMPLATES",
-    type=click.Path(file_okay=False, exists=True, path_type=Path),
-    help="A folder of template overrides, as for build.",
-)
-@click.option(
-    "--messages",
-    "msg_lang",
-    type=click.Choice(["ru", "kk", "en"]),
-    default="en",
-    envvar="COOPDOCS_LANG",
-    help="Language of the diagnostics.",
-)
+@build_options
 @guarded
 def batch(
     paths: tuple[Path, ...],
@@ -509,8 +484,14 @@ def templates() -> None:
 
 @templates.command("eject")
 @click.argument("names", nargs=-1)
-@click.option("--to", "target", type=click.Path(file_okay=False, path_type=Path), default=Path("templates-override"),
-              show_default=True, help="Folder to copy into; pass it to --templates afterwards.")
+@click.option(
+    "--to",
+    "target",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("templates-override"),
+    show_default=True,
+    help="Folder to copy into; pass it to --templates afterwards.",
+)
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
 @guarded
 def templates_eject(names: tuple[str, ...], target: Path, force: bool) -> None:
@@ -523,8 +504,14 @@ def templates_eject(names: tuple[str, ...], target: Path, force: bool) -> None:
 
 @templates.command("which")
 @click.argument("name")
-@click.option("--templates", "dirs", multiple=True, envvar="COOPDOCS_TEMPLATES",
-              type=click.Path(file_okay=False, exists=True, path_type=Path), help="Override folders to consider.")
+@click.option(
+    "--templates",
+    "dirs",
+    multiple=True,
+    envvar="COOPDOCS_TEMPLATES",
+    type=click.Path(file_okay=False, exists=True, path_type=Path),
+    help="Override folders to consider.",
+)
 @guarded
 def templates_which(name: str, dirs: tuple[Path, ...]) -> None:
     """Show which file wins for NAME (a template path, a document or a clause id) and what it shadows."""
