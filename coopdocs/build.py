@@ -91,6 +91,7 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
     langs = languages(coop, options)
     layout = options.layout or coop.data["layout"]
     outputs: list[Output] = []
+    rendered: dict[str, dict[str, clauses.Document]] = {}
     for name in options.docs:
         if name == "compliance":
             from coopdocs.compliance import report
@@ -101,7 +102,9 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
                 outputs.append(Output(f"compliance.{lang}.docx", data, name, lang, "docx", _title(doc)))
             continue
         source = "charter" if name == "commentary" else name
-        documents = {d.lang: d for d in clauses.render_all(coop, source, langs)}
+        if source not in rendered:  # the commentary edition reuses the charter's rendering
+            rendered[source] = {d.lang: d for d in clauses.render_all(coop, source, langs)}
+        documents = rendered[source]
         if name == "commentary":
             for lang, doc in documents.items():
                 titled = clauses.Document(
