@@ -79,6 +79,7 @@ def _text(value: Any) -> str | None:
     return None if value is None else str(value)
 
 
+@cache
 def resolve(cid: str, lang: str, pack: Pack = DEFAULT_PACK) -> Citation:
     entry = citation_entry(cid, pack)
     instrument = instrument_entry(entry["instrument"], pack)
