@@ -243,10 +243,11 @@ def _commentary_block(doc) -> None:  # noqa: ANN001
     _p(doc, "{%p endif %}")
 
 
-def build_document_layout() -> bytes:
+def _title_block(*, landscape: bool):  # noqa: ANN202
+    """A new layout with its styles, page set-up, header and footer, and the title block."""
     doc = Document()
     _styles(doc)
-    _page(doc, landscape=False)
+    _page(doc, landscape=landscape)
     body = doc.paragraphs[0] if doc.paragraphs else None
     if body is not None:
         body._element.getparent().remove(body._element)
@@ -255,6 +256,11 @@ def build_document_layout() -> bytes:
     _p(doc, "{%p endfor %}")
     _p(doc, "{{ title }}", "Doc Title")
     _p(doc, "{{ subtitle }}", "Doc Subtitle")
+    return doc
+
+
+def build_document_layout() -> bytes:
+    doc = _title_block(landscape=False)
     _p(doc, "{%p for s in sections %}")
     _p(doc, "{{ s.number }}. {{ s.title }}", "Section Heading")
     _p(doc, "{%p for c in s.clauses %}")
@@ -272,17 +278,7 @@ def build_document_layout() -> bytes:
 
 
 def build_parallel_layout() -> bytes:
-    doc = Document()
-    _styles(doc)
-    _page(doc, landscape=True)
-    body = doc.paragraphs[0] if doc.paragraphs else None
-    if body is not None:
-        body._element.getparent().remove(body._element)
-    _p(doc, "{%p for line in approval %}")
-    _p(doc, "{{ line }}", "Approval")
-    _p(doc, "{%p endfor %}")
-    _p(doc, "{{ title }}", "Doc Title")
-    _p(doc, "{{ subtitle }}", "Doc Subtitle")
+    doc = _title_block(landscape=True)
     table = doc.add_table(rows=3, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.style = doc.styles["Table Grid"]
