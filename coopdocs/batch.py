@@ -10,7 +10,6 @@ through a callback and returns the results.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import multiprocessing
 import os
@@ -27,7 +26,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopdocs import __version__
-from coopdocs.errors import CoopdocsError, UsageError
+from coopdocs.errors import CoopdocsError, InputError, UsageError, save_traceback
 
 if TYPE_CHECKING:
     from coopdocs.manifest import Output
@@ -217,12 +216,6 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
         index, str(path), INVALID, errors=counts["errors"], warnings=counts["warnings"], red_flags=counts["red_flags"]
     )
     found = tuple(diagnostics.format_text(d, options.msg_lang) for d in checked.diagnostics)
-    if checked.cooperative is None:
-        message = "the input does not pass the schema, so no document (not even a draft) can be built"
-        return Produced(replace(result, message=message, diagnostics=found))
-    if checked.blocking and not options.draft:
-        message = f"{counts['errors']} error(s), {counts['red_flags']} red flag(s): nothing was built"
-        return Produced(replace(result, message=message, diagnostics=found))
     build_options = building.Options(
         docs=options.docs or building.ALL_DOCS,
         langs=options.langs,
@@ -232,7 +225,10 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
         draft=options.draft,
         templates=options.templates,
     )
-    built = building.build_checked(checked, build_options, converter)
+    try:
+        built = building.build_checked(checked, build_options, converter)
+    except InputError as refused:  # the schema failed, or errors without --draft: nothing is built
+        return Produced(replace(result, message=refused.message, diagnostics=found))
     status = DRAFT if built.draft else OK
     result = replace(result, status=status, documents=tuple(o.name for o in built.outputs), diagnostics=found)
     return Produced(result, built.folder, tuple(built.outputs), built.info)
@@ -261,14 +257,6 @@ def build_one(path: Path, out: Path, options: BatchOptions, converter: Callable[
 
 def _crash_text(path: Path) -> str:
     return f"coopdocs {__version__}, Python {sys.version}\ninput: {path}\n\n{traceback.format_exc()}"
-
-
-def save_traceback(text: str) -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    fd, name = tempfile.mkstemp(prefix=f"coopdocs-crash-{stamp}-", suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
-    return Path(name)
 
 
 # ---------------------------------------------------------------------------------------------

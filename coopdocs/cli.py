@@ -8,9 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
 import traceback
 from collections.abc import Callable
 from functools import wraps
@@ -20,7 +18,7 @@ from typing import Any, TypeVar
 import click
 
 from coopdocs import __version__
-from coopdocs.errors import CoopdocsError
+from coopdocs.errors import CoopdocsError, save_traceback
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANG_OPTION = click.option(
@@ -31,15 +29,6 @@ LANG_OPTION = click.option(
     show_default=True,
     help="Language of the messages (or set COOPDOCS_LANG).",
 )
-
-
-def save_traceback() -> Path:
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    fd, name = tempfile.mkstemp(prefix=f"coopdocs-crash-{stamp}-", suffix=".txt")
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(f"coopdocs {__version__}, Python {sys.version}\n{' '.join(sys.argv)}\n\n")
-        handle.write(traceback.format_exc())
-    return Path(name)
 
 
 def guarded(func: F) -> F:
@@ -60,7 +49,8 @@ def guarded(func: F) -> F:
             click.echo("interrupted", err=True)
             sys.exit(130)
         except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 123
-            path = save_traceback()
+            context = f"coopdocs {__version__}, Python {sys.version}\n{' '.join(sys.argv)}\n\n"
+            path = save_traceback(context + traceback.format_exc())
             click.echo(
                 f"internal error (a bug in coopdocs): {type(exc).__name__}: {exc}; the traceback was saved to {path}",
                 err=True,

@@ -65,6 +65,11 @@ def message_ids() -> list[str]:
     return sorted(k for k in _messages() if not k.startswith("_"))
 
 
+def ui_words(section: str, lang: str) -> dict[str, str]:
+    """A table of interface words (e.g. ``_ui_rules``: the headings of `coopdocs explain`) in ``lang``."""
+    return {key: _pick(texts, lang) for key, texts in _messages()[section].items()}
+
+
 def word(key: str, lang: str) -> str:
     """A word used inside messages (type names, language names), from ``_words``."""
     return _pick(_messages()["_words"][key], lang)

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+
 
 class CoopdocsError(Exception):
     """An expected failure that the user can act on."""
@@ -40,3 +45,12 @@ class TemplateError(CoopdocsError):
     """A user's template override is broken (syntax, unknown clause, sandbox violation)."""
 
     exit_code = 1
+
+
+def save_traceback(text: str) -> Path:
+    """Keep the traceback of a crash (a bug) in a file the message can name."""
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    fd, name = tempfile.mkstemp(prefix=f"coopdocs-crash-{stamp}-", suffix=".txt")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    return Path(name)

@@ -6,28 +6,11 @@ import shutil
 import subprocess
 
 from coopdocs import clauses
+from coopdocs.diagnostics import ui_words
 from coopdocs.errors import UsageError
 from coopdocs.pack import DEFAULT_PACK, example_path
 
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
-_UI = {
-    "document": {"ru": "Документ", "kk": "Құжат", "en": "Document"},
-    "example": {
-        "ru": "Пример текста (examples/bereke.yaml)",
-        "kk": "Мәтін үлгісі (examples/bereke.yaml)",
-        "en": "Example wording (examples/bereke.yaml)",
-    },
-    "meaning": {"ru": "Что это значит", "kk": "Бұл нені білдіреді", "en": "What it means"},
-    "choice": {"ru": "Откуда это положение", "kk": "Бұл ереже неден туындайды", "en": "Where it comes from"},
-    "basis": {"ru": "Правовое основание", "kk": "Құқықтық негіз", "en": "Legal basis"},
-    "rules": {"ru": "Проверяющие правила", "kk": "Тексеретін ережелер", "en": "Rules that check it"},
-    "inputs": {"ru": "Ключи YAML", "kk": "YAML кілттері", "en": "YAML keys"},
-    "not_here": {
-        "ru": "(в примере это положение не применяется)",
-        "kk": "(мысалда бұл ереже қолданылмайды)",
-        "en": "(the example does not use this clause)",
-    },
-}
 
 
 def explain(ident: str, lang: str) -> str:
@@ -51,7 +34,7 @@ def _explain_clause(name: str, cid: str, lang: str) -> str:
     from coopdocs.pipeline import check_file
 
     coop = check_file(example_path(), lang).cooperative
-    ui = {key: texts[lang] for key, texts in _UI.items()}
+    ui = ui_words("_ui_explain", lang)
     lines = [cid, f"{ui['document']}: {name}", ""]
     clause = None
     if coop is not None:

@@ -21,7 +21,7 @@ from ruamel.yaml import YAML
 
 from coopdocs.checks import CHECKS, Finding, Term
 from coopdocs.citations import Citation, citation_entry, citation_ids, resolve
-from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic
+from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic, ui_words
 from coopdocs.errors import PackError, UsageError
 from coopdocs.model import Cooperative, split_path
 from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
@@ -31,39 +31,6 @@ _ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+(-[A-Z0-9]+)+$")
 _TEXTS = ("message", "hint", "protects")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
-# Headings of `coopdocs explain` and `coopdocs rules` (user interface, not legal text).
-_UI = {
-    "protects": {"ru": "Что защищает правило", "kk": "Ереже нені қорғайды", "en": "What the rule protects"},
-    "basis": {"ru": "Правовое основание", "kk": "Құқықтық негіз", "en": "Legal basis"},
-    "also": {"ru": "См. также", "kk": "Сондай-ақ қараңыз", "en": "See also"},
-    "verified": {
-        "ru": "Сверено с текстом источника",
-        "kk": "Дереккөз мәтінімен тексерілді",
-        "en": "Verified against the source text",
-    },
-    "yes": {"ru": "да", "kk": "иә", "en": "yes"},
-    "no": {"ru": "нет", "kk": "жоқ", "en": "no"},
-    "reads": {"ru": "Проверяемые ключи YAML", "kk": "Тексерілетін YAML кілттері", "en": "YAML keys checked"},
-    "fail": {
-        "ru": "Так нельзя (изменения к examples/bereke.yaml)",
-        "kk": "Бұлай болмайды (examples/bereke.yaml өзгерістері)",
-        "en": "Failing input (changes to examples/bereke.yaml)",
-    },
-    "pass": {"ru": "Так можно", "kk": "Бұлай болады", "en": "Passing input"},
-    "message": {"ru": "Сообщение", "kk": "Хабарлама", "en": "Message"},
-    "fix": {"ru": "Как исправить", "kk": "Қалай түзетуге болады", "en": "How to fix it"},
-    "unknown": {"ru": "неизвестное правило", "kk": "белгісіз ереже", "en": "unknown rule"},
-    "did_you_mean": {
-        "ru": "возможно, вы имели в виду {ids}",
-        "kk": "мүмкін, {ids} деген шығарсыз",
-        "en": "did you mean {ids}?",
-    },
-    "list_all": {
-        "ru": "список правил: coopdocs rules",
-        "kk": "ережелер тізімі: coopdocs rules",
-        "en": "list the rules with: coopdocs rules",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -307,7 +274,7 @@ def explain(rule_id: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
     except KeyError:
         raise _unknown(rule_id, lang, pack) from None
     cite = resolve(rule.citation, lang, pack)
-    ui = {key: texts[lang] for key, texts in _UI.items()}
+    ui = ui_words("_ui_rules", lang)
     lines = [f"{rule.id} ({rule.severity})", "", f"{ui['protects']}:", f"  {rule.protects[lang]}", ""]
     lines += [f"{ui['basis']}: {cite.label(lang)}", *_basis(cite, lang, pack, ui)]
     for other in rule.also:
@@ -336,8 +303,9 @@ def _basis(cite: Citation, lang: str, pack: Pack, ui: Mapping[str, str]) -> list
 def _unknown(rule_id: str, lang: str, pack: Pack) -> UsageError:
     ids = [rule.id for rule in load_rules(pack)]
     close = difflib.get_close_matches(rule_id.strip().upper(), ids, n=3, cutoff=0.6)
-    hint = _UI["did_you_mean"][lang].format(ids=", ".join(close)) if close else _UI["list_all"][lang]
-    return UsageError(f"{_UI['unknown'][lang]} {rule_id!r}", hint=hint)
+    ui = ui_words("_ui_rules", lang)
+    hint = ui["did_you_mean"].format(ids=", ".join(close)) if close else ui["list_all"]
+    return UsageError(f"{ui['unknown']} {rule_id!r}", hint=hint)
 
 
 def _indent(text: str) -> str:
