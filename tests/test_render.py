@@ -49,6 +49,25 @@ def test_layouts_name_their_fonts(name: str) -> None:
     assert 'w:ascii="Liberation Serif"' in styles
 
 
+@pytest.mark.parametrize("name", layouts.LAYOUTS)
+def test_layouts_carry_only_what_they_use(name: str) -> None:
+    """Every document carries its layout's parts; python-docx's unused ones cost in every build."""
+    with zipfile.ZipFile(layouts.layout_path(name)) as archive:
+        entries = archive.namelist()
+        styles = archive.read("word/styles.xml").decode("utf-8")
+        used = set()
+        for entry in entries:
+            if entry.startswith("word/") and entry.endswith(".xml") and entry != "word/styles.xml":
+                used |= set(re.findall(r'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"', archive.read(entry).decode()))
+    for unused in layouts.UNUSED_PARTS:
+        assert not [e for e in entries if unused in e], unused
+    assert "<w:latentStyles" not in styles
+    defined = re.findall(r'<w:style [^>]*w:styleId="([^"]+)"', styles)
+    assert used <= set(defined)
+    based = set(re.findall(r'<w:(?:basedOn|next|link) w:val="([^"]+)"', styles))
+    defaults = set(re.findall(r'<w:style [^>]*w:default="1"[^>]*w:styleId="([^"]+)"', styles))
+    assert set(defined) <= used | based | defaults
+
 def test_docx_environment_escapes() -> None:
     assert render._docx_env().autoescape is True
     assert make_env(autoescape=True).autoescape is True
