@@ -221,3 +221,17 @@ def test_a_pool_converts_in_parallel_and_counts(built: Path, tmp_path: Path) -> 
         assert all(c.converted > 0 for c in pool.converters)
     assert [p.stem for p in made] == [s.stem for s in sources]
     assert all(p.stat().st_size > 1000 for p in made)
+
+
+def test_converter_profile_turns_off_editor_work(built: Path, tmp_path: Path) -> None:
+    """Autocompletion, spelling, grammar and smart tags are off in the converter's profile, and
+    LibreOffice keeps them when it rewrites its settings."""
+    src = tmp_path / "a.docx"
+    shutil.copy(built / "application.ru.docx", src)
+    with pdf.Converter() as converter:
+        converter.convert(src, tmp_path / "a.pdf")
+        assert converter.profile is not None
+        settings = (converter.profile / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
+    for path, name, value in pdf.PROFILE_SETTINGS:
+        item = re.search(rf'<item oor:path="{re.escape(path)}"><prop oor:name="{name}"[^>]*><value>([^<]*)</value>', settings)
+        assert item is not None and item.group(1) == value, (path, name)
