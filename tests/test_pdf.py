@@ -233,5 +233,6 @@ def test_converter_profile_turns_off_editor_work(built: Path, tmp_path: Path) ->
         assert converter.profile is not None
         settings = (converter.profile / "user" / "registrymodifications.xcu").read_text(encoding="utf-8")
     for path, name, value in pdf.PROFILE_SETTINGS:
-        item = re.search(rf'<item oor:path="{re.escape(path)}"><prop oor:name="{name}"[^>]*><value>([^<]*)</value>', settings)
+        pattern = rf'<item oor:path="{re.escape(path)}"><prop oor:name="{name}"[^>]*><value>([^<]*)</value>'
+        item = re.search(pattern, settings)
         assert item is not None and item.group(1) == value, (path, name)
