@@ -47,6 +47,10 @@ def _convert(desktop, src, dst, pdfa):  # noqa: ANN001, ANN202
     )
     if doc is None:
         raise RuntimeError(f"LibreOffice could not open {src}")
+    # Locked controllers keep Writer's idle jobs (background layout, word count) from running
+    # between our calls; the export lays the document out itself. The PDFs are the same page
+    # for page (checked pixel by pixel); the CPU per document is ~10 % lower (bench/).
+    doc.lockControllers()
     try:
         data = [_prop("UseTaggedPDF", True), _prop("ExportBookmarks", True), _prop("EmbedStandardFonts", True)]
         if pdfa:
@@ -55,6 +59,7 @@ def _convert(desktop, src, dst, pdfa):  # noqa: ANN001, ANN202
         args = (_prop("FilterName", "writer_pdf_Export"), _prop("FilterData", filter_data))
         uno.invoke(doc, "storeToURL", (uno.systemPathToFileUrl(dst), args))
     finally:
+        doc.unlockControllers()
         doc.close(True)
 
 
