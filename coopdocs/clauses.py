@@ -23,7 +23,7 @@ from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
 from coopdocs.pack import Pack, data_root, read_yaml
 from coopdocs.schema import _localized_paths
-from coopdocs.templating import make_env
+from coopdocs.templating import evaluate_shared, make_env, render_shared
 from coopdocs.wording import Wording
 
 LANGS = ("ru", "kk", "en")
@@ -223,7 +223,17 @@ def _patched(section: SectionSpec, cid: str, patch: Any, path: Path, pack: Pack)
 
 
 def context(coop: Cooperative, lang: str) -> dict[str, Any]:
-    """The input as a clause sees it in ``lang``: localized texts resolved, names composed."""
+    """The input as a clause sees it in ``lang``: localized texts resolved, names composed.
+
+    Made once per cooperative and language (a build asks for it ~30 times) and shared: read it,
+    never write to it."""
+    key = ("clause-context", lang)
+    if key not in coop.derived:
+        coop.derived[key] = _context(coop, lang)
+    return dict(coop.derived[key])
+
+
+def _context(coop: Cooperative, lang: str) -> dict[str, Any]:
     data = copy.deepcopy(coop.data)
     schema = coop.pack.input_schema()
     for path, value in list(_localized_paths(schema, data)):
@@ -342,7 +352,7 @@ def _expression(source: str) -> Any:
 
 def _render(source: str, ctx: Mapping[str, Any], where: str) -> str:
     try:
-        return tidy(_compiled(source).render(ctx))
+        return tidy(render_shared(_compiled(source), ctx))
     except (JinjaError, SecurityError, ValueError, TypeError, KeyError, PackError) as exc:
         raise _fail(ctx.get("_pack") or Pack("", ""), where, f"{type(exc).__name__}: {exc}") from exc
 
@@ -351,7 +361,7 @@ def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
     if expression is None or str(expression).strip() == "":
         return True
     try:
-        return bool(_expression(str(expression))(**ctx))
+        return bool(evaluate_shared(_expression(str(expression)), ctx))
     except (JinjaError, SecurityError, ValueError, TypeError, KeyError) as exc:
         problem = f"condition {expression!r}: {type(exc).__name__}: {exc}"
         raise _fail(ctx.get("_pack") or Pack("", ""), where, problem) from exc
@@ -359,7 +369,13 @@ def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
 
 def jinja_context(coop: Cooperative, lang: str) -> dict[str, Any]:
     words = Wording(coop.pack, lang, coop.data["membership"]["contributions"]["currency"])
-    return {**context(coop, lang), **words.functions(), "_filters": words.filters(), "_pack": coop.pack}
+    return {
+        **_ENV.globals,
+        **context(coop, lang),
+        **words.functions(),
+        "_filters": words.filters(),
+        "_pack": coop.pack,
+    }
 
 
 def _with_filters(ctx: dict[str, Any]) -> dict[str, Any]:
@@ -429,7 +445,7 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
 def _each(item: Mapping[str, Any], ctx: Mapping[str, Any], where: str) -> list[Any]:
     """The list an ``each:`` item repeats over (one item per element, e.g. per founder)."""
     try:
-        values = _expression(str(item["each"]))(**ctx)
+        values = evaluate_shared(_expression(str(item["each"])), ctx)
     except (JinjaError, SecurityError, ValueError, TypeError, KeyError) as exc:
         raise _fail(ctx.get("_pack") or Pack("", ""), where, f"each {item['each']!r}: {exc}") from exc
     return list(values or [])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from coopdocs.loader import Positions
@@ -19,6 +19,9 @@ class Cooperative:
     positions: Positions
     pack: Pack
     input_sha256: str
+    # Values derived from ``data`` once per cooperative (e.g. the clause context per language);
+    # a ``dataclasses.replace`` copy starts with an empty one.
+    derived: dict[Any, Any] = field(default_factory=dict, init=False, compare=False, repr=False)
 
     @property
     def languages(self) -> tuple[str, ...]:

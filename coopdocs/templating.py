@@ -8,7 +8,11 @@ literal.
 
 from __future__ import annotations
 
-from jinja2 import StrictUndefined
+from collections.abc import Mapping
+from typing import Any, cast
+
+from jinja2 import StrictUndefined, Template
+from jinja2.runtime import Undefined, new_context
 from jinja2.sandbox import SandboxedEnvironment
 
 
@@ -20,3 +24,26 @@ def make_env(*, autoescape: bool) -> SandboxedEnvironment:
         lstrip_blocks=True,
         keep_trailing_newline=False,
     )
+
+
+# A build renders ~4 000 small templates against one large context. ``Template.render(ctx)`` copies
+# the whole context (and the environment's globals) into a new dict for every one of them; that
+# copy was a fifth of the clause rendering time. These two read the caller's mapping in place:
+# it must already hold the environment's globals (``clauses.jinja_context`` adds them) and it is
+# never written to (a template's own ``set`` goes into its local frame).
+
+
+def render_shared(template: Template, ctx: Mapping[str, Any]) -> str:
+    """``template.render(ctx)`` without copying ``ctx``."""
+    context = new_context(template.environment, template.name, template.blocks, cast(dict[str, Any], ctx), shared=True)
+    return str(template.environment.concat(template.root_render_func(context)))
+
+
+def evaluate_shared(expression: Any, ctx: Mapping[str, Any]) -> Any:
+    """``environment.compile_expression(source)(**ctx)`` without copying ``ctx``."""
+    template = expression._template
+    context = new_context(template.environment, template.name, template.blocks, cast(dict[str, Any], ctx), shared=True)
+    for _ in template.root_render_func(context):
+        pass
+    value = context.vars["result"]
+    return None if expression._undefined_to_none and isinstance(value, Undefined) else value
