@@ -32,7 +32,6 @@ _TEXTS = ("message", "hint", "protects")
 _PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
-
 @dataclass(frozen=True)
 class Rule:
     id: str

@@ -11,6 +11,7 @@ from typing import Any
 
 from cerberus import TypeDefinition, Validator
 from cerberus.errors import ValidationError
+from cerberus.schema import DefinitionSchema
 
 from coopdocs import diagnostics, idnumbers
 from coopdocs.diagnostics import Diagnostic, word
@@ -411,12 +412,25 @@ def select_pack(data: Mapping[str, Any]) -> Pack:
     return DEFAULT_PACK
 
 
+class _TestedSchema(DefinitionSchema):
+    """A pack's input schema as cerberus uses it, without cerberus checking the schema itself.
+
+    That check (every rule of the schema validated against cerberus's own schema) cost more than
+    validating an input: about half of a cold ``coopdocs validate``. A pack's schema is data that
+    ships with coopdocs and that no option replaces, so it is checked once, by the test suite
+    (``tests/test_schema.py`` builds a plain cerberus ``Validator`` from every pack's schema)."""
+
+    def validate(self, schema: Any = None) -> None:
+        return None
+
+
 @cache
 def _validator(pack: Pack, *, purge: bool) -> InputValidator:
-    """One validator per pack: cerberus checks the schema itself when a validator is made, which
-    costs more than validating an input."""
-    schema = pack.base.input_schema()
-    return InputValidator(schema, purge_unknown=True) if purge else InputValidator(schema, allow_unknown=False)
+    """One validator per pack and mode (normalizing, or reporting unknown keys)."""
+    options = {"purge_unknown": True} if purge else {"allow_unknown": False}
+    validator = InputValidator(None, **options)
+    validator.schema = _TestedSchema(validator, pack.base.input_schema())
+    return validator
 
 
 def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None, list[Diagnostic]]:

@@ -8,7 +8,7 @@ import pytest
 
 from coopdocs.loader import load_file
 from coopdocs.pipeline import check_file
-from coopdocs.schema import json_schema, validate_input
+from coopdocs.schema import InputValidator, _validator, json_schema, validate_input
 from tests.support import BEREKE, EXAMPLES, read_example, write_patched
 
 
@@ -106,3 +106,14 @@ def test_cross_field_checks(tmp_path: Path, patch: dict[str, object], rule: str,
 def test_schema_and_cross_field_errors_are_reported_together(tmp_path: Path) -> None:
     path = write_patched(tmp_path, {"founding.founders[1].iin": "900517400155", "membership.exit.payout_days": "x"})
     assert sorted(d.rule for d in check_file(path).diagnostics) == ["input/iin", "schema/type"]
+
+
+def test_every_pack_schema_passes_cerberus_own_check() -> None:
+    """coopdocs skips cerberus's schema self-check at run time (schema._TestedSchema); this is it."""
+    from coopdocs.pack import available_packs
+
+    packs = available_packs()
+    assert packs
+    for pack in packs:
+        checked = InputValidator(pack.input_schema())  # raises cerberus.SchemaError on a malformed rule
+        assert _validator(pack, purge=False).schema.schema == checked.schema.schema
