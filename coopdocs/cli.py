@@ -223,10 +223,12 @@ def build(
     with contextlib.ExitStack() as stack:
         from coopdocs.pdf import ConverterPool
 
-        def converter() -> ConverterPool:
-            return stack.enter_context(ConverterPool())
+        pool = ConverterPool()
+        stack.callback(pool.close)
+        if "pdf" in options.formats and checked.cooperative is not None and (draft or not checked.blocking):
+            pool.begin()  # LibreOffice starts while the DOCX are rendered
 
-        built = building.build_checked(checked, options, converter)
+        built = building.build_checked(checked, options, pool.ready)
     target = write_folder(out / built.folder, built.outputs, built.info)
     outputs = built.outputs
     for o in outputs:

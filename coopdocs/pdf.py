@@ -21,7 +21,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from types import TracebackType
@@ -251,22 +251,45 @@ class ConverterPool:
         self.size = max(1, size if size is not None else min(os.cpu_count() or 1, 4))
         self.converters = [Converter(timeout=timeout) for _ in range(self.size)]
         self.idle: queue.Queue[Converter] = queue.Queue()
+        self._starting: Future[None] | None = None
+        self._ready = False
+
+    def begin(self) -> ConverterPool:
+        """Start LibreOffice in the background (about 1.4 s), e.g. while the DOCX are rendered;
+        the first ``convert`` (or ``ready``) waits for it. A missing engine is reported at once."""
+        require_engine()
+        if self._starting is None:
+            background = ThreadPoolExecutor(1)
+            self._starting = background.submit(self._start_all)
+            background.shutdown(wait=False)
+        return self
+
+    def _start_all(self) -> None:
+        with ThreadPoolExecutor(self.size) as starting:
+            list(starting.map(lambda c: c.start(), self.converters))
+
+    def ready(self) -> ConverterPool:
+        if not self._ready:
+            self.begin()
+            assert self._starting is not None
+            try:
+                self._starting.result()
+            except BaseException:
+                self.close()
+                raise
+            for converter in self.converters:
+                self.idle.put(converter)
+            self._ready = True
+        return self
 
     def __enter__(self) -> ConverterPool:
-        try:
-            with ThreadPoolExecutor(self.size) as starting:
-                list(starting.map(lambda c: c.start(), self.converters))
-        except BaseException:
-            self.close()
-            raise
-        for converter in self.converters:
-            self.idle.put(converter)
-        return self
+        return self.ready()
 
     def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     def convert(self, src: Path, dst: Path, *, pdfa: bool = False) -> None:
+        self.ready()
         converter = self.idle.get()
         try:
             converter.convert(src, dst, pdfa=pdfa)
@@ -282,6 +305,9 @@ class ConverterPool:
         return sum(c.restarts for c in self.converters)
 
     def close(self) -> None:
+        if self._starting is not None:
+            with contextlib.suppress(BaseException):
+                self._starting.result()  # a converter still starting would outlive the pool
         for converter in self.converters:
             converter.close()
 

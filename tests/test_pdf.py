@@ -236,3 +236,22 @@ def test_converter_profile_turns_off_editor_work(built: Path, tmp_path: Path) ->
         pattern = rf'<item oor:path="{re.escape(path)}"><prop oor:name="{name}"[^>]*><value>([^<]*)</value>'
         item = re.search(pattern, settings)
         assert item is not None and item.group(1) == value, (path, name)
+
+
+def test_a_pool_started_in_the_background_converts_or_closes_cleanly(built: Path, tmp_path: Path) -> None:
+    import os
+
+    src = tmp_path / "a.docx"
+    shutil.copy(built / "minutes.ru.docx", src)
+    pool = pdf.ConverterPool(2).begin()  # as `build` does while it renders the DOCX
+    try:
+        pdf.convert_all(pool, [src])
+        assert pool.converted == 1
+    finally:
+        pool.close()
+    abandoned = pdf.ConverterPool(2).begin()
+    abandoned.close()  # closed while LibreOffice may still be starting: nothing is left behind
+    for converter in (*pool.converters, *abandoned.converters):
+        assert converter.soffice is None and converter.profile is None
+    leftovers = subprocess.run(["pgrep", "-f", "coopdocs-lo-"], capture_output=True, text=True).stdout.split()
+    assert [pid for pid in leftovers if int(pid) != os.getpid()] == []
