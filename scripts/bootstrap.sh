@@ -33,3 +33,7 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ] || ! .venv/bin/python -
   .venv/bin/python -m pip install -q --disable-pip-version-check -e '.[dev]'
   echo "$want" > "$stamp"
 fi
+# An editable install leaves coopdocs's own modules uncompiled, and where PYTHONDONTWRITEBYTECODE is
+# set (as on this machine) every command compiled them again: ~0.1 s of a 0.3 s `validate`.
+# compileall writes the bytecode caches regardless and only recompiles what changed.
+.venv/bin/python -m compileall -q coopdocs
