@@ -18,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Sequence
@@ -253,15 +254,17 @@ class ConverterPool:
         self.idle: queue.Queue[Converter] = queue.Queue()
         self._starting: Future[None] | None = None
         self._ready = False
+        self._lock = threading.Lock()  # convert_all's threads may all call ready() at once
 
     def begin(self) -> ConverterPool:
         """Start LibreOffice in the background (about 1.4 s), e.g. while the DOCX are rendered;
         the first ``convert`` (or ``ready``) waits for it. A missing engine is reported at once."""
         require_engine()
-        if self._starting is None:
-            background = ThreadPoolExecutor(1)
-            self._starting = background.submit(self._start_all)
-            background.shutdown(wait=False)
+        with self._lock:
+            if self._starting is None:
+                background = ThreadPoolExecutor(1)
+                self._starting = background.submit(self._start_all)
+                background.shutdown(wait=False)
         return self
 
     def _start_all(self) -> None:
@@ -269,17 +272,18 @@ class ConverterPool:
             list(starting.map(lambda c: c.start(), self.converters))
 
     def ready(self) -> ConverterPool:
-        if not self._ready:
-            self.begin()
-            assert self._starting is not None
-            try:
-                self._starting.result()
-            except BaseException:
-                self.close()
-                raise
-            for converter in self.converters:
-                self.idle.put(converter)
-            self._ready = True
+        self.begin()
+        with self._lock:
+            if not self._ready:
+                assert self._starting is not None
+                try:
+                    self._starting.result()
+                except BaseException:
+                    self._close_converters()
+                    raise
+                for converter in self.converters:
+                    self.idle.put(converter)
+                self._ready = True
         return self
 
     def __enter__(self) -> ConverterPool:
@@ -305,6 +309,9 @@ class ConverterPool:
         return sum(c.restarts for c in self.converters)
 
     def close(self) -> None:
+        self._close_converters()
+
+    def _close_converters(self) -> None:
         if self._starting is not None:
             with contextlib.suppress(BaseException):
                 self._starting.result()  # a converter still starting would outlive the pool

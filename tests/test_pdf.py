@@ -255,3 +255,17 @@ def test_a_pool_started_in_the_background_converts_or_closes_cleanly(built: Path
         assert converter.soffice is None and converter.profile is None
     leftovers = subprocess.run(["pgrep", "-f", "coopdocs-lo-"], capture_output=True, text=True).stdout.split()
     assert [pid for pid in leftovers if int(pid) != os.getpid()] == []
+
+
+def test_a_pool_not_yet_started_starts_once_under_parallel_calls(built: Path, tmp_path: Path) -> None:
+    sources = []
+    for i, name in enumerate(["minutes.ru.docx", "minutes.kk.docx", "application.ru.docx", "application.kk.docx"]):
+        sources.append(tmp_path / f"{i}.docx")
+        shutil.copy(built / name, sources[-1])
+    pool = pdf.ConverterPool(2)
+    try:
+        pdf.convert_all(pool, sources)  # both threads ask the pool to get ready at the same time
+        assert pool.converted == 4
+        assert pool.idle.qsize() == 2  # each converter queued once, not once per caller
+    finally:
+        pool.close()
