@@ -418,7 +418,7 @@ class _TestedSchema(DefinitionSchema):
     That check (every rule of the schema validated against cerberus's own schema) cost more than
     validating an input: about half of a cold ``coopdocs validate``. A pack's schema is data that
     ships with coopdocs and that no option replaces, so it is checked once, by the test suite
-    (``tests/test_schema.py`` builds a plain cerberus ``Validator`` from every pack's schema)."""
+    (``tests/test_schema.py`` builds an ``InputValidator`` from every pack's schema with the check on)."""
 
     def validate(self, schema: Any = None) -> None:
         return None
