@@ -21,11 +21,12 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from coopdocs import __version__
+from coopdocs.build import Options
 from coopdocs.errors import CoopdocsError, InputError, UsageError, save_traceback
 
 if TYPE_CHECKING:
@@ -39,17 +40,14 @@ OK, DRAFT, INVALID, FAILED, CRASHED, CANCELLED = "ok", "draft", "invalid", "fail
 
 
 @dataclass(frozen=True)
-class BatchOptions:
-    """The build options shared by every input (as ``coopdocs build`` takes them)."""
+class BatchOptions(Options):
+    """``build``'s options, the same for every input, and the language of the diagnostics."""
 
-    docs: tuple[str, ...] | None = None  # None: every document
-    langs: tuple[str, ...] | None = None  # None: each input's languages
-    formats: tuple[str, ...] = ("docx",)
-    layout: str | None = None
-    draft: bool = False
-    pdfa: bool = False
-    msg_lang: str = "en"  # language of the diagnostics
-    templates: tuple[str, ...] = ()  # the user's template folders, most specific first
+    msg_lang: str = "en"
+
+    @classmethod
+    def of(cls, options: Options, msg_lang: str) -> BatchOptions:
+        return cls(**{f.name: getattr(options, f.name) for f in fields(options)}, msg_lang=msg_lang)
 
 
 @dataclass(frozen=True)
@@ -216,17 +214,8 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
         index, str(path), INVALID, errors=counts["errors"], warnings=counts["warnings"], red_flags=counts["red_flags"]
     )
     found = tuple(diagnostics.format_text(d, options.msg_lang) for d in checked.diagnostics)
-    build_options = building.Options(
-        docs=options.docs or building.ALL_DOCS,
-        langs=options.langs,
-        formats=options.formats,
-        pdfa=options.pdfa,
-        layout=options.layout,
-        draft=options.draft,
-        templates=options.templates,
-    )
     try:
-        built = building.build_checked(checked, build_options, converter)
+        built = building.build_checked(checked, options, converter)
     except InputError as refused:  # the schema failed, or errors without --draft: nothing is built
         return Produced(replace(result, message=refused.message, diagnostics=found))
     status = DRAFT if built.draft else OK
@@ -306,8 +295,7 @@ def warm_caches(path: Path, options: BatchOptions) -> None:
     try:
         checked = check_file(path, options.msg_lang)
         if checked.cooperative is not None:
-            docs = options.docs or building.ALL_DOCS
-            building.build_outputs(checked.cooperative, building.Options(docs=docs, langs=options.langs))
+            building.build_outputs(checked.cooperative, Options(docs=options.docs, langs=options.langs))
     except Exception:  # noqa: BLE001 - only a warm-up: the item itself reports any problem
         pass
 
@@ -483,7 +471,7 @@ def report_data(report: BatchReport, options: BatchOptions) -> dict[str, Any]:
         "version": __version__,
         "out": str(report.out),
         "jobs": report.jobs,
-        "options": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(options).items()},
+        "options": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(options).items() if k != "counts"},
         "interrupted": report.interrupted,
         "duration": report.duration,
         "exit_code": report.exit_code,

@@ -11,14 +11,18 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
+from dataclasses import replace
 from functools import wraps
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from coopdocs import __version__
 from coopdocs.errors import CoopdocsError, save_traceback
+
+if TYPE_CHECKING:
+    from coopdocs.build import Options
 
 F = TypeVar("F", bound=Callable[..., Any])
 LANG_OPTION = click.option(
@@ -123,7 +127,34 @@ def _csv(
 
 
 def build_options(func: F) -> F:
-    """The options `build` and `batch` share."""
+    """The options `build` and `batch` share, handed to the command as one ``build.Options``."""
+
+    @wraps(func)
+    def wrapper(
+        *args: Any,
+        docs: tuple[str, ...] | None,
+        langs: tuple[str, ...] | None,
+        formats: tuple[str, ...] | None,
+        pdfa: bool,
+        layout: str | None,
+        draft: bool,
+        templates: tuple[Path, ...],
+        **kwargs: Any,
+    ) -> Any:
+        from coopdocs.build import ALL_DOCS, Options
+
+        options = Options(
+            docs=docs or ALL_DOCS,
+            langs=langs,
+            formats=formats or ("docx",),
+            pdfa=pdfa,
+            layout=layout,
+            draft=draft,
+            templates=tuple(str(t) for t in templates),
+        )
+        return func(*args, options=options, **kwargs)
+
+    decorated: Any = wrapper
     for option in reversed(
         [
             click.option(
@@ -174,8 +205,8 @@ def build_options(func: F) -> F:
             ),
         ]
     ):
-        func = option(func)
-    return func
+        decorated = option(decorated)
+    return decorated
 
 
 @main.command()
@@ -190,18 +221,7 @@ def build_options(func: F) -> F:
 )
 @build_options
 @guarded
-def build(
-    file: Path,
-    out: Path,
-    docs: tuple[str, ...] | None,
-    langs: tuple[str, ...] | None,
-    formats: tuple[str, ...] | None,
-    pdfa: bool,
-    layout: str | None,
-    draft: bool,
-    templates: tuple[Path, ...],
-    msg_lang: str,
-) -> None:
+def build(file: Path, out: Path, options: Options, msg_lang: str) -> None:
     """Validate FILE and write its documents to OUT/<slug>/."""
     from coopdocs import build as building
     from coopdocs import diagnostics
@@ -211,21 +231,12 @@ def build(
     checked = check_file(file, msg_lang)
     for d in checked.diagnostics:
         click.echo(diagnostics.format_text(d, msg_lang), err=True)
-    options = building.Options(
-        docs=docs or building.ALL_DOCS,
-        langs=langs,
-        formats=formats or ("docx",),
-        pdfa=pdfa,
-        layout=layout,
-        draft=draft,
-        templates=tuple(str(t) for t in templates),
-    )
     with contextlib.ExitStack() as stack:
         from coopdocs.pdf import ConverterPool
 
         pool = ConverterPool()
         stack.callback(pool.close)
-        if "pdf" in options.formats and checked.cooperative is not None and (draft or not checked.blocking):
+        if "pdf" in options.formats and checked.cooperative is not None and (options.draft or not checked.blocking):
             pool.begin()  # LibreOffice starts while the DOCX are rendered
 
         built = building.build_checked(checked, options, pool.ready)
@@ -280,26 +291,14 @@ def doctor() -> None:
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the cores).")
 @build_options
 @guarded
-def batch(
-    paths: tuple[Path, ...],
-    out: Path,
-    jobs: int | None,
-    docs: tuple[str, ...] | None,
-    langs: tuple[str, ...] | None,
-    formats: tuple[str, ...] | None,
-    pdfa: bool,
-    layout: str | None,
-    draft: bool,
-    templates: tuple[Path, ...],
-    msg_lang: str,
-) -> None:
+def batch(paths: tuple[Path, ...], out: Path, jobs: int | None, options: Options, msg_lang: str) -> None:
     """Build every input (YAML files, or folders of *.yaml) into OUT/<slug>/, in parallel."""
     from coopdocs import batch as batching
 
     inputs = batching.collect_inputs(paths)
-    options = batching.BatchOptions(
-        docs, langs, formats or ("docx",), layout, draft, pdfa, msg_lang, tuple(str(t.resolve()) for t in templates)
-    )
+    # Workers may run elsewhere than the parent's working directory: template folders go absolute.
+    absolute = replace(options, templates=tuple(str(Path(t).resolve()) for t in options.templates))
+    options = batching.BatchOptions.of(absolute, msg_lang)
     if sys.stderr.isatty():
         with click.progressbar(
             length=len(inputs), label="building", file=sys.stderr, item_show_func=lambda s: s
