@@ -241,20 +241,17 @@ def _check_localized(
                     file=loaded.file,
                 )
             elif not isinstance(text, str):
-                yield diagnostics.make(
+                yield _found(
                     "schema/type",
-                    position=loaded.positions.of(sub),
+                    loaded,
+                    lang,
+                    sub,
                     expected=word("string", lang),
                     actual=word(_type_name(text), lang),
                     value="",
-                    lang=lang,
-                    path=sub,
-                    file=loaded.file,
                 )
             elif not text.strip():
-                yield diagnostics.make(
-                    "schema/empty", position=loaded.positions.of(sub), lang=lang, path=sub, file=loaded.file
-                )
+                yield _found("schema/empty", loaded, lang, sub)
         for language in languages:
             if language not in value:
                 yield diagnostics.make(
@@ -282,15 +279,7 @@ def _check_founders(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator
         key = "iin" if founder["kind"] == "person" else "bin"
         number = founder.get(key)
         if number is None:
-            yield diagnostics.make(
-                "input/id-missing",
-                lang=lang,
-                path=base,
-                position=loaded.positions.of(base),
-                file=loaded.file,
-                kind=word(founder["kind"], lang),
-                key=key,
-            )
+            yield _found("input/id-missing", loaded, lang, base, kind=word(founder["kind"], lang), key=key)
         elif isinstance(number, str):
             check = idnumbers.iin_problem if key == "iin" else idnumbers.bin_problem
             problem = check(number)
@@ -319,15 +308,12 @@ def _check_founders(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator
         paid = founder.get("share_contribution")
         if _is_int(paid) and _is_int(share) and paid < share:
             path = (*base, "share_contribution")
-            yield diagnostics.make(
-                "input/founder-share",
-                lang=lang,
-                path=path,
-                position=loaded.positions.of(path),
-                file=loaded.file,
-                value=paid,
-                required=share,
-            )
+            yield _found("input/founder-share", loaded, lang, path, value=paid, required=share)
+
+
+def _found(code: str, loaded: Loaded, lang: str, path: PathT, **fields: Any) -> Diagnostic:
+    """A diagnostic at ``path`` of the input file, placed at that value's line and column."""
+    return diagnostics.make(code, lang=lang, path=path, position=loaded.positions.of(path), file=loaded.file, **fields)
 
 
 def _is_int(value: Any) -> bool:
@@ -364,29 +350,13 @@ def _check_indexes(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[
     refs += [(("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])]
     for path, value in refs:
         if _is_int(value) and not 0 <= value < count:
-            yield diagnostics.make(
-                "input/founder-index",
-                lang=lang,
-                path=path,
-                position=loaded.positions.of(path),
-                file=loaded.file,
-                value=value,
-                count=count,
-                last=count - 1,
-            )
+            yield _found("input/founder-index", loaded, lang, path, value=value, count=count, last=count - 1)
     if isinstance(elected, dict) and isinstance(elected.get("board"), list) and isinstance(elected.get("audit"), list):
         board = set(v for v in elected["board"] if _is_int(v))
         for i, value in enumerate(elected["audit"]):
             if _is_int(value) and value in board:
                 path = ("founding", "elected", "audit", i)
-                yield diagnostics.make(
-                    "input/board-and-audit",
-                    lang=lang,
-                    path=path,
-                    position=loaded.positions.of(path),
-                    file=loaded.file,
-                    value=value,
-                )
+                yield _found("input/board-and-audit", loaded, lang, path, value=value)
 
 
 def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
