@@ -279,7 +279,7 @@ class ConverterPool:
                 try:
                     self._starting.result()
                 except BaseException:
-                    self._close_converters()
+                    self.close()
                     raise
                 for converter in self.converters:
                     self.idle.put(converter)
@@ -309,9 +309,6 @@ class ConverterPool:
         return sum(c.restarts for c in self.converters)
 
     def close(self) -> None:
-        self._close_converters()
-
-    def _close_converters(self) -> None:
         if self._starting is not None:
             with contextlib.suppress(BaseException):
                 self._starting.result()  # a converter still starting would outlive the pool
