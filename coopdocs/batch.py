@@ -413,7 +413,7 @@ class _Run:
             self.on_progress(Progress(len(self.inputs), done, failed, running, result))
 
     def flush(self, *, final: bool = False) -> list[ItemResult]:
-        """Write finished items in input order, so that folder names are assigned deterministically."""
+        """Write finished items in input order (the progress lines and the report follow it)."""
         written = []
         while self.next_to_write < len(self.inputs):
             produced = self.produced.get(self.next_to_write)
