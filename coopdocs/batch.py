@@ -15,6 +15,7 @@ import json
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import tempfile
 import time
@@ -216,18 +217,31 @@ def unique_slugs(
     return names
 
 
-def planned_slug(path: Path, lang: str = "en") -> str | None:
-    """The slug an input's folder will have (its cooperative's name), read before it is built;
-    None when the file cannot be read (the item then fails and writes nothing)."""
+PLAN_READ_LIMIT = 1 << 20  # larger inputs are not read ahead (the build reports them), see planned_slug
+
+
+def planned_slug(path: Path) -> str | None:
+    """The slug an input's folder will have (its cooperative's name), read before it is built.
+
+    A quick read (PyYAML's C loader where available, no positions, no checks) of a regular file
+    up to ``PLAN_READ_LIMIT`` bytes: it only plans names. None when it cannot tell; the build then
+    reports any problem, and a slug that differs from the plan still gets a free name."""
+    import yaml
+
     from coopdocs.build import name_slug
-    from coopdocs.loader import load_file
 
     try:
-        data = load_file(path, lang).data
-        name = data.get("cooperative", {}).get("name") if isinstance(data, dict) else None
-        return None if name is None else name_slug(name)
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > PLAN_READ_LIMIT:
+            return None
+        data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except Exception:  # noqa: BLE001 - only a plan: the build itself reports any problem
         return None
+    coop = data.get("cooperative") if isinstance(data, dict) else None
+    name = coop.get("name") if isinstance(coop, dict) else None
+    if isinstance(name, dict):
+        name = {k: v for k, v in name.items() if isinstance(k, str) and isinstance(v, str)} or None
+    return name_slug(name) if isinstance(name, (str, dict)) else None
 
 
 def plan_names(
@@ -237,7 +251,7 @@ def plan_names(
     from coopdocs.manifest import path_key
     from coopdocs.outfolder import owner_key
 
-    bases = [planned_slug(p, lang) for p in inputs]
+    bases = [planned_slug(p) for p in inputs]
     keys = [path_key(p) for p in inputs]
     folders = {name for base, key in zip(bases, keys, strict=True) if base for name in (base, suffixed(base, key))}
     owners = {name: owner_key(out / name) for name in folders}

@@ -421,3 +421,11 @@ def test_amend_keeps_user_files_and_refuses_edited_outputs(tmp_path: Path) -> No
     assert (folder / "signed-resolution.pdf").read_bytes() == b"signed"
     assert_consistent(folder)
     assert manifest_of(folder)["cooperative"] == {"name": {"ru": "Береке", "kk": "Береке", "en": "Bereke"}}
+
+
+def test_batch_names_an_input_it_could_not_read_ahead_without_overwriting(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(batch, "planned_slug", lambda path: None)  # as for an input too large to read ahead
+    a, b = named(tmp_path, "Bereke", "a.yaml"), named(tmp_path, "Bereke", "b.yaml")
+    assert batch_run(tmp_path / "out", a, b) == {"a.yaml": "bereke", "b.yaml": f"bereke-{path_key(b)[:8]}"}
