@@ -143,9 +143,10 @@ def _staging_target(path: Path) -> str | None:
 def clean_stale(parent: Path, own: str | None = None) -> list[Path]:
     """Remove the staging folders that killed writers left in ``parent``; returns them.
 
-    Only folders named ``.<target>.XXXXXXXX.tmp`` holding the marker file (or empty ones so named)
-    are touched, and only when no live writer holds ``<target>``'s lock (``own``: the target whose
-    lock the caller holds)."""
+    Only folders named ``.<target>.XXXXXXXX.tmp`` holding the marker file that names ``<target>``
+    are touched (not even an empty folder so named: another program may be about to fill it), and
+    only when no live writer holds ``<target>``'s lock (``own``: the target whose lock the caller
+    holds)."""
     removed: list[Path] = []
     if fcntl is None:  # pragma: no cover - without locks a live writer cannot be told from a dead one
         return removed
@@ -156,10 +157,6 @@ def clean_stale(parent: Path, own: str | None = None) -> list[Path]:
     for path in entries:
         target = _staging_target(path)
         if target is None:
-            if _STAGING.match(path.name):
-                with contextlib.suppress(OSError):
-                    path.rmdir()  # an empty one: a writer killed before it wrote the marker
-                    removed.append(path)
             continue
         if target == own:
             shutil.rmtree(path, ignore_errors=True)

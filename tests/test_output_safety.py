@@ -236,14 +236,14 @@ def test_stale_staging_folders_are_cleaned_but_not_a_live_writers_or_foreign_one
     dead = staging(out, "alpha", "efgh5678")  # another target, its writer died
     live = staging(out, "gamma", "ijkl9012")  # another target, its writer is alive (holds the lock)
     unmarked = staging(out, "delta", "mnop3456", marked=False)  # not provably coopdocs'
-    (out / ".epsilon.qrst7890.tmp").mkdir()  # empty: a writer killed before it wrote the marker
+    (out / ".epsilon.qrst7890.tmp").mkdir()  # empty, so no marker: perhaps another program's
     with (out / ".gamma.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         code, _, err = build(BEREKE, out)
         assert code == 0, err
-        assert live.is_dir() and unmarked.is_dir()
-        assert not own.exists() and not dead.exists() and not (out / ".epsilon.qrst7890.tmp").exists()
-    assert hidden(out) == [".delta.mnop3456.tmp", ".gamma.ijkl9012.tmp", ".gamma.lock"]
+        assert live.is_dir() and unmarked.is_dir() and (out / ".epsilon.qrst7890.tmp").is_dir()
+        assert not own.exists() and not dead.exists()
+    assert hidden(out) == [".delta.mnop3456.tmp", ".epsilon.qrst7890.tmp", ".gamma.ijkl9012.tmp", ".gamma.lock"]
 
 
 KILLER = """
