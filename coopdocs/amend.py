@@ -18,7 +18,7 @@ from typing import Any
 
 from coopdocs import __version__, build, clauses, redline, render
 from coopdocs.errors import UsageError
-from coopdocs.manifest import Output
+from coopdocs.manifest import Output, cooperative_info
 from coopdocs.model import Cooperative
 from coopdocs.pack import data_root, read_yaml
 from coopdocs.redline import Para, Revision
@@ -456,6 +456,7 @@ def manifest_info(
         "version": __version__,
         "package": "amendments",
         "input": {"old": source(old), "new": source(new)},
+        "cooperative": cooperative_info(old.data),
         "rule_pack": {"id": new.pack.key, "edition": new.pack.edition},
         "languages": list(request.langs),
         "formats": list(formats),

@@ -2,8 +2,9 @@
 
 Each worker builds its inputs with the same stages as ``coopdocs build`` (``build_one``) and keeps
 one persistent PDF converter, started on its first PDF and closed when the worker exits. Workers
-return the finished outputs; only the parent writes, in input order, so folder names are assigned
-deterministically (a repeated slug gets ``-2``, ``-3``...), a failed item writes nothing, and an
+return the finished outputs; only the parent writes, in input order. Folder names are planned
+before the run and do not depend on the order of the inputs (``unique_slugs``: a slug shared by
+several inputs gets a suffix from each input file's path). A failed item writes nothing, and an
 interrupted run leaves only complete folders. This module never prints: it reports progress
 through a callback and returns the results.
 """
@@ -14,11 +15,12 @@ import json
 import multiprocessing
 import os
 import signal
+import stat
 import sys
 import tempfile
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, CancelledError, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field, fields, replace
@@ -44,10 +46,19 @@ class BatchOptions(Options):
     """``build``'s options, the same for every input, and the language of the diagnostics."""
 
     msg_lang: str = "en"
+    overwrite_edited: bool = False  # --overwrite-edited: outputs may replace files edited since
+    force: bool = False  # --force: also replace another cooperative's documents
 
     @classmethod
-    def of(cls, options: Options, msg_lang: str) -> BatchOptions:
-        return cls(**{f.name: getattr(options, f.name) for f in fields(options)}, msg_lang=msg_lang)
+    def of(
+        cls, options: Options, msg_lang: str, *, overwrite_edited: bool = False, force: bool = False
+    ) -> BatchOptions:
+        return cls(
+            **{f.name: getattr(options, f.name) for f in fields(options)},
+            msg_lang=msg_lang,
+            overwrite_edited=overwrite_edited,
+            force=force,
+        )
 
 
 @dataclass(frozen=True)
@@ -161,16 +172,90 @@ def free_name(base: str, taken: set[str]) -> str:
     return name
 
 
-def unique_slugs(base_slugs: Sequence[str | None]) -> list[str | None]:
-    """Folder names in input order: the first keeps its slug, a repeat gets -2, -3, ... (never a taken name)."""
+def suffixed(base: str, key: str) -> str:
+    """``<slug>-<the first 8 hex digits of the input's path key>``."""
+    return f"{base}-{key[:8]}"
+
+
+def unique_slugs(
+    base_slugs: Sequence[str | None], keys: Sequence[str], owners: Mapping[str, str | None] | None = None
+) -> list[str | None]:
+    """Folder names that do not depend on the order of the inputs.
+
+    ``keys`` are the inputs' path keys (``manifest.path_key``: the SHA-256 of the resolved path);
+    ``owners`` maps a folder name to the path key its manifest records (the input it was written
+    from), for the folders that exist in OUT. An input goes to the folder written from it before
+    (``<slug>`` or ``<slug>-<key>``); otherwise ``<slug>`` if no other input of the run has the same
+    slug and ``OUT/<slug>/`` was not written from another input file; otherwise
+    ``<slug>-<first 8 hex digits of its key>``."""
+    owners = owners or {}
+    groups: dict[str, list[int]] = {}
+    for index, base in enumerate(base_slugs):
+        if base is not None:
+            groups.setdefault(base, []).append(index)
+    names: list[str | None] = [None] * len(base_slugs)
+    for base, members in groups.items():
+        owner = owners.get(base)
+        shared = len({keys[i] for i in members}) > 1
+        for index in members:
+            key = keys[index]
+            if owner == key:
+                names[index] = base
+            elif owners.get(suffixed(base, key)) == key or owner is not None or shared:
+                names[index] = suffixed(base, key)
+            else:
+                names[index] = base
+    # A suffixed name could still equal another input's slug (only by an unlikely coincidence of
+    # names): plain names win, then the suffixed ones in key order, never in input order.
     taken: set[str] = set()
-    names: list[str | None] = []
-    for base in base_slugs:
-        name = None if base is None else free_name(base, taken)
-        if name is not None:
-            taken.add(name)
-        names.append(name)
+    named = [(name != base_slugs[i], keys[i], i, name) for i, name in enumerate(names) if name is not None]
+    for _, _, index, name in sorted(named):
+        if name in taken:
+            name = free_name(name, taken)
+            names[index] = name
+        taken.add(name)
     return names
+
+
+PLAN_READ_LIMIT = 1 << 20  # larger inputs are not read ahead (the build reports them), see planned_slug
+
+
+def planned_slug(path: Path) -> str | None:
+    """The slug an input's folder will have (its cooperative's name), read before it is built.
+
+    A quick read (PyYAML's C loader where available, no positions, no checks) of a regular file
+    up to ``PLAN_READ_LIMIT`` bytes: it only plans names. None when it cannot tell; the build then
+    reports any problem, and a slug that differs from the plan still gets a free name."""
+    import yaml
+
+    from coopdocs.build import name_slug
+
+    try:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode) or info.st_size > PLAN_READ_LIMIT:
+            return None
+        data = yaml.load(path.read_bytes(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except Exception:  # noqa: BLE001 - only a plan: the build itself reports any problem
+        return None
+    coop = data.get("cooperative") if isinstance(data, dict) else None
+    name = coop.get("name") if isinstance(coop, dict) else None
+    if isinstance(name, dict):
+        name = {k: v for k, v in name.items() if isinstance(k, str) and isinstance(v, str)} or None
+    return name_slug(name) if isinstance(name, (str, dict)) else None
+
+
+def plan_names(
+    inputs: Sequence[Path], out: Path, lang: str = "en"
+) -> tuple[list[str | None], list[str | None], list[str]]:
+    """(the planned slugs, the folder names, the path keys) of a run's inputs."""
+    from coopdocs.manifest import path_key
+    from coopdocs.outfolder import owner_key
+
+    bases = [planned_slug(p) for p in inputs]
+    keys = [path_key(p) for p in inputs]
+    folders = {name for base, key in zip(bases, keys, strict=True) if base for name in (base, suffixed(base, key))}
+    owners = {name: owner_key(out / name) for name in folders}
+    return bases, unique_slugs(bases, keys, owners), keys
 
 
 # ---------------------------------------------------------------------------------------------
@@ -223,14 +308,22 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
     return Produced(result, built.folder, tuple(built.outputs), built.info)
 
 
-def write_item(produced: Produced, out: Path, name: str) -> ItemResult:
-    """Write one produced item to ``OUT/<name>/`` atomically (as ``build`` does)."""
-    from coopdocs.manifest import write_folder
+def write_item(produced: Produced, out: Path, name: str, options: BatchOptions) -> ItemResult:
+    """Write one produced item to ``OUT/<name>/`` (as ``build`` does: ``outfolder.write_folder``)."""
+    from coopdocs.outfolder import write_folder
 
     try:
-        write_folder(out / name, produced.outputs, produced.info)
+        write_folder(
+            out / name,
+            produced.outputs,
+            produced.info,
+            lang=options.msg_lang,
+            overwrite_edited=options.overwrite_edited,
+            force=options.force,
+        )
     except CoopdocsError as exc:
-        return replace(produced.result, status=FAILED, message=f"output: {exc.message}", documents=())
+        message = f"output: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+        return replace(produced.result, status=FAILED, message=message, documents=())
     return replace(produced.result, slug=name)
 
 
@@ -241,7 +334,7 @@ def build_one(path: Path, out: Path, options: BatchOptions, converter: Callable[
         return replace(produced.result, traceback=str(save_traceback(produced.traceback_text)))
     if produced.base_slug is None:
         return produced.result
-    return write_item(produced, out, produced.base_slug)
+    return write_item(produced, out, produced.base_slug, options)
 
 
 def _crash_text(path: Path) -> str:
@@ -310,7 +403,11 @@ class _Run:
 
     inputs: list[Path]
     out: Path
+    options: BatchOptions
     on_progress: Callable[[Progress], None]
+    bases: list[str | None] = field(default_factory=list)  # the planned slugs (see plan_names)
+    names: list[str | None] = field(default_factory=list)  # the planned folder names
+    keys: list[str] = field(default_factory=list)  # the inputs' path keys
     produced: dict[int, Produced] = field(default_factory=dict)
     results: dict[int, ItemResult] = field(default_factory=dict)
     taken: set[str] = field(default_factory=set)
@@ -330,7 +427,7 @@ class _Run:
             self.on_progress(Progress(len(self.inputs), done, failed, running, result))
 
     def flush(self, *, final: bool = False) -> list[ItemResult]:
-        """Write finished items in input order, so that folder names are assigned deterministically."""
+        """Write finished items in input order (the progress lines and the report follow it)."""
         written = []
         while self.next_to_write < len(self.inputs):
             produced = self.produced.get(self.next_to_write)
@@ -348,9 +445,19 @@ class _Run:
             return replace(result, traceback=str(save_traceback(produced.traceback_text)))
         if produced.base_slug is None:
             return result
-        name = free_name(produced.base_slug, self.taken)
+        name = self._name(produced.result.index, produced.base_slug)
         self.taken.add(name)
-        return write_item(produced, self.out, name)
+        return write_item(produced, self.out, name, self.options)
+
+    def _name(self, index: int, base: str) -> str:
+        """The planned name; or, if the built slug differs from the planned one, a free name."""
+        planned = self.names[index] if index < len(self.names) and self.bases[index] == base else None
+        if planned is not None and planned not in self.taken:
+            return planned
+        others = self.taken | {n for i, n in enumerate(self.names) if n is not None and i != index}
+        if base in others and index < len(self.keys):
+            base = suffixed(base, self.keys[index])
+        return free_name(base, others)
 
 
 def run_batch(
@@ -373,7 +480,8 @@ def run_batch(
     started = time.perf_counter()
     if inputs and _start_method() == "fork":
         warm_caches(inputs[0], options)
-    run = _Run(list(inputs), out, on_progress or (lambda _: None))
+    bases, names, keys = plan_names(inputs, out, options.msg_lang)
+    run = _Run(list(inputs), out, options, on_progress or (lambda _: None), bases, names, keys)
     interrupted = _run_pools(run, options, jobs)
     run.flush(final=True)
     items = []

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from coopdocs import __version__, clauses, pdf, render
 from coopdocs.errors import InputError, OutputError, UsageError
-from coopdocs.manifest import Output, slug
+from coopdocs.manifest import Output, cooperative_info, path_key, slug
 from coopdocs.model import Cooperative
 from coopdocs.overrides import used_files, with_templates
 from coopdocs.pdf import Converter, ConverterPool
@@ -44,9 +44,13 @@ def languages(coop: Cooperative, options: Options) -> tuple[str, ...]:
 
 
 def folder_name(coop: Cooperative) -> str:
-    name = coop.data["cooperative"]["name"]
+    return name_slug(coop.data["cooperative"]["name"])
+
+
+def name_slug(name: object) -> str:
+    """The slug of a cooperative's name (a text, or a text per language: en, else ru, else kk)."""
     if isinstance(name, dict):
-        name = name.get("en") or name.get("ru") or name.get("kk") or next(iter(name.values()))
+        name = name.get("en") or name.get("ru") or name.get("kk") or next(iter(name.values()), "")
     return slug(str(name))
 
 
@@ -162,7 +166,7 @@ def convert_outputs(
 
 @dataclass(frozen=True)
 class Built:
-    """One input's documents, in memory, ready for ``manifest.write_folder``."""
+    """One input's documents, in memory, ready for ``outfolder.write_folder``."""
 
     folder: str  # the slug of OUT/<slug>/
     outputs: list[Output]
@@ -198,7 +202,12 @@ def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]
     return {
         "tool": "coopdocs",
         "version": __version__,
-        "input": {"file": coop.file.replace("\\", "/").rsplit("/", 1)[-1], "sha256": coop.input_sha256},
+        "input": {
+            "file": coop.file.replace("\\", "/").rsplit("/", 1)[-1],
+            "sha256": coop.input_sha256,
+            "path_sha256": path_key(coop.file),
+        },
+        "cooperative": cooperative_info(coop.data),
         "rule_pack": {"id": coop.pack.key, "edition": coop.pack.edition},
         "languages": list(languages(coop, options)),
         "layout": options.layout or coop.data["layout"],

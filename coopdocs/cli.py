@@ -34,6 +34,18 @@ LANG_OPTION = click.option(
     help="Language of the messages (or set COOPDOCS_LANG).",
 )
 
+OVERWRITE_EDITED_OPTION = click.option(
+    "--overwrite-edited",
+    is_flag=True,
+    help="Let outputs replace files changed since coopdocs wrote them (or that it did not write); "
+    "other files in the folder are always kept.",
+)
+FORCE_OPTION = click.option(
+    "--force",
+    is_flag=True,
+    help="Also replace the documents of another cooperative in the target folder (implies --overwrite-edited).",
+)
+
 
 def guarded(func: F) -> F:
     """Expected failures print their message and hint; anything else is a bug: exit 123."""
@@ -219,13 +231,15 @@ def build_options(func: F) -> F:
     show_default=True,
     help="Output folder; documents go to OUT/<slug>/.",
 )
+@OVERWRITE_EDITED_OPTION
+@FORCE_OPTION
 @build_options
 @guarded
-def build(file: Path, out: Path, options: Options, msg_lang: str) -> None:
-    """Validate FILE and write its documents to OUT/<slug>/."""
+def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: Options, msg_lang: str) -> None:
+    """Validate FILE and write its documents to OUT/<slug>/ (replacing only what coopdocs wrote there)."""
     from coopdocs import build as building
     from coopdocs import diagnostics
-    from coopdocs.manifest import write_folder
+    from coopdocs.outfolder import write_folder
     from coopdocs.pipeline import check_file
 
     checked = check_file(file, msg_lang)
@@ -240,7 +254,9 @@ def build(file: Path, out: Path, options: Options, msg_lang: str) -> None:
             pool.begin()  # LibreOffice starts while the DOCX are rendered
 
         built = building.build_checked(checked, options, pool.ready)
-    target = write_folder(out / built.folder, built.outputs, built.info)
+    target = write_folder(
+        out / built.folder, built.outputs, built.info, lang=msg_lang, overwrite_edited=overwrite_edited, force=force
+    )
     outputs = built.outputs
     for o in outputs:
         click.echo(str(target / o.name))
@@ -289,16 +305,26 @@ def doctor() -> None:
     help="Output folder: each input goes to OUT/<slug>/, and OUT/report.json sums up the run.",
 )
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Worker processes (default: the cores).")
+@OVERWRITE_EDITED_OPTION
+@FORCE_OPTION
 @build_options
 @guarded
-def batch(paths: tuple[Path, ...], out: Path, jobs: int | None, options: Options, msg_lang: str) -> None:
+def batch(
+    paths: tuple[Path, ...],
+    out: Path,
+    jobs: int | None,
+    overwrite_edited: bool,
+    force: bool,
+    options: Options,
+    msg_lang: str,
+) -> None:
     """Build every input (YAML files, or folders of *.yaml) into OUT/<slug>/, in parallel."""
     from coopdocs import batch as batching
 
     inputs = batching.collect_inputs(paths)
     # Workers may run elsewhere than the parent's working directory: template folders go absolute.
     absolute = replace(options, templates=tuple(str(Path(t).resolve()) for t in options.templates))
-    options = batching.BatchOptions.of(absolute, msg_lang)
+    options = batching.BatchOptions.of(absolute, msg_lang, overwrite_edited=overwrite_edited, force=force)
     if sys.stderr.isatty():
         with click.progressbar(
             length=len(inputs), label="building", file=sys.stderr, item_show_func=lambda s: s
@@ -385,6 +411,8 @@ def _batch_summary(report: Any) -> None:
     envvar="COOPDOCS_LANG",
     help="Language of the diagnostics.",
 )
+@OVERWRITE_EDITED_OPTION
+@FORCE_OPTION
 @guarded
 def amend(
     old: Path,
@@ -394,12 +422,14 @@ def amend(
     formats: tuple[str, ...] | None,
     meeting_date: dt.datetime | None,
     msg_lang: str,
+    overwrite_edited: bool,
+    force: bool,
 ) -> None:
     """Compare OLD and NEW and write the amendment package to OUT/<slug>-amendments/."""
     from coopdocs import amend as amending
     from coopdocs import build as building
     from coopdocs import diagnostics
-    from coopdocs.manifest import write_folder
+    from coopdocs.outfolder import write_folder
     from coopdocs.pipeline import check_file
 
     checked = {}
@@ -432,7 +462,12 @@ def amend(
         with Converter() as converter:
             outputs = building.convert_outputs(outputs, options, converter)
     target = write_folder(
-        out / amending.folder_name(before), outputs, amending.manifest_info(before, after, diffs, request, fmts)
+        out / amending.folder_name(before),
+        outputs,
+        amending.manifest_info(before, after, diffs, request, fmts),
+        lang=msg_lang,
+        overwrite_edited=overwrite_edited,
+        force=force,
     )
     for o in outputs:
         click.echo(str(target / o.name))

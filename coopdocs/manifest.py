@@ -1,20 +1,17 @@
-"""Writing a build's outputs: sanitized names, atomic replacement, and ``coopdocs-manifest.json``."""
+"""A build's outputs: sanitized folder names, ``Output`` and ``coopdocs-manifest.json``.
+
+Writing them into ``OUT/<slug>/`` is ``outfolder.write_folder``."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
-import shutil
-import tempfile
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-
-from coopdocs.errors import OutputError
 
 MANIFEST = "coopdocs-manifest.json"
 
@@ -111,40 +108,15 @@ def manifest(outputs: Sequence[Output], info: Mapping[str, Any]) -> bytes:
     return (json.dumps(payload, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
-def write_folder(target: Path, outputs: Sequence[Output], info: Mapping[str, Any]) -> Path:
-    """Replace ``target`` with a folder holding exactly ``outputs`` and the manifest.
+def path_key(path: str | Path) -> str:
+    """The SHA-256 of an input file's resolved path: ``input.path_sha256`` in the manifest, and
+    the source of ``batch``'s folder-name suffixes (the first 8 hex digits)."""
+    return hashlib.sha256(str(Path(path).resolve()).encode("utf-8")).hexdigest()
 
-    Everything is written into a staging folder beside the target first; the target is swapped in
-    only when every file is complete, so a failure leaves the previous state (or nothing)."""
-    for o in outputs:
-        if Path(o.name).name != o.name or o.name.startswith("."):
-            raise OutputError(f"refusing to write an output named {o.name!r}")
-    parent = target.parent
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=parent))
-        staging.chmod(0o755)
-    except OSError as exc:
-        raise OutputError(f"cannot create the output folder {parent}: {exc.strerror or exc}") from exc
-    try:
-        for o in outputs:
-            (staging / o.name).write_bytes(o.data)
-        (staging / MANIFEST).write_bytes(manifest(outputs, info))
-        for path in staging.iterdir():
-            with path.open("rb") as handle:
-                os.fsync(handle.fileno())
-        old = None
-        if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".old", dir=parent))
-            old.rmdir()
-            target.rename(old)
-        staging.rename(target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-    except OSError as exc:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"cannot write {target}: {exc.strerror or exc}") from exc
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    return target
+
+def cooperative_info(data: Mapping[str, Any]) -> dict[str, Any]:
+    """``cooperative`` in the manifest: the name (as in the input) and the BIN if the input has one
+    (the input contract has none before registration); a folder holding another cooperative is not
+    overwritten without ``--force``."""
+    coop = data.get("cooperative") or {}
+    return {"name": coop.get("name"), **({"bin": str(coop["bin"])} if coop.get("bin") else {})}

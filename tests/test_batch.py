@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from coopdocs import batch, build
 from coopdocs.cli import main
 from coopdocs.errors import UsageError
+from coopdocs.manifest import path_key
 from coopdocs.pipeline import check_file
 from tests.support import BEREKE, ROOT, write_patched
 
@@ -67,9 +68,11 @@ def test_collect_inputs_refuses_missing_paths_and_empty_folders(tmp_path: Path, 
         batch.collect_inputs([make(tmp_path)])  # type: ignore[operator]
 
 
-def test_repeated_slugs_get_distinct_names_by_input_order() -> None:
-    names = batch.unique_slugs(["bereke", "bereke", None, "bereke-2", "other", "bereke"])
-    assert names == ["bereke", "bereke-2", None, "bereke-2-2", "other", "bereke-3"]
+def test_repeated_slugs_get_distinct_names_from_their_paths_whatever_the_order() -> None:
+    keys = ["aaaaaaaa1", "bbbbbbbb2", "c", "d", "e", "ffffffff3"]
+    names = batch.unique_slugs(["bereke", "bereke", None, "bereke-aaaaaaaa", "other", "bereke"], keys)
+    # bereke-aaaaaaaa is another input's slug: it keeps it, and the clash is suffixed further
+    assert names == ["bereke-aaaaaaaa-2", "bereke-bbbbbbbb", None, "bereke-aaaaaaaa", "other", "bereke-ffffffff"]
 
 
 def test_batch_builds_good_inputs_and_isolates_bad_ones(tmp_path: Path) -> None:
@@ -82,16 +85,17 @@ def test_batch_builds_good_inputs_and_isolates_bad_ones(tmp_path: Path) -> None:
     out = tmp_path / "out"
     code, stdout, stderr = invoke(str(inputs), "--out", str(out), "-j", "2", "--docs", "charter,disputes")
     assert code == 1, stderr
-    assert sorted(p.name for p in out.iterdir()) == ["bereke", "bereke-2", "report.json"]
-    for folder in ("bereke", "bereke-2"):
+    a_slug, b_slug = (f"bereke-{path_key(inputs / f)[:8]}" for f in ("a.yaml", "b.yaml"))
+    assert sorted(p.name for p in out.iterdir()) == sorted([a_slug, b_slug, "report.json"])
+    for folder in (a_slug, b_slug):
         names = sorted(p.name for p in (out / folder).iterdir())
         assert names == sorted(
             ["coopdocs-manifest.json", *(f"{d}.{x}.docx" for d in ("charter", "disputes") for x in ("ru", "kk"))]
         )
     rows = items(out)
     assert [(r["input"].rsplit("/", 1)[-1], r["status"], r["slug"]) for r in rows] == [  # type: ignore[union-attr]
-        ("a.yaml", "ok", "bereke"),
-        ("b.yaml", "ok", "bereke-2"),
+        ("a.yaml", "ok", a_slug),
+        ("b.yaml", "ok", b_slug),
         ("c.yaml", "invalid", None),
         ("d.yaml", "invalid", None),
     ]
