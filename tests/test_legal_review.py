@@ -13,10 +13,12 @@ import pytest
 from coopdocs import rules
 from coopdocs.build import Options, build_outputs
 from coopdocs.citations import citation_entry, citation_ids, instrument_entry, resolve
+from coopdocs.loader import load_text
 from coopdocs.pipeline import check_file
 from coopdocs.render import docx_text
+from coopdocs.schema import validate_input
 from tests.support import EXAMPLES
-from tests.test_rules import run_patch
+from tests.test_rules import base_data, run_patch
 
 LANGS = ("ru", "kk", "en")
 RULES = {rule.id: rule for rule in rules.load_rules()}
@@ -153,6 +155,24 @@ def test_founders_pay_before_they_are_members() -> None:
     assert "исчисляемый со дня государственной регистрации" not in charter
     assert "до подачи документов на государственную регистрацию" in charter
     assert "членом Кооператива не становится" in charter  # the consequence of never paying
+
+
+def test_no_document_lets_founders_pay_after_registration_by_default() -> None:
+    for name, text in documents("bereke").items():
+        if _lang(name) == "ru":
+            assert "со дня государственной регистрации Кооператива;" not in text, name
+            assert "в тот же срок со дня государственной регистрации" not in text, name
+
+
+def test_founders_paying_after_registration_become_members_once_paid() -> None:
+    data = rules.apply_patch(base_data(), {"founding.share_payment": "after_registration"})
+    coop, found = validate_input(load_text(rules.dump_yaml(data), "x.yaml", "ru"), "ru")
+    assert coop is not None, found
+    texts = {out.name.removesuffix(".docx"): "\n".join(docx_text(out.data))
+             for out in build_outputs(coop, Options(layout="separate"))}
+    assert "становятся его членами со дня внесения взноса в полном размере" in texts["charter.ru"]
+    assert "со дня внесения паевого взноса в полном размере" in texts["membership.ru"]
+    assert "членом Кооператива не становится" in texts["charter.ru"]
 
 
 def test_founders_paying_after_registration_is_flagged() -> None:
