@@ -156,7 +156,8 @@ def test_evaluate_reports_every_rule() -> None:
     results = rules.evaluate(coop)
     assert [r.rule.id for r in results] == IDS
     failed = {r.rule.id for r in results if not r.passed}
-    assert failed == {"KZ-PC-LEGAL-ENTITY-MEMBERS"}  # bereke admits legal entities: flagged for review
+    # bereke admits legal entities (flagged for review) and its purposes are agricultural (form choice)
+    assert failed == {"KZ-PC-LEGAL-ENTITY-MEMBERS", "KZ-PC-PURPOSE-AGRICULTURE"}
 
 
 def test_positions_point_at_the_value() -> None:
