@@ -77,12 +77,18 @@ def page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.P
             for role, key in (("meeting_chair", "chair"), ("meeting_secretary", "secretary"))
         )
     return render.Page(
-        header=f"{ctx['names']['short']} — {doc.title.capitalize()}",
+        header=f"{ctx['names']['short']} — {_header_title(doc.title)}",
         author=ctx["names"]["full"],
         draft=draft,
         closing=closing,
         pack=coop.pack,
     )
+
+
+def _header_title(title: str) -> str:
+    """An all-capitals title in sentence case; a title that holds a name (the Kazakh minutes:
+    «"Береке" тұтыну кооперативінің … № 1 ХАТТАМАСЫ») as it is."""
+    return title.capitalize() if title == title.upper() else title
 
 
 def _title(doc: clauses.Document) -> str:
@@ -111,8 +117,9 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
         documents = rendered[source]
         if name == "commentary":
             for lang, doc in documents.items():
+                # An explanation, not an approved document: no approval block and no signature lines.
                 titled = clauses.Document(
-                    doc.name, lang, render.commentary_title(lang, coop.pack), doc.subtitle, doc.approval, doc.sections
+                    "commentary", lang, render.commentary_title(lang, coop.pack), doc.subtitle, (), doc.sections
                 )
                 data = render.render_docx(titled, page(coop, titled, options), commentary=True)
                 outputs.append(Output(f"commentary.{lang}.docx", data, name, lang, "docx", _title(titled)))

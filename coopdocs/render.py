@@ -181,7 +181,7 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
         "page": words(page.pack)["page"][right.lang],
         "approval": [*left.approval, *right.approval] if left.approval else list(right.approval),
         "title": f"{left.title} / {right.title}",
-        "subtitle": f"{left.subtitle} / {right.subtitle}",
+        "subtitle": " / ".join(t for t in (left.subtitle, right.subtitle) if t),
         "rows": parallel_rows(left, right),
         "closing": list(page.closing or right_page.closing),
     }
