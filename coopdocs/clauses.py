@@ -242,7 +242,35 @@ def _context(coop: Cooperative, lang: str) -> dict[str, Any]:
             target = target[part]
         target[path[-1]] = _in_lang(value, lang, path)
     names = {other: _names(coop, other) for other in LANGS if _names(coop, other) is not None}
-    return {**data, "lang": lang, "names": {**_names(coop, lang, required=True), **names}}  # type: ignore[dict-item]
+    facts = _in_language(load_facts(coop.pack), lang)
+    return {
+        **data,
+        "lang": lang,
+        "names": {**_names(coop, lang, required=True), **names},  # type: ignore[dict-item]
+        "facts": facts,
+    }
+
+
+def load_facts(pack: Pack) -> dict[str, Any]:
+    """The pack's shared facts (``templates/common/<pack>/facts.yaml``; a user's copy wins)."""
+    found = pack.template_candidates(f"{pack.pack_dir('common')}/facts.yaml")
+    if not found:
+        return {}
+    raw = read_yaml(found[0]) or {}
+    if not isinstance(raw, Mapping):
+        raise PackError(f"{found[0]}: the facts file holds a mapping of named facts")
+    return dict(raw)
+
+
+def _in_language(value: Any, lang: str) -> Any:
+    """Facts as a clause sees them: every {ru, kk, en} text replaced by the one in ``lang``."""
+    if isinstance(value, Mapping):
+        if value and set(value) <= set(LANGS):
+            return _in_language(value.get(lang, value.get("en")), lang)
+        return {key: _in_language(item, lang) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_in_language(item, lang) for item in value]
+    return value
 
 
 def _names(coop: Cooperative, lang: str, *, required: bool = False) -> dict[str, str] | None:
@@ -369,13 +397,24 @@ def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
 
 def jinja_context(coop: Cooperative, lang: str) -> dict[str, Any]:
     words = Wording(coop.pack, lang, coop.data["membership"]["contributions"]["currency"])
-    return {
+    ctx = {
         **_ENV.globals,
         **context(coop, lang),
         **words.functions(),
         "_filters": words.filters(),
         "_pack": coop.pack,
     }
+    ctx["facts"] = _worded_facts(ctx["facts"], ctx)
+    return ctx
+
+
+def _worded_facts(value: Any, ctx: Mapping[str, Any]) -> Any:
+    """A fact's text may depend on the cooperative (e.g. whether it has a board): render it."""
+    if isinstance(value, str) and ("{{" in value or "{%" in value):
+        return _render(value, ctx, "facts.yaml")
+    if isinstance(value, Mapping):
+        return {key: _worded_facts(item, ctx) for key, item in value.items()}
+    return value
 
 
 def _with_filters(ctx: dict[str, Any]) -> dict[str, Any]:

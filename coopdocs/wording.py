@@ -110,6 +110,42 @@ def period(value: int, unit: str, lang: str, case: str = "gen") -> str:
     return f"{value} {one if value == 1 else many}"
 
 
+_RU_WORKING = {
+    "nom": ("рабочий день", "рабочих дня", "рабочих дней"),
+    "gen": ("рабочего дня", "рабочих дней", "рабочих дней"),
+}
+_RU_CALENDAR = {"nom": _RU_UNITS["days"]["nom"], "gen": _RU_UNITS["days"]["gen"]}
+
+
+def span(fact: Mapping[str, Any], lang: str, case: str = "gen") -> str:
+    """A period of the pack's facts (``{value, unit}``, unit ``days`` or ``working_days``) in
+    figures and words: "5 (пяти) рабочих дней", "10 (он) күнтізбелік күн", "5 (five) working days"."""
+    from num2words import num2words
+
+    value, unit = int(fact["value"]), str(fact["unit"])
+    if unit not in ("days", "working_days"):
+        raise ValueError(f"a fact's period unit is days or working_days, not {unit!r}")
+    if case not in ("nom", "gen", "acc"):
+        raise ValueError(f"case must be nom, gen or acc, not {case!r}")
+    if lang == "ru":
+        forms = (_RU_WORKING if unit == "working_days" else _RU_CALENDAR)["gen" if case == "gen" else "nom"]
+        words = num2words(value, lang="ru", case="genitive" if case == "gen" else "nominative")
+        return f"{value} ({words}) {ru_plural(value, forms)}"
+    if lang == "kk":
+        return f"{value} ({in_words(value, 'kk')}) {'жұмыс күні' if unit == 'working_days' else _KK_UNITS['days']}"
+    noun = "working day" if unit == "working_days" else "calendar day"
+    return f"{value} ({in_words(value, 'en')}) {noun}{'' if value == 1 else 's'}"
+
+
+def as_item(sentence: str) -> str:
+    """A sentence as an item of a numbered list: lower-case start, ends with ";" (the list's
+    last item gets its full stop back when the clause is rendered)."""
+    text = sentence.strip()
+    if text and not text[:2].isupper():
+        text = text[0].lower() + text[1:]
+    return text[:-1] + ";" if text.endswith(".") else text + ";"
+
+
 @cache
 def load_terms(pack: Pack) -> dict[str, Any]:
     """All ``terms*.yaml`` of the pack, merged; a user's override wins over the pack's wording.
@@ -173,6 +209,8 @@ class Wording:
             "days": lambda v, case="gen": period(v, "days", lang, case),
             "months": lambda v, case="gen": period(v, "months", lang, case),
             "years": lambda v, case="gen": period(v, "years", lang, case),
+            "span": lambda v, case="gen": span(v, lang, case),
+            "as_item": as_item,
         }
 
     def functions(self) -> dict[str, Callable[..., str]]:
