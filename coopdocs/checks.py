@@ -319,3 +319,150 @@ def _one_text(value: Any) -> str:
                 return str(value[lang])
         return ""
     return "" if value is None else str(value)
+
+
+# --- programmes: the money-flow model (coopdocs/stress.py) -------------------------------------
+
+
+def _programs(data: Mapping[str, Any]) -> Iterator[tuple[str, Mapping[str, Any]]]:
+    for item_path, item in _items(data, "programs"):
+        if isinstance(item, Mapping):
+            yield item_path, item
+
+
+def _stress(program: Mapping[str, Any]) -> Any:
+    from coopdocs import stress
+
+    return _simulate(stress.terms_of(program))
+
+
+def _simulate(terms: Any) -> Any:
+    from coopdocs import stress
+
+    cached = _SIMULATIONS.get(terms)
+    if cached is None:
+        cached = _SIMULATIONS[terms] = stress.simulate(terms)
+    return cached
+
+
+_SIMULATIONS: dict[Any, Any] = {}
+
+
+def _pct(value: float) -> str:
+    return f"{value:.1f}".rstrip("0").rstrip(".") or "0"
+
+
+@check("program_stress")
+def program_stress(data: Mapping[str, Any]) -> Iterator[Finding]:
+    """The stress test says the programme depends on newcomers (figures (a), (b), (c))."""
+    from coopdocs import stress
+
+    for item_path, program in _programs(data):
+        result = _stress(program)
+        if result.verdict == stress.NEWCOMERS:
+            yield Finding(
+                item_path,
+                {
+                    "gain": round(result.gain_from_others),
+                    "gainers": result.gainers,
+                    "members": result.members,
+                    "unserved": result.members - result.served,
+                    "coverage": _pct(min(result.coverage, 9.99) * 100),
+                    "later": _pct(result.later_share * 100),
+                    "growth": result.growth,
+                    "stop": result.stop_month,
+                },
+            )
+
+
+@check("program_promises")
+def program_promises(data: Mapping[str, Any], *, max_wait: int) -> Iterator[Finding]:
+    """Without newcomers the promises are not funded, or the last member waits more than ``max_wait`` months."""
+    from coopdocs import stress
+
+    for item_path, program in _programs(data):
+        result = _stress(program)
+        if result.verdict == stress.UNFUNDED or (result.last_wait or 0) > max_wait:
+            wait = "∞" if result.last_wait is None else str(result.last_wait)
+            yield Finding(
+                item_path, {"wait": wait, "max": max_wait, "coverage": _pct(min(result.coverage, 9.99) * 100)}
+            )
+
+
+@check("program_unrepaid_advance")
+def program_unrepaid_advance(data: Mapping[str, Any]) -> Iterator[Finding]:
+    """Property before full payment, the rest paid by others and never repaid."""
+    from coopdocs import stress
+
+    for item_path, program in _programs(data):
+        terms = stress.terms_of(program)
+        if terms.own_percent < 100 and terms.rest_from != "own_savings" and terms.repay_months == 0:
+            where = (
+                f"{item_path}.advance.repayment_months"
+                if program.get("advance")
+                else f"{item_path}.member_savings_percent"
+            )
+            yield Finding(where, {"own": _pct(terms.own_percent), "rest": _pct(100 - terms.own_percent)})
+
+
+@check("program_lending")
+def program_lending(data: Mapping[str, Any]) -> Iterator[Finding]:
+    """Savings refundable on demand (deposit-like), or advances repaid by members (lending)."""
+    for item_path, program in _programs(data):
+        if program.get("savings_refundable_on_demand"):
+            yield Finding(f"{item_path}.savings_refundable_on_demand", {})
+        elif (program.get("advance") or {}).get("repayment_months") and not program["advance"].get(
+            "capped_by_own_funds"
+        ):
+            yield Finding(f"{item_path}.advance.repayment_months", {})
+
+
+@check("program_reporting")
+def program_reporting(data: Mapping[str, Any]) -> Iterator[Finding]:
+    """A programme with members' money and no published, audited annual accounts."""
+    for item_path, program in _programs(data):
+        reporting = program.get("reporting") or {}
+        if not (reporting.get("annual_accounts_published") and reporting.get("audit")):
+            yield Finding(f"{item_path}.reporting" if program.get("reporting") else item_path, {})
+
+
+_PER_YEAR = {"month": 12, "quarter": 4, "year": 1}
+
+
+@check("nonrefundable_payments")
+def nonrefundable_payments(data: Mapping[str, Any], *, max_ratio: float) -> Iterator[Finding]:
+    """What a member loses in the first year (entrance fee, a year of periodic fees, service fees, the
+    unrefunded part of a year's programme savings) must not exceed ``max_ratio`` of what is refundable
+    (the share contribution and the refunded savings)."""
+    contributions = lookup(data, "membership.contributions") or {}
+    share = float((contributions.get("share") or {}).get("amount") or 0)
+    entrance = float((contributions.get("entrance_fee") or {}).get("amount") or 0)
+    fee = contributions.get("membership_fee") or {}
+    yearly = float(fee.get("amount") or 0) * _PER_YEAR.get(str(fee.get("period") or "year"), 1)
+    lost, kept = entrance + yearly, share
+    if share and lost > max_ratio * kept:
+        where = (
+            "membership.contributions.entrance_fee.amount"
+            if entrance >= yearly
+            else "membership.contributions.membership_fee.amount"
+        )
+        yield Finding(where, {"lost": round(lost), "kept": round(kept), "ratio": _pct(lost / kept * 100)})
+    for item_path, program in _programs(data):
+        fees = program.get("fees") or {}
+        refund = program.get("exit_refund") or {}
+        percent = float(100 if refund.get("percent") is None else refund["percent"])
+        savings = float(program.get("monthly_payment") or 0) * 12
+        own_fees = (
+            0.0
+            if fees.get("refundable")
+            else (
+                float(fees.get("entrance") or 0)
+                + float(fees.get("periodic") or 0) * _PER_YEAR.get(str(fees.get("period") or "month"), 12)
+                + float(fees.get("service") or 0)
+            )
+        )
+        p_lost = lost + own_fees + savings * (100 - percent) / 100
+        p_kept = share + savings * percent / 100
+        if (own_fees or percent < 100) and p_kept and p_lost > max_ratio * p_kept:
+            where = f"{item_path}.fees" if own_fees else f"{item_path}.exit_refund.percent"
+            yield Finding(where, {"lost": round(p_lost), "kept": round(p_kept), "ratio": _pct(p_lost / p_kept * 100)})

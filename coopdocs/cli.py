@@ -262,6 +262,53 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
         click.echo(str(target / o.name))
 
 
+@main.command()
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--growth",
+    type=click.IntRange(min=1, max=10_000),
+    default=10,
+    show_default=True,
+    help="Members joining each month until recruitment stops.",
+)
+@click.option(
+    "--stop-month",
+    type=click.IntRange(min=1, max=600),
+    default=24,
+    show_default=True,
+    help="The last month in which anyone joins.",
+)
+@LANG_OPTION
+@guarded
+def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> None:
+    """Simulate every programme of FILE month by month, then stop recruitment: who paid for whom.
+
+    FILE is a full cooperative input, or a file with only a `programs:` list (the terms of a scheme)."""
+    from coopdocs import diagnostics, stressreport
+    from coopdocs.pipeline import programmes
+    from coopdocs.stress import as_dict
+
+    found = programmes(file, lang)
+    if found.programs is None:  # the terms themselves are unreadable: say where, as validate does
+        for d in found.diagnostics:
+            if d.blocking:
+                click.echo(diagnostics.format_text(d, lang), err=True)
+        sys.exit(1)
+    results = stressreport.results(found.programs, growth, stop_month)
+    names = [stressreport.name_of(p, lang) for p in found.programs]
+    if fmt == "json":
+        payload = [{"name": n, **as_dict(r)} for n, r in zip(names, results, strict=True)]
+        click.echo(json.dumps({"file": str(file), "programs": payload}, ensure_ascii=False, indent=2))
+    else:
+        if not results:
+            click.echo(f"{file}: no programmes", err=True)
+        for n, r in zip(names, results, strict=True):
+            click.echo(stressreport.as_text(n, r, lang, found.pack))
+            click.echo()
+    sys.exit(1 if any(r.verdict == "depends_on_newcomers" for r in results) else 0)
+
+
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @LANG_OPTION

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 from coopdocs import diagnostics
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.loader import load_file
 from coopdocs.model import Cooperative
+from coopdocs.pack import Pack
 from coopdocs.schema import validate_input
 
 
@@ -38,3 +40,24 @@ def check_file(path: str | Path, lang: str = "en", *, strict: bool = False) -> C
     if strict:
         found = [replace(d, severity="error") if d.severity == "warning" else d for d in found]
     return Checked(str(path), coop, found)
+
+
+@dataclass(frozen=True)
+class Programmes:
+    programs: list[dict[str, Any]] | None  # None when the programmes did not pass the schema
+    diagnostics: list[Diagnostic]
+    pack: Pack
+
+
+def programmes(path: str | Path, lang: str = "en") -> Programmes:
+    """The normalized programmes of a full input, or of a file holding only ``programs:``."""
+    from coopdocs.schema import validate_programs
+
+    checked = check_file(path, lang)
+    if checked.cooperative is not None:
+        return Programmes(list(checked.cooperative.data["programs"]), checked.diagnostics, checked.cooperative.pack)
+    loaded = load_file(path, lang)
+    programs, found, pack = validate_programs(loaded, lang)
+    if programs is None and loaded.data is not None and set(loaded.data) - {"programs"}:
+        found = checked.diagnostics  # a full input with errors: report them, not the partial check's
+    return Programmes(programs, found, pack)

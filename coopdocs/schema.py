@@ -442,6 +442,27 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     return Cooperative(loaded.file, normalized, loaded.positions, pack, digest), _unique(found)
 
 
+def validate_programs(loaded: Loaded, lang: str = "en") -> tuple[list[dict[str, Any]] | None, list[Diagnostic], Pack]:
+    """Only the ``programs`` list of a file (the terms of a scheme, for ``coopdocs stress``)."""
+    if loaded.data is None:
+        return None, list(loaded.diagnostics), DEFAULT_PACK
+    pack = select_pack(loaded.data)
+    schema = {"programs": {**pack.input_schema()["programs"], "required": True}}
+    validator = InputValidator(None, allow_unknown=True)
+    validator.schema = _TestedSchema(validator, schema)
+    validator.validate(loaded.data)
+    found = list(loaded.diagnostics) + [
+        _convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))
+    ]
+    document = validator.document if isinstance(validator.document, dict) else loaded.data
+    found += _check_localized(schema, document, loaded, lang)
+    if any(d.blocking for d in found):
+        return None, _unique(found), pack
+    normalized = validator.normalized({"programs": loaded.data["programs"]}) or {}
+    _fill_absent(schema, normalized)
+    return list(normalized["programs"]), _unique(found), pack
+
+
 def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[str, str, str]] = set()
     out = []
