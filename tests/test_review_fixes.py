@@ -1,0 +1,141 @@
+"""Legal review, round two (issue 15): items 10 and 14, checked on the rendered documents."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from coopdocs import clauses
+from coopdocs.clauses import Document
+from coopdocs.model import Cooperative
+from coopdocs.pipeline import check_file
+from tests.support import BEREKE, EXAMPLES, write_patched
+
+EXAMPLE_PATHS = sorted(EXAMPLES.glob("*.yaml"))
+
+
+def _coop(path: Path) -> Cooperative:
+    checked = check_file(path)
+    assert checked.cooperative is not None, [d.message for d in checked.diagnostics]
+    return checked.cooperative
+
+
+def _doc(path: Path, name: str, lang: str = "ru") -> Document:
+    return clauses.render_all(_coop(path), name, [lang])[0]
+
+
+def _clause(doc: Document, cid: str) -> clauses.Clause | None:
+    return next((c for s in doc.sections for c in s.clauses if c.id == cid), None)
+
+
+def _text(clause: clauses.Clause) -> str:
+    return " ".join([clause.text, *clause.items])
+
+
+# --- item 14: small charter defects ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.stem)
+def test_audit_body_is_accountable_in_correct_russian(path: Path) -> None:
+    coop = _coop(path)
+    text = clauses.as_text(_doc(path, "charter"))
+    assert "подотчётенна" not in text
+    kind = coop.data["governance"]["audit"]["kind"]
+    assert (
+        "подотчётна только общему собранию" if kind == "commission" else "подотчётен только общему собранию"
+    ) in text
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.stem)
+def test_income_section_mentions_programmes_only_when_there_are_some(path: Path) -> None:
+    coop = _coop(path)
+    for lang, word in (("ru", "программ"), ("kk", "бағдарлама")):
+        if lang not in coop.languages:
+            continue
+        section = next(s for s in _doc(path, "charter", lang).sections if s.id == "income")
+        assert (word in section.title.lower()) == bool(coop.data["programs"]), section.title
+
+
+@pytest.mark.parametrize(
+    ("forms", "rights"), [(["money", "property"], False), (["money", "property", "property_rights"], True)]
+)
+def test_share_forms_name_property_rights_only_when_the_input_allows_them(
+    tmp_path: Path, forms: list[str], rights: bool
+) -> None:
+    path = write_patched(tmp_path, {"membership.contributions.share.forms": forms})
+    for lang, words in (("ru", "имущественные права"), ("kk", "мүліктік құқықтар")):
+        clause = _clause(_doc(path, "charter", lang), "contributions.share_forms")
+        assert clause is not None
+        assert (words in clause.text) == rights, clause.text
+
+
+def test_reserve_allocation_says_net_income() -> None:
+    for lang, net in (("ru", "чистого дохода"), ("kk", "таза кірісінің")):
+        clause = _clause(_doc(BEREKE, "charter", lang), "property.reserve_formation")
+        assert clause is not None
+        allocation = clause.items[0]
+        assert net in allocation, allocation
+    ru = _clause(_doc(BEREKE, "charter"), "property.reserve_formation")
+    assert ru is not None and "от доходов Кооператива" not in ru.items[0]
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_reserve_fund_contributions_are_in_the_closed_list_of_contributions(lang: str) -> None:
+    doc = _doc(BEREKE, "charter", lang)
+    kinds = _clause(doc, "contributions.kinds")
+    reserve = _clause(doc, "property.reserve_formation")
+    assert kinds is not None and reserve is not None
+    named = {"ru": "целев", "kk": "нысаналы", "en": "target contribution"}[lang]
+    assert any(named in item for item in reserve.items), "the bereke reserve fund takes contributions"
+    assert any(named in item for item in kinds.items), f"4.1 lists no {named!r} contribution: {kinds.items}"
+
+
+def test_no_target_contribution_without_a_reserve_fund_that_takes_them(tmp_path: Path) -> None:
+    path = write_patched(tmp_path, {"funds.reserve.sources": ["income"]})
+    kinds = _clause(_doc(path, "charter"), "contributions.kinds")
+    assert kinds is not None
+    assert not any("целев" in item for item in kinds.items)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.stem)
+def test_the_charter_states_the_share_transfer_once(path: Path) -> None:
+    doc = _doc(path, "charter")
+    transfers = [c.number for s in doc.sections for c in s.clauses if "вправе передать свою долю" in c.text]
+    assert len(transfers) == 1, f"the share transfer is stated in clauses {transfers}"
+    clause = _clause(doc, "property.share_sale")
+    assert clause is not None and "С передачей всей доли членство передавшего её лица прекращается" in clause.text
+
+
+# --- item 10: application, exclusion -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.stem)
+def test_application_payout_promise_matches_the_charter_set_off(path: Path) -> None:
+    charter = _doc(path, "charter")
+    application = _doc(path, "application")
+    if _clause(charter, "exit.settlement") is None:
+        pytest.skip("the charter has no set-off clause")
+    text = clauses.as_text(application)
+    assert "без каких-либо дополнительных условий" not in text
+    explained = next(c for s in application.sections for c in s.clauses if "Мне разъяснено" in c.text)
+    if not _coop(path).data["membership"]["exit"].get("conditions"):
+        assert "зачёта" in explained.text, explained.text
+
+
+@pytest.mark.parametrize("path", EXAMPLE_PATHS, ids=lambda p: p.stem)
+def test_exclusion_grounds_are_limited_to_material_obligations(path: Path) -> None:
+    coop = _coop(path)
+    if "charter_violation" not in coop.data["membership"]["exclusion"]["grounds"]:
+        pytest.skip("no charter_violation ground")
+    charter = _clause(_doc(path, "charter"), "exclusion.grounds")
+    assert charter is not None
+    for item in charter.items:
+        assert not re.fullmatch(
+            r"неисполнение обязанностей члена Кооператива, установленных настоящим Уставом[.;]", item
+        )
+    breach = next(i for i in charter.items if "систематическое" in i)
+    assert "обязанности сообщать об изменении своих данных, основанием для исключения не является" in breach
+    membership = clauses.as_text(_doc(path, "membership"))
+    assert breach.rstrip(".;") in membership, "the charter and the membership regulations state the ground differently"
