@@ -13,7 +13,7 @@ from functools import cache
 from typing import Any
 
 from coopdocs import __version__, clauses, rules
-from coopdocs.citations import resolve
+from coopdocs.citations import citation_entry, instrument_entry, resolve
 from coopdocs.clauses import Clause, Document, Section
 from coopdocs.errors import PackError
 from coopdocs.model import Cooperative
@@ -62,6 +62,25 @@ def _findings(result: rules.RuleResult, coop: Cooperative, lang: str) -> list[st
         where = f"{diag.path} ({words(coop.pack)['line'][lang]} {diag.line})" if diag.line else diag.path
         out.append(f"{where}: {diag.message}")
     return out
+
+
+def _sources(
+    coop: Cooperative, results: list[rules.RuleResult], text: Mapping[str, Any], lang: str, ctx: Mapping[str, Any]
+) -> tuple[str, Entries]:
+    """Every instrument the rules rest on, with the edition actually read (or that none was
+    established): the report claims no edition of the law that was not read."""
+    order: dict[str, None] = {}
+    for result in results:
+        for cid in (result.rule.citation, *result.rule.also):
+            order[citation_entry(cid, coop.pack)["instrument"]] = None
+    unknown = _text(text["unknown"], lang, ctx, "sources.unknown")
+    entries: Entries = [(_text(p, lang, ctx, f"sources.intro[{i}]"), ()) for i, p in enumerate(text["intro"])]
+    for iid in order:
+        instrument = instrument_entry(iid, coop.pack)
+        read = (instrument.get("edition_read") or {}).get(lang)
+        edition = " ".join(str(read).split()) if read else unknown
+        entries.append((f"{instrument[lang]}: {edition}.", ()))
+    return _text(text["title"], lang, ctx, "sources.title"), entries
 
 
 def report(coop: Cooperative, lang: str) -> Document:
@@ -131,6 +150,8 @@ def report(coop: Cooperative, lang: str) -> Document:
         ]
         rule_clauses.append((f"{labels['rule']} {rule.id}", tuple(items)))
     sections.append((_text(text["rules"]["title"], lang, ctx, "rules.title"), rule_clauses))
+
+    sections.append(_sources(coop, results, text["sources"], lang, ctx))
 
     trace = text["trace"]
     sections.append(

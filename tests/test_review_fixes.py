@@ -139,3 +139,30 @@ def test_exclusion_grounds_are_limited_to_material_obligations(path: Path) -> No
     assert "обязанности сообщать об изменении своих данных, основанием для исключения не является" in breach
     membership = clauses.as_text(_doc(path, "membership"))
     assert breach.rstrip(".;") in membership, "the charter and the membership regulations state the ground differently"
+
+
+# --- item 13: the compliance report states the edition of each source honestly -----------------
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_compliance_report_states_the_edition_read_per_source(lang: str) -> None:
+    from coopdocs import citations, compliance, rules
+
+    coop = _coop(BEREKE)
+    doc = compliance.report(coop, lang)
+    text = clauses.as_text(doc)
+    assert "в редакции на" not in text and "жағдай бойынша редакция" not in text
+    title = {"ru": "Источники и их редакции", "kk": "Дереккөздер және олардың редакциялары"}[lang]
+    section = next(s for s in doc.sections if s.title == title)
+    listed = " ".join(c.text for c in section.clauses)
+    used = {citations.citation_entry(cid)["instrument"] for r in rules.load_rules() for cid in (r.citation, *r.also)}
+    assert used, "the rules cite nothing"
+    for iid in used:
+        instrument = citations.instrument_entry(iid)
+        line = next((c.text for c in section.clauses if c.text.startswith(instrument[lang] + ":")), None)
+        assert line is not None, f"{iid} is not listed under {title}"
+        read = instrument.get("edition_read")
+        assert read, f"{iid}: citations.yaml states no edition_read"
+        assert " ".join(read[lang].split()) in line
+    unknown = {"ru": "редакция не установлена", "kk": "редакциясы анықталмаған"}[lang]
+    assert unknown in listed, "no source was marked as of unknown edition, yet most pages show no date"
