@@ -166,3 +166,18 @@ def test_compliance_report_states_the_edition_read_per_source(lang: str) -> None
         assert " ".join(read[lang].split()) in line
     unknown = {"ru": "редакция не установлена", "kk": "редакциясы анықталмаған"}[lang]
     assert unknown in listed, "no source was marked as of unknown edition, yet most pages show no date"
+
+
+# --- item 10: a passive majority cannot block the annual balance sheet ---------------------------
+
+
+def test_repeat_meeting_has_the_lower_quorum_the_charter_chooses(tmp_path: Path) -> None:
+    clause = _clause(_doc(BEREKE, "charter"), "gm.quorum")
+    assert clause is not None
+    assert "повторное собрание правомочно, если на нём присутствует более 30%" in clause.text
+    assert "тот же кворум" not in clause.text
+    path = write_patched(tmp_path, {"governance.general_meeting.repeat_quorum_percent": None})
+    same = _clause(_doc(path, "charter"), "gm.quorum")
+    assert same is not None and "для повторного собрания действует тот же кворум" in same.text
+    checked = check_file(path)
+    assert "KZ-PC-GM-REPEAT-QUORUM" in {d.rule for d in checked.diagnostics}
