@@ -15,7 +15,7 @@ from cerberus.schema import DefinitionSchema
 
 from coopdocs import diagnostics, idnumbers
 from coopdocs.diagnostics import Diagnostic, word
-from coopdocs.loader import Loaded, PathT
+from coopdocs.loader import MAX_TEXT_CHARS, Loaded, PathT
 from coopdocs.model import Cooperative
 from coopdocs.pack import DEFAULT_PACK, Pack, available_packs, find_pack
 
@@ -41,6 +41,17 @@ class InputValidator(Validator):
 
     def _normalize_coerce_date_or_keyword(self, value: Any) -> Any:
         return self._normalize_coerce_date(value)
+
+    def _validate_max_chars(self, constraint: int, field: str, value: Any) -> None:
+        """A text (or each language's text) of at most ``constraint`` characters.
+
+        The rule's arguments are validated against this schema:
+        {'type': 'integer', 'min': 1}
+        """
+        texts = value.items() if isinstance(value, dict) else [(None, value)]
+        for language, text in texts:
+            if isinstance(text, str) and len(text) > constraint:
+                self._error(field, f"max_chars:{language or ''}:{len(text)}:{constraint}")
 
     def _check_with_term(self, field: str, value: Any) -> None:
         if isinstance(value, str) and value != "indefinite":
@@ -137,6 +148,14 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
         return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
     if rule == "empty":
         return diagnostics.make("schema/empty", position=position, **where)
+    if rule is None and error.info and str(error.info[0]).startswith("max_chars:"):
+        _, language, length, limit = str(error.info[0]).split(":")
+        if language:
+            path = (*path, language)
+            where["path"] = path
+        return diagnostics.make(
+            "text/name-too-long", position=loaded.positions.of(path), length=length, limit=limit, **where
+        )
     return diagnostics.make("schema/invalid", position=position, detail=f"{rule}: {_show(value)}", **where)
 
 
@@ -486,13 +505,14 @@ _JSON_TYPES = {
 }
 
 
-def _localized_json() -> dict[str, Any]:
+def _localized_json(limit: int) -> dict[str, Any]:
+    text = {"type": "string", "minLength": 1, "maxLength": limit}
     return {
         "oneOf": [
-            {"type": "string", "minLength": 1},
+            text,
             {
                 "type": "object",
-                "properties": {lang: {"type": "string", "minLength": 1} for lang in LANGS},
+                "properties": {lang: dict(text) for lang in LANGS},
                 "additionalProperties": False,
                 "minProperties": 1,
             },
@@ -504,7 +524,7 @@ def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
     variants = []
     for kind in _as_list(rules.get("type", "string")):
         if kind == "localized":
-            variants.append(_localized_json())
+            variants.append(_localized_json(rules.get("max_chars", MAX_TEXT_CHARS)))
         elif kind == "date":
             variants.append({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
         elif kind == "dict":
