@@ -2,12 +2,18 @@
 
 Every value reaches the XML through docxtpl with ``autoescape=True``: with it off, a value such as
 ``A&B`` makes docxtpl silently drop most of the document.
+
+docxtpl parses the rendered XML with ``recover=True``, which silently drops whatever follows a
+problem (a text node over lxml's 10 MB limit cut a charter after 34 of its 317 paragraphs). So the
+rendered XML is parsed strictly first, and every DOCX is read back and its text compared with the
+clauses it was rendered from (``check_complete``): a document is complete or it is an error.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -18,9 +24,11 @@ from docx.oxml.ns import qn
 from docxtpl import DocxTemplate, RichText
 from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
 
 from coopdocs.clauses import Document
 from coopdocs.docxzip import save_document
+from coopdocs.errors import OutputError
 from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
 
 
@@ -77,6 +85,21 @@ class _Template(DocxTemplate):
             return xml
         return str(super().resolve_listing(xml))
 
+    def render_xml_part(self, src_xml: str, part: Any, context: Any, jinja_env: Any = None) -> str:
+        """docxtpl's, without its last step: turning ``{_{``, ``}_}``, ``{_%`` and ``%_}`` of the
+        *rendered* XML into ``{{`` ... changed a user's text that happened to contain them (the
+        layouts do not use these escapes)."""
+        src_xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", src_xml)
+        self.current_rendering_part = part
+        template = jinja_env.from_string(src_xml) if jinja_env else Template(src_xml)
+        dst_xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", template.render(context))
+        return self.resolve_listing(dst_xml)
+
+    def fix_tables(self, xml: str) -> Any:
+        """Parse strictly before docxtpl's ``recover=True`` parse could silently drop content."""
+        etree.fromstring(xml, parser=etree.XMLParser(recover=False, resolve_entities=False))
+        return super().fix_tables(xml)
+
 
 def _layout(name: str, pack: Pack) -> DocxTemplate:
     return _Template(str(pack.find_template(f"layouts/{name}.docx")))
@@ -106,7 +129,17 @@ def _clause_dict(document: Document, *, commentary: bool) -> list[dict[str, Any]
     return sections
 
 
+TITLE_LIMIT = 255  # characters of a DOCX core property (python-docx refuses longer ones)
+
+
 def _finish(template: DocxTemplate, *, title: str, lang: str, author: str, pack: Pack = DEFAULT_PACK) -> bytes:
+    for text in (title, author):
+        if len(text) > TITLE_LIMIT:
+            raise OutputError(
+                f"the title of a document has {len(text)} characters, more than the {TITLE_LIMIT} a DOCX "
+                f"holds: {text[:60]}...",
+                hint="shorten the cooperative's name, or the title in your template override",
+            )
     props = template.docx.core_properties
     props.title = title
     props.language = words(pack)["languages"][lang]
@@ -131,6 +164,54 @@ def _set_default_language(template: DocxTemplate, tag: str) -> None:
         lang.set(qn(attr), tag)
 
 
+def _render(template: DocxTemplate, context: Mapping[str, Any], name: str) -> None:
+    try:
+        template.render(context, jinja_env=_docx_env(), autoescape=True)
+    except (etree.XMLSyntaxError, ValueError) as exc:
+        raise OutputError(
+            f"{name}: the rendered document is not well-formed XML, so it would not be complete: {exc}",
+            hint="nothing was written; validate the input (coopdocs validate), and check your template overrides",
+        ) from exc
+
+
+def _squeeze(text: str) -> str:
+    return "".join(text.split())
+
+
+_W_T = qn("w:t")
+
+
+def check_complete(data: bytes, documents: Sequence[Document], name: str) -> None:
+    """Read a rendered DOCX back (strictly) and check that it holds every section title, clause and
+    item of ``documents`` in order (each document in order on its own: a parallel layout
+    interleaves two). Whitespace is ignored: docxtpl turns newlines and tabs into markup."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            root = etree.fromstring(archive.read("word/document.xml"), parser=etree.XMLParser(resolve_entities=False))
+    except (zipfile.BadZipFile, KeyError, etree.XMLSyntaxError) as exc:
+        raise OutputError(f"{name}: the rendered DOCX cannot be read back: {exc}") from exc
+    body = _squeeze("".join(t.text or "" for t in root.iter(_W_T)))
+    for document in documents:
+        at = 0
+        for expected in _contents(document):
+            found = body.find(expected, at)
+            if found < 0:
+                raise OutputError(
+                    f"{name}: the rendered document is incomplete: it lacks {expected[:80]!r} and what follows",
+                    hint="nothing was written; this is a bug or a broken template override: please report it",
+                )
+            at = found + len(expected)
+
+
+def _contents(document: Document) -> list[str]:
+    out = []
+    for section in document.sections:
+        out.append(_squeeze(section.title))
+        for clause in section.clauses:
+            out += [_squeeze(clause.text), *(_squeeze(item) for item in clause.items)]
+    return [text for text in out if text]
+
+
 def render_docx(document: Document, page: Page, *, commentary: bool = False) -> bytes:
     lang = document.lang
     template = _layout("document", page.pack)
@@ -145,9 +226,11 @@ def render_docx(document: Document, page: Page, *, commentary: bool = False) -> 
         "sections": _clause_dict(document, commentary=commentary),
         "closing": list(page.closing),
     }
-    template.render(context, jinja_env=_docx_env(), autoescape=True)
+    _render(template, context, f"{document.name}.{lang}")
     title = f"{document.title} {document.subtitle}".strip()
-    return _finish(template, title=title, lang=lang, author=page.author, pack=page.pack)
+    data = _finish(template, title=title, lang=lang, author=page.author, pack=page.pack)
+    check_complete(data, [document], f"{document.name}.{lang}")
+    return data
 
 
 def _cell(text: str, *, bold: bool = False) -> RichText:
@@ -185,8 +268,13 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
         "rows": parallel_rows(left, right),
         "closing": list(page.closing or right_page.closing),
     }
-    template.render(context, jinja_env=_docx_env(), autoescape=True)
-    return _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack)
+    name = f"{left.name}.{left.lang}-{right.lang}"
+    _render(template, context, name)
+    data = _finish(
+        template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack
+    )
+    check_complete(data, [left, right], name)
+    return data
 
 
 def docx_text(data: bytes) -> list[str]:
