@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from coopdocs import textscan
 from coopdocs.model import split_path
 
 _MISSING = object()
@@ -22,6 +23,13 @@ class Term:
     """Choice identifiers (``board``, ``members``...) that the message wording turns into words."""
 
     ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A value that the message wording shows in the message's language (e.g. why a phrase matters)."""
+
+    texts: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)
@@ -310,6 +318,21 @@ def min_count(data: Mapping[str, Any], *, path: str, min: int) -> Iterator[Findi
     value = lookup(data, path)
     if isinstance(value, list) and len(value) < min:
         yield Finding(path, {"count": len(value), "min": min})
+
+
+@check("pyramid_language")
+def pyramid_language(data: Mapping[str, Any], *, lexicon: str, category: str) -> Iterator[Finding]:
+    """Every prose field (or, for a localized text, its first language) in which the lexicon finds
+    pyramid language of ``category``; the finding quotes the phrases and says why the first matters."""
+    reported: set[str] = set()
+    for item, matches in textscan.scan(data, lexicon):
+        mine = [m for m in matches if m.category == category]
+        field = item.path.rsplit(".", 1)[0] if item.lang else item.path
+        if not mine or field in reported:
+            continue
+        reported.add(field)
+        found = ", ".join(f"«{p}»" for p in textscan.phrases(item.text, mine))
+        yield Finding(item.path, {"found": found, "why": Localized(tuple(mine[0].why.items()))})
 
 
 def _one_text(value: Any) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from coopdocs.checks import CHECKS, Finding, Term
+from coopdocs.checks import CHECKS, Finding, Localized, Term
 from coopdocs.citations import Citation, citation_entry, citation_ids, resolve
 from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic, ui_words
 from coopdocs.errors import PackError, UsageError
@@ -219,6 +219,8 @@ def _word(value: Any, lang: str, pack: Pack) -> Any:
             forms = (table.get(ident) or {}).get(lang)
             words.append(forms.get("nom", ident) if isinstance(forms, Mapping) else str(forms or ident))
         return ", ".join(words)
+    if isinstance(value, Localized):
+        return dict(value.texts).get(lang, "")
     if isinstance(value, int | float) and not isinstance(value, bool):
         return number(value, lang)
     return value

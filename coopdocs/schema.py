@@ -225,6 +225,15 @@ def _localized_value(rules: Mapping[str, Any], value: Any, path: PathT) -> Itera
         yield (*path, "other"), value["other"]
 
 
+def prose_fields(schema: Mapping[str, Any], data: Any) -> Iterator[tuple[PathT, Any]]:
+    """Every localized text of ``data`` that is prose: not marked ``meta: {prose: false}`` in the
+    schema (addresses, places and people's names are not read for pyramid language)."""
+    for path, value in _localized_paths(schema, data):
+        rules = _schema_at(schema, path[:-1] if path[-1:] == ("other",) else path) or {}
+        if (rules.get("meta") or {}).get("prose", True):
+            yield path, value
+
+
 def _check_localized(
     schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str
 ) -> Iterator[Diagnostic]:
