@@ -104,7 +104,7 @@ def report(scores: Sequence[Score], show_errors: bool = False) -> list[str]:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("sets", nargs="*", type=Path, help="labelled phrase files (default: the tuning set and the holdout)")
+    parser.add_argument("sets", nargs="*", type=Path, help="labelled phrase files (default: tuning set, holdout)")
     parser.add_argument("--errors", action="store_true", help="list every phrase scored wrong")
     args = parser.parse_args(argv)
     print("\n".join(report([score(p) for p in args.sets or SETS], args.errors)))

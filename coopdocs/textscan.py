@@ -51,6 +51,13 @@ class Words:
     en: frozenset[str]
     regex: re.Pattern[str] | None = None
 
+    @property
+    def ru_prefixes(self) -> frozenset[str]:
+        """The first four letters of every Russian lemma (fewer for short ones: новый -> нов, пай -> па): a word
+        that starts otherwise cannot be one of them, since Russian inflects at the end (forms that
+        change earlier, such as денег or люди, are listed as words)."""
+        return frozenset(word[: min(4, max(2, len(word) - 2))] for word in self.ru)
+
 
 @dataclass(frozen=True)
 class Pattern:
@@ -93,6 +100,8 @@ class Lexicon:
     _cache: dict[str, tuple[frozenset[str], frozenset[str], frozenset[str]]] = field(
         default_factory=dict, compare=False, repr=False
     )
+    _found: dict[str, list[Match]] = field(default_factory=dict, compare=False, repr=False)
+    _cheap: dict[str, Words] = field(default_factory=dict, compare=False, repr=False)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -215,7 +224,12 @@ def _only_suffixes(rest: str, suffixes: tuple[str, ...], depth: int = 0) -> bool
 
 
 def _is(word: str, words: Words, suffixes: Sequence[str]) -> bool:
-    if word in words.en or word in words.kk_exact or lemmas(word) & words.ru:
+    return bool(lemmas(word) & words.ru) or _is_plain(word, words, suffixes)
+
+
+def _is_plain(word: str, words: Words, suffixes: Sequence[str]) -> bool:
+    """The match without the Russian dictionary: English and exact words, Kazakh stems, the regex."""
+    if word in words.en or word in words.kk_exact:
         return True
     if words.regex is not None and words.regex.match(word):
         return True
@@ -237,13 +251,39 @@ def _classes(word: str, lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str
     return known
 
 
+def _maybe(word: str, lexicon: Lexicon) -> set[str]:
+    """The concepts a word may belong to, found without the Russian dictionary (a superset)."""
+    found = set()
+    for name, w in lexicon.concepts.items():
+        if not lexicon._cheap:
+            lexicon._cheap.update(
+                {n: Words(c.ru_prefixes, c.kk_stems, c.kk_exact, c.en, c.regex) for n, c in lexicon.concepts.items()}
+            )
+        cheap = lexicon._cheap[name]
+        if any(word[:k] in cheap.ru for k in (2, 3, 4)) or word in w.ru or _is_plain(word, cheap, lexicon.suffixes):
+            found.add(name)
+    return found
+
+
+def _plausible(words: Sequence[str], lexicon: Lexicon) -> bool:
+    """Whether some pattern could match the clause: only then is the Russian dictionary loaded
+    (most cooperatives' texts never need it)."""
+    present: set[str] = set()
+    for word in words:
+        present |= _maybe(word, lexicon)
+    return any(set(p.concepts) <= present for p in lexicon.patterns)
+
+
 def tokens(text: str, lexicon: Lexicon) -> list[list[Token]]:
-    """The text cut into clauses, each a list of recognised words."""
+    """The text cut into clauses, each a list of recognised words (clauses in which no pattern can
+    match are left out)."""
     clauses: list[list[Token]] = []
     offset = 0
     for part in _CLAUSE.split(text):
         begin = text.index(part, offset) if part else offset
         offset = begin + len(part)
+        if not _plausible([_norm(m.group(0)) for m in _TOKEN.finditer(part)], lexicon):
+            continue
         words = []
         for m in _TOKEN.finditer(part):
             word = _norm(m.group(0))
@@ -294,17 +334,26 @@ def _suppressed(clause: Sequence[Token], first: int, last: int, pattern: Pattern
 
 def classify(text: str, lexicon: Lexicon) -> list[Match]:
     """Every pattern of the lexicon found in ``text`` and not made lawful by its context."""
+    known = lexicon._found.get(text)
+    if known is not None:
+        return list(known)
     found = []
     for clause in tokens(text, lexicon):
         for pattern in lexicon.patterns:
             for first, last in _placements(clause, pattern):
                 if _suppressed(clause, first, last, pattern, lexicon):
                     continue
+                # widen to whole word groups: "на паевые" -> "на паевые взносы", "жарналарға" -> "пайлық жарналарға"
+                while first > 0 and clause[first - 1].concepts & clause[first].concepts:
+                    first -= 1
+                while last + 1 < len(clause) and clause[last + 1].concepts & clause[last].concepts:
+                    last += 1
                 start, end = clause[first].start, clause[last].end
                 found.append(
                     Match(pattern.id, pattern.category, start, end, text[start:end], pattern.citation, pattern.why)
                 )
-    return found
+    lexicon._found[text] = found
+    return list(found)
 
 
 def phrases(text: str, matches: Sequence[Match]) -> list[str]:
