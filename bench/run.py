@@ -10,7 +10,9 @@ It generates N synthetic, valid cooperatives varied from ``examples/*.yaml`` and
    process per file, over the same documents;
 4. ``coopdocs batch`` of the N with ``-j 1`` and ``-j 2``, DOCX only and DOCX + PDF;
 5. the naive baseline: per cooperative a fresh ``coopdocs build`` (docxtpl, nothing kept warm),
-   then one ``soffice --convert-to pdf`` process per document.
+   then one ``soffice --convert-to pdf`` process per document;
+6. precision and recall of the free-text pyramid-language scan on the labelled phrases
+   (``bench/phrases.py``).
 It prints ratios against the baseline and writes the results with the machine's description to
 ``bench/RESULTS.md`` (or ``--results``). Timings are wall-clock seconds; the machine may be shared.
 """
@@ -409,6 +411,18 @@ def measure_baseline(
         )
 
 
+def measure_phrases(out: Results) -> None:
+    """Section 6: the free-text scan on the labelled phrase sets (not a timing)."""
+    import phrases
+
+    for s in (phrases.score(path) for path in phrases.SETS):
+        out.add(
+            "6. phrase scan",
+            f"{s.name}: {s.total} phrases, precision / recall",
+            f"{s.precision:.3f} / {s.recall:.3f} (TP {s.tp}, FP {s.fp}, FN {s.fn})",
+        )
+
+
 def add_ratios(out: Results, jobs: Sequence[int]) -> None:
     nums = out.numbers
     for kind in ("docx", "pdf"):
@@ -536,7 +550,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", default="1,2", help="worker counts for the batch runs (default 1,2)")
     parser.add_argument("--docs", default=",".join(build.ALL_DOCS), help="documents to build (default: all)")
-    parser.add_argument("--sections", default="1,2,3,4,5", help="which measurements to run (default: all)")
+    parser.add_argument("--sections", default="1,2,3,4,5,6", help="which measurements to run (default: all)")
     parser.add_argument("--no-pdf", action="store_true", help="skip every PDF measurement")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
@@ -569,6 +583,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             measure_batch(work / "coops", len(files), work, jobs, with_pdf, docs, out)
         if "5" in sections:
             measure_baseline(files[: max(1, min(args.baseline_n, len(files)))], len(files), work, with_pdf, docs, out)
+        if "6" in sections:
+            measure_phrases(out)
         add_ratios(out, jobs)
     finally:
         if args.work is None:
