@@ -119,7 +119,7 @@ def test_the_message_says_why_in_the_users_language() -> None:
     (kk,) = check(patch, "kk")
     (en,) = check(patch, "en")
     assert "Пассивный доход" in ru.message and "«пассивный доход»" in ru.message
-    assert "Пассивті табыс" in kk.message
+    assert "Пассивті кіріс" in kk.message
     assert "Passive income" in en.message
 
 
