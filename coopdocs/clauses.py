@@ -322,6 +322,9 @@ class Clause:
     text: str
     items: tuple[str, ...]
     commentary: Commentary | None
+    # Printed right after the clause's paragraph (the compliance report's stress test and results):
+    table: tuple[tuple[str, ...], ...] = ()  # rows of cells, the first row is the header
+    figure: bytes | None = None  # a PNG image
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ failure and red flag.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from coopdocs import __version__, clauses, rules
+from coopdocs import __version__, clauses, rules, stress, stressreport
 from coopdocs.citations import citation_entry, instrument_entry, resolve
 from coopdocs.clauses import Clause, Document, Section
 from coopdocs.errors import PackError
@@ -21,7 +22,44 @@ from coopdocs.pack import Pack, read_yaml
 from coopdocs.render import words
 
 RED_FLAG = "red_flag"
-Entries = list[tuple[str, tuple[str, ...]]]
+
+
+@dataclass(frozen=True)
+class Extra:
+    """A clause that carries a table or a figure (printed after its text)."""
+
+    text: str
+    table: tuple[tuple[str, ...], ...] = ()
+    figure: bytes | None = None
+
+
+Entry = tuple[str, tuple[str, ...]] | Extra
+Entries = list[Entry]
+
+
+def _clause(number: str, entry: Entry) -> Clause:
+    if isinstance(entry, Extra):
+        return Clause(f"compliance.{number}", number, entry.text, (), None, table=entry.table, figure=entry.figure)
+    body, items = entry
+    return Clause(f"compliance.{number}", number, body, items, None)
+
+
+def _stress_section(
+    coop: Cooperative, lang: str, text: Mapping[str, Any], ctx: Mapping[str, Any]
+) -> tuple[str, Entries]:
+    """Per programme: the terms and the decisive figures, the chart, the cohort table, the verdict."""
+    entries: Entries = [(_text(entry, lang, ctx, f"stress.intro[{i}]"), ()) for i, entry in enumerate(text["intro"])]
+    for program in coop.data["programs"]:
+        result = stressreport.results([program], stress.DEFAULT_GROWTH, stress.DEFAULT_STOP)[0]
+        name = stressreport.name_of(program, lang)
+        title, explanation = stressreport.verdict(result, lang, coop.pack)
+        heading = str(text["programme"][lang]).format(name=name, verdict=title)
+        entries.append((heading, tuple(stressreport.lines(result, lang, coop.pack))))
+        entries.append(Extra(str(text["chart"][lang]), figure=stressreport.chart_png(result, lang, coop.pack)))
+        rows = tuple(tuple(row) for row in stressreport.table(result, lang, coop.pack))
+        entries.append(Extra(str(text["table"][lang]), table=rows))
+        entries.append((f"{text['verdict'][lang]}: {explanation}", ()))
+    return _text(text["title"], lang, ctx, "stress.title"), entries
 
 
 @cache
@@ -115,6 +153,9 @@ def report(coop: Cooperative, lang: str) -> Document:
         )
     )
 
+    if coop.data.get("programs"):
+        sections.append(_stress_section(coop, lang, text["stress"], ctx))
+
     pyramid = text["pyramid"]
     indicator_clauses: Entries = [(p, ()) for p in paragraphs(pyramid["intro"], "pyramid.intro")]
     by_id = {r.rule.id: r for r in results}
@@ -138,15 +179,25 @@ def report(coop: Cooperative, lang: str) -> Document:
         raise PackError(f"compliance.yaml pyramid.indicators lacks the red-flag rules {', '.join(missing)}")
     sections.append((_text(pyramid["title"], lang, ctx, "pyramid.title"), indicator_clauses))
 
-    rule_clauses: Entries = [(p, ()) for p in paragraphs(text["rules"]["intro"], "rules.intro")]
+    rule_clauses: list[Entry] = [(p, ()) for p in paragraphs(text["rules"]["intro"], "rules.intro")]
+    header = tuple(str(cell) for cell in text["rules"]["table"][lang])
+    rows = [header]
     for result in results:
         rule = result.rule
         status = outcome["passed"] if result.passed else outcome[rule.severity]
+        rows.append((rule.id, status, _basis(rule, lang, coop.pack)))
+    rule_clauses.append(
+        Extra(_text(text["rules"]["table_caption"], lang, ctx, "rules.table_caption"), table=tuple(rows))
+    )
+    for result in results:
+        if result.passed:
+            continue
+        rule = result.rule
         items = [
+            f"{labels['result']}: {outcome[rule.severity]}",
+            *(f"{labels['finding']}: {line}" for line in _findings(result, coop, lang)),
             f"{words(coop.pack)['protects'][lang]}: {' '.join(rule.protects[lang].split())}",
             f"{labels['basis']}: {_basis(rule, lang, coop.pack)}",
-            f"{labels['result']}: {status}",
-            *(f"{labels['finding']}: {line}" for line in _findings(result, coop, lang)),
         ]
         rule_clauses.append((f"{labels['rule']} {rule.id}", tuple(items)))
     sections.append((_text(text["rules"]["title"], lang, ctx, "rules.title"), rule_clauses))
@@ -163,16 +214,7 @@ def report(coop: Cooperative, lang: str) -> Document:
             id=f"compliance.{s_index}",
             number=str(s_index),
             title=title,
-            clauses=tuple(
-                Clause(
-                    id=f"compliance.{s_index}.{c_index}",
-                    number=f"{s_index}.{c_index}",
-                    text=body,
-                    items=items,
-                    commentary=None,
-                )
-                for c_index, (body, items) in enumerate(entries, start=1)
-            ),
+            clauses=tuple(_clause(f"{s_index}.{c_index}", entry) for c_index, entry in enumerate(entries, start=1)),
         )
         for s_index, (title, entries) in enumerate(sections, start=1)
     )

@@ -209,6 +209,7 @@ def _contents(document: Document) -> list[str]:
         out.append(_squeeze(section.title))
         for clause in section.clauses:
             out += [_squeeze(clause.text), *(_squeeze(item) for item in clause.items)]
+            out += [_squeeze(cell) for row in clause.table for cell in row]
     return [text for text in out if text]
 
 
@@ -227,10 +228,59 @@ def render_docx(document: Document, page: Page, *, commentary: bool = False) -> 
         "closing": list(page.closing),
     }
     _render(template, context, f"{document.name}.{lang}")
+    _insert_extras(template.docx, document)
     title = f"{document.title} {document.subtitle}".strip()
     data = _finish(template, title=title, lang=lang, author=page.author, pack=page.pack)
     check_complete(data, [document], f"{document.name}.{lang}")
     return data
+
+
+def _insert_extras(docx: Any, document: Document) -> None:
+    """Put each clause's figure and table right after the clause's paragraph (the layout has no
+    place for them: they are rare, and python-docx builds them more plainly than a template could)."""
+    extras = {c.number: c for s in document.sections for c in s.clauses if c.table or c.figure}
+    if not extras:
+        return
+    from docx.shared import Cm, Pt
+    from docx.text.paragraph import Paragraph
+
+    for paragraph in list(docx.paragraphs):
+        clause = extras.pop(paragraph.text.split(" ", 1)[0].rstrip("."), None)
+        if clause is None:
+            continue
+        anchor = paragraph._p
+        if clause.figure is not None:
+            element = OxmlElement("w:p")
+            anchor.addnext(element)
+            picture = Paragraph(element, paragraph._parent)
+            picture.add_run().add_picture(io.BytesIO(clause.figure), width=Cm(16))
+            anchor = element
+        if clause.table:
+            rows = clause.table
+            table = docx.add_table(rows=len(rows), cols=len(rows[0]))
+            _table_borders(table)
+            for r, row in enumerate(rows):
+                for c, text in enumerate(row):
+                    cell = table.cell(r, c)
+                    run = cell.paragraphs[0].add_run(text)
+                    run.font.size = Pt(8)
+                    run.bold = r == 0
+            anchor.addnext(table._tbl)
+            anchor = table._tbl
+
+
+def _table_borders(table: Any) -> None:
+    """Single thin borders on every cell: the layout has no table style to lean on."""
+    props = table._tbl.tblPr
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        line.set(qn("w:val"), "single")
+        line.set(qn("w:sz"), "4")
+        line.set(qn("w:space"), "0")
+        line.set(qn("w:color"), "808080")
+        borders.append(line)
+    props.append(borders)
 
 
 def _cell(text: str, *, bold: bool = False) -> RichText:

@@ -24,15 +24,18 @@ def wording(pack: Pack) -> Mapping[str, Any]:
     raise PackError(f"{pack.pack_dir('common')}/stress.yaml: the stress test's wording is missing")
 
 
-def money(value: float, lang: str) -> str:
+def number(value: float, lang: str) -> str:
     digits = f"{round(value):,}"
-    digits = digits.replace(",", "," if lang == "en" else "\u00a0")
-    return f"{digits} {_CURRENCY[lang]}"
+    return digits.replace(",", "," if lang == "en" else "\u00a0")
 
 
-def _percent(value: float) -> str:
-    text = f"{value:.1f}".rstrip("0").rstrip(".")
-    return text or "0"
+def money(value: float, lang: str) -> str:
+    return f"{number(value, lang)} {_CURRENCY[lang]}"
+
+
+def _percent(value: float, lang: str = "en") -> str:
+    text = f"{value:.1f}".rstrip("0").rstrip(".") or "0"
+    return text if lang == "en" else text.replace(".", ",")
 
 
 def results(programs: Sequence[Mapping[str, Any]], growth: int, stop_month: int) -> list[stress.Result]:
@@ -52,20 +55,20 @@ def lines(result: stress.Result, lang: str, pack: Pack) -> list[str]:
     out = [
         str(w["terms"][lang]).format(
             price=money(t.price, lang),
-            own_percent=_percent(t.own_percent),
+            own_percent=_percent(t.own_percent, lang),
             own_part=money(t.own_part, lang),
             monthly=money(t.monthly_payment, lang),
             rest_from=rest_from,
             repay=repay,
             queue=w["queue"][t.queue][lang],
-            return_percent=_percent(t.return_percent),
+            return_percent=_percent(t.return_percent, lang),
         )
     ]
     if t.assumed:
         out.append(str(w["assumed"][lang]).format(keys=", ".join(t.assumed)))
     out.append(str(w["model"][lang]).format(growth=result.growth, stop=result.stop_month, members=result.members))
     out.append(str(w["a"][lang]).format(amount=money(result.gain_from_others, lang), members=result.gainers))
-    coverage = _percent(min(result.coverage, 9.99) * 100)
+    coverage = _percent(min(result.coverage, 9.99) * 100, lang)
     if result.all_served:
         out.append(str(w["b_all"][lang]).format(members=result.members, wait=result.last_wait, coverage=coverage))
     else:
@@ -78,7 +81,7 @@ def lines(result: stress.Result, lang: str, pack: Pack) -> list[str]:
             )
         )
     out.append(
-        str(w["c"][lang]).format(share=_percent(result.later_share * 100), benefits=money(result.benefits, lang))
+        str(w["c"][lang]).format(share=_percent(result.later_share * 100, lang), benefits=money(result.benefits, lang))
     )
     return out
 
@@ -97,12 +100,12 @@ def table(result: stress.Result, lang: str, pack: Pack) -> list[list[str]]:
             [
                 str(c.first) if c.first == c.last else f"{c.first}–{c.last}",
                 str(c.members),
-                money(c.paid_in, lang),
-                money(c.received, lang),
-                money(c.from_own, lang),
-                money(c.from_income, lang),
-                money(c.from_others, lang),
-                money(c.still_owed, lang),
+                number(c.paid_in, lang),
+                number(c.received, lang),
+                number(c.from_own, lang),
+                number(c.from_income, lang),
+                number(c.from_others, lang),
+                number(c.still_owed, lang),
                 str(c.served),
             ]
         )
