@@ -541,13 +541,22 @@ def init_command(file: Path, lang: str, use_defaults: bool, force: bool) -> None
     if use_defaults:
         text = initing.defaults_text(lang)
     else:
-        prompter = initing.Prompter(
-            say=click.echo,
-            ask=lambda text, default: str(click.prompt(text, default=default, show_default=default is not None)),
-        )
+        initing.check_stdin(sys.stdin, lang)
+        prompter = initing.Prompter(say=click.echo, ask=_prompt)
         text = initing.render_yaml(initing.ask_all(prompter, lang), lang)
     initing.write_file(file, text, force)
     click.echo(f"{file}: written; check it with: coopdocs validate {file}", err=True)
+
+
+def _prompt(text: str, default: str | None) -> str:
+    """``click.prompt``, telling Ctrl-C (``KeyboardInterrupt``: exit 130) from the end of the input
+    (``EOFError``), which click reports alike as ``click.Abort``."""
+    try:
+        return str(click.prompt(text, default=default, show_default=default is not None))
+    except click.exceptions.Abort as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise KeyboardInterrupt from None
+        raise EOFError from None
 
 
 @main.group()

@@ -95,7 +95,8 @@ class Questionnaire:
 @dataclass(frozen=True)
 class Prompter:
     """How the questionnaire talks: ``say`` shows text, ``ask`` returns the answer typed (or the
-    default). Ending the input must raise (click raises ``click.Abort``)."""
+    default). ``ask`` raises ``EOFError`` when the input ends (``ask_all`` turns it into a clear
+    :class:`InputError`) and ``KeyboardInterrupt`` when the user interrupts."""
 
     say: Callable[[str], None]
     ask: Callable[[str, str | None], str]
@@ -522,9 +523,37 @@ def _groups(questions: tuple[Question, ...]) -> list[list[Question]]:
     return groups
 
 
+def check_stdin(stream: Any, lang: str, pack: Pack = DEFAULT_PACK) -> None:
+    """Refuse to ask questions when standard input is closed (``0<&-``: Python's ``sys.stdin`` is None)."""
+    if stream is None or getattr(stream, "closed", False):
+        qn = load_questionnaire(pack)
+        raise InputError(_msg(qn, "stdin_closed", lang), hint=_msg(qn, "input_ended_hint", lang))
+
+
 def ask_all(prompter: Prompter, lang: str, today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
-    """Ask every question, then check the whole file and ask again where it has problems."""
+    """Ask every question, then check the whole file and ask again where it has problems.
+
+    The input ending before the last answer (``EOFError`` from the prompter) is an :class:`InputError`
+    that names the unanswered question; nothing is written then."""
     qn = load_questionnaire(pack)
+    asked: list[str] = []
+
+    def ask(text: str, default: str | None) -> str:
+        asked.append(text)
+        return prompter.ask(text, default)
+
+    try:
+        return _ask_all(qn, Prompter(say=prompter.say, ask=ask), lang, today, pack)
+    except EOFError:
+        raise InputError(
+            _msg(qn, "input_ended", lang, question=asked[-1] if asked else "-"),
+            hint=_msg(qn, "input_ended_hint", lang),
+        ) from None
+
+
+def _ask_all(
+    qn: Questionnaire, prompter: Prompter, lang: str, today: dt.date | None, pack: Pack
+) -> dict[str, Any]:
     data = default_data(today, pack)
     prompter.say(_msg(qn, "header", lang))
     for group in _groups(qn.questions):

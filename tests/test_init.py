@@ -3,7 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import select
+import signal
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -159,7 +165,72 @@ def test_input_that_ends_early_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "coop.yaml"
     result = invoke(tmp_path, str(target), input=stdin(ANSWERS[:20]))
     assert result.exit_code == 1
-    assert "Aborted" in result.output
+    assert (
+        "error: the input ended before all questions were answered (unanswered question: "
+        "Penalty for late contributions, % per day); no file was written"
+    ) in result.output, result.output
+    assert "= hint: run coopdocs init in a terminal" in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def run_init(tmp_path: Path, *args: str, **popen: Any) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "coopdocs", "init", *args],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+        **popen,
+    )
+
+
+def test_stdin_at_end_of_file_is_a_clear_error(tmp_path: Path) -> None:
+    with open(os.devnull, encoding="utf-8") as null:
+        proc = run_init(tmp_path, "coop.yaml", stdin=null)
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    assert (
+        "error: the input ended before all questions were answered (unanswered question: "
+        'Name of the cooperative (without the words "consumer cooperative") (ru)); no file was written'
+    ) in err
+    assert "Aborted" not in err and "internal error" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])
+def test_closed_stdin_is_a_clear_error(tmp_path: Path, lang: str) -> None:
+    # `coopdocs init 0<&-`: file descriptor 0 is closed in the child (Python's sys.stdin is None)
+    proc = run_init(tmp_path, "coop.yaml", "--lang", lang, stdin=subprocess.DEVNULL, preexec_fn=lambda: os.close(0))
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 1, err
+    expected = {
+        "en": "error: standard input is closed, so coopdocs init cannot ask its questions; no file was written",
+        "ru": "error: стандартный ввод закрыт, поэтому coopdocs init не может задать вопросы; файл не записан",
+    }[lang]
+    assert expected in err
+    assert "coopdocs init --defaults" in err and "internal error" not in err
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_ctrl_c_at_a_question_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    proc = run_init(tmp_path, "coop.yaml", stdin=subprocess.PIPE)
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write("Достык\n")  # one answer; the process then waits at the next question
+    proc.stdin.flush()
+    # wait (at most a minute) until it asks the next question: the Kazakh name
+    seen = b""
+    deadline = time.monotonic() + 60
+    while b"(kk)" not in seen:
+        assert time.monotonic() < deadline and proc.poll() is None, seen.decode("utf-8", "replace")
+        ready, _, _ = select.select([proc.stdout], [], [], 1)
+        if ready:
+            seen += os.read(proc.stdout.fileno(), 4096)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "Aborted" not in err and "internal error" not in err
     assert list(tmp_path.iterdir()) == []
 
 
