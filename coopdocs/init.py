@@ -551,9 +551,7 @@ def ask_all(prompter: Prompter, lang: str, today: dt.date | None = None, pack: P
         ) from None
 
 
-def _ask_all(
-    qn: Questionnaire, prompter: Prompter, lang: str, today: dt.date | None, pack: Pack
-) -> dict[str, Any]:
+def _ask_all(qn: Questionnaire, prompter: Prompter, lang: str, today: dt.date | None, pack: Pack) -> dict[str, Any]:
     data = default_data(today, pack)
     prompter.say(_msg(qn, "header", lang))
     for group in _groups(qn.questions):
