@@ -37,12 +37,14 @@ def squash(text: str) -> str:
     return " ".join(text.split())
 
 
+@pytest.mark.pdf_engine
 def test_every_docx_has_its_pdf(built: Path) -> None:
     docx = sorted(p.stem for p in built.glob("*.docx"))
     assert docx == sorted(p.stem for p in built.glob("*.pdf"))
     assert len(docx) == 14
 
 
+@pytest.mark.pdf_engine
 @pytest.mark.parametrize("stem", ["charter.ru", "charter.kk", "membership.kk", "disputes.ru"])
 def test_pdf_text_matches_docx_text(built: Path, stem: str) -> None:
     pages = run("pdftotext", "-raw", "-enc", "UTF-8", str(built / f"{stem}.pdf"), "-").split("\f")
@@ -64,6 +66,7 @@ def test_pdf_text_matches_docx_text(built: Path, stem: str) -> None:
     assert len(numbers) > 20
 
 
+@pytest.mark.pdf_engine
 def test_fonts_are_embedded_and_are_the_layout_font(built: Path) -> None:
     for path in built.glob("*.pdf"):
         rows = run("pdffonts", str(path)).splitlines()[2:]
@@ -75,6 +78,7 @@ def test_fonts_are_embedded_and_are_the_layout_font(built: Path) -> None:
             assert name.split("+", 1)[-1].startswith(FONT.replace(" ", "")), (path.name, row)
 
 
+@pytest.mark.pdf_engine
 def test_layout_font_covers_every_character_the_documents_use(built: Path) -> None:
     ranges = run("fc-list", "-f", "%{charset}", f"{FONT}:style=Regular").split()
     covered: set[int] = set()
@@ -90,12 +94,14 @@ def test_layout_font_covers_every_character_the_documents_use(built: Path) -> No
     assert all(ord(ch) in covered for ch in KAZAKH)
 
 
+@pytest.mark.pdf_engine
 def test_kazakh_letters_survive_into_the_pdf(built: Path) -> None:
     text = run("pdftotext", "-enc", "UTF-8", str(built / "charter.kk.pdf"), "-")
     for letter in "әғқңөұүі":
         assert letter in text
 
 
+@pytest.mark.pdf_engine
 def test_pdf_metadata(built: Path) -> None:
     info = run("pdfinfo", str(built / "charter.kk.pdf"))
     assert re.search(r"^Title:\s+ЖАРҒЫ «Береке» тұтыну кооперативі$", info, re.M)
@@ -103,6 +109,7 @@ def test_pdf_metadata(built: Path) -> None:
     assert b"/Lang(kk-KZ)" in (built / "charter.kk.pdf").read_bytes()
 
 
+@pytest.mark.pdf_engine
 def test_pages_are_not_blank(built: Path, tmp_path: Path) -> None:
     run("pdftoppm", "-gray", "-r", "40", "-f", "1", "-l", "3", str(built / "charter.ru.pdf"), str(tmp_path / "p"))
     pages = sorted(tmp_path.glob("p-*.pgm"))
@@ -114,6 +121,7 @@ def test_pages_are_not_blank(built: Path, tmp_path: Path) -> None:
         assert dark > 0.02 * len(pixels), page.name
 
 
+@pytest.mark.pdf_engine
 def test_persistent_converter_counts_twenty_documents(built: Path, tmp_path: Path) -> None:
     sources = []
     for i in range(20):
@@ -127,6 +135,7 @@ def test_persistent_converter_counts_twenty_documents(built: Path, tmp_path: Pat
     assert len(pdfs) == 20 and all(p.stat().st_size > 1000 for p in pdfs)
 
 
+@pytest.mark.pdf_engine
 def test_converter_restarts_after_libreoffice_dies(built: Path, tmp_path: Path) -> None:
     src = tmp_path / "a.docx"
     shutil.copy(built / "disputes.ru.docx", src)
@@ -148,6 +157,7 @@ def test_converter_gives_up_after_one_retry(tmp_path: Path, monkeypatch: pytest.
     assert converter.restarts == 1
 
 
+@pytest.mark.pdf_engine
 def test_pdf_a(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         main,
@@ -192,6 +202,7 @@ def test_html_and_markdown(tmp_path: Path) -> None:
     assert "1.1. «Береке» тұтыну кооперативі" in md
 
 
+@pytest.mark.pdf_engine
 def test_doctor_reports_engine_and_fonts() -> None:
     result = CliRunner().invoke(main, ["doctor"])
     assert result.exit_code == 0
@@ -199,6 +210,7 @@ def test_doctor_reports_engine_and_fonts() -> None:
     assert f"Layout font {FONT} with all Kazakh letters: yes" in result.stdout
 
 
+@pytest.mark.pdf_engine
 def test_closing_the_converter_leaves_no_libreoffice_behind() -> None:
     import os
 
@@ -209,6 +221,7 @@ def test_closing_the_converter_leaves_no_libreoffice_behind() -> None:
         os.killpg(group, 0)
 
 
+@pytest.mark.pdf_engine
 def test_a_pool_converts_in_parallel_and_counts(built: Path, tmp_path: Path) -> None:
     sources = []
     for i, src in enumerate(sorted(built.glob("*.docx"))[:6]):
@@ -223,6 +236,7 @@ def test_a_pool_converts_in_parallel_and_counts(built: Path, tmp_path: Path) -> 
     assert all(p.stat().st_size > 1000 for p in made)
 
 
+@pytest.mark.pdf_engine
 def test_converter_profile_turns_off_editor_work(built: Path, tmp_path: Path) -> None:
     """Autocompletion, spelling, grammar and smart tags are off in the converter's profile, and
     LibreOffice keeps them when it rewrites its settings."""
@@ -238,6 +252,7 @@ def test_converter_profile_turns_off_editor_work(built: Path, tmp_path: Path) ->
         assert item is not None and item.group(1) == value, (path, name)
 
 
+@pytest.mark.pdf_engine
 def test_a_pool_started_in_the_background_converts_or_closes_cleanly(built: Path, tmp_path: Path) -> None:
     import os
 
@@ -257,6 +272,7 @@ def test_a_pool_started_in_the_background_converts_or_closes_cleanly(built: Path
     assert [pid for pid in leftovers if int(pid) != os.getpid()] == []
 
 
+@pytest.mark.pdf_engine
 def test_a_pool_not_yet_started_starts_once_under_parallel_calls(built: Path, tmp_path: Path) -> None:
     sources = []
     for i, name in enumerate(["minutes.ru.docx", "minutes.kk.docx", "application.ru.docx", "application.kk.docx"]):
