@@ -11,12 +11,14 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import difflib
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
 from coopdocs import __version__, build, clauses, redline, render
+from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import UsageError
 from coopdocs.manifest import Output, cooperative_info
 from coopdocs.model import Cooperative
@@ -39,6 +41,71 @@ def _words(coop: Cooperative) -> Mapping[str, Any]:
 
 def no_difference(coop: Cooperative, lang: str) -> str:
     return str(_words(coop)["no_difference"][lang])
+
+
+# --- what OLD gets wrong and NEW corrects -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Correction:
+    """A problem the legal rules report in OLD (error, red flag or warning) that NEW no longer has."""
+
+    problem: Diagnostic
+    old_value: Any
+    new_value: Any
+
+
+_MISSING = object()
+
+
+def _value(coop: Cooperative, path: str) -> Any:
+    try:
+        return coop.get(path) if path else _MISSING
+    except (KeyError, IndexError, TypeError):
+        return _MISSING
+
+
+def corrections(
+    old: Cooperative, old_found: Sequence[Diagnostic], new: Cooperative, new_found: Sequence[Diagnostic]
+) -> list[Correction]:
+    """OLD's reported problems (not info) that NEW does not repeat (same rule at the same path)."""
+    kept = {(d.rule, d.path) for d in new_found}
+    return [
+        Correction(d, _value(old, d.path), _value(new, d.path))
+        for d in old_found
+        if d.severity != "info" and (d.rule, d.path) not in kept
+    ]
+
+
+def _shown(value: Any, removed: str) -> str:
+    if value is _MISSING or value is None:
+        return removed
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def corrections_text(found: Sequence[Correction], old: Cooperative, lang: str, same_text: bool) -> str:
+    """The report of what OLD gets wrong and NEW corrects, each as a located diagnostic with its law."""
+    words = _words(old)
+    removed = str(words["removed"][lang])
+    file = old.file.replace("\\", "/").rsplit("/", 1)[-1]
+    lines = [str(words["old_corrected"][lang]).format(file=file)]
+    for c in found:
+        d = c.problem
+        where = d.file + (f":{d.line}:{d.column}" if d.line is not None else "")
+        lines.append(
+            f"  {where}: {d.severity}[{d.rule}] {d.path}: "
+            f"{_shown(c.old_value, removed)} → {_shown(c.new_value, removed)}"
+        )
+        lines.append(f"    {d.message}")
+        if d.citation is not None:
+            lines.append(f"    = law: {d.citation.label(lang)}")
+    if same_text:
+        lines.append(str(words["old_corrected_same_text"][lang]))
+    return "\n".join(lines)
 
 
 # --- the two editions, compared ------------------------------------------------------------------
@@ -446,7 +513,12 @@ def folder_name(old: Cooperative) -> str:
 
 
 def manifest_info(
-    old: Cooperative, new: Cooperative, diffs: Sequence[DocumentDiff], request: Request, formats: Sequence[str]
+    old: Cooperative,
+    new: Cooperative,
+    diffs: Sequence[DocumentDiff],
+    request: Request,
+    formats: Sequence[str],
+    corrected: Sequence[Correction] = (),
 ) -> dict[str, object]:
     def source(coop: Cooperative) -> dict[str, str]:
         return {"file": coop.file.replace("\\", "/").rsplit("/", 1)[-1], "sha256": coop.input_sha256}
@@ -469,4 +541,5 @@ def manifest_info(
             }
             for d in diffs
         },
+        "corrects": [{"rule": c.problem.rule, "path": c.problem.path} for c in corrected],
     }

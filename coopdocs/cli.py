@@ -480,6 +480,7 @@ def amend(
     from coopdocs.pipeline import check_file
 
     checked = {}
+    found = {}
     for role, file in (("OLD", old), ("NEW", new)):
         result = check_file(file, msg_lang)
         for d in result.diagnostics:
@@ -494,11 +495,17 @@ def amend(
             click.echo(f"{file}: {role} has errors, so no amendment package was written", err=True)
             sys.exit(1)
         checked[role] = result.cooperative
+        found[role] = result.diagnostics
     before, after = checked["OLD"], checked["NEW"]
     request = amending.Request(amending.languages(before, after, langs), meeting_date.date() if meeting_date else None)
     diffs = amending.compare_cooperatives(before, after, request.langs)
-    if all(d.empty for d in diffs):
-        click.echo(amending.no_difference(after, msg_lang))
+    same_text = all(d.empty for d in diffs)
+    corrected = amending.corrections(before, found["OLD"], after, found["NEW"])
+    if corrected:
+        click.echo(amending.corrections_text(corrected, before, msg_lang, same_text))
+    if same_text:
+        if not corrected:
+            click.echo(amending.no_difference(after, msg_lang))
         sys.exit(0)
     fmts = formats or ("docx",)
     outputs = amending.build_outputs(before, after, diffs, request)
@@ -511,7 +518,7 @@ def amend(
     target = write_folder(
         out / amending.folder_name(before),
         outputs,
-        amending.manifest_info(before, after, diffs, request, fmts),
+        amending.manifest_info(before, after, diffs, request, fmts, corrected),
         lang=msg_lang,
         overwrite_edited=overwrite_edited,
         force=force,

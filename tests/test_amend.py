@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -218,6 +219,45 @@ def test_no_difference_says_so_and_writes_nothing(files: tuple[Path, Path], tmp_
     assert code == 0
     assert out.startswith("no difference:")
     assert not (tmp_path / "out").exists()
+
+
+UNLAWFUL_OLD = {"governance.general_meeting.voting": "by_share", "disputes.court": False}
+
+
+def test_unlawful_choices_in_old_are_reported_as_corrected_not_as_no_difference(tmp_path: Path) -> None:
+    old = write_patched(tmp_path, UNLAWFUL_OLD, name="old.yaml")
+    new = write_patched(tmp_path, {}, name="new.yaml")
+    code, out, _ = invoke("amend", str(old), str(new), "--out", str(tmp_path / "out"))
+    assert code == 0
+    assert "no difference" not in out
+    lines = out.splitlines()
+    assert lines[0] == (
+        "old.yaml (the current edition) has choices the legal rules report; the new edition corrects them:"
+    )
+    court = next(i for i, line in enumerate(lines) if "[KZ-PC-COURT]" in line)
+    assert re.fullmatch(r"  \S*old\.yaml:\d+:\d+: warning\[KZ-PC-COURT\] disputes\.court: false → true", lines[court])
+    assert lines[court + 1].startswith("    the charter takes away the members' right to go to court")
+    assert lines[court + 2] == "    = law: Constitution of RK (2026) [unverified]"
+    assert re.search(
+        r"warning\[KZ-PC-VOTING-ONE-VOTE\] governance\.general_meeting\.voting: by_share → one_member_one_vote", out
+    )
+    assert "the documents' text does not change" in out and "adopt the charter in a new edition" in out
+    assert not (tmp_path / "out").exists()
+
+
+def test_corrections_are_listed_in_russian_and_recorded_in_the_manifest(tmp_path: Path) -> None:
+    old = write_patched(tmp_path, UNLAWFUL_OLD, name="old.yaml")
+    new = write_patched(tmp_path, {"membership.exit.payout_days": 60}, name="new.yaml")
+    code, out, err = invoke("amend", str(old), str(new), "--out", str(tmp_path / "out"), "--messages", "ru")
+    assert code == 0, err
+    assert out.startswith(
+        "В old.yaml (действующая редакция) есть положения, о которых сообщают правовые правила; "
+        "новая редакция их исправляет:"
+    )
+    assert "    = law: Конституция РК 2026 г. [не сверено]" in out
+    assert "текст документов не меняется" not in out
+    manifest = json.loads((tmp_path / "out" / "bereke-amendments" / "coopdocs-manifest.json").read_text("utf-8"))
+    assert sorted(c["rule"] for c in manifest["corrects"]) == ["KZ-PC-COURT", "KZ-PC-VOTING-ONE-VOTE"]
 
 
 def test_new_with_errors_is_reported_and_nothing_written(files: tuple[Path, Path], tmp_path: Path) -> None:
