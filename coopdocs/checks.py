@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from coopdocs import textscan
+from coopdocs import majority, textscan
 from coopdocs.model import split_path
 
 _MISSING = object()
@@ -153,6 +153,47 @@ def greater_than(data: Mapping[str, Any], *, path: str, other: str) -> Iterator[
     value, limit = lookup(data, path), lookup(data, other)
     if _number(value) and _number(limit) and value <= limit:
         yield Finding(path, {"value": value, "other": limit})
+
+
+@check("qualified_above_majority")
+def qualified_above_majority(data: Mapping[str, Any], *, path: str, other: str) -> Iterator[Finding]:
+    """The qualified majority at ``path`` (fraction or percent, "at least") must be above the ordinary
+    majority at ``other`` (a percent, "more than"); compared as exact fractions."""
+    qualified, ordinary = lookup(data, path), lookup(data, other)
+    if not isinstance(qualified, Mapping) or not _number(ordinary):
+        return
+    try:
+        share = majority.qualified_share(qualified)
+    except (KeyError, TypeError, ValueError):
+        return
+    if share <= majority.percent_share(ordinary):
+        fraction = qualified.get("fraction")
+        at, shown = (f"{path}.fraction", str(fraction)) if fraction is not None else (f"{path}.percent", None)
+        yield Finding(at, {"value": shown or f"{qualified['percent']}%", "other": ordinary})
+
+
+@check("qualified_rounded")
+def qualified_rounded(data: Mapping[str, Any], *, path: str) -> Iterator[Finding]:
+    """A percent that rounds a common fraction up (67 for 2/3) needs more votes than the fraction at
+    some small meeting; report the smallest such meeting, counted exactly."""
+    qualified = lookup(data, path)
+    if not isinstance(qualified, Mapping) or qualified.get("fraction") is not None:
+        return
+    value = qualified.get("percent")
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return
+    found = majority.rounding_of(value)
+    if found is not None:
+        yield Finding(
+            f"{path}.percent",
+            {
+                "value": value,
+                "fraction": found.fraction,
+                "present": found.present,
+                "votes_fraction": found.votes_fraction,
+                "votes_percent": found.votes_percent,
+            },
+        )
 
 
 @check("not_greater_than")

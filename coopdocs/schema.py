@@ -110,7 +110,15 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
     position = loaded.positions.of(path)
     if rule == "required":
         parent = loaded.positions.keys.get(path[:-1]) or position
+        excludes = (_schema_at(schema, path) or {}).get("excludes")
+        if excludes:  # required, but excluding another key: exactly one of them (reported once, on the parent)
+            keys = sorted([str(path[-1]), *_as_list(excludes)])
+            where["path"] = path[:-1]
+            return diagnostics.make("schema/one-of", position=parent, keys=f"'{keys[0]}' / '{keys[1]}'", **where)
         return diagnostics.make("schema/required", position=parent, key=path[-1], **where)
+    if rule == "excludes":
+        keys = sorted([str(path[-1]), *_as_list(error.constraint)])
+        return diagnostics.make("schema/exclusive", position=position, keys=f"'{keys[0]}' / '{keys[1]}'", **where)
     if rule in ("type", "nullable"):
         types = error.constraint if rule == "type" else (schema_type(_schema_at(schema, path)),)
         expected = f" {word('or', lang)} ".join(word(t, lang) for t in _as_list(types))
@@ -572,12 +580,17 @@ def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _object_json(schema: Mapping[str, Any]) -> dict[str, Any]:
-    return {
+    out: dict[str, Any] = {
         "type": "object",
         "properties": {key: _rule_json(rules) for key, rules in schema.items()},
-        "required": [key for key, rules in schema.items() if rules.get("required")],
+        "required": [key for key, rules in schema.items() if rules.get("required") and not rules.get("excludes")],
         "additionalProperties": False,
     }
+    # required keys that exclude each other (qualified: fraction or percent): exactly one of them
+    either = [key for key, rules in schema.items() if rules.get("required") and rules.get("excludes")]
+    if either:
+        out["oneOf"] = [{"required": [key]} for key in either]
+    return out
 
 
 def json_schema(pack: Pack = DEFAULT_PACK) -> dict[str, Any]:

@@ -205,6 +205,7 @@ class Wording:
             "number": lambda v: number(v, lang),
             "words": lambda v: in_words(v, lang),
             "percent": lambda v: percent(v, lang),
+            "majority": self.majority,
             "date": lambda v, case="nom": legal_date(v, lang, case),
             "days": lambda v, case="gen": period(v, "days", lang, case),
             "months": lambda v, case="gen": period(v, "months", lang, case),
@@ -212,6 +213,14 @@ class Wording:
             "span": lambda v, case="gen": span(v, lang, case),
             "as_item": as_item,
         }
+
+    def majority(self, qualified: Mapping[str, Any]) -> str:
+        """A qualified majority as the clause says it after «не менее» / «кемінде» / "at least": an exact
+        fraction in words (двух третей, үштен екісі, two thirds) or a percent (67%)."""
+        fraction = qualified.get("fraction")
+        if fraction is None:
+            return percent(qualified["percent"], self.lang)
+        return self.term(str(fraction), "gen" if self.lang == "ru" else "nom")
 
     def functions(self) -> dict[str, Callable[..., str]]:
         return {"t": self.term, "terms": self.terms}

@@ -54,7 +54,7 @@ ANSWERS: list[tuple[str, str]] = [
     ("exclusion_grounds", "non_payment, charter_violation"), ("exclusion_notice", "14"),
     ("inheritance", "heirs_paid_or_join"),
     ("gm_months", "4"), ("gm_extraordinary", "10"), ("gm_notice", "15"), ("gm_notice_methods", "written"),
-    ("gm_quorum", "60"), ("gm_majority", "50"), ("gm_qualified", "75"),
+    ("gm_quorum", "60"), ("gm_majority", "50"), ("gm_qualified", "3/4"),
     ("gm_qualified_matters", "charter_amendment, reorganization, liquidation"),
     ("board_size", "3"), ("board_term", "2"), ("chair_title", "chair_of_cooperative"), ("chair_term", "2"),
     ("audit_kind", "auditor"), ("audit_term", "2"), ("audit_checks", "1"),
