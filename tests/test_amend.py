@@ -199,15 +199,15 @@ def test_resolution_takes_the_majority_from_old_and_names_registration(tmp_path:
     old = write_patched(tmp_path, {"governance.general_meeting.quorum_percent": 60}, name="old.yaml")
     new = write_patched(
         tmp_path,
-        {"governance.general_meeting.quorum_percent": 60, "governance.general_meeting.qualified.percent": 75},
+        {"governance.general_meeting.quorum_percent": 60, "governance.general_meeting.qualified.fraction": "3/4"},
         name="new.yaml",
     )
     code, _, err = invoke("amend", str(old), str(new), "--out", str(tmp_path / "out"), "--lang", "ru")
     assert code == 0, err
     folder = tmp_path / "out" / "bereke-amendments"
     text = "\n".join(docx_text((folder / "resolution.ru.docx").read_bytes()))
-    assert "квалифицированным большинством не менее 67% голосов" in text
-    assert "75%" not in text
+    assert "квалифицированным большинством не менее двух третей голосов" in text
+    assert "трёх четвертей" not in text
     assert "более 60% от общего числа членов Кооператива" in text
     assert "(пункт 16.1 действующего Устава)" in text
     assert "документы для государственной регистрации изменений и дополнений в Устав" in text
