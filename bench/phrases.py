@@ -26,7 +26,7 @@ import yaml  # noqa: E402
 from coopdocs import textscan  # noqa: E402
 
 LEXICON = "kz/consumer_cooperative/pyramid-language.yaml"
-SETS = [ROOT / "tests" / "data" / "pyramid_phrases.yaml", ROOT / "tests" / "data" / "pyramid_phrases_holdout.yaml"]
+SETS = sorted((ROOT / "tests" / "data").glob("pyramid_phrases*.yaml"))
 
 
 @dataclass(frozen=True)

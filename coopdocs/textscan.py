@@ -78,6 +78,7 @@ class Context:
     after_words: Words | None
     except_next: Words | None
     except_prev: Words | None
+    barriers: Words | None
 
 
 @dataclass(frozen=True)
@@ -179,6 +180,7 @@ def _context(value: Any, where: str) -> Context:
         after_words=optional("after_words"),
         except_next=optional("except_next"),
         except_prev=optional("except_prev"),
+        barriers=optional("barriers"),
     )
 
 
@@ -211,7 +213,9 @@ def _stem_matches(word: str, stem: str, suffixes: Sequence[str]) -> bool:
     stems = [stem]
     if stem[-1:] in _VOICED:
         stems.append(stem[:-1] + _VOICED[stem[-1]])
-    return any(word.startswith(s) and _only_suffixes(word[len(s) :], tuple(suffixes)) for s in stems)
+    # a short stem (пай, қор, бөл) takes at most two suffixes: қор + ытындысы is another word
+    depth = 5 if len(stem) < 4 else 0
+    return any(word.startswith(s) and _only_suffixes(word[len(s) :], tuple(suffixes), depth) for s in stems)
 
 
 @cache
@@ -243,7 +247,9 @@ def _classes(word: str, lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str
         contexts = frozenset(n for n, c in lexicon.contexts.items() if _is(word, c.words, lexicon.suffixes))
         marks = set()
         for name, ctx in lexicon.contexts.items():
-            for mark, words in (("after", ctx.after_words), ("next", ctx.except_next), ("prev", ctx.except_prev)):
+            marks_of = (("after", ctx.after_words), ("next", ctx.except_next), ("prev", ctx.except_prev),
+                        ("barrier", ctx.barriers))
+            for mark, words in marks_of:
                 if words is not None and _is(word, words, lexicon.suffixes):
                     marks.add(f"{name}:{mark}")
         known = (concepts, contexts, frozenset(marks))
@@ -327,6 +333,9 @@ def _suppressed(clause: Sequence[Token], first: int, last: int, pattern: Pattern
                 continue
             previous = clause[k - 1] if k > 0 else None
             if previous is not None and f"{name}:prev" in previous.exceptions:
+                continue
+            between = range(k + 1, first) if k < first else range(last + 1, k)
+            if any(f"{name}:barrier" in clause[b].exceptions for b in between):
                 continue
             return True
     return False
