@@ -11,6 +11,7 @@ through a callback and returns the results.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import multiprocessing
 import os
@@ -27,7 +28,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from coopdocs import __version__
+from coopdocs import __version__, interrupts
 from coopdocs.build import Options
 from coopdocs.errors import CoopdocsError, InputError, UsageError, save_traceback
 
@@ -116,12 +117,14 @@ class BatchReport:
     jobs: int
     duration: float
     interrupted: bool = False
+    interrupted_by: str | None = None  # SIGINT, SIGTERM or SIGHUP
 
     @property
     def exit_code(self) -> int:
-        """0 all built; 123 an item crashed; else 3 an output could not be produced; else 1."""
+        """0 all built; 123 an item crashed; else 3 an output could not be produced; else 1.
+        Interrupted: 128 + the signal (130 SIGINT, 143 SIGTERM, 129 SIGHUP)."""
         if self.interrupted:
-            return 130
+            return 128 + signal.Signals[self.interrupted_by or "SIGINT"].value
         statuses = {item.status for item in self.items}
         if CRASHED in statuses:
             return 123
@@ -349,8 +352,26 @@ _CONVERTER: Converter | None = None
 
 
 def _worker_init() -> None:
-    # The parent handles Ctrl-C and lets running items finish, so workers ignore SIGINT.
+    """A worker dies with the batch parent, even a killed one (``PR_SET_PDEATHSIG``); its converter
+    then dies with it. The parent handles Ctrl-C and a closed terminal (it lets running items
+    finish or stops them), so workers ignore SIGINT and SIGHUP; SIGTERM ends a worker at once."""
+    die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def die_with_parent() -> None:
+    """Get SIGKILL when the parent process dies (Linux); exit now if it is already gone."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    parent = os.getppid()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if parent == 1 or os.getppid() != parent:
+        os._exit(1)
 
 
 def _worker_converter() -> Converter:
@@ -470,31 +491,37 @@ def run_batch(
     """Build every input in a pool of ``jobs`` processes, write ``OUT/report.json``, return the report.
 
     Ctrl-C (KeyboardInterrupt) cancels the items not yet started and lets the running ones finish;
-    what finished is written, the rest is reported as cancelled, and the report comes back with
-    ``interrupted=True`` (the exception is not re-raised)."""
+    SIGTERM and SIGHUP (``interrupts.Interrupted``) cancel them and stop the running ones at once.
+    What finished is written, the rest is reported as cancelled, and the report comes back with
+    ``interrupted=True`` and the signal (the exception is not re-raised)."""
     jobs = max(1, jobs or os.cpu_count() or 1)
     if "pdf" in options.formats:
         from coopdocs.pdf import require_engine
 
         require_engine()  # no PDF engine: exit 3 before any work, not once per input
     started = time.perf_counter()
-    if inputs and _start_method() == "fork":
-        warm_caches(inputs[0], options)
-    bases, names, keys = plan_names(inputs, out, options.msg_lang)
-    run = _Run(list(inputs), out, options, on_progress or (lambda _: None), bases, names, keys)
-    interrupted = _run_pools(run, options, jobs)
+    run = _Run(list(inputs), out, options, on_progress or (lambda _: None))
+    try:
+        if inputs and _start_method() == "fork":
+            warm_caches(inputs[0], options)
+        run.bases, run.names, run.keys = plan_names(inputs, out, options.msg_lang)
+    except KeyboardInterrupt as exc:  # stopped before any item ran: every item is cancelled
+        stopped_by: str | None = signal.Signals(interrupts.signal_of(exc)).name
+    else:
+        stopped_by = _run_pools(run, options, jobs)
     run.flush(final=True)
     items = []
     for index, path in enumerate(run.inputs):
         default = ItemResult(index, str(path), CANCELLED, message="not built: the batch was interrupted")
         items.append(run.results.get(index, default))
-    report = BatchReport(tuple(items), out, jobs, round(time.perf_counter() - started, 3), interrupted)
+    duration = round(time.perf_counter() - started, 3)
+    report = BatchReport(tuple(items), out, jobs, duration, stopped_by is not None, stopped_by)
     write_report(report, options)
     return report
 
 
-def _run_pools(run: _Run, options: BatchOptions, jobs: int) -> bool:
-    """Run every item; True when interrupted.
+def _run_pools(run: _Run, options: BatchOptions, jobs: int) -> str | None:
+    """Run every item; the name of the signal that interrupted the run, or None.
 
     A worker that dies (a segfault, the OOM killer) breaks its pool. The items that were running
     then are suspects and run again alone, each in its own one-worker pool; one that kills that
@@ -511,9 +538,9 @@ def _run_pools(run: _Run, options: BatchOptions, jobs: int) -> bool:
             lost = _one_pool(run, options, min(jobs, len(pending)), pending)
             suspects = [i for i, was_running in lost.items() if was_running]
             pending = [i for i, was_running in lost.items() if not was_running]
-    except KeyboardInterrupt:
-        return True
-    return False
+    except KeyboardInterrupt as exc:
+        return signal.Signals(interrupts.signal_of(exc)).name
+    return None
 
 
 def _died(index: int, path: Path) -> Produced:
@@ -546,13 +573,23 @@ def _one_pool(run: _Run, options: BatchOptions, jobs: int, todo: list[int]) -> d
         return {}
     except BrokenProcessPool:
         return {i: f in running or len(todo) == 1 for f, i in futures.items() if i not in run.produced}
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         for future in futures:
             future.cancel()
-        _collect_running(run, futures)
+        if interrupts.signal_of(exc) == signal.SIGINT:
+            _collect_running(run, futures)
+        else:  # SIGTERM, SIGHUP: stop now; each worker's LibreOffice dies with it
+            _terminate_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate_workers(pool: ProcessPoolExecutor) -> None:
+    processes = getattr(pool, "_processes", None) or {}
+    for process in list(processes.values()):
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            process.terminate()
 
 
 def _collect_running(run: _Run, futures: dict[Future[Produced], int]) -> None:
@@ -581,6 +618,7 @@ def report_data(report: BatchReport, options: BatchOptions) -> dict[str, Any]:
         "jobs": report.jobs,
         "options": {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(options).items() if k != "counts"},
         "interrupted": report.interrupted,
+        "interrupted_by": report.interrupted_by,
         "duration": report.duration,
         "exit_code": report.exit_code,
         "summary": {"total": len(report.items), **report.counts()},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
@@ -145,7 +146,7 @@ def convert_outputs(
     if not extra:
         return list(docx_outputs)
     final: list[Output] = []
-    with tempfile.TemporaryDirectory(prefix="coopdocs-convert-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"coopdocs-convert-{os.getpid()}-") as tmp:
         folder = Path(tmp)
         sources = []
         for output in docx_outputs:

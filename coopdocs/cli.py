@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import signal
 import sys
 import traceback
 from collections.abc import Callable
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from coopdocs import __version__
+from coopdocs import __version__, interrupts
 from coopdocs.errors import CoopdocsError, save_traceback
 
 if TYPE_CHECKING:
@@ -48,12 +49,16 @@ FORCE_OPTION = click.option(
 
 
 def guarded(func: F) -> F:
-    """Expected failures print their message and hint; anything else is a bug: exit 123."""
+    """Expected failures print their message and hint; anything else is a bug: exit 123.
+
+    SIGINT, SIGTERM and SIGHUP stop the command the same way (``interrupts``): its converters and
+    staging folders are cleaned up, and it exits 130, 143 or 129 with a one-line message."""
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return func(*args, **kwargs)
+            with interrupts.handled():
+                return func(*args, **kwargs)
         except CoopdocsError as exc:
             click.echo(f"error: {exc.message}", err=True)
             if exc.hint:
@@ -61,9 +66,10 @@ def guarded(func: F) -> F:
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
-        except KeyboardInterrupt:
-            click.echo("interrupted", err=True)
-            sys.exit(130)
+        except KeyboardInterrupt as exc:
+            signum = interrupts.signal_of(exc)
+            click.echo(f"interrupted by {signal.Signals(signum).name}: stopped and cleaned up", err=True)
+            sys.exit(128 + signum)
         except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 123
             context = f"coopdocs {__version__}, Python {sys.version}\n{' '.join(sys.argv)}\n\n"
             path = save_traceback(context + traceback.format_exc())
@@ -412,7 +418,9 @@ def _batch_summary(report: Any) -> None:
         if item.traceback:
             click.echo(f"  the traceback was saved to {item.traceback}", err=True)
     tally = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
-    note = " (interrupted: the items not started were cancelled)" if report.interrupted else ""
+    note = ""
+    if report.interrupted:
+        note = f" (interrupted by {report.interrupted_by}: the items not finished were cancelled)"
     click.echo(
         f"{len(report.items)} input(s): {tally} in {report.duration:.1f} s with -j {report.jobs}{note}; "
         f"report: {report.out / 'report.json'}",

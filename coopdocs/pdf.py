@@ -4,7 +4,8 @@ One LibreOffice process is kept alive for all the documents of a run and driven 
 small worker (``unoworker.py``) that runs under the system Python, where ``python3-uno`` lives.
 Each converter has its own LibreOffice profile, so parallel converters do not clash. Every
 conversion is checked: the PDF must exist and be non-empty. A hung or crashed LibreOffice is
-restarted once; a second failure is an error that says what happened.
+restarted once with a fresh profile; a second failure is an error that says what happened.
+LibreOffice and its worker die with the process that started them, however it ends.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ import contextlib
 import json
 import os
 import queue
-import select
 import shutil
 import signal
 import subprocess
@@ -26,6 +26,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from types import TracebackType
+from typing import TextIO
 
 from coopdocs.errors import OutputError
 
@@ -96,17 +97,63 @@ def require_engine() -> tuple[str, str]:
     return soffice, python
 
 
-class Converter:
-    """A persistent LibreOffice converter. Use as a context manager."""
+HEARTBEAT = 1.0  # seconds between pings while a conversion runs
+HUNG_AFTER = 6.0  # no answer to any ping for this long: LibreOffice is hung (or stopped)
+ENGINE_HINT = "LibreOffice is installed but failed; `coopdocs doctor` checks it, and running again usually helps"
 
-    def __init__(self, timeout: float = 120.0, startup_timeout: float = 90.0) -> None:
+
+def _temp_dir(kind: str) -> Path:
+    """A private temporary folder ``coopdocs-<kind>-<pid>-XXXX``: the pid lets a later run remove
+    the ones a killed run left behind (``clean_stale_temp``)."""
+    return Path(tempfile.mkdtemp(prefix=f"coopdocs-{kind}-{os.getpid()}-"))
+
+
+def clean_stale_temp() -> list[Path]:
+    """Remove the temporary folders (LibreOffice profiles, conversion folders) of coopdocs runs
+    that no longer exist: only ``coopdocs-lo-<pid>-*`` and ``coopdocs-convert-<pid>-*`` whose
+    process is gone. A killed run's worker removes its profile itself; this catches the rest."""
+    removed: list[Path] = []
+    base = Path(tempfile.gettempdir())
+    try:
+        entries = list(base.iterdir())
+    except OSError:
+        return removed
+    for entry in entries:
+        parts = entry.name.split("-")
+        if len(parts) < 4 or parts[0] != "coopdocs" or parts[1] not in ("lo", "convert") or not parts[2].isdigit():
+            continue
+        if int(parts[2]) == os.getpid() or Path(f"/proc/{parts[2]}").exists() or not entry.is_dir():
+            continue
+        if entry.is_symlink() or entry.stat().st_uid != os.getuid():
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed.append(entry)
+    return removed
+
+
+class Converter:
+    """A persistent LibreOffice converter. Use as a context manager.
+
+    The worker (``unoworker.py``) starts LibreOffice and dies with this process; LibreOffice dies
+    with the worker. While a document converts, the converter pings LibreOffice every second; no
+    answer for ``hung_after`` seconds, or no PDF after ``timeout`` seconds, means it is hung: its
+    process group is killed and a fresh LibreOffice (with a fresh profile) converts the document
+    again, once. Each PDF is written into a private folder and then moved to its place."""
+
+    def __init__(self, timeout: float = 120.0, startup_timeout: float = 60.0, hung_after: float = HUNG_AFTER) -> None:
         self.timeout = timeout
         self.startup_timeout = startup_timeout
-        self.soffice: subprocess.Popen[bytes] | None = None
+        self.hung_after = hung_after
         self.worker: subprocess.Popen[str] | None = None
+        self.soffice_pid: int | None = None  # soffice.bin, the leader of its own process group
         self.profile: Path | None = None
         self.converted = 0
         self.restarts = 0
+        self.problems: list[str] = []  # what went wrong, one line each (restarts and failures)
+        self._answers: queue.Queue[dict[str, object] | None] = queue.Queue()
+        self._aborted = False
+        self._pings = 0
+        self._pipe: str | None = None
 
     def __enter__(self) -> Converter:
         self.start()
@@ -117,117 +164,194 @@ class Converter:
 
     def start(self) -> None:
         soffice, python = require_engine()
-        self.profile = Path(tempfile.mkdtemp(prefix="coopdocs-lo-"))
+        if self._aborted:
+            raise OutputError("the PDF conversion was interrupted")
+        clean_stale_temp()
+        self.profile = _temp_dir("lo")
         write_profile_settings(self.profile)
         pipe = f"coopdocs-{uuid.uuid4().hex}"
-        self.soffice = subprocess.Popen(
-            [
-                soffice,
-                "--headless",
-                "--invisible",
-                "--nologo",
-                "--norestore",
-                "--nodefault",
-                "--nolockcheck",
-                f"--accept=pipe,name={pipe};urp;StarOffice.ComponentContext",
-                f"-env:UserInstallation={self.profile.as_uri()}",
-            ],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        self.worker = subprocess.Popen(
-            [python, str(WORKER), pipe, str(self.startup_timeout)],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-            bufsize=1,
-        )
-        ready = self._answer(self.startup_timeout)
-        if not ready or not ready.get("ready"):
+        self._pipe = pipe
+        answers: queue.Queue[dict[str, object] | None] = queue.Queue()
+        self._answers = answers
+        with open(self.profile / "worker.log", "wb") as log:
+            self.worker = subprocess.Popen(
+                [python, str(WORKER), soffice, str(self.profile), pipe, str(self.startup_timeout)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=log,
+                text=True,
+                bufsize=1,
+            )
+        assert self.worker.stdout is not None
+        threading.Thread(target=_read_answers, args=(self.worker.stdout, answers), daemon=True).start()
+        try:
+            ready = answers.get(timeout=self.startup_timeout + 5)
+        except queue.Empty:
+            ready = {"ready": False, "error": f"LibreOffice did not start within {self.startup_timeout:.0f} s"}
+        if ready is None:
+            ready = {"ready": False, "error": f"the UNO worker exited at start{self._worker_log()}"}
+        if not ready.get("ready"):
+            problem = str(ready.get("error"))
+            self.problems.append(problem)
             self.close()
-            raise OutputError("LibreOffice did not start", hint=INSTALL_HINT)
+            raise OutputError(f"LibreOffice could not start: {problem}", hint=ENGINE_HINT)
+        pid = ready.get("pid")
+        self.soffice_pid = pid if isinstance(pid, int) else None
 
-    def _answer(self, timeout: float) -> dict[str, object] | None:
-        assert self.worker is not None and self.worker.stdout is not None
-        readable, _, _ = select.select([self.worker.stdout], [], [], timeout)
-        if not readable:
-            return None
-        line = self.worker.stdout.readline()
-        if not line:
-            return None
-        answer: dict[str, object] = json.loads(line)
-        return answer
+    def _worker_log(self) -> str:
+        if self.profile is None:
+            return ""
+        try:
+            text = (self.profile / "worker.log").read_text(encoding="utf-8", errors="replace").strip()
+        except OSError:
+            return ""
+        return f": {text.splitlines()[-1][-300:]}" if text else ""
+
+    def _send(self, message: dict[str, object]) -> str | None:
+        worker = self.worker
+        if worker is None or worker.stdin is None:
+            return "LibreOffice is not running"
+        try:
+            worker.stdin.write(json.dumps(message) + "\n")
+            worker.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError) as exc:
+            return f"the UNO worker stopped ({exc})"
+        return None
+
+    def _stopped(self) -> bool:
+        return self.soffice_pid is not None and _state(self.soffice_pid) == "T"
 
     def _once(self, src: Path, dst: Path, pdfa: bool) -> str | None:
         """Convert; None on success, else what went wrong."""
-        if (
-            self.worker is None
-            or self.worker.poll() is not None
-            or self.soffice is None
-            or self.soffice.poll() is not None
-        ):
+        if self.worker is None or self.worker.poll() is not None:
             return "LibreOffice is not running"
-        assert self.worker.stdin is not None
-        try:
-            self.worker.stdin.write(json.dumps({"src": str(src), "dst": str(dst), "pdfa": pdfa}) + "\n")
-            self.worker.stdin.flush()
-        except (BrokenPipeError, OSError) as exc:
-            return f"LibreOffice stopped answering ({exc})"
-        answer = self._answer(self.timeout)
-        if answer is None:
-            return f"LibreOffice did not finish within {self.timeout:.0f} s"
-        if not answer.get("ok"):
-            return str(answer.get("error"))
-        if not dst.is_file() or dst.stat().st_size == 0:
-            return "LibreOffice reported success but wrote no PDF"
+        answers = self._answers
+        while not answers.empty():  # pongs left from an earlier document
+            answers.get_nowait()
+        with tempfile.TemporaryDirectory(prefix="pdf-", dir=self.profile) as private:
+            # A private folder: nothing beside the target (a stale `.~lock.<name>.pdf#` of a killed
+            # LibreOffice, another converter's file) can make the export fail.
+            made = Path(private) / dst.name
+            problem = self._send({"src": str(src), "dst": str(made), "pdfa": pdfa})
+            if problem is not None:
+                return problem
+            problem = self._wait(answers)
+            if problem is not None:
+                return problem
+            if not made.is_file() or made.stat().st_size == 0:
+                return "LibreOffice reported success but wrote no PDF"
+            shutil.move(str(made), dst)
         return None
+
+    def _wait(self, answers: queue.Queue[dict[str, object] | None]) -> str | None:
+        """Wait for the answer to the request sent, pinging LibreOffice meanwhile."""
+        started = heard = next_ping = time.monotonic()
+        while True:
+            now = time.monotonic()
+            if self._aborted:
+                return "interrupted"
+            if now - started > self.timeout:
+                return f"LibreOffice did not finish the document within {self.timeout:.0f} s"
+            if now - heard > self.hung_after:
+                how = "was stopped (SIGSTOP)" if self._stopped() else "stopped answering"
+                return f"LibreOffice {how}: no answer to its heartbeat for {now - heard:.0f} s"
+            if now >= next_ping:
+                self._pings += 1
+                if self._send({"ping": self._pings}) is not None:
+                    return f"the UNO worker exited{self._worker_log()}"
+                next_ping = now + HEARTBEAT
+            try:
+                answer = answers.get(timeout=max(0.05, min(next_ping - now, 0.5)))
+            except queue.Empty:
+                continue
+            if answer is None:
+                return f"the UNO worker exited{self._worker_log()}"
+            if "pong" in answer:
+                if answer.get("dead"):
+                    return f"LibreOffice died ({answer['dead']})"
+                heard = time.monotonic()
+                continue
+            if not answer.get("ok"):
+                return str(answer.get("error"))
+            return None
 
     def convert(self, src: Path, dst: Path, *, pdfa: bool = False) -> None:
         problem = self._once(src, dst, pdfa)
-        if problem is not None:
+        if problem is not None and not self._aborted:
+            self.problems.append(problem)
+            self._kill()  # a LibreOffice that failed gets no grace: it is being replaced
             self.close()
             self.restarts += 1
-            self.start()
+            self.start()  # a fresh LibreOffice with a fresh profile
             problem = self._once(src, dst, pdfa)
+        if self._aborted:
+            raise OutputError("the PDF conversion was interrupted")
         if problem is not None:
-            raise OutputError(f"could not convert {src.name} to PDF after a restart: {problem}", hint=INSTALL_HINT)
+            self.problems.append(problem)
+            raise OutputError(
+                f"could not convert {src.name} to PDF, even with a fresh LibreOffice: {problem} "
+                f"(first attempt: {self.problems[-2]})",
+                hint=ENGINE_HINT,
+            )
         self.converted += 1
 
+    def abort(self) -> None:
+        """Stop at once (from another thread, on a signal): kill LibreOffice; waits end, no restart."""
+        self._aborted = True
+        self._kill()
+
+    def _kill(self) -> None:
+        if self.soffice_pid is not None:
+            with contextlib.suppress(OSError):
+                os.killpg(self.soffice_pid, signal.SIGKILL)
+
     def close(self) -> None:
-        if self.worker is not None:
-            if self.worker.stdin is not None:
-                with contextlib.suppress(OSError):
-                    self.worker.stdin.close()
-            _stop(self.worker)
-            if self.worker.stdout is not None:
-                self.worker.stdout.close()
-            self.worker = None
-        if self.soffice is not None:
-            group = self.soffice.pid  # started in a session of its own: the group holds soffice.bin too
-            _stop(self.soffice)
-            _stop_group(group)
-            self.soffice = None
+        worker, self.worker = self.worker, None
+        if worker is not None:
+            if worker.stdin is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.stdin.close()  # the worker ends LibreOffice and exits
+            try:
+                worker.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                worker.kill()  # LibreOffice gets SIGKILL with it (PR_SET_PDEATHSIG)
+                worker.wait(timeout=10)
+            if worker.stdout is not None:
+                with contextlib.suppress(OSError, ValueError):
+                    worker.stdout.close()
+        if self.soffice_pid is not None:
+            _stop_group(self.soffice_pid, grace=2.0)
+            self.soffice_pid = None
+        if self._pipe is not None:  # the socket a killed LibreOffice leaves (always in /tmp)
+            with contextlib.suppress(OSError):
+                (Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{self._pipe}").unlink(missing_ok=True)
+            self._pipe = None
         if self.profile is not None:
             shutil.rmtree(self.profile, ignore_errors=True)
             self.profile = None
 
 
-def _stop(process: subprocess.Popen[bytes] | subprocess.Popen[str]) -> None:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
+def _read_answers(stream: TextIO, answers: queue.Queue[dict[str, object] | None]) -> None:
+    """The worker's answers, one JSON line each, into a queue; None at the end."""
+    try:
+        for line in stream:
+            with contextlib.suppress(ValueError):
+                answers.put(json.loads(line))
+    except (OSError, ValueError):
+        pass
+    answers.put(None)
+
+
+def _state(pid: int) -> str:
+    """The state letter of a process from /proc (``T``: stopped), or ``""``."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return ""
 
 
 def _stop_group(group: int, grace: float = 5.0) -> None:
-    """End every process of a group: the ``soffice`` launcher forks ``soffice.bin``, which would
-    otherwise outlive the converter (orphaned, holding its profile)."""
+    """End every process of a group (LibreOffice is the leader of its own)."""
     for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(group, sig)
@@ -308,6 +432,11 @@ class ConverterPool:
     def restarts(self) -> int:
         return sum(c.restarts for c in self.converters)
 
+    def abort(self) -> None:
+        """Stop every converter at once (on a signal); see ``Converter.abort``."""
+        for converter in self.converters:
+            converter.abort()
+
     def close(self) -> None:
         if self._starting is not None:
             with contextlib.suppress(BaseException):
@@ -322,8 +451,14 @@ def convert_all(converter: Converter | ConverterPool, docx_files: Sequence[Path]
     workers = converter.size if isinstance(converter, ConverterPool) else 1
     # Longest first, so that a pool does not end waiting on one converter with the commentary.
     pairs = sorted(zip(docx_files, pdfs, strict=True), key=lambda pair: pair[0].stat().st_size, reverse=True)
-    with ThreadPoolExecutor(workers) as running:
+    running = ThreadPoolExecutor(workers)
+    try:
         list(running.map(lambda pair: converter.convert(pair[0], pair[1], pdfa=pdfa), pairs))
+    except BaseException:
+        converter.abort()  # an error or a signal: the other conversions stop now, not in minutes
+        raise
+    finally:
+        running.shutdown(wait=True, cancel_futures=True)
     missing = [p.name for p in pdfs if not p.is_file()]
     if missing:
         raise OutputError(f"{len(missing)} of {len(pdfs)} PDFs are missing: {', '.join(missing)}")
