@@ -52,7 +52,10 @@ def _die_with(parent):  # noqa: ANN001, ANN202
     """For the child, between fork and exec: get SIGKILL when ``parent`` (this worker) dies."""
     import ctypes
 
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    try:
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):  # not Linux: the stdin pipe alone ties LibreOffice to us
+        return None
 
     def child():  # noqa: ANN202
         with contextlib.suppress(Exception):
