@@ -254,7 +254,7 @@ class Converter:
                 return f"LibreOffice did not finish the document within {self.timeout:.0f} s"
             if now - heard > self.hung_after:
                 how = "was stopped (SIGSTOP)" if self._stopped() else "stopped answering"
-                return f"LibreOffice {how}: no answer to its heartbeat for {now - heard:.0f} s"
+                return f"LibreOffice {how}: no answer to its heartbeat for over {self.hung_after:.0f} s"
             if now >= next_ping:
                 self._pings += 1
                 if self._send({"ping": self._pings}) is not None:

@@ -211,7 +211,8 @@ def test_a_libreoffice_killed_mid_document_is_replaced_and_the_pdf_made(
             assert pdf_ok(target)
             assert converter.restarts - before <= 1
         assert converter.restarts >= 1
-        assert all("DisposedException" in p or "died" in p or "exited" in p for p in converter.problems)
+        # a dead LibreOffice is noticed at once (its calls fail), not as a hang after a wait
+        assert not [p for p in converter.problems if "heartbeat" in p or "did not finish" in p]
         for name in os.listdir(tmp_path):
             assert name.endswith(".pdf"), name  # no lock file, no partial file beside the targets
 
@@ -234,7 +235,7 @@ def test_a_stopped_libreoffice_is_found_by_the_heartbeat_and_replaced(docx: Path
         stopped.join()
         assert converter.restarts == 1
         assert converter.problems == [
-            f"LibreOffice was stopped (SIGSTOP): no answer to its heartbeat for {pdf.HUNG_AFTER:.0f} s"
+            f"LibreOffice was stopped (SIGSTOP): no answer to its heartbeat for over {pdf.HUNG_AFTER:.0f} s"
         ]
     assert pdf_ok(tmp_path / "a.pdf")
     # Not a timing test: the bound is ten times the heartbeat's limit; the old converter only
