@@ -30,7 +30,7 @@ from coopdocs.cli import main
 from tests.conftest import kill_all, processes_with, wait_for_no_processes
 from tests.support import BEREKE, ROOT
 
-pytestmark = pytest.mark.skipif(pdf.find_soffice() is None or pdf.find_uno_python() is None, reason="no PDF engine")
+pytestmark = pytest.mark.pdf_engine
 
 RUN_MARKER = "COOPDOCS_TEST_RUN"
 FAST_PDF = ["--format", "pdf", "--docs", "charter,disputes,minutes", "--lang", "ru,kk"]
