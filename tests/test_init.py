@@ -59,6 +59,10 @@ ANSWERS: list[tuple[str, str]] = [
     ("board_size", "3"), ("board_term", "2"), ("chair_title", "chair_of_cooperative"), ("chair_term", "2"),
     ("audit_kind", "auditor"), ("audit_term", "2"), ("audit_checks", "1"),
     ("reserve_percent", "10"), ("reserve_target", "25"), ("development_fund", "yes"), ("social_fund", "no"),
+    ("programs_count", "1"), ("program1.name.ru", "Приобретение холодильного оборудования"),
+    ("program1.name.kk", "Тоңазытқыш жабдықтарын сатып алу"), ("program1.price", "1200000"),
+    ("program1.own_percent", "50"), ("program1.monthly", "50000"), ("program1.rest", "cooperative_funds"),
+    ("program1.repayment", "12"), ("program1.income", "300000"),
     ("dispute_first", "conciliation_commission"), ("dispute_days", "10"), ("dispute_appeal", "general_meeting"),
     ("conciliation_size", "3"), ("mediation", "yes"), ("remaining_property", "to_charter_purposes"),
 ]
@@ -107,6 +111,10 @@ def test_whole_questionnaire_on_stdin(tmp_path: Path) -> None:
     assert data["governance"]["general_meeting"]["quorum_percent"] == 60
     assert data["governance"]["audit"]["kind"] == "auditor" and "size" not in data["governance"]["audit"]
     assert data["disputes"]["internal"]["first_body"] == "conciliation_commission"
+    (program,) = data["programs"]  # the decisive money flows of the programme (issue 14)
+    assert (program["price"], program["member_savings_percent"], program["monthly_payment"]) == (1200000, 50, 50000)
+    assert program["advance"] == {"repayment_months": 12, "capped_by_own_funds": True}
+    assert (program["rest_paid_by"], program["cooperative_income_monthly"]) == ("cooperative_funds", 300000)
     # the questions explain themselves, with the legal basis
     assert "Law of RK No. 197-II" in result.output and "IIN (12 digits)" in result.output
 
@@ -331,4 +339,6 @@ def test_questionnaire_data_is_complete() -> None:
     data = initing.default_data(dt.date(2026, 3, 1))
     for q in qn.questions:
         index = 0 if q.each else None
-        assert initing.get_at(data, q.at(index)) is not None or q.when, q.id
+        # a list empty by default (programs) starts its items from new_items
+        item = qn.new_items.get(q.each) if q.each else None
+        assert initing.get_at(data, q.at(index)) is not None or q.when or item is not None, q.id

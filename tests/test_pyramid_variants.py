@@ -3,7 +3,7 @@
 The variants an organiser would write are flagged at the programme or contributions path; the lawful
 examples (agricultural supply, consumer goods, a self-funded housing programme, housing with repaid
 advances) have no red flag. The text variants (income promised in the purposes or a programme's name)
-belong to the free-text rules and are tested with them."""
+are caught by the free-text rules; they are listed here too so that all seven stay flagged."""
 
 from __future__ import annotations
 
@@ -68,6 +68,27 @@ VARIANTS = {
         {"membership.contributions.entrance_fee.amount": 49000},
         {"KZ-PC-PYRAMID-NONREFUNDABLE"},
     ),
+    # the three text variants, read by the free-text rules (pyramid-language.yaml)
+    "guaranteed-income-in-purposes-ru": (
+        ROOT / "examples" / "bereke.yaml",
+        {"cooperative.purpose[0].ru": "гарантированный доход 9 % годовых на паевые взносы"},
+        {"KZ-PC-PYRAMID-TEXT-RETURN"},
+    ),
+    "guaranteed-income-in-purposes-kk": (
+        ROOT / "examples" / "bereke.yaml",
+        {"cooperative.purpose[0].kk": "пайлық жарналарға жылдық 9 % кепілдендірілген табыс"},
+        {"KZ-PC-PYRAMID-TEXT-RETURN"},
+    ),
+    "passive-income-in-purposes": (
+        ROOT / "examples" / "bereke.yaml",
+        {"cooperative.purpose[1].ru": "пассивный доход для членов кооператива"},
+        {"KZ-PC-PYRAMID-TEXT-RETURN"},
+    ),
+    "income-in-programme-name": (
+        HOUSING,
+        housing_program(name={"ru": "Доход 30 % в месяц", "kk": "Айына 30 % табыс", "en": "30% a month"}),
+        {"KZ-PC-PYRAMID-TEXT-RETURN"},
+    ),
 }
 
 
@@ -76,7 +97,8 @@ def test_pyramid_variant_is_flagged_at_the_programme_or_contributions(name: str)
     base, patch, expected = VARIANTS[name]
     found = red_flags(base, patch)
     assert expected <= {rule for rule, _ in found}
-    assert all(path.startswith(("programs", "membership.contributions")) for rule, path in found if rule in expected)
+    places = ("programs", "membership.contributions", "cooperative.purpose")
+    assert all(path.startswith(places) for rule, path in found if rule in expected)
 
 
 def test_flagged_housing_case_is_flagged_by_its_money_flows_alone() -> None:
