@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from coopdocs import __version__, clauses, pdf, render
 from coopdocs.errors import InputError, OutputError, UsageError
@@ -73,9 +74,13 @@ def page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.P
     if doc.name == "minutes":
         founders = ctx["founding"]["founders"]
         words = render.words(coop.pack)
-        closing = tuple(
-            f"{words[role][doc.lang]}: {'_' * 24} {founders[ctx['founding'][key]]['name']}"
-            for role, key in (("meeting_chair", "chair"), ("meeting_secretary", "secretary"))
+        closing = (
+            *(
+                f"{words[role][doc.lang]}: {'_' * 24} {founders[ctx['founding'][key]]['name']}"
+                for role, key in (("meeting_chair", "chair"), ("meeting_secretary", "secretary"))
+            ),
+            render.signatures_title(doc.lang, coop.pack),  # 9.1: every founder signs the minutes
+            *(f"{i}. {_signer(f, words, doc.lang)} {'_' * 24}" for i, f in enumerate(founders, 1)),
         )
     return render.Page(
         header=f"{ctx['names']['short']} — {_header_title(doc.title)}",
@@ -84,6 +89,15 @@ def page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.P
         closing=closing,
         pack=coop.pack,
     )
+
+
+def _signer(founder: dict, words: Mapping[str, Any], lang: str) -> str:
+    """A founder as the signature line names it; a legal entity signs through its representative."""
+    if founder["kind"] != "legal_entity":
+        return str(founder["name"])
+    rep = founder.get("representative")
+    who = rep["name"] if rep else "_" * 24
+    return f"{founder['name']} ({words['represented_by'][lang].format(name=who)})"
 
 
 def _header_title(title: str) -> str:

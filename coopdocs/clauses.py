@@ -18,7 +18,7 @@ from typing import Any
 from jinja2 import TemplateError as JinjaError
 from jinja2.sandbox import SecurityError
 
-from coopdocs import citations
+from coopdocs import citations, idnumbers
 from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
 from coopdocs.pack import Pack, data_root, read_yaml
@@ -243,11 +243,17 @@ def _context(coop: Cooperative, lang: str) -> dict[str, Any]:
         target[path[-1]] = _in_lang(value, lang, path)
     names = {other: _names(coop, other) for other in LANGS if _names(coop, other) is not None}
     facts = _in_language(load_facts(coop.pack), lang)
+    founders = data["founding"]["founders"]
+    for founder in founders:
+        founder["gender"] = _gender(founder)
+        if founder.get("representative"):
+            founder["representative"]["gender"] = _gender({"kind": "person", **founder["representative"]})
     return {
         **data,
         "lang": lang,
         "names": {**_names(coop, lang, required=True), **names},  # type: ignore[dict-item]
         "facts": facts,
+        "elected": _elected(data["founding"].get("elected"), founders),
     }
 
 
@@ -271,6 +277,37 @@ def _in_language(value: Any, lang: str) -> Any:
     if isinstance(value, list):
         return [_in_language(item, lang) for item in value]
     return value
+
+
+
+def _gender(person: Mapping[str, Any]) -> str | None:
+    """``female`` / ``male`` as given, else from the IIN; None for a legal entity or when unknown."""
+    if person.get("kind") != "person":
+        return None
+    given = person.get("gender")
+    if given:
+        return str(given)
+    iin = person.get("iin")
+    return idnumbers.iin_gender(iin) if isinstance(iin, str) else None
+
+
+def _elected(elected: Mapping[str, Any] | None, founders: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """``founding.elected`` with every entry as a person: a founder (by index) or one named in place.
+    Each has name, kind, iin, bin, gender and founder (true for a founder)."""
+    if not elected:
+        return None
+
+    def person(entry: Any) -> dict[str, Any]:
+        if isinstance(entry, int):
+            return {**founders[entry], "founder": True}
+        named = {"kind": "person", "name": entry["name"], "iin": entry["iin"], "bin": None, "founder": False}
+        return {**named, "gender": _gender({**named, "gender": entry.get("gender")})}
+
+    return {
+        "chair": person(elected["chair"]),
+        "board": [person(e) for e in elected.get("board") or []],
+        "audit": [person(e) for e in elected.get("audit") or []],
+    }
 
 
 def _names(coop: Cooperative, lang: str, *, required: bool = False) -> dict[str, str] | None:

@@ -3,10 +3,10 @@
 Both are 12 digits whose last digit is a control digit: the weighted sum of the first eleven
 digits mod 11 with weights 1..11; when that gives 10, weights 3..11, 1, 2; when that gives 10
 again, the number is not issued. An IIN starts with the birth date (YYMMDD) and its 7th digit
-gives the century (1-2: 1800s, 3-4: 1900s, 5-6: 2000s). A BIN starts with the year and month of
-registration, then the kind of entity (4 resident, 5 non-resident, 6 individual entrepreneur in
-joint business) and the kind of unit (0 head office, 1 branch, 2 representative office,
-4 peasant farm).
+gives the century and the sex (1-2: 1800s, 3-4: 1900s, 5-6: 2000s; odd: male, even: female).
+A BIN starts with the year and month of registration, then the kind of entity (4 resident,
+5 non-resident, 6 individual entrepreneur in joint business) and the kind of unit (0 head office,
+1 branch, 2 representative office, 4 peasant farm).
 """
 
 from __future__ import annotations
@@ -47,6 +47,14 @@ def iin_birth_date(value: str) -> dt.date | None:
         return dt.date(century + int(value[0:2]), int(value[2:4]), int(value[4:6]))
     except ValueError:
         return None
+
+
+def iin_gender(value: str) -> str | None:
+    """``female`` or ``male`` from an IIN's 7th digit (odd: male, even: female), None if unreadable."""
+    digit = value[6:7]
+    if digit not in _CENTURY:
+        return None
+    return "male" if int(digit) % 2 else "female"
 
 
 def iin_problem(value: str) -> str | None:

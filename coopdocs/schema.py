@@ -388,11 +388,61 @@ def _check_indexes(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[
         if _is_int(value) and not 0 <= value < count:
             yield _found("input/founder-index", loaded, lang, path, value=value, count=count, last=count - 1)
     if isinstance(elected, dict) and isinstance(elected.get("board"), list) and isinstance(elected.get("audit"), list):
-        board = set(v for v in elected["board"] if _is_int(v))
+        board = {_identity(v, founders) for v in elected["board"]} - {None}
         for i, value in enumerate(elected["audit"]):
-            if _is_int(value) and value in board:
+            if _identity(value, founders) in board:
                 path = ("founding", "elected", "audit", i)
-                yield _found("input/board-and-audit", loaded, lang, path, value=value)
+                shown = value if _is_int(value) else value.get("iin")
+                yield _found("input/board-and-audit", loaded, lang, path, value=shown)
+
+
+def _identity(value: Any, founders: list[Any]) -> Any:
+    """Who an elected entry is: the IIN of a person (a founder's or one named in place), else the
+    founder's index; None when it cannot be told."""
+    if _is_int(value):
+        founder = founders[value] if 0 <= value < len(founders) else None
+        iin = founder.get("iin") if isinstance(founder, dict) and founder.get("kind") == "person" else None
+        return iin if isinstance(iin, str) else ("founder", value)
+    if isinstance(value, dict) and isinstance(value.get("iin"), str):
+        return value["iin"]
+    return None
+
+
+def _people(data: dict[str, Any]) -> Iterator[tuple[PathT, dict[str, Any]]]:
+    """The persons the input names outside the founders list: the elected ones given by name and
+    the representatives of legal-entity founders."""
+    elected = _dig(data, "founding", "elected")
+    if isinstance(elected, dict):
+        if isinstance(elected.get("chair"), dict):
+            yield ("founding", "elected", "chair"), elected["chair"]
+        for group in ("board", "audit"):
+            members = elected.get(group)
+            for i, value in enumerate(members if isinstance(members, list) else []):
+                if isinstance(value, dict):
+                    yield ("founding", "elected", group, i), value
+    founders = _dig(data, "founding", "founders")
+    for i, founder in enumerate(founders if isinstance(founders, list) else []):
+        if isinstance(founder, dict) and isinstance(founder.get("representative"), dict):
+            yield ("founding", "founders", i, "representative"), founder["representative"]
+
+
+def _check_people(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
+    """IINs of the persons named outside the founders list; whether the head and the representatives
+    of legal-entity founders are named (the registration filing and the minutes need them)."""
+    for base, person in _people(data):
+        number = person.get("iin")
+        problem = idnumbers.iin_problem(number) if isinstance(number, str) else None
+        if problem:
+            path = (*base, "iin")
+            yield _found("input/iin", loaded, lang, path, value=number, reason=idnumbers.REASONS[problem][lang])
+    founding = _dig(data, "founding")
+    if not isinstance(founding, dict) or not isinstance(founding.get("founders"), list):
+        return
+    if founding.get("elected") is None:
+        yield _found("input/head-not-elected", loaded, lang, ("founding",))
+    for i, founder in enumerate(founding["founders"]):
+        if isinstance(founder, dict) and founder.get("kind") == "legal_entity" and not founder.get("representative"):
+            yield _found("input/representative-missing", loaded, lang, ("founding", "founders", i), index=i)
 
 
 def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
@@ -453,6 +503,7 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     found += _check_localized(schema, document, loaded, lang)
     found += _check_founders(document, loaded, lang)
     found += _check_indexes(document, loaded, lang)
+    found += _check_people(document, loaded, lang)
     if pack is DEFAULT_PACK and (loaded.data.get("jurisdiction"), loaded.data.get("form")) != (
         pack.jurisdiction,
         pack.form,

@@ -57,6 +57,18 @@ def in_words(value: int, lang: str) -> str:
     return str(num2words(int(value), lang=_NUM2WORDS_LANG[lang]))
 
 
+def copies(value: int, lang: str) -> str:
+    """'in N copies' after the preposition: ru «4 (четырёх) экземплярах», kk «4 (төрт) данада»."""
+    if lang == "ru":
+        from num2words import num2words
+
+        spelled = num2words(int(value), lang="ru", case="prepositional")
+        return f"{value} ({spelled}) {ru_plural(value, ('экземпляре', 'экземплярах', 'экземплярах'))}"
+    if lang == "kk":
+        return f"{value} ({in_words(value, lang)}) данада"
+    return f"{value} ({in_words(value, lang)}) {'copy' if value == 1 else 'copies'}"
+
+
 def money(value: int, lang: str, currency: str, currency_names: Mapping[str, Mapping[str, str]]) -> str:
     unit = currency_names[currency][lang]
     return f"{number(value, lang)} ({in_words(value, lang)}) {unit}"
@@ -204,6 +216,7 @@ class Wording:
             "money": lambda v: money(v, lang, self.currency, self.currency_names),
             "number": lambda v: number(v, lang),
             "words": lambda v: in_words(v, lang),
+            "copies": lambda v: copies(v, lang),
             "percent": lambda v: percent(v, lang),
             "majority": self.majority,
             "date": lambda v, case="nom": legal_date(v, lang, case),

@@ -48,7 +48,7 @@ ANSWERS: list[tuple[str, str]] = [
     ("founder2.name.kk", "Иванова Мария Петровна"), ("founder2.iin", "900517400154"),
     ("founder2.address.ru", "г. Астана, ул. Сатпаева, 4"), ("founder2.address.kk", "Астана қ., Сәтбаев к-сі, 4"),
     ("founder2.share", "25000"),
-    ("founding_chair", "1"), ("founding_secretary", "2"),
+    ("founding_chair", "1"), ("founding_secretary", "2"), ("elected_chair", "1"),
     ("admission_body", "general_meeting"), ("admission_days", "30"), ("membership_starts", "on_payment"),
     ("exit_notice", "30"), ("payout_days", "60"), ("payout_form", "money"),
     ("exclusion_grounds", "non_payment, charter_violation"), ("exclusion_notice", "14"),

@@ -3,10 +3,14 @@ reviewer sent back."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from coopdocs import clauses
 from coopdocs.build import Options, build_outputs
+from coopdocs.idnumbers import iin_gender
 from coopdocs.pipeline import check_file
 from coopdocs.render import docx_text
-from tests.support import BEREKE
+from tests.support import BEREKE, DELETE, write_patched
 
 
 def _texts(docs: tuple[str, ...], langs: tuple[str, ...] = ("ru", "kk")) -> dict[str, list[str]]:
@@ -59,3 +63,86 @@ def test_kazakh_charter_wording_fixes() -> None:
         "Бизнес-сәйкестендіру нөмірлерінің ұлттық тізіліміне жазба енгізілгеннен кейін Кооперативті тарату"
         " аяқталды" in charter
     )  # 15.7: the condition first, the consequence last
+
+
+# --- item 11: the minutes elect the bodies, name the head and the representatives -------------------
+
+
+def _minutes(path: Path, lang: str = "ru") -> str:
+    coop = check_file(path).cooperative
+    assert coop is not None
+    (document,) = clauses.render_all(coop, "minutes", [lang])
+    return clauses.as_text(document)
+
+
+def _rules(path: Path) -> list[tuple[str, str, str]]:
+    return [(d.rule, d.severity, d.path) for d in check_file(path).diagnostics]
+
+
+def test_the_sex_comes_from_the_iin_7th_digit() -> None:
+    assert iin_gender("850214300129") == "male"  # 3: 1900s, male
+    assert iin_gender("900517400154") == "female"  # 4: 1900s, female
+    assert iin_gender("000317514561") == "male"  # 5: 2000s, male
+    assert iin_gender("850214900129") is None
+
+
+def test_the_minutes_elect_the_bodies_at_the_meeting_and_name_the_head() -> None:
+    text = _minutes(BEREKE)
+    assert "отдельным протоколом" not in text
+    assert "РЕШИЛИ: избрать на должность председателя правления сроком на 3 года: Ахметов Серик Болатович" in text
+    assert "3) Жумабаев Ерлан Маратович (ИИН 840719355239)" in text  # elected by name, not a founder index
+    assert "Ким Елена Сергеевна (ИИН 751230611876)" in text
+    assert "Протокол составлен в 4 (четырёх) экземплярах" in text
+
+
+def test_without_elected_the_minutes_leave_blanks_and_validation_warns(tmp_path: Path) -> None:
+    path = write_patched(tmp_path, {"founding.elected": DELETE})
+    assert ("input/head-not-elected", "warning", "founding") in _rules(path)
+    text = _minutes(path)
+    assert "отдельным протоколом" not in text
+    blank = "________________________ (фамилия, имя, отчество, ИИН)"
+    assert text.count(blank) == 3 + 1 + 3  # board, chair, audit commission: filled in by hand
+    kk = _minutes(path, "kk")
+    assert kk.count("________________________ (тегі, аты, әкесінің аты, ЖСН)") == 7
+
+
+def test_the_old_shape_of_elected_stays_valid(tmp_path: Path) -> None:
+    path = write_patched(tmp_path, {"founding.elected": {"chair": 0, "board": [0, 1], "audit": []}})
+    assert not [r for r in _rules(path) if r[1] in ("error", "warning")]
+    assert "1) Ахметов Серик Болатович (ИИН 850214300129); 2) Иванова Мария Петровна" in _minutes(path)
+
+
+def test_elected_persons_are_checked(tmp_path: Path) -> None:
+    bad = {"name": {"ru": "Кто-то", "kk": "Біреу"}, "iin": "850214300128"}
+    path = write_patched(tmp_path, {"founding.elected.board": [0, 1, bad]})
+    assert ("input/iin", "error", "founding.elected.board[2].iin") in _rules(path)
+    same = {"name": {"ru": "Ахметов С.Б.", "kk": "Ахметов С.Б."}, "iin": "850214300129"}  # founder 0 by IIN
+    path = write_patched(tmp_path, {"founding.elected.audit": [same]}, name="twice.yaml")
+    assert ("input/board-and-audit", "error", "founding.elected.audit[0]") in _rules(path)
+
+
+def test_a_legal_entity_founder_acts_through_a_named_representative(tmp_path: Path) -> None:
+    text = _minutes(BEREKE)
+    assert (
+        "представитель — руководитель Жумабаев Ерлан Маратович (ИИН 840719355239), действующий на основании устава"
+        in text
+    )
+    path = write_patched(tmp_path, {"founding.founders[2].representative": DELETE})
+    assert ("input/representative-missing", "warning", "founding.founders[2]") in _rules(path)
+    assert "в лице ________________________ (фамилия, имя, отчество, ИИН представителя)" in _minutes(path)
+
+
+def test_a_female_chair_is_worded_as_such(tmp_path: Path) -> None:
+    path = write_patched(tmp_path, {"founding.chair": 1, "founding.secretary": 0})
+    assert "Слушали председателя собрания, которая предложила" in _minutes(path)
+    assert "Слушали председателя собрания, который предложил" in _minutes(BEREKE)
+
+
+def test_every_founder_signs_the_minutes() -> None:
+    lines = _texts(("minutes",), ("ru",))["minutes.ru"]
+    signatures = lines[lines.index("Подписи учредителей:") + 1 :]
+    assert signatures == [
+        "1. Ахметов Серик Болатович ________________________",
+        "2. Иванова Мария Петровна ________________________",
+        "3. ТОО «Агро Сервис» (представитель — Жумабаев Ерлан Маратович) ________________________",
+    ]
