@@ -199,7 +199,9 @@ def lemmas(word: str) -> frozenset[str]:
     """Every Russian normal form of ``word`` (all parses: the scan must not miss a reading)."""
     if not _CYRILLIC.search(word):
         return frozenset({word})
-    return frozenset({word} | {_norm(p.normal_form) for p in _morph().parse(word)})
+    forms = {word} | {_norm(p.normal_form) for p in _morph().parse(word)}
+    # a reflexive verb counts as its base: выплачивается -> выплачиваться -> выплачивать
+    return frozenset(forms | {f[:-2] for f in forms if f.endswith(("ться", "тись", "чься"))})
 
 
 _VOICED = {"қ": "ғ", "к": "г", "п": "б"}
