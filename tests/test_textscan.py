@@ -22,8 +22,8 @@ import phrases as bench  # noqa: E402
 
 LEXICON = "kz/consumer_cooperative/pyramid-language.yaml"
 TRAIN = ROOT / "tests" / "data" / "pyramid_phrases.yaml"
-HOLDOUT = ROOT / "tests" / "data" / "pyramid_phrases_holdout4.yaml"
-SEEN = [ROOT / "tests" / "data" / f"pyramid_phrases_holdout{n}.yaml" for n in ("", "2", "3")]
+HOLDOUT = ROOT / "tests" / "data" / "pyramid_phrases_holdout5.yaml"
+SEEN = [ROOT / "tests" / "data" / f"pyramid_phrases_holdout{n}.yaml" for n in ("", "2", "3", "4")]
 TEXT_RULES = {"KZ-PC-PYRAMID-TEXT-RETURN", "KZ-PC-PYRAMID-TEXT-RECRUITMENT", "KZ-PC-TEXT-INVESTMENT"}
 
 
@@ -55,16 +55,16 @@ def test_precision_and_recall_on_the_labelled_set() -> None:
 
 
 def test_the_holdout_never_tuned_on_stays_above_its_floor() -> None:
-    """Holdout 4 was written after the last round of changes and never tuned on (bench/RESULTS.md
-    has every holdout's first run); this floor, just under its first run (1.000 / 0.806), catches a
+    """Holdout 5 was written after the last round of changes and never tuned on (bench/RESULTS.md
+    has every holdout's first run); this floor, just under its first run (1.000 / 0.767), catches a
     change that makes the scan worse on text it has not seen."""
     score = bench.score(HOLDOUT)
     assert score.total >= 60
-    assert score.precision >= 0.95 and score.recall >= 0.8, "\n".join(score.errors)
+    assert score.precision >= 0.95 and score.recall >= 0.75, "\n".join(score.errors)
 
 
 def test_the_holdouts_seen_in_tuning_stay_right() -> None:
-    """Holdouts 1-3 informed the later rounds (their first runs are recorded); they now guard those
+    """Holdouts 1-4 informed the later rounds (their first runs are recorded); they now guard those
     rounds' fixes like the labelled set does."""
     for path in SEEN:
         score = bench.score(path)
