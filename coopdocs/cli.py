@@ -256,6 +256,12 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
 
         pool = ConverterPool()
         stack.callback(pool.close)
+
+        def abort_on_error(kind: type[BaseException] | None, *_: object) -> None:
+            if kind is not None:  # a signal or an error: LibreOffice stops now, even while starting
+                pool.abort()
+
+        stack.push(abort_on_error)
         if "pdf" in options.formats and checked.cooperative is not None and (options.draft or not checked.blocking):
             pool.begin()  # LibreOffice starts while the DOCX are rendered
 

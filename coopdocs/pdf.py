@@ -184,10 +184,7 @@ class Converter:
             )
         assert self.worker.stdout is not None
         threading.Thread(target=_read_answers, args=(self.worker.stdout, answers), daemon=True).start()
-        try:
-            ready = answers.get(timeout=self.startup_timeout + 5)
-        except queue.Empty:
-            ready = {"ready": False, "error": f"LibreOffice did not start within {self.startup_timeout:.0f} s"}
+        ready = self._wait_ready(answers)
         if ready is None:
             ready = {"ready": False, "error": f"the UNO worker exited at start{self._worker_log()}"}
         if not ready.get("ready"):
@@ -197,6 +194,16 @@ class Converter:
             raise OutputError(f"LibreOffice could not start: {problem}", hint=ENGINE_HINT)
         pid = ready.get("pid")
         self.soffice_pid = pid if isinstance(pid, int) else None
+
+    def _wait_ready(self, answers: queue.Queue[dict[str, object] | None]) -> dict[str, object] | None:
+        deadline = time.monotonic() + self.startup_timeout + 5  # the worker itself gives up first
+        while not self._aborted:
+            try:
+                return answers.get(timeout=0.2)
+            except queue.Empty:
+                if time.monotonic() > deadline:
+                    return {"ready": False, "error": f"LibreOffice did not start within {self.startup_timeout:.0f} s"}
+        return {"ready": False, "error": "interrupted while LibreOffice was starting"}
 
     def _worker_log(self) -> str:
         if self.profile is None:
@@ -433,7 +440,7 @@ class ConverterPool:
         return sum(c.restarts for c in self.converters)
 
     def abort(self) -> None:
-        """Stop every converter at once (on a signal); see ``Converter.abort``."""
+        """Stop every converter at once (on a signal), also those still starting; see ``Converter.abort``."""
         for converter in self.converters:
             converter.abort()
 

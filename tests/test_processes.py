@@ -217,6 +217,22 @@ def test_a_libreoffice_killed_mid_document_is_replaced_and_the_pdf_made(
             assert name.endswith(".pdf"), name  # no lock file, no partial file beside the targets
 
 
+def test_libreoffice_dies_with_its_uno_worker(docx: Path, tmp_path: Path) -> None:
+    """``kill -9`` of the worker alone: the kernel kills LibreOffice (PR_SET_PDEATHSIG)."""
+    with pdf.Converter() as converter:
+        assert converter.worker is not None and converter.soffice_pid is not None
+        soffice = converter.soffice_pid
+        converter.worker.kill()
+        converter.worker.wait()
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{soffice}").exists() and pdf._state(soffice) != "Z" and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not Path(f"/proc/{soffice}").exists() or pdf._state(soffice) == "Z"
+        converter.convert(docx, tmp_path / "a.pdf")  # and a new one takes over
+        assert converter.restarts == 1
+    assert pdf_ok(tmp_path / "a.pdf")
+
+
 def test_a_stale_lock_file_beside_the_target_does_not_break_the_export(docx: Path, tmp_path: Path) -> None:
     """A LibreOffice killed while it wrote leaves `.~lock.<name>#` beside its file."""
     (tmp_path / ".~lock.charter.pdf#").write_text(",someone,host,01.01.2026 00:00,file:///tmp/x;\n")
