@@ -35,6 +35,8 @@ PR_SET_PDEATHSIG = 1
 
 _out_lock = threading.Lock()
 _quit_lock = threading.Lock()
+_launch_lock = threading.Lock()
+_quitting = False
 _soffice = None  # the running LibreOffice (subprocess.Popen)
 _profile = ""  # its profile folder, removed when the worker ends
 
@@ -76,6 +78,17 @@ def program(soffice):  # noqa: ANN001, ANN201
 
 
 def start_soffice(soffice, profile, pipe):  # noqa: ANN001, ANN201
+    """Start LibreOffice (it becomes ``_soffice``). Never once the worker has begun to quit:
+    a LibreOffice started then would escape ``quit_with_parent``, and its profile the clean-up."""
+    global _soffice
+    with _launch_lock:
+        if _quitting:
+            threading.Event().wait()  # the quitting thread ends the process
+        _soffice = _popen_soffice(soffice, profile, pipe)
+        return _soffice
+
+
+def _popen_soffice(soffice, profile, pipe):  # noqa: ANN001, ANN202
     args = [
         program(soffice),
         "--headless",
@@ -151,7 +164,6 @@ def _prop(name, value):  # noqa: ANN001, ANN202
 
 def connect(soffice, profile, pipe, timeout):  # noqa: ANN001, ANN201
     """Start LibreOffice and connect to it; (context, desktop). Raises RuntimeError with the cause."""
-    global _soffice
     import uno
     from com.sun.star.connection import NoConnectException
 
@@ -159,20 +171,20 @@ def connect(soffice, profile, pipe, timeout):  # noqa: ANN001, ANN201
     resolver = local.ServiceManager.createInstanceWithContext("com.sun.star.bridge.UnoUrlResolver", local)
     deadline = time.monotonic() + timeout
     restarts = 0
-    _soffice = start_soffice(soffice, profile, pipe)
+    process = start_soffice(soffice, profile, pipe)
     while True:
-        code = _soffice.poll()
+        code = process.poll()
         if code == RESTART_CODE and restarts < 3:
             restarts += 1
-            _soffice = start_soffice(soffice, profile, pipe)
+            process = start_soffice(soffice, profile, pipe)
             continue
         if code is not None:
             cause = log_tail(profile)
             raise RuntimeError(
-                f"LibreOffice ({_soffice.args[0]}) exited with code {code} at start" + (f": {cause}" if cause else "")
+                f"LibreOffice ({process.args[0]}) exited with code {code} at start" + (f": {cause}" if cause else "")
             )
-        if state(_soffice.pid) == "T":
-            raise RuntimeError(f"LibreOffice (pid {_soffice.pid}) was stopped (SIGSTOP) while starting")
+        if state(process.pid) == "T":
+            raise RuntimeError(f"LibreOffice (pid {process.pid}) was stopped (SIGSTOP) while starting")
         try:
             ctx = resolver.resolve(f"uno:pipe,name={pipe};urp;StarOffice.ComponentContext")
             return ctx, ctx.ServiceManager.createInstanceWithContext("com.sun.star.frame.Desktop", ctx)
@@ -220,7 +232,10 @@ def quit_with_parent():  # noqa: ANN201
     """The parent closed stdin or died: end LibreOffice, remove the profile, exit at once.
 
     Whichever thread notices first does it; any other that gets here waits for the exit."""
+    global _quitting
     _quit_lock.acquire()
+    with _launch_lock:  # a LibreOffice being started is started (and then stopped), no other
+        _quitting = True
     stop_soffice()
     shutil.rmtree(_profile, ignore_errors=True)
     os._exit(0)
