@@ -18,6 +18,7 @@ from coopdocs.cli import main
 from coopdocs.errors import OutputError
 from coopdocs.layouts import FONT
 from coopdocs.render import docx_text
+from tests.conftest import SESSION_MARKER, processes_with
 from tests.support import BEREKE, EXAMPLES
 
 KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
@@ -265,8 +266,9 @@ def test_a_pool_started_in_the_background_converts_or_closes_cleanly(built: Path
     abandoned.close()  # closed while LibreOffice may still be starting: nothing is left behind
     for converter in (*pool.converters, *abandoned.converters):
         assert converter.soffice_pid is None and converter.worker is None and converter.profile is None
-    leftovers = subprocess.run(["pgrep", "-f", "coopdocs-lo-"], capture_output=True, text=True).stdout.split()
-    assert [pid for pid in leftovers if int(pid) != os.getpid()] == []
+    # only this session's processes: other runs of coopdocs may use LibreOffice on the machine
+    session = processes_with(SESSION_MARKER, os.environ[SESSION_MARKER])
+    assert [command for command in session.values() if "coopdocs-lo-" in command] == []
 
 
 @pytest.mark.pdf_engine
