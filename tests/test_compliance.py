@@ -76,7 +76,7 @@ def test_report_states_what_was_checked_and_never_certifies_absence() -> None:
         assert "не содержат механизма пирамиды" not in body and "contain no pyramid mechanism" not in body
     ru = texts(report(coop, "ru"))
     assert "Это не удостоверяет, что Кооператив не является финансовой пирамидой" in ru
-    assert f"редакция на {coop.pack.edition}" in ru
+    assert f"пакету правил «{coop.pack.key}» от {coop.pack.edition}" in ru  # the pack date, not an edition of the laws
     assert "Чего нельзя узнать из входного файла" in ru
 
 
