@@ -53,10 +53,19 @@ class Words:
 
     @property
     def ru_prefixes(self) -> frozenset[str]:
-        """The first four letters of every Russian lemma (fewer for short ones: новый -> нов, пай -> па): a word
-        that starts otherwise cannot be one of them, since Russian inflects at the end (forms that
-        change earlier, such as денег or люди, are listed as words)."""
-        return frozenset(word[: min(4, max(2, len(word) - 2))] for word in self.ru)
+        """The first letters of every Russian lemma (see ``_prefix_length``): a word that starts
+        otherwise cannot be one of them, since Russian inflects at the end (forms that change
+        earlier, such as денег or люди, are listed as words)."""
+        return frozenset(word[: _prefix_length(word)] for word in self.ru)
+
+
+def _prefix_length(lemma: str) -> int:
+    """Five letters of a long noun or adjective (инвестиция -> инвес, so инвентарь does not pass),
+    four of a verb, whose stem may alternate after them (вернуть, вернём), fewer of a short word
+    (новый -> нов, пай -> па)."""
+    if len(lemma) >= 7 and not lemma.endswith(("ть", "ться", "чь", "ти")):
+        return 5
+    return min(4, max(2, len(lemma) - 2))
 
 
 @dataclass(frozen=True)
@@ -268,7 +277,7 @@ def _maybe(word: str, lexicon: Lexicon) -> set[str]:
                 {n: Words(c.ru_prefixes, c.kk_stems, c.kk_exact, c.en, c.regex) for n, c in lexicon.concepts.items()}
             )
         cheap = lexicon._cheap[name]
-        if any(word[:k] in cheap.ru for k in (2, 3, 4)) or word in w.ru or _is_plain(word, cheap, lexicon.suffixes):
+        if any(word[:k] in cheap.ru for k in (2, 3, 4, 5)) or word in w.ru or _is_plain(word, cheap, lexicon.suffixes):
             found.add(name)
     return found
 
