@@ -23,7 +23,7 @@ from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
 from coopdocs.pack import Pack, data_root, read_yaml
 from coopdocs.schema import _localized_paths
-from coopdocs.templating import evaluate_shared, make_env, render_shared
+from coopdocs.templating import MAX_RENDERED_CHARS, evaluate_shared, make_env, render_shared
 from coopdocs.wording import Wording
 
 LANGS = ("ru", "kk", "en")
@@ -420,9 +420,13 @@ def _expression(source: str) -> Any:
 
 def _render(source: str, ctx: Mapping[str, Any], where: str) -> str:
     try:
-        return tidy(render_shared(_compiled(source), ctx))
+        text = render_shared(_compiled(source), ctx)
     except (JinjaError, SecurityError, ValueError, TypeError, KeyError, PackError) as exc:
         raise _fail(ctx.get("_pack") or Pack("", ""), where, f"{type(exc).__name__}: {exc}") from exc
+    if len(text) > MAX_RENDERED_CHARS:
+        problem = f"the text renders to {len(text)} characters; a clause may have at most {MAX_RENDERED_CHARS}"
+        raise _fail(ctx.get("_pack") or Pack("", ""), where, problem)
+    return tidy(text)
 
 
 def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:

@@ -163,7 +163,9 @@ def _check_file(path: Path, document: str, ids: set[str], pack: Pack, *, full: b
     loaded = load_file(path)
     if loaded.data is None:
         return [Problem(str(path), d.line, d.column, d.message) for d in loaded.diagnostics]
-    out: list[Problem] = []
+    # Errors found while reading (a duplicate key, a character a DOCX cannot hold, a text over the
+    # limits on input) come with the data; `build` would fail on them.
+    out: list[Problem] = [Problem(str(path), d.line, d.column, d.message) for d in loaded.diagnostics if d.blocking]
     entries = loaded.data.get("clauses")
     if path.name == "document.yaml":
         entries = None

@@ -13,11 +13,32 @@ from typing import Any, cast
 
 from jinja2 import StrictUndefined, Template
 from jinja2.runtime import Undefined, new_context
-from jinja2.sandbox import SandboxedEnvironment
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+MAX_RENDERED_CHARS = 100_000  # one clause text (the longest is under 1 000, an input text at most 10 000)
+
+
+class _Sandbox(SandboxedEnvironment):
+    """The sandbox, also refusing products too large to be text (``'A' * 300000000`` made a text of
+    300 million characters; ``10 ** 10 ** 8`` computes for minutes)."""
+
+    intercepted_binops = frozenset(["*", "**"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*" and (_too_long(left, right) or _too_long(right, left)):
+            raise SecurityError(f"the product has more than {MAX_RENDERED_CHARS} items")
+        powers = isinstance(left, int) and isinstance(right, int) and right > 0
+        if operator == "**" and powers and max(abs(left), 2).bit_length() * right > 4 * MAX_RENDERED_CHARS:
+            raise SecurityError("the power is too large")
+        return super().call_binop(context, operator, left, right)
+
+
+def _too_long(seq: Any, times: Any) -> bool:
+    return isinstance(seq, str | list | tuple) and isinstance(times, int) and len(seq) * times > MAX_RENDERED_CHARS
 
 
 def make_env(*, autoescape: bool) -> SandboxedEnvironment:
-    return SandboxedEnvironment(
+    return _Sandbox(
         undefined=StrictUndefined,
         autoescape=autoescape,
         trim_blocks=True,

@@ -382,3 +382,43 @@ def test_what_validate_accepts_build_renders(field: str, text: str) -> None:
 @given(field=st.sampled_from(TEXT_FIELDS), text=TEXTS)
 def test_what_validate_accepts_build_renders_2000_examples(field: str, text: str) -> None:
     validate_then_build(field, text)
+
+
+# --- template overrides: the same promise -------------------------------------------------------
+
+OVERRIDES = "charter/kz/consumer_cooperative/charter/overrides.yaml"
+
+
+def _override(tmp_path: Path, text: str) -> Path:
+    folder = tmp_path / "firm"
+    (folder / OVERRIDES).parent.mkdir(parents=True)
+    (folder / OVERRIDES).write_text(f'clauses:\n  general.legal_entity:\n    text:\n      ru: "{text}"\n', "utf-8")
+    return folder
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("{{ 'A' * 300000000 }}", "SecurityError: the product has more than 100000 items"),
+        ("{{ 7 ** 100000000 }}", "SecurityError: the power is too large"),
+        (
+            "{% for i in range(1000) %}{{ 'A' * 1000 }}{% endfor %}",
+            "the text renders to 1000000 characters; a clause may have at most 100000",
+        ),
+    ],
+)
+def test_an_override_cannot_make_a_huge_text(tmp_path: Path, text: str, problem: str) -> None:
+    # Before: 'A' * 300000000 gave exit 0 and a charter silently cut after 34 of 317 paragraphs.
+    firm = _override(tmp_path, text)
+    out = tmp_path / "out"
+    code, _, err = run("build", str(BEREKE), "--out", str(out), "--docs", "charter", "--templates", str(firm))
+    assert code == 1, err
+    assert f"{firm / OVERRIDES} clause general.legal_entity [ru]: {problem}" in err
+    assert not out.exists()
+
+
+def test_templates_check_reports_a_character_a_docx_cannot_hold(tmp_path: Path) -> None:
+    firm = _override(tmp_path, "bad \\x01 text")
+    code, out, err = run("templates", "check", str(firm))
+    assert code == 1, out + err
+    assert f"{firm / OVERRIDES}:4:11: error: the text contains 1 control character(s)" in out + err
