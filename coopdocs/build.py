@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from coopdocs import __version__, clauses, pdf, render
+from coopdocs import __version__, citations, clauses, pdf, render
 from coopdocs.errors import InputError, OutputError, UsageError
 from coopdocs.manifest import Output, cooperative_info, path_key, slug
 from coopdocs.model import Cooperative
@@ -31,6 +31,7 @@ class Options:
     draft: bool = False  # build despite errors; every page then carries the draft mark
     pdfa: bool = False  # PDF/A-2b instead of plain PDF
     templates: tuple[str, ...] = ()  # the user's template folders, most specific first
+    audience: str = "member"  # the commentary's reader: member (choices in words) | lawyer (YAML keys)
     counts: dict[str, int] = field(default_factory=dict)  # diagnostics summary, for the mark
 
 
@@ -91,6 +92,29 @@ def page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.P
     )
 
 
+def _sources_note(doc: clauses.Document, coop: Cooperative) -> clauses.Section:
+    """The member's edition states the verification of its sources once, at the end."""
+    lang = doc.lang
+    note = render.words(coop.pack)["sources_note"][lang]
+    ids = list(
+        dict.fromkeys(cid for s in doc.sections for c in s.clauses if c.commentary for cid in c.commentary.basis_ids)
+    )
+    cited = [citations.resolve(cid, lang, coop.pack) for cid in ids]
+    labels = {True: [], False: []}  # type: dict[bool, list[str]]
+    for citation in cited:
+        label = citation.label(lang, mark=False)
+        if label not in labels[citation.verified]:
+            labels[citation.verified].append(label)
+    number = str(len(doc.sections) + 1)
+    intro = note["intro"].format(total=len(cited), verified=sum(c.verified for c in cited))
+    parts = [clauses.Clause("sources.intro", f"{number}.1", intro, (), None)]
+    for key, verified in (("verified", True), ("unverified", False)):
+        if labels[verified]:
+            n = f"{number}.{len(parts) + 1}"
+            parts.append(clauses.Clause(f"sources.{key}", n, note[key], tuple(labels[verified]), None))
+    return clauses.Section("sources", number, note["title"], tuple(parts))
+
+
 def _signer(founder: dict, words: Mapping[str, Any], lang: str) -> str:
     """A founder as the signature line names it; a legal entity signs through its representative."""
     if founder["kind"] != "legal_entity":
@@ -133,10 +157,15 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
         if name == "commentary":
             for lang, doc in documents.items():
                 # An explanation, not an approved document: no approval block and no signature lines.
+                sections = doc.sections
+                if options.audience != "lawyer":
+                    sections = (*sections, _sources_note(doc, coop))
                 titled = clauses.Document(
-                    "commentary", lang, render.commentary_title(lang, coop.pack), doc.subtitle, (), doc.sections
+                    "commentary", lang, render.commentary_title(lang, coop.pack), doc.subtitle, (), sections
                 )
-                data = render.render_docx(titled, page(coop, titled, options), commentary=True)
+                data = render.render_docx(
+                    titled, page(coop, titled, options), commentary=True, audience=options.audience
+                )
                 outputs.append(Output(f"commentary.{lang}.docx", data, name, lang, "docx", _title(titled)))
             continue
         if layout == "parallel" and "kk" in documents and "ru" in documents:

@@ -27,7 +27,8 @@ class Citation:
     verified: bool
     edition: str | None
 
-    def label(self, lang: str) -> str:
+    def label(self, lang: str, *, mark: bool = True) -> str:
+        """The short reference; ``mark`` adds «[не сверено]» when the text was not read."""
         words = ARTICLE_WORDS.get(lang, ARTICLE_WORDS["en"])
         parts = [self.instrument]
         located = []
@@ -40,7 +41,7 @@ class Citation:
         if located:
             parts.append(" ".join(located))
         text = ", ".join(parts)
-        if not self.verified:
+        if mark and not self.verified:
             text += {"ru": " [не сверено]", "kk": " [тексерілмеген]"}.get(lang, " [unverified]")
         return text
 

@@ -279,7 +279,6 @@ def _in_language(value: Any, lang: str) -> Any:
     return value
 
 
-
 def _gender(person: Mapping[str, Any]) -> str | None:
     """``female`` / ``male`` as given, else from the IIN; None for a legal entity or when unknown."""
     if person.get("kind") != "person":
@@ -346,7 +345,8 @@ def _in_lang(value: Any, lang: str, path: Sequence[str | int]) -> str:
 @dataclass(frozen=True)
 class Commentary:
     meaning: str
-    choice: str
+    choice: str  # for a lawyer: which YAML keys produced the clause and their alternatives
+    member_choice: str  # for a member: what the founders chose, in words (choices.yaml)
     basis: tuple[str, ...]  # citation labels in the document's language
     basis_ids: tuple[str, ...]
     rules: tuple[str, ...]
@@ -557,10 +557,50 @@ def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: st
     return Commentary(
         meaning=_render(str(_need(texts, "meaning", where)), ctx, where + " commentary"),
         choice=_render(str(_need(texts, "choice", where)), ctx, where + " commentary"),
+        member_choice=_member_choice(clause, ctx, lang, where),
         basis=tuple(citations.resolve(cid, lang).label(lang) for cid in ids),
         basis_ids=ids,
         rules=tuple(str(r) for r in spec.get("rules") or ()),
     )
+
+
+@cache
+def load_choices(pack: Pack) -> dict[str, Any]:
+    """What the founders chose, in words, per input path (``templates/common/<pack>/choices.yaml``)."""
+    found = pack.template_candidates(f"{pack.pack_dir('common')}/choices.yaml")
+    if not found:
+        return {}
+    raw = read_yaml(found[0]) or {}
+    return dict(raw.get("choices") or {}) if isinstance(raw, Mapping) else {}
+
+
+def _value_at(ctx: Mapping[str, Any], path: str) -> Any:
+    value: Any = ctx
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _member_choice(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: str) -> str:
+    """The clause's choices in words: one sentence per input that has one, keyed on its value."""
+    choices = load_choices(ctx.get("_pack") or Pack("", ""))
+    if not choices:
+        return ""
+    if not clause.inputs:
+        return _render(str(choices["_fixed"][lang]), ctx, where + " choices _fixed")
+    said = []
+    for path in clause.inputs:
+        entry = choices.get(path)
+        if entry is None or lang not in entry:
+            continue
+        text = _render(str(entry[lang]), {**ctx, "value": _value_at(ctx, path)}, f"{where} choices {path}")
+        if text and text not in said:
+            said.append(text)
+    if not said:
+        said.append(_render(str(choices["_other"][lang]), ctx, where + " choices _other"))
+    return " ".join(said)
 
 
 def render_all(coop: Cooperative, name: str, langs: Sequence[str]) -> list[Document]:

@@ -157,6 +157,7 @@ def build_options(func: F) -> F:
         layout: str | None,
         draft: bool,
         templates: tuple[Path, ...],
+        audience: str,
         **kwargs: Any,
     ) -> Any:
         from coopdocs.build import ALL_DOCS, Options
@@ -169,6 +170,7 @@ def build_options(func: F) -> F:
             layout=layout,
             draft=draft,
             templates=tuple(str(t) for t in templates),
+            audience=audience,
         )
         return func(*args, options=options, **kwargs)
 
@@ -205,6 +207,14 @@ def build_options(func: F) -> F:
                 help="separate: a file per language; parallel: kk | ru columns (default: the input's layout).",
             ),
             click.option("--draft", is_flag=True, help="Build despite errors; every page then carries a DRAFT mark."),
+            click.option(
+                "--audience",
+                type=click.Choice(["member", "lawyer"]),
+                default="member",
+                show_default=True,
+                help="The commentary's reader: member (choices in words, one note on sources) or lawyer "
+                "(the YAML keys and the verification of every citation).",
+            ),
             click.option(
                 "--templates",
                 "templates",

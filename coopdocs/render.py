@@ -26,6 +26,7 @@ from jinja2 import StrictUndefined, Template
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from coopdocs.citations import resolve
 from coopdocs.clauses import Document
 from coopdocs.docxzip import save_document
 from coopdocs.errors import OutputError
@@ -105,17 +106,31 @@ def _layout(name: str, pack: Pack) -> DocxTemplate:
     return _Template(str(pack.find_template(f"layouts/{name}.docx")))
 
 
-def _clause_dict(document: Document, *, commentary: bool) -> list[dict[str, Any]]:
+AUDIENCES = ("member", "lawyer")
+
+
+def _clause_dict(document: Document, *, commentary: bool, audience: str = "member") -> list[dict[str, Any]]:
+    """The layout's data. For a member the commentary speaks of choices in words and cites the law
+    without a verification mark per clause (a note on sources says it once); for a lawyer it names
+    the YAML keys and marks every unverified citation."""
     sections = []
     for s in document.sections:
         clauses = []
         for c in s.clauses:
             comment = None
             if commentary and c.commentary is not None:
+                lawyer = audience == "lawyer"
+                basis = (
+                    c.commentary.basis
+                    if lawyer
+                    else [
+                        resolve(cid, document.lang).label(document.lang, mark=False) for cid in c.commentary.basis_ids
+                    ]
+                )
                 comment = {
                     "meaning": c.commentary.meaning,
-                    "choice": c.commentary.choice,
-                    "basis_text": "; ".join(c.commentary.basis) or "—",
+                    "choice": c.commentary.choice if lawyer else c.commentary.member_choice,
+                    "basis_text": "; ".join(basis) or "—",
                 }
             clauses.append(
                 {
@@ -213,18 +228,21 @@ def _contents(document: Document) -> list[str]:
     return [text for text in out if text]
 
 
-def render_docx(document: Document, page: Page, *, commentary: bool = False) -> bytes:
+def render_docx(document: Document, page: Page, *, commentary: bool = False, audience: str = "member") -> bytes:
     lang = document.lang
     template = _layout("document", page.pack)
+    labels = dict(words(page.pack)["labels"][lang])
+    if commentary and audience != "lawyer":
+        labels["choice"] = labels.get("choice_member", labels["choice"])
     context = {
         "header": page.header,
         "draft": page.draft,
         "page": words(page.pack)["page"][lang],
-        "labels": words(page.pack)["labels"][lang],
+        "labels": labels,
         "approval": list(document.approval),
         "title": document.title,
         "subtitle": document.subtitle,
-        "sections": _clause_dict(document, commentary=commentary),
+        "sections": _clause_dict(document, commentary=commentary, audience=audience),
         "closing": list(page.closing),
     }
     _render(template, context, f"{document.name}.{lang}")
@@ -320,9 +338,7 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
     }
     name = f"{left.name}.{left.lang}-{right.lang}"
     _render(template, context, name)
-    data = _finish(
-        template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack
-    )
+    data = _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack)
     check_complete(data, [left, right], name)
     return data
 
