@@ -21,9 +21,9 @@ from jinja2.sandbox import SecurityError
 from coopdocs import citations, idnumbers
 from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
-from coopdocs.pack import Pack, data_root, read_yaml
+from coopdocs.pack import Pack, data_root
 from coopdocs.schema import _localized_paths
-from coopdocs.templating import MAX_RENDERED_CHARS, evaluate_shared, make_env, render_shared
+from coopdocs.templating import MAX_RANGE, LimitError, evaluate_shared, make_env, render_shared
 from coopdocs.wording import Wording
 
 LANGS = ("ru", "kk", "en")
@@ -90,14 +90,19 @@ def _texts(value: Any, where: str) -> Mapping[str, str]:
     return {lang: str(value[lang]) for lang in LANGS}
 
 
-def _fail(pack: Pack, where: str, message: str) -> CoopdocsError:
+def _fail(pack: Pack, where: str, message: str, key: str = "structure") -> CoopdocsError:
     """A broken user override is the user's error; a broken pack file is a bug."""
     path = where.split(" ", 1)[0]
     if pack.is_override(path):
-        return TemplateError(
-            f"{where}: {message}", hint="fix the override, or check it with `coopdocs templates check`"
-        )
+        return TemplateError.of(key, where, problem=message)
     return PackError(f"{where}: {message}")
+
+
+def _render_failure(pack: Pack, where: str, problem: str, exc: BaseException) -> CoopdocsError:
+    """Whatever goes wrong inside a user's template is the user's error (exit 1, file and clause
+    named): sandbox refusals, limits, and any exception the template's own code raises."""
+    key = "limit" if isinstance(exc, LimitError) else "unsafe" if isinstance(exc, SecurityError) else "render"
+    return _fail(pack, where, f"{problem}{type(exc).__name__}: {str(exc).rstrip('.')}", key)
 
 
 def _clause_spec(pack: Pack, c: Any, path: Path, i: int) -> ClauseSpec:
@@ -140,7 +145,7 @@ def _section_files(pack: Pack, rel: str) -> dict[str, Path]:
     """Section files by name; a user's file with the same name replaces the pack's."""
     files: dict[str, Path] = {}
     for root in reversed(pack.template_roots()):
-        for path in sorted((root / rel).glob("[0-9]*.yaml")):
+        for path in pack.glob(root / rel, "[0-9]*.yaml"):
             files[path.name] = path
     return dict(sorted(files.items()))
 
@@ -149,8 +154,8 @@ def _override_patches(pack: Pack, rel: str) -> list[tuple[Path, Mapping[str, Any
     """``overrides*.yaml`` of the user's folders, least specific first (so the most specific wins)."""
     patches = []
     for root in reversed(pack.template_roots()[:-1]):
-        for path in sorted((root / rel).glob("overrides*.yaml")):
-            raw = read_yaml(path) or {}
+        for path in pack.glob(root / rel, "overrides*.yaml"):
+            raw = pack.read_data(path) or {}
             clauses = raw.get("clauses") if isinstance(raw, Mapping) else None
             if not isinstance(clauses, Mapping):
                 raise TemplateError(f"{path}: an override file holds `clauses: {{clause-id: {{text: {{ru: ...}}}}}}`")
@@ -166,12 +171,12 @@ def load_library(pack: Pack, name: str) -> Library:
         raise PackError(f"{rel}/document.yaml: the document's title block is missing")
     head: Mapping[str, Any] = {}
     for path in reversed(head_candidates):
-        head = _merge(head, read_yaml(path) or {})
+        head = _merge(head, pack.read_data(path) or {})
     sections = []
     seen: dict[str, str] = {}
     used = [str(p) for p in head_candidates if pack.is_override(p)]
     for path in _section_files(pack, rel).values():
-        raw = read_yaml(path) or {}
+        raw = pack.read_data(path) or {}
         if pack.is_override(path):
             used.append(str(path))
         if not isinstance(raw, Mapping) or "id" not in raw:
@@ -418,15 +423,26 @@ def _expression(source: str) -> Any:
     return _ENV.compile_expression(source)
 
 
+# What a template's own code can raise. A user's override may raise anything (MemoryError and
+# RecursionError included); for the pack's templates the same errors are bugs (PackError, 123).
+_TEMPLATE_FAULTS = (
+    JinjaError,
+    SecurityError,
+    ArithmeticError,
+    LookupError,
+    ValueError,
+    TypeError,
+    AttributeError,
+    MemoryError,
+    RecursionError,
+)
+
+
 def _render(source: str, ctx: Mapping[str, Any], where: str) -> str:
     try:
-        text = render_shared(_compiled(source), ctx)
-    except (JinjaError, SecurityError, ValueError, TypeError, KeyError, PackError) as exc:
-        raise _fail(ctx.get("_pack") or Pack("", ""), where, f"{type(exc).__name__}: {exc}") from exc
-    if len(text) > MAX_RENDERED_CHARS:
-        problem = f"the text renders to {len(text)} characters; a clause may have at most {MAX_RENDERED_CHARS}"
-        raise _fail(ctx.get("_pack") or Pack("", ""), where, problem)
-    return tidy(text)
+        return tidy(render_shared(_compiled(source), ctx))
+    except (*_TEMPLATE_FAULTS, PackError) as exc:
+        raise _render_failure(ctx.get("_pack") or Pack("", ""), where, "", exc) from exc
 
 
 def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
@@ -434,9 +450,10 @@ def _holds(expression: str | None, ctx: Mapping[str, Any], where: str) -> bool:
         return True
     try:
         return bool(evaluate_shared(_expression(str(expression)), ctx))
-    except (JinjaError, SecurityError, ValueError, TypeError, KeyError) as exc:
-        problem = f"condition {expression!r}: {type(exc).__name__}: {exc}"
-        raise _fail(ctx.get("_pack") or Pack("", ""), where, problem) from exc
+    except CoopdocsError:
+        raise
+    except _TEMPLATE_FAULTS as exc:
+        raise _render_failure(ctx.get("_pack") or Pack("", ""), where, f"condition {expression!r}: ", exc) from exc
 
 
 def jinja_context(coop: Cooperative, lang: str) -> dict[str, Any]:
@@ -528,10 +545,19 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
 def _each(item: Mapping[str, Any], ctx: Mapping[str, Any], where: str) -> list[Any]:
     """The list an ``each:`` item repeats over (one item per element, e.g. per founder)."""
     try:
-        values = evaluate_shared(_expression(str(item["each"])), ctx)
-    except (JinjaError, SecurityError, ValueError, TypeError, KeyError) as exc:
-        raise _fail(ctx.get("_pack") or Pack("", ""), where, f"each {item['each']!r}: {exc}") from exc
-    return list(values or [])
+        values = list(evaluate_shared(_expression(str(item["each"])), ctx) or [])
+    except CoopdocsError:
+        raise
+    except _TEMPLATE_FAULTS as exc:
+        raise _render_failure(ctx.get("_pack") or Pack("", ""), where, f"each {item['each']!r}: ", exc) from exc
+    if len(values) > MAX_RANGE:
+        raise _fail(
+            ctx.get("_pack") or Pack("", ""),
+            where,
+            f"each {item['each']!r}: {len(values):,} items; the limit is {MAX_RANGE:,}",
+            "limit",
+        )
+    return values
 
 
 def _render_item(item: Mapping[str, Any], j: int | None, ctx: Mapping[str, Any], where: str) -> str:

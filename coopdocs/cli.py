@@ -60,9 +60,10 @@ def guarded(func: F) -> F:
             with interrupts.handled():
                 return func(*args, **kwargs)
         except CoopdocsError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            if exc.hint:
-                click.echo(f"  = hint: {exc.hint}", err=True)
+            message, hint = exc.text(str(kwargs.get("msg_lang") or kwargs.get("lang") or "en"))
+            click.echo(f"error: {message}", err=True)
+            if hint:
+                click.echo(f"  = hint: {hint}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise

@@ -18,7 +18,7 @@ from coopdocs.citations import citation_entry, instrument_entry, resolve
 from coopdocs.clauses import Clause, Document, Section
 from coopdocs.errors import PackError
 from coopdocs.model import Cooperative
-from coopdocs.pack import Pack, read_yaml
+from coopdocs.pack import Pack
 from coopdocs.render import words
 
 RED_FLAG = "red_flag"
@@ -66,7 +66,7 @@ def _stress_section(
 def wording(pack: Pack) -> Mapping[str, Any]:
     merged: Mapping[str, Any] = {}
     for path in reversed(pack.template_candidates(f"{pack.pack_dir('common')}/compliance.yaml")):
-        merged = clauses._merge(merged, read_yaml(path) or {})
+        merged = clauses._merge(merged, pack.read_data(path) or {})
     if not merged:
         raise PackError(f"{pack.pack_dir('common')}/compliance.yaml: the compliance report's wording is missing")
     return merged

@@ -18,6 +18,10 @@ class CoopdocsError(Exception):
         self.message = message
         self.hint = hint
 
+    def text(self, lang: str) -> tuple[str, str | None]:
+        """The message and hint in ``lang`` (errors built from ``schemas/messages.yaml``)."""
+        return self.message, self.hint
+
 
 class UsageError(CoopdocsError):
     exit_code = 2
@@ -42,9 +46,49 @@ class PackError(CoopdocsError):
 
 
 class TemplateError(CoopdocsError):
-    """A user's template override is broken (syntax, unknown clause, sandbox violation)."""
+    """A user's template override is broken (syntax, unknown clause, sandbox violation, a link or
+    a broken layout). ``where`` names the file (and the clause); ``key`` picks the wording in
+    ``_ui_templates`` of ``schemas/messages.yaml``, so the CLI can print it in the user's language."""
 
     exit_code = 1
+
+    def __init__(
+        self,
+        message: str,
+        hint: str | None = None,
+        *,
+        where: str = "",
+        key: str = "",
+        values: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, hint)
+        self.where = where
+        self.key = key
+        self.values = values or {}
+
+    @classmethod
+    def of(cls, key: str, where: str, **values: str) -> TemplateError:
+        message, hint = _template_words(key, "en", where, values)
+        return cls(message, hint, where=where, key=key, values=values)
+
+    def text(self, lang: str) -> tuple[str, str | None]:
+        if not self.key:
+            return self.message, self.hint
+        return _template_words(self.key, lang, self.where, self.values)
+
+    def detail(self, lang: str) -> str:
+        """The message without its leading ``where:``."""
+        message = self.text(lang)[0]
+        prefix = f"{self.where}: "
+        return message[len(prefix) :] if self.where and message.startswith(prefix) else message
+
+
+def _template_words(key: str, lang: str, where: str, values: dict[str, str]) -> tuple[str, str | None]:
+    from coopdocs.diagnostics import ui_words
+
+    words = ui_words("_ui_templates", lang)
+    hint = words.get(f"{key}_hint") or words["hint"]
+    return words[key].format(where=where, **values), hint.format(where=where, **values)
 
 
 def save_traceback(text: str) -> Path:

@@ -56,7 +56,7 @@ def used_files(pack: Pack, documents: tuple[str, ...]) -> list[dict[str, str]]:
     for rel in ("layouts/document.docx", "layouts/parallel.docx", "layouts/words.yaml", f"{common}/compliance.yaml"):
         found |= {p for p in pack.template_candidates(rel) if pack.is_override(p)}
     for root in pack.template_roots()[:-1]:
-        found |= set((root / common).glob("terms*.yaml"))
+        found |= set(pack.glob(root / common, "terms*.yaml"))
     out = []
     for path in sorted(found):
         root = next(Path(d) for d in pack.overrides if path.is_relative_to(Path(d)))

@@ -6,6 +6,7 @@ it is read from the repository's top-level ``schemas/`` and ``templates/``.
 
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any
 import yaml
 from ruamel.yaml import YAML
 
-from coopdocs.errors import PackError
+from coopdocs.errors import PackError, TemplateError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -67,7 +68,42 @@ class Pack:
 
     def template_candidates(self, rel: str) -> list[Path]:
         """Every existing file for ``rel`` along the search path, the winner first."""
-        return [root / rel for root in self.template_roots() if (root / rel).is_file()]
+        return [self.checked(root / rel) for root in self.template_roots() if self.checked(root / rel).is_file()]
+
+    def checked(self, path: Path) -> Path:
+        """``path``, refused if it is a user's override that is a symbolic link or not a regular
+        file (a FIFO would hang the build, a device or a link could feed it anything)."""
+        if not self.is_override(path):
+            return path
+        try:
+            mode = path.lstat().st_mode
+        except OSError:
+            return path  # absent: the search path goes on to the next folder
+        if stat.S_ISLNK(mode):
+            raise TemplateError.of("link", str(path))
+        if not stat.S_ISREG(mode) and not stat.S_ISDIR(mode):
+            raise TemplateError.of("not_file", str(path))
+        return path
+
+    def glob(self, folder: Path, pattern: str) -> list[Path]:
+        """The files in ``folder`` matching ``pattern``, sorted, each ``checked``."""
+        return [self.checked(p) for p in sorted(folder.glob(pattern))]
+
+    def read_data(self, path: Path, *, mapping: bool = True) -> Any:
+        """A data file on the search path; a user's broken file is the user's error (exit 1)."""
+        path = self.checked(path)
+        if not self.is_override(path):
+            return read_yaml(path)
+        try:
+            data = read_yaml(path)
+        except PackError as exc:
+            problem = " ".join(str(exc).split(f"{path}: ", 1)[-1].split())
+            raise TemplateError.of("yaml", str(path), problem=problem) from exc
+        if mapping and data is not None and not isinstance(data, dict):
+            raise TemplateError.of(
+                "yaml", str(path), problem=f"it must hold a mapping of keys, not {type(data).__name__}"
+            )
+        return data
 
     def find_template(self, rel: str) -> Path:
         found = self.template_candidates(rel)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from typing import Any
@@ -23,14 +23,14 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docxtpl import DocxTemplate, RichText
 from jinja2 import StrictUndefined, Template
-from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from coopdocs.citations import resolve
 from coopdocs.clauses import Document
 from coopdocs.docxzip import save_document
-from coopdocs.errors import OutputError
-from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
+from coopdocs.errors import CoopdocsError, OutputError, TemplateError
+from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.templating import Environment
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class Page:
     pack: Pack = DEFAULT_PACK  # whose template search path supplies the layout
 
 
-class _LayoutEnvironment(SandboxedEnvironment):
+class _LayoutEnvironment(Environment):
     """The DOCX environment; a layout's XML is the same for every document, so compile it once."""
 
     @lru_cache(maxsize=32)  # noqa: B019 - one environment for the process; the cache is its purpose
@@ -58,7 +58,7 @@ class _LayoutEnvironment(SandboxedEnvironment):
 
 
 @cache
-def _docx_env() -> SandboxedEnvironment:
+def _docx_env() -> Environment:
     env = _LayoutEnvironment(undefined=StrictUndefined, autoescape=True)
     assert env.autoescape is True  # with it off, docxtpl silently drops most of a document
     return env
@@ -69,7 +69,7 @@ def words(pack: Pack = DEFAULT_PACK) -> Mapping[str, Any]:
     """The layout words; a user's ``layouts/words.yaml`` may replace any of them."""
     merged: dict[str, Any] = {}
     for path in reversed(pack.template_candidates("layouts/words.yaml")):
-        for key, value in (read_yaml(path) or {}).items():
+        for key, value in (pack.read_data(path) or {}).items():
             merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
     return merged
 
@@ -104,6 +104,31 @@ class _Template(DocxTemplate):
 
 def _layout(name: str, pack: Pack) -> DocxTemplate:
     return _Template(str(pack.find_template(f"layouts/{name}.docx")))
+
+
+def _fill(
+    layout: str, page: Page, context: Mapping[str, Any], name: str, finish: Callable[[DocxTemplate], bytes]
+) -> bytes:
+    """Render a layout and write the DOCX. A user's layout that is not a valid DOCX, or whose
+    Jinja fails, breaks the sandbox or makes malformed XML, is the user's error (exit 1, the file
+    named); the pack's own layouts failing is a bug (or an ``OutputError``, see ``_render``)."""
+    template = _layout(layout, page.pack)
+    path = str(template.template_file)
+    try:
+        _render(template, context, name)
+        return finish(template)
+    except OutputError as exc:
+        if not page.pack.is_override(path):
+            raise
+        raise TemplateError.of("layout", path, problem=exc.message) from exc
+    except CoopdocsError:
+        raise
+    except Exception as exc:
+        if not page.pack.is_override(path):
+            raise
+        problem = f"{type(exc).__name__}: {str(exc).rstrip('.')}"
+        raise TemplateError.of("layout", path, problem=problem) from exc
+
 
 
 AUDIENCES = ("member", "lawyer")
@@ -230,6 +255,7 @@ def _contents(document: Document) -> list[str]:
 
 def render_docx(document: Document, page: Page, *, commentary: bool = False, audience: str = "member") -> bytes:
     lang = document.lang
+
     template = _layout("document", page.pack)
     labels = dict(words(page.pack)["labels"][lang])
     if commentary and audience != "lawyer":
@@ -245,11 +271,15 @@ def render_docx(document: Document, page: Page, *, commentary: bool = False, aud
         "sections": _clause_dict(document, commentary=commentary, audience=audience),
         "closing": list(page.closing),
     }
-    _render(template, context, f"{document.name}.{lang}")
-    _insert_extras(template.docx, document)
     title = f"{document.title} {document.subtitle}".strip()
-    data = _finish(template, title=title, lang=lang, author=page.author, pack=page.pack)
-    check_complete(data, [document], f"{document.name}.{lang}")
+    name = f"{document.name}.{lang}"
+
+    def finish(template: DocxTemplate) -> bytes:
+        _insert_extras(template.docx, document)
+        return _finish(template, title=title, lang=lang, author=page.author, pack=page.pack)
+
+    data = _fill("document", page, context, name, finish)
+    check_complete(data, [document], name)
     return data
 
 
@@ -325,7 +355,6 @@ def parallel_rows(left: Document, right: Document) -> list[dict[str, RichText]]:
 
 def render_parallel(left: Document, right: Document, page: Page, right_page: Page) -> bytes:
     """One document, clause by clause in two aligned columns (kk | ru)."""
-    template = _layout("parallel", page.pack)
     context = {
         "header": f"{page.header} | {right_page.header}",
         "draft": page.draft,
@@ -336,7 +365,16 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
         "rows": parallel_rows(left, right),
         "closing": list(page.closing or right_page.closing),
     }
+    title = f"{left.title} / {right.title}"
     name = f"{left.name}.{left.lang}-{right.lang}"
+    data = _fill(
+        "parallel",
+        page,
+        context,
+        name,
+        lambda t: _finish(t, title=title, lang=right.lang, author=page.author, pack=page.pack),
+    )
+
     _render(template, context, name)
     data = _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack)
     check_complete(data, [left, right], name)

@@ -9,7 +9,7 @@ from functools import cache
 from typing import Any
 
 from coopdocs.errors import PackError
-from coopdocs.pack import Pack, read_yaml
+from coopdocs.pack import Pack
 
 NBSP = "\u00a0"
 _NUM2WORDS_LANG = {"ru": "ru", "kk": "kz", "en": "en"}
@@ -166,8 +166,8 @@ def load_terms(pack: Pack) -> dict[str, Any]:
     merged: dict[str, Any] = {}
     for root in reversed(pack.template_roots()):
         origin: dict[str, str] = {}
-        for path in sorted((root / pack.pack_dir("common")).glob("terms*.yaml")):
-            for key, value in (read_yaml(path) or {}).items():
+        for path in pack.glob(root / pack.pack_dir("common"), "terms*.yaml"):
+            for key, value in (pack.read_data(path) or {}).items():
                 if key in origin:
                     raise PackError(f"term {key!r} is defined in both {origin[key]} and {path}")
                 merged[key] = value

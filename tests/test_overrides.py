@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from coopdocs.cli import main
@@ -118,3 +120,118 @@ def test_eject_refuses_to_overwrite(tmp_path: Path) -> None:
     assert code == 2
     assert "already exist" in err
     shutil.rmtree(tmp_path / "charter")
+
+
+# --- the sandbox: read-only context, limits, files that are not plain files (issue 13 item 8) ----
+
+HOSTILE = {
+    "update": ("{{ names.update({'full': 'HACKED'}) }}x", "access to attribute 'update' of 'dict' object is unsafe"),
+    "append": ("{{ languages.append('xx') }}x", "access to attribute 'append' of 'list' object is unsafe"),
+    "range": ("{% for i in range(10**7) %}{% endfor %}x", "range() of 10,000,000 items; the limit is 10,000"),
+    "repeat": ("{{ 'A'*300000000 }}", "a repeated text or list would hold 300,000,000 characters"),
+    "loops": (
+        "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}",
+        "the rendered text is longer than 100,000 characters",
+    ),
+    "center": ("{{ 'x'|center(10**9) }}", "the center filter would hold 1,000,000,000 characters"),
+    "format": ("{{ '{:>999999999}'.format(1) }}", "a format width would hold 999,999,999 characters"),
+    "power": ("{{ 10**10**10 }}", "is too large a number for a template"),
+}
+
+
+def hostile(folder: Path, source: str) -> Path:
+    quoted = source.replace('"', '\\"')
+    return override(folder, f'clauses:\n  general.status:\n    text:\n      ru: "{quoted}"\n')
+
+
+@pytest.mark.parametrize("case", sorted(HOSTILE))
+def test_a_hostile_override_is_the_users_error(tmp_path: Path, case: str) -> None:
+    source, problem = HOSTILE[case]
+    firm = hostile(tmp_path / "firm", source)
+    code, err = build_charter(tmp_path / "out", "--templates", str(firm))
+    assert code == 1, err
+    assert f"{firm / CHARTER}/overrides.yaml clause general.status [ru]: " in err
+    assert problem in err
+    assert "internal error" not in err
+    assert not (tmp_path / "out" / "bereke").exists()
+
+
+def test_an_override_cannot_change_what_other_clauses_and_documents_see(tmp_path: Path) -> None:
+    """The sandbox refuses in every clause; even `{% set %}` only makes a local name."""
+    firm = override(
+        tmp_path / "firm",
+        "clauses:\n  general.status:\n    text:\n      ru: \"{% set names = {'full': 'HACKED'} %}{{ names.full }}\"\n",
+    )
+    code, err = build_charter(tmp_path / "out", "--templates", str(firm))
+    assert code == 0, err
+    text = docx_text((tmp_path / "out" / "bereke" / "charter.ru.docx").read_bytes())
+    assert "1.2. HACKED" in text or any(line.endswith("HACKED") for line in text)
+    assert sum("HACKED" in line for line in text) == 1
+    assert not any(
+        "HACKED" in line for line in docx_text((tmp_path / "out" / "bereke" / "charter.kk.docx").read_bytes())
+    )
+
+
+def test_sandbox_messages_speak_the_users_language(tmp_path: Path) -> None:
+    firm = hostile(tmp_path / "firm", HOSTILE["update"][0])
+    code, err = build_charter(tmp_path / "out", "--templates", str(firm), "--messages", "kk")
+    assert code == 1
+    assert "үлгі кіріс деректерін оқи алады, бірақ оларды өзгерте алмайды" in err
+    code, err = build_charter(tmp_path / "out", "--templates", str(firm), "--messages", "ru")
+    assert "шаблон может читать входные данные, но не изменять их" in err
+
+
+def test_a_symlinked_layout_or_terms_file_is_refused(tmp_path: Path) -> None:
+    shipped = Path(__file__).resolve().parent.parent / "templates"
+    layouts = tmp_path / "links" / "layouts"
+    layouts.mkdir(parents=True)
+    (layouts / "document.docx").symlink_to(shipped / "layouts" / "document.docx")
+    code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "links"))
+    assert code == 1, err
+    assert f"{layouts / 'document.docx'} is a symbolic link" in err
+    terms = tmp_path / "terms" / "common" / "kz" / "consumer_cooperative"
+    terms.mkdir(parents=True)
+    (terms / "terms.yaml").symlink_to("/etc/hostname")
+    code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "terms"))
+    assert code == 1, err
+    assert f"{terms / 'terms.yaml'} is a symbolic link" in err
+    assert not (tmp_path / "out" / "bereke").exists()
+
+
+def test_a_fifo_override_is_refused_without_reading_it(tmp_path: Path) -> None:
+    terms = tmp_path / "firm" / "common" / "kz" / "consumer_cooperative"
+    terms.mkdir(parents=True)
+    os.mkfifo(terms / "terms.yaml")
+    code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "firm"))
+    assert code == 1, err
+    assert f"{terms / 'terms.yaml'} is not a regular file" in err
+
+
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        (b"not a zip", "PackageNotFoundError"),
+        (b"PK\x05\x06" + b"\x00" * 18, "the layout cannot be used"),  # an empty zip: no word/document.xml
+    ],
+)
+def test_a_broken_layout_is_the_users_error(tmp_path: Path, content: bytes, problem: str) -> None:
+    layouts = tmp_path / "firm" / "layouts"
+    layouts.mkdir(parents=True)
+    (layouts / "document.docx").write_bytes(content)
+    code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "firm"))
+    assert code == 1, err
+    assert f"{layouts / 'document.docx'}: the layout cannot be used: " in err
+    assert problem in err
+
+
+def test_a_broken_override_yaml_is_the_users_error(tmp_path: Path) -> None:
+    terms = tmp_path / "firm" / "common" / "kz" / "consumer_cooperative"
+    terms.mkdir(parents=True)
+    (terms / "terms.yaml").write_text("a: [\n", encoding="utf-8")
+    code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "firm"))
+    assert code == 1, err
+    assert f"{terms / 'terms.yaml'}: the override cannot be read: " in err
+    (terms / "terms.yaml").write_text("just a text\n", encoding="utf-8")
+    code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "firm"))
+    assert code == 1, err
+    assert "it must hold a mapping of keys, not str" in err
