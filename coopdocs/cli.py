@@ -641,13 +641,17 @@ def templates_which(name: str, dirs: tuple[Path, ...]) -> None:
 
 @templates.command("check")
 @click.argument("folder", type=click.Path(file_okay=False, exists=True, path_type=Path))
+@LANG_OPTION
 @guarded
-def templates_check(folder: Path) -> None:
-    """Check a folder of overrides: unknown clause ids, missing languages, Jinja errors, unknown placeholders."""
+def templates_check(folder: Path, lang: str) -> None:
+    """Check a folder of overrides: links, unknown clause ids, missing languages, Jinja errors, unknown
+    placeholders, and everything `build` would refuse when it renders them with the shipped examples."""
+    from coopdocs.diagnostics import ui_words
     from coopdocs.overrides import check
 
-    problems = check(folder)
+    problems = check(folder, lang=lang)
     for problem in problems:
         click.echo(str(problem))
-    click.echo(f"{folder}: {len(problems)} problem(s)" + ("" if problems else ", ok"), err=True)
+    words = ui_words("_ui_templates", lang)
+    click.echo(words["summary"].format(where=folder, count=len(problems)) + ("" if problems else words["ok"]), err=True)
     sys.exit(1 if problems else 0)

@@ -10,17 +10,20 @@ replace single words.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import shutil
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes
 
 from coopdocs import clauses
-from coopdocs.errors import UsageError
+from coopdocs.diagnostics import ui_words
+from coopdocs.errors import CoopdocsError, TemplateError, UsageError
 from coopdocs.loader import load_file
 from coopdocs.model import Cooperative
 from coopdocs.pack import DEFAULT_PACK, Pack, data_root
@@ -28,7 +31,9 @@ from coopdocs.schema import _schema_at
 from coopdocs.templating import make_env
 
 LANGS = ("ru", "kk", "en")
-CONTEXT_NAMES = {"lang", "names", "t", "terms", "loop", "range", "trace", "counts", "true", "false", "none"}
+# Names every template may read besides the input's keys (``_context_names`` adds what
+# ``clauses.jinja_context`` provides); ``amendment`` is what `amend` gives the draft resolution.
+CONTEXT_NAMES = {"lang", "names", "loop", "true", "false", "none", "True", "False", "None", "amendment"}
 _ENV = make_env(autoescape=False)
 
 
@@ -140,27 +145,124 @@ class Problem:
         return f"{where}: error: {self.message}"
 
 
+def _say(message_id: str, lang: str, **values: Any) -> str:
+    return ui_words("_ui_templates", lang)[message_id].format(**values)
+
+
 def _problem(path: Path, position: tuple[int, int] | None, message: str) -> Problem:
     line, column = position if position else (None, None)
     return Problem(str(path), line, column, message)
 
 
-def check(folder: Path, pack: Pack = DEFAULT_PACK) -> list[Problem]:
-    """Everything wrong with an override folder, located by file, line and column."""
+def check(folder: Path, pack: Pack = DEFAULT_PACK, lang: str = "en") -> list[Problem]:
+    """Everything wrong with an override folder, located by file, line and column: first what can
+    be seen in each file (links, YAML, clause ids, languages, Jinja syntax, placeholders), then
+    what ``build`` would refuse when it renders the overrides with every shipped example, in every
+    document and language (sandbox refusals, limits, broken layouts)."""
     if not folder.is_dir():
         raise UsageError(f"{folder}: not a folder")
-    problems: list[Problem] = []
-    known = {name: clauses.load_library(pack, name) for name in pack.meta.get("documents") or {}}
+    root = folder.resolve()
+    problems = _check_files(root, lang)
+    if problems:  # a link or a FIFO would stop every render below at the same place
+        return problems
+    overridden = replace(pack, overrides=(str(root),))
+    try:
+        known = {name: clauses.load_library(pack, name) for name in pack.meta.get("documents") or {}}
+        names = _context_names(overridden)
+    except TemplateError as exc:
+        return [Problem(exc.where, None, None, exc.detail(lang))]
     for name, library in known.items():
         rel = clauses.document_rel(pack, name)
         ids = {c.id for s in library.sections for c in s.clauses}
-        for path in sorted((folder / rel).glob("*.yaml")):
-            problems += _check_file(path, name, ids, pack, full=not path.name.startswith("overrides"))
+        for path in sorted((root / rel).glob("*.yaml")):
+            full = not path.name.startswith("overrides")
+            problems += _check_file(path, name, ids, library, names, pack, lang, full=full)
+    seen = {(p.file.split(" ", 1)[0], p.message) for p in problems}
+    for problem in _check_renders(overridden, lang):
+        if (problem.file.split(" ", 1)[0], problem.message) not in seen:
+            seen.add((problem.file.split(" ", 1)[0], problem.message))
+            problems.append(problem)
     return problems
 
 
-def _check_file(path: Path, document: str, ids: set[str], pack: Pack, *, full: bool) -> list[Problem]:
-    loaded = load_file(path)
+def _check_files(root: Path, lang: str) -> list[Problem]:
+    """Links and files that are not regular files, anywhere in the folder."""
+    out = []
+    for path in sorted(root.rglob("*")):
+        if path.is_symlink():
+            out.append(Problem(str(path), None, None, _say("link", lang, where="").lstrip()))
+        elif not path.is_file() and not path.is_dir():
+            out.append(Problem(str(path), None, None, _say("not_file", lang, where="").lstrip()))
+    return out
+
+
+@cache
+def _examples(pack: Pack) -> list[Cooperative]:
+    """The shipped examples of this pack that pass validation: between them they use every language,
+    both layouts and most choices of the input."""
+    from coopdocs.pipeline import check_file
+
+    coops = []
+    for path in sorted((data_root() / "examples").glob("*.yaml")):
+        checked = check_file(path)
+        if checked.cooperative is not None and checked.cooperative.pack.key == pack.key:
+            coops.append(checked.cooperative)
+    return coops
+
+
+def _amendment(coop: Cooperative, pack: Pack) -> dict[str, Any]:
+    """What `amend` tells the draft resolution (see ``amend.resolution_facts``): every document changed."""
+    facts: dict[str, Any] = {name: True for name in pack.meta.get("documents") or {}}
+    return {**facts, "meeting_date": coop.data["founding"]["meeting_date"], "decision_clause": "1.1"}
+
+
+def _check_renders(pack: Pack, lang: str) -> list[Problem]:
+    """Render the overrides as `build` (and `amend`, for the resolution) would, with every example."""
+    from coopdocs.build import ALL_DOCS, Options, build_outputs
+
+    out: list[Problem] = []
+    for example in _examples(pack):
+        coop = replace(example, pack=pack)
+        for doc in ALL_DOCS:  # each in the example's own layout: between them, both layouts
+            out += _caught(lang, build_outputs, coop, Options(docs=(doc,), formats=("docx",), templates=()))
+        if "resolution" in (pack.meta.get("documents") or {}):
+            amended = replace(coop, data={**coop.data, "amendment": _amendment(coop, pack)})
+            out += _caught(lang, clauses.render_all, amended, "resolution", amended.languages)
+    return out
+
+
+def _caught(lang: str, render: Callable[..., Any], *args: Any) -> list[Problem]:
+    try:
+        render(*args)
+    except TemplateError as exc:
+        return [Problem(exc.where or "", None, None, exc.detail(lang))]
+    except CoopdocsError as exc:
+        return [Problem("", None, None, exc.text(lang)[0])]
+    return []
+
+
+def _context_names(pack: Pack) -> set[str]:
+    """Every top-level name a clause can read: the input's keys, ``lang``, ``names``, the wording
+    functions and Jinja's globals, as ``clauses.jinja_context`` builds them for an example."""
+    examples = _examples(DEFAULT_PACK if pack.key == DEFAULT_PACK.key else pack.base)
+    if not examples:
+        return set(pack.input_schema()) | CONTEXT_NAMES
+    coop = replace(examples[0], pack=pack)
+    return set(clauses.jinja_context(coop, coop.languages[0])) | CONTEXT_NAMES
+
+
+def _check_file(
+    path: Path,
+    document: str,
+    ids: set[str],
+    library: clauses.Library,
+    names: set[str],
+    pack: Pack,
+    lang: str,
+    *,
+    full: bool,
+) -> list[Problem]:
+    loaded = load_file(path, lang)
     if loaded.data is None:
         return [Problem(str(path), d.line, d.column, d.message) for d in loaded.diagnostics]
     # Errors found while reading (a duplicate key, a character a DOCX cannot hold, a text over the
@@ -172,17 +274,35 @@ def _check_file(path: Path, document: str, ids: set[str], pack: Pack, *, full: b
     if full and path.name != "document.yaml":
         for key in ("id", "title", "clauses"):
             if key not in loaded.data:
-                out.append(Problem(str(path), 1, 1, f"a section file needs '{key}'"))
+                out.append(Problem(str(path), 1, 1, _say("section_key", lang, key=key)))
     if isinstance(entries, Mapping):  # overrides: clause id -> patch
         for cid, patch in entries.items():
             position = loaded.positions.of_key(("clauses", cid))
             if str(cid) not in ids:
-                out.append(_problem(path, position, f"unknown clause id {cid!r} in {document}"))
-            out += _check_texts(path, loaded.positions, ("clauses", cid), patch, pack, full=False)
+                out.append(_problem(path, position, _say("unknown_clause", lang, cid=repr(cid), document=document)))
+            bound = names | _item_names(patch) | _item_names(library.clause(str(cid)))
+            out += _check_texts(path, loaded.positions, ("clauses", cid), patch, pack, bound, lang, full=False)
     elif isinstance(entries, list):
         for i, clause in enumerate(entries):
-            out += _check_texts(path, loaded.positions, ("clauses", i), clause, pack, full=True)
+            bound = names | _item_names(clause)
+            out += _check_texts(path, loaded.positions, ("clauses", i), clause, pack, bound, lang, full=True)
     return out
+
+
+def _item_names(clause: Any) -> set[str]:
+    """The names a clause's ``each:`` items bind (``as:``, default ``item``, and ``index``)."""
+    items = (
+        clause.items
+        if isinstance(clause, clauses.ClauseSpec)
+        else (clause or {}).get("items")
+        if isinstance(clause, Mapping)
+        else None
+    )
+    found = set()
+    for item in items or ():
+        if isinstance(item, Mapping) and item.get("each"):
+            found |= {str(item.get("as") or "item"), "index"}
+    return found
 
 
 def _texts_in(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ...], str]]:
@@ -197,39 +317,77 @@ def _texts_in(value: Any, path: tuple[Any, ...]) -> Iterator[tuple[tuple[Any, ..
 
 
 def _check_texts(
-    path: Path, positions: Any, base: tuple[Any, ...], clause: Any, pack: Pack, *, full: bool
+    path: Path,
+    positions: Any,
+    base: tuple[Any, ...],
+    clause: Any,
+    pack: Pack,
+    names: set[str],
+    lang: str,
+    *,
+    full: bool,
 ) -> list[Problem]:
     out: list[Problem] = []
     if not isinstance(clause, Mapping):
-        return [_problem(path, positions.of(base), "a clause must be a mapping")]
+        return [_problem(path, positions.of(base), _say("clause_mapping", lang))]
     if full:
         for key in ("id", "text"):
             if key not in clause:
-                out.append(_problem(path, positions.of(base), f"a clause needs '{key}'"))
+                out.append(_problem(path, positions.of(base), _say("clause_key", lang, key=key)))
         for field in ("text",):
             texts = clause.get(field)
             if isinstance(texts, Mapping):
-                missing = [lang for lang in LANGS if lang not in texts]
+                missing = [code for code in LANGS if code not in texts]
                 if missing:
                     where = positions.of((*base, field))
-                    out.append(_problem(path, where, f"{field} lacks the language(s) {', '.join(missing)}"))
+                    out.append(_problem(path, where, _say("languages", lang, field=field, langs=", ".join(missing))))
     for sub, source in _texts_in(clause, base):
-        if sub[-1] in ("id", "inputs") or (len(sub) > 1 and sub[-2] in ("inputs", "basis", "rules")):
+        if sub[-1] in ("id", "inputs", "as") or (len(sub) > 1 and sub[-2] in ("inputs", "basis", "rules")):
             continue
         line, column = positions.of(sub) or (None, None)
-        is_expression = sub[-1] == "when"
+        is_expression = sub[-1] in ("when", "each")
         try:
             ast = _ENV.parse(f"{{{{ {source} }}}}" if is_expression else source)
         except TemplateSyntaxError as exc:
             at = (line + exc.lineno - 1) if line is not None and exc.lineno else line
-            out.append(Problem(str(path), at, column, f"Jinja syntax error: {exc.message}"))
+            out.append(Problem(str(path), at, column, _say("syntax", lang, problem=exc.message)))
             continue
-        for unknown in _unknown_placeholders(ast, pack):
-            out.append(Problem(str(path), line, column, f"the placeholder {unknown!r} is not in the input schema"))
+        for unknown in _unknown_placeholders(ast, pack, names):
+            out.append(Problem(str(path), line, column, _say("placeholder", lang, name=repr(unknown))))
     return out
 
 
-def _unknown_placeholders(ast: nodes.Template, pack: Pack) -> list[str]:
+# What an attribute of a value of each schema type may be: the public attributes of the Python
+# value a template sees (a date's day, month and year; a text's methods).
+_TYPE_VALUES: dict[str, tuple[type, ...]] = {
+    "date": (dt.date,),
+    "string": (str,),
+    "localized": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "list": (list,),
+}
+
+
+def _has_attribute(rules: Mapping[str, Any], attr: str) -> bool:
+    """Whether a value the schema describes with ``rules`` can have the attribute ``attr``."""
+    kinds = rules.get("type") or []
+    kinds = [kinds] if isinstance(kinds, str) else list(kinds)
+    inner = rules.get("schema")
+    if "dict" in kinds and isinstance(inner, Mapping) and not attr.startswith("_") and attr in inner:
+        return True
+    for kind in kinds:
+        if kind == "dict" and not isinstance(inner, Mapping):
+            return True  # a free mapping
+        if kind not in _TYPE_VALUES and kind != "dict":
+            return True  # a type this check does not know: let the render check judge it
+        if not attr.startswith("_") and any(hasattr(cls, attr) for cls in _TYPE_VALUES.get(kind, ())):
+            return True
+    return not kinds
+
+
+def _unknown_placeholders(ast: nodes.Template, pack: Pack, names: set[str]) -> list[str]:
     schema = pack.input_schema()
     bound = {n.name for n in ast.find_all(nodes.Name) if n.ctx in ("store", "param")}
     unknown = []
@@ -239,12 +397,19 @@ def _unknown_placeholders(ast: nodes.Template, pack: Pack) -> list[str]:
         while isinstance(inner, nodes.Getattr):
             chain.insert(0, inner.attr)
             inner = inner.node
-        if not isinstance(inner, nodes.Name) or inner.name in bound or inner.name in CONTEXT_NAMES:
+        if not isinstance(inner, nodes.Name) or inner.name in bound or inner.name not in schema:
             continue
         path = (inner.name, *chain)
-        if _schema_at(schema, path) is None and _schema_at(schema, path[:-1]) is not None:
-            unknown.append(".".join(path))
+        for depth in range(2, len(path) + 1):
+            parent = _schema_at(schema, path[: depth - 1])
+            if parent is None:
+                break
+            if not _has_attribute(parent, path[depth - 1]):
+                unknown.append(".".join(path[:depth]))
+                break
+            if _schema_at(schema, path[:depth]) is None:
+                break  # an attribute of a computed value (a date's year): nothing more to check
     for name in ast.find_all(nodes.Name):
-        if name.ctx == "load" and name.name not in bound and name.name not in CONTEXT_NAMES and name.name not in schema:
+        if name.ctx == "load" and name.name not in bound and name.name not in names and name.name not in schema:
             unknown.append(name.name)
     return sorted(set(unknown))

@@ -235,3 +235,62 @@ def test_a_broken_override_yaml_is_the_users_error(tmp_path: Path) -> None:
     code, err = build_charter(tmp_path / "out", "--templates", str(tmp_path / "firm"))
     assert code == 1, err
     assert "it must hold a mapping of keys, not str" in err
+
+
+# --- templates check finds what build would refuse, and nothing on the untouched pack -------------
+
+
+def test_check_reports_nothing_on_the_untouched_ejected_pack(tmp_path: Path) -> None:
+    assert invoke("templates", "eject", "--to", str(tmp_path / "pack"))[0] == 0
+    code, out, err = invoke("templates", "check", str(tmp_path / "pack"))
+    assert out == ""
+    assert (code, err.strip()) == (0, f"{tmp_path / 'pack'}: 0 problem(s), ok")
+
+
+def test_check_understands_dates_and_item_names_but_not_typos(tmp_path: Path) -> None:
+    firm = override(
+        tmp_path / "firm",
+        "clauses:\n  general.status:\n    text:\n"
+        '      ru: "{{ founding.meeting_date.year }} {{ founding.meeting_date.isoformat() }}"\n'
+        '      kk: "{{ founding.meeting_date.yeer }} {{ cooperative.name.upper() }}"\n',
+    )
+    code, out, _ = invoke("templates", "check", str(firm))
+    assert code == 1
+    where = f"{firm / CHARTER}/overrides.yaml"
+    assert out.splitlines() == [
+        f"{where}:5:11: error: the placeholder 'founding.meeting_date.yeer' is not in the input schema",
+        f"{where} clause general.status [kk]: error: the template cannot be rendered: "
+        "UndefinedError: 'datetime.date object' has no attribute 'yeer'",
+    ]
+
+
+@pytest.mark.parametrize("case", ["update", "append", "range", "repeat"])
+def test_check_finds_what_build_would_refuse(tmp_path: Path, case: str) -> None:
+    source, problem = HOSTILE[case]
+    firm = hostile(tmp_path / "firm", source)
+    code, out, err = invoke("templates", "check", str(firm))
+    assert code == 1, err
+    assert out.startswith(f"{firm / CHARTER}/overrides.yaml clause general.status [ru]: error: ")
+    assert problem in out
+    assert err.strip() == f"{firm}: 1 problem(s)"
+
+
+def test_check_finds_links_fifos_and_broken_layouts(tmp_path: Path) -> None:
+    firm = tmp_path / "firm"
+    (firm / "layouts").mkdir(parents=True)
+    (firm / "layouts" / "parallel.docx").write_bytes(b"not a zip")
+    code, out, _ = invoke("templates", "check", str(firm))
+    assert code == 1
+    assert out.startswith(f"{firm / 'layouts' / 'parallel.docx'}: error: the layout cannot be used: ")
+    terms = firm / "common" / "kz" / "consumer_cooperative"
+    terms.mkdir(parents=True)
+    (terms / "terms.yaml").symlink_to("/etc/hostname")
+    os.mkfifo(terms / "terms-extra.yaml")
+    code, out, _ = invoke("templates", "check", str(firm), "--lang", "ru")
+    assert code == 1
+    assert out.splitlines() == [
+        f"{terms / 'terms-extra.yaml'}: error: — не обычный файл (папка, канал или устройство), "
+        "поэтому не может быть шаблоном",
+        f"{terms / 'terms.yaml'}: error: — символическая ссылка; шаблон должен быть обычным файлом "
+        "внутри папки шаблонов, ничего не использовано",
+    ]
