@@ -267,7 +267,7 @@ def load_facts(pack: Pack) -> dict[str, Any]:
     found = pack.template_candidates(f"{pack.pack_dir('common')}/facts.yaml")
     if not found:
         return {}
-    raw = read_yaml(found[0]) or {}
+    raw = pack.read_data(found[0]) or {}  # a user's copy that is no mapping is refused there
     if not isinstance(raw, Mapping):
         raise PackError(f"{found[0]}: the facts file holds a mapping of named facts")
     return dict(raw)

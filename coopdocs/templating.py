@@ -32,7 +32,10 @@ from jinja2.runtime import Context, Undefined, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 MAX_RANGE = 10_000  # items one range() may yield
-MAX_TEXT = 100_000  # characters one rendered text (a clause, an item, a title) may hold
+# Characters one rendered text (a clause, an item, a title) may hold: above anything a valid input
+# can produce (all its texts together are limited to 1 000 000 characters, docs/guarantees.md), so
+# the pack's own templates never reach it, and far below what would exhaust memory.
+MAX_TEXT = 2_000_000
 MAX_POWER_BITS = 256  # an integer ** may not build a number larger than this
 
 

@@ -131,7 +131,7 @@ HOSTILE = {
     "repeat": ("{{ 'A'*300000000 }}", "a repeated text or list would hold 300,000,000 characters"),
     "loops": (
         "{% for i in range(10000) %}{% for j in range(10000) %}x{% endfor %}{% endfor %}",
-        "the rendered text is longer than 100,000 characters",
+        "the rendered text is longer than 2,000,000 characters",
     ),
     "center": ("{{ 'x'|center(10**9) }}", "the center filter would hold 1,000,000,000 characters"),
     "format": ("{{ '{:>999999999}'.format(1) }}", "a format width would hold 999,999,999 characters"),
