@@ -596,7 +596,7 @@ def load_choices(pack: Pack) -> dict[str, Any]:
     found = pack.template_candidates(f"{pack.pack_dir('common')}/choices.yaml")
     if not found:
         return {}
-    raw = read_yaml(found[0]) or {}
+    raw = pack.read_data(found[0]) or {}
     return dict(raw.get("choices") or {}) if isinstance(raw, Mapping) else {}
 
 

@@ -255,8 +255,6 @@ def _contents(document: Document) -> list[str]:
 
 def render_docx(document: Document, page: Page, *, commentary: bool = False, audience: str = "member") -> bytes:
     lang = document.lang
-
-    template = _layout("document", page.pack)
     labels = dict(words(page.pack)["labels"][lang])
     if commentary and audience != "lawyer":
         labels["choice"] = labels.get("choice_member", labels["choice"])
@@ -374,9 +372,6 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
         name,
         lambda t: _finish(t, title=title, lang=right.lang, author=page.author, pack=page.pack),
     )
-
-    _render(template, context, name)
-    data = _finish(template, title=f"{left.title} / {right.title}", lang=right.lang, author=page.author, pack=page.pack)
     check_complete(data, [left, right], name)
     return data
 
