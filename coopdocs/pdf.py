@@ -14,6 +14,7 @@ import contextlib
 import json
 import os
 import queue
+import re
 import shutil
 import signal
 import subprocess
@@ -485,7 +486,31 @@ def pandoc_convert(src: Path, fmt: str, title: str, lang: str) -> bytes:
             f"pandoc could not convert {src.name} to {fmt}: {exc}",
             hint="reinstall pypandoc-binary: .venv/bin/pip install pypandoc-binary",
         ) from exc
-    return str(text).encode("utf-8")
+    return _inline_media(str(text), src).encode("utf-8")
+
+
+_MEDIA = re.compile(r"media/(image\d+\.(png|jpe?g|gif))")
+
+
+def _inline_media(text: str, src: Path) -> str:
+    """pandoc refers to the DOCX's pictures (the compliance report's charts) as ``media/imageN.png``,
+    files it does not write: put each picture into the page itself as a data URI."""
+    if "media/image" not in text:
+        return text
+    import base64
+    import zipfile
+
+    with zipfile.ZipFile(src) as archive:
+        names = set(archive.namelist())
+
+        def data_uri(match: re.Match[str]) -> str:
+            member = f"word/media/{match.group(1)}"
+            if member not in names:
+                return match.group(0)
+            kind = "jpeg" if match.group(2).startswith("j") else match.group(2)
+            return f"data:image/{kind};base64,{base64.b64encode(archive.read(member)).decode('ascii')}"
+
+        return _MEDIA.sub(data_uri, text)
 
 
 def soffice_cli_convert(docx_files: Sequence[Path], outdir: Path) -> list[Path]:

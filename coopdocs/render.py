@@ -308,6 +308,9 @@ def _insert_extras(docx: Any, document: Document) -> None:
             for r, row in enumerate(rows):
                 for c, text in enumerate(row):
                     cell = table.cell(r, c)
+                    layout = cell.paragraphs[0].paragraph_format
+                    layout.space_before = layout.space_after = Pt(1)
+                    layout.first_line_indent = Pt(0)
                     run = cell.paragraphs[0].add_run(text)
                     run.font.size = Pt(8)
                     run.bold = r == 0

@@ -126,3 +126,28 @@ def test_programme_stress_test_has_chart_table_and_verdict(tmp_path: Path) -> No
     lines = docx_text(outputs[0])
     assert any(line.startswith("Кірді (ай) | Мүшелер") for line in lines)
     assert any(line.startswith("Қағида | Нәтиже | Құқықтық негіз") for line in lines)
+
+
+def test_html_and_markdown_carry_the_chart_inside(tmp_path: Path) -> None:
+    """pandoc names the DOCX's picture media/image1.png and writes no such file: it is inlined."""
+    result = CliRunner().invoke(
+        main,
+        [
+            "build",
+            str(EXAMPLES / "housing-savings.yaml"),
+            "--out",
+            str(tmp_path),
+            "--docs",
+            "compliance",
+            "--lang",
+            "ru",
+            "--format",
+            "html,md",
+        ],
+    )
+    assert result.exit_code == 0, result.stderr
+    (folder,) = tmp_path.iterdir()
+    for name in ("compliance.ru.html", "compliance.ru.md"):
+        text = (folder / name).read_text(encoding="utf-8")
+        assert 'src="data:image/png;base64,iVBORw0KGgo' in text
+        assert "media/image" not in text
