@@ -25,7 +25,7 @@ SESSION_MARKER = "COOPDOCS_TEST_SESSION"
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", PDF_ENGINE_MARKER)
-    os.environ.setdefault(SESSION_MARKER, uuid.uuid4().hex)
+    os.environ[SESSION_MARKER] = uuid.uuid4().hex  # fresh, also in a session started by a test
 
 
 def pdf_engine_missing() -> str | None:
