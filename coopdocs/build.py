@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from coopdocs import __version__, citations, clauses, pdf, render
+from coopdocs import __version__, citations, clauses, doctree, pdf, render
 from coopdocs.errors import InputError, OutputError, UsageError
 from coopdocs.manifest import Output, cooperative_info, path_key, slug
 from coopdocs.model import Cooperative
@@ -130,25 +130,41 @@ def _header_title(title: str) -> str:
     return title.capitalize() if title == title.upper() else title
 
 
-def _title(doc: clauses.Document) -> str:
-    return f"{doc.title} {doc.subtitle}".strip()
+def tree(coop: Cooperative, doc: clauses.Document, options: Options, *, commentary: bool = False) -> doctree.Tree:
+    """A rendered document with what is printed around it (header, footer, draft mark, signatures)."""
+    the_page = page(coop, doc, options)
+    layout_words = render.words(coop.pack)
+    labels: dict[str, str] = {}
+    if commentary:
+        labels = dict(layout_words["labels"][doc.lang])
+        if options.audience != "lawyer":
+            labels["choice"] = labels.get("choice_member", labels["choice"])
+    return doctree.Tree(
+        document=doc,
+        header=the_page.header,
+        page_words=doctree.PageWords(**layout_words["page"][doc.lang]),
+        draft=the_page.draft,
+        signatures=the_page.closing,
+        author=the_page.author,
+        language_tag=str(layout_words["languages"][doc.lang]),
+        commentary=commentary,
+        labels=labels,
+        audience=options.audience,
+    )
 
 
-def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
-    """Render every requested document. Nothing is written here."""
-    coop = with_templates(coop, tuple(Path(t) for t in options.templates))
+def build_trees(coop: Cooperative, options: Options) -> list[doctree.Tree | doctree.Parallel]:
+    """Render every requested document once, as trees for the writers. Nothing is written here.
+    ``coop`` already carries the user's template folders (``overrides.with_templates``)."""
     langs = languages(coop, options)
     layout = options.layout or coop.data["layout"]
-    outputs: list[Output] = []
+    trees: list[doctree.Tree | doctree.Parallel] = []
     rendered: dict[str, dict[str, clauses.Document]] = {}
     for name in options.docs:
         if name == "compliance":
             from coopdocs.compliance import report
 
-            for lang in langs:
-                doc = report(coop, lang)
-                data = render.render_docx(doc, page(coop, doc, options))
-                outputs.append(Output(f"compliance.{lang}.docx", data, name, lang, "docx", _title(doc)))
+            trees += [tree(coop, report(coop, lang), options) for lang in langs]
             continue
         source = "charter" if name == "commentary" else name
         if source not in rendered:  # the commentary edition reuses the charter's rendering
@@ -163,22 +179,28 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
                 titled = clauses.Document(
                     "commentary", lang, render.commentary_title(lang, coop.pack), doc.subtitle, (), sections
                 )
-                data = render.render_docx(
-                    titled, page(coop, titled, options), commentary=True, audience=options.audience
-                )
-                outputs.append(Output(f"commentary.{lang}.docx", data, name, lang, "docx", _title(titled)))
+                trees.append(tree(coop, titled, options, commentary=True))
             continue
         if layout == "parallel" and "kk" in documents and "ru" in documents:
-            left, right = documents["kk"], documents["ru"]
-            data = render.render_parallel(left, right, page(coop, left, options), page(coop, right, options))
-            outputs.append(
-                Output(f"{name}.kk-ru.docx", data, name, "kk-ru", "docx", f"{_title(left)} / {_title(right)}")
-            )
+            left, right = tree(coop, documents["kk"], options), tree(coop, documents["ru"], options)
+            trees.append(doctree.pair(left, right))
             documents = {k: v for k, v in documents.items() if k not in ("kk", "ru")}
-        for lang, doc in documents.items():
-            data = render.render_docx(doc, page(coop, doc, options))
-            outputs.append(Output(f"{name}.{lang}.docx", data, name, lang, "docx", _title(doc)))
-    return outputs
+        trees += [tree(coop, doc, options) for doc in documents.values()]
+    return trees
+
+
+def docx_output(coop: Cooperative, item: doctree.Tree | doctree.Parallel) -> Output:
+    if isinstance(item, doctree.Parallel):
+        data = render.render_parallel(item, coop.pack)
+    else:
+        data = render.write_docx(item, coop.pack)
+    return Output(f"{item.stem}.docx", data, item.name, item.lang, "docx", item.title)
+
+
+def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
+    """Render every requested document as DOCX. Nothing is written here."""
+    coop = with_templates(coop, tuple(Path(t) for t in options.templates))
+    return [docx_output(coop, item) for item in build_trees(coop, options)]
 
 
 def convert_outputs(

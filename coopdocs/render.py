@@ -25,8 +25,8 @@ from docxtpl import DocxTemplate, RichText
 from jinja2 import StrictUndefined, Template
 from lxml import etree
 
-from coopdocs.citations import resolve
 from coopdocs.clauses import Document
+from coopdocs.doctree import Parallel, Tree, printed_commentary
 from coopdocs.docxzip import save_document
 from coopdocs.errors import CoopdocsError, OutputError, TemplateError
 from coopdocs.pack import DEFAULT_PACK, Pack
@@ -144,19 +144,8 @@ def _clause_dict(document: Document, *, commentary: bool, audience: str = "membe
         for c in s.clauses:
             comment = None
             if commentary and c.commentary is not None:
-                lawyer = audience == "lawyer"
-                basis = (
-                    c.commentary.basis
-                    if lawyer
-                    else [
-                        resolve(cid, document.lang).label(document.lang, mark=False) for cid in c.commentary.basis_ids
-                    ]
-                )
-                comment = {
-                    "meaning": c.commentary.meaning,
-                    "choice": c.commentary.choice if lawyer else c.commentary.member_choice,
-                    "basis_text": "; ".join(basis) or "—",
-                }
+                meaning, choice, basis_text = printed_commentary(c.commentary, document.lang, audience)
+                comment = {"meaning": meaning, "choice": choice, "basis_text": basis_text}
             clauses.append(
                 {
                     "number": c.number,
@@ -338,33 +327,35 @@ def _cell(text: str, *, bold: bool = False) -> RichText:
     return rich
 
 
-def parallel_rows(left: Document, right: Document) -> list[dict[str, RichText]]:
-    rows = []
-    for ls, rs in zip(left.sections, right.sections, strict=True):
-        rows.append(
-            {
-                "left": _cell(f"{ls.number}. {ls.title}", bold=True),
-                "right": _cell(f"{rs.number}. {rs.title}", bold=True),
-            }
-        )
-        for lc, rc in zip(ls.clauses, rs.clauses, strict=True):
-            rows.append({"left": _cell(f"{lc.number}. {lc.text}"), "right": _cell(f"{rc.number}. {rc.text}")})
-            for i, (li, ri) in enumerate(zip(lc.items, rc.items, strict=True), start=1):
-                rows.append({"left": _cell(f"{i}) {li}"), "right": _cell(f"{i}) {ri}")})
-    return rows
+def parallel_rows(parallel: Parallel) -> list[dict[str, RichText]]:
+    return [
+        {"left": _cell(row.left, bold=row.kind == "heading"), "right": _cell(row.right, bold=row.kind == "heading")}
+        for row in parallel.pairs
+    ]
 
 
-def render_parallel(left: Document, right: Document, page: Page, right_page: Page) -> bytes:
+def page_of(tree: Tree, pack: Pack = DEFAULT_PACK) -> Page:
+    return Page(header=tree.header, author=tree.author, draft=tree.draft, closing=tree.signatures, pack=pack)
+
+
+def write_docx(tree: Tree, pack: Pack = DEFAULT_PACK) -> bytes:
+    """The DOCX of a document tree, in the pack's (or the user's) layout."""
+    return render_docx(tree.document, page_of(tree, pack), commentary=tree.commentary, audience=tree.audience)
+
+
+def render_parallel(parallel: Parallel, pack: Pack = DEFAULT_PACK) -> bytes:
     """One document, clause by clause in two aligned columns (kk | ru)."""
+    left, right = parallel.left.document, parallel.right.document
+    page = page_of(parallel.left, pack)
     context = {
-        "header": f"{page.header} | {right_page.header}",
-        "draft": page.draft,
-        "page": words(page.pack)["page"][right.lang],
+        "header": parallel.header,
+        "draft": parallel.left.draft,
+        "page": words(pack)["page"][right.lang],
         "approval": [*left.approval, *right.approval] if left.approval else list(right.approval),
         "title": f"{left.title} / {right.title}",
         "subtitle": " / ".join(t for t in (left.subtitle, right.subtitle) if t),
-        "rows": parallel_rows(left, right),
-        "closing": list(page.closing or right_page.closing),
+        "rows": parallel_rows(parallel),
+        "closing": list(parallel.left.signatures or parallel.right.signatures),
     }
     title = f"{left.title} / {right.title}"
     name = f"{left.name}.{left.lang}-{right.lang}"
@@ -373,7 +364,7 @@ def render_parallel(left: Document, right: Document, page: Page, right_page: Pag
         page,
         context,
         name,
-        lambda t: _finish(t, title=title, lang=right.lang, author=page.author, pack=page.pack),
+        lambda t: _finish(t, title=title, lang=right.lang, author=page.author, pack=pack),
     )
     check_complete(data, [left, right], name)
     return data
@@ -408,4 +399,4 @@ def commentary_title(lang: str, pack: Pack = DEFAULT_PACK) -> str:
     return str(words(pack)["commentary_title"][lang])
 
 
-__all__: Sequence[str] = ("Page", "render_docx", "render_parallel", "docx_text", "draft_mark")
+__all__: Sequence[str] = ("Page", "render_docx", "render_parallel", "write_docx", "docx_text", "draft_mark")
