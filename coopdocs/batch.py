@@ -495,7 +495,7 @@ def run_batch(
     What finished is written, the rest is reported as cancelled, and the report comes back with
     ``interrupted=True`` and the signal (the exception is not re-raised)."""
     jobs = max(1, jobs or os.cpu_count() or 1)
-    if "pdf" in options.formats:
+    if "pdf" in options.formats and options.pdf_engine == "libreoffice":
         from coopdocs.pdf import require_engine
 
         require_engine()  # no PDF engine: exit 3 before any work, not once per input

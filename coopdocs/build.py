@@ -20,6 +20,7 @@ from coopdocs.pipeline import Checked
 TEXT_DOCS = ("charter", "membership", "disputes", "minutes", "application")
 ALL_DOCS = ("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")
 FORMATS = ("docx", "pdf", "html", "md")
+PDF_ENGINES = ("typst", "libreoffice")
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class Options:
     layout: str | None = None  # None: the input's `layout`
     draft: bool = False  # build despite errors; every page then carries the draft mark
     pdfa: bool = False  # PDF/A-2b instead of plain PDF
+    # typst: typeset from the document tree, in-process (default); libreoffice: the DOCX converted as it
+    # is; None: typst, unless the user's templates replace a DOCX layout (then the PDF follows the DOCX).
+    pdf_engine: str | None = None
     templates: tuple[str, ...] = ()  # the user's template folders, most specific first
     audience: str = "member"  # the commentary's reader: member (choices in words) | lawyer (YAML keys)
     counts: dict[str, int] = field(default_factory=dict)  # diagnostics summary, for the mark
@@ -204,9 +208,13 @@ def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
 
 
 def convert_outputs(
-    docx_outputs: Sequence[Output], options: Options, converter: Converter | ConverterPool | None
+    docx_outputs: Sequence[Output],
+    options: Options,
+    converter: Converter | ConverterPool | None,
+    pdfs: Mapping[str, bytes] | None = None,
 ) -> list[Output]:
-    """Add the PDF / HTML / Markdown forms of every DOCX, and keep the DOCX only if asked for."""
+    """Add the PDF / HTML / Markdown forms of every DOCX, and keep the DOCX only if asked for.
+    ``pdfs`` (by file stem) are PDFs already made (by Typst): then LibreOffice converts nothing."""
     extra = [f for f in options.formats if f != "docx"]
     if not extra:
         return list(docx_outputs)
@@ -218,8 +226,8 @@ def convert_outputs(
             path = folder / output.name
             path.write_bytes(output.data)
             sources.append(path)
-        pdfs: dict[str, bytes] = {}
-        if "pdf" in extra:
+        pdfs = dict(pdfs or {})
+        if "pdf" in extra and not pdfs:
             if converter is None:
                 raise OutputError("a PDF was requested but no converter was started")
             for path in pdf.convert_all(converter, sources, pdfa=options.pdfa):
@@ -263,12 +271,43 @@ def build_checked(
             hint="fix them, or use --draft for a marked draft",
         )
     options = replace(options, draft=checked.blocking and options.draft, counts=counts)
-    coop = checked.cooperative
-    outputs = build_outputs(coop, options)
-    if "pdf" in options.formats and converter is None:
-        raise OutputError("a PDF was requested but no converter was given")
-    outputs = convert_outputs(outputs, options, converter() if "pdf" in options.formats and converter else None)
+    coop = with_templates(checked.cooperative, tuple(Path(t) for t in options.templates))
+    engine = pdf_engine(coop, options)
+    options = replace(options, pdf_engine=engine)
+    trees = build_trees(coop, options)
+    if "pdf" in options.formats and engine == "typst":
+        outputs = typst_outputs(coop, trees, options)
+    else:
+        outputs = [docx_output(coop, item) for item in trees]
+        if "pdf" in options.formats and converter is None:
+            raise OutputError("a PDF was requested but no converter was given")
+        outputs = convert_outputs(outputs, options, converter() if "pdf" in options.formats and converter else None)
     return Built(folder_name(coop), outputs, manifest_info(coop, options, outputs), options.draft)
+
+
+def pdf_engine(coop: Cooperative, options: Options) -> str:
+    """The PDF engine a build uses: the one asked for; else Typst, unless the user's templates replace
+    a DOCX layout (Typst does not read DOCX layouts, so the PDF is then the DOCX converted)."""
+    if options.pdf_engine is not None:
+        return options.pdf_engine
+    for name in ("document", "parallel"):
+        if coop.pack.is_override(coop.pack.find_template(f"layouts/{name}.docx")):
+            return "libreoffice"
+    return "typst"
+
+
+def typst_outputs(
+    coop: Cooperative, trees: Sequence[doctree.Tree | doctree.Parallel], options: Options
+) -> list[Output]:
+    """DOCX (when asked for, or as pandoc's source of HTML/Markdown) and the Typst PDF of every tree."""
+    from coopdocs import typeset
+
+    need_docx = any(f in options.formats for f in ("docx", "html", "md"))
+    docx = [docx_output(coop, item) for item in trees] if need_docx else []
+    pdfs = {item.stem: typeset.write_pdf(item, pdfa=options.pdfa, pack=coop.pack) for item in trees}
+    if need_docx:
+        return convert_outputs(docx, options, None, pdfs)
+    return [Output(f"{item.stem}.pdf", pdfs[item.stem], item.name, item.lang, "pdf") for item in trees]
 
 
 def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]) -> dict[str, object]:
@@ -287,6 +326,7 @@ def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]
         "draft": bool(options.draft),
         "formats": list(options.formats),
         "pdf_a": options.pdfa,
+        **({"pdf_engine": pdf_engine(coop, options)} if "pdf" in options.formats else {}),
         "diagnostics": dict(options.counts),
         "templates": used_files(with_templates(coop, tuple(Path(t) for t in options.templates)).pack, options.docs),
     }

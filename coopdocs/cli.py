@@ -155,6 +155,7 @@ def build_options(func: F) -> F:
         langs: tuple[str, ...] | None,
         formats: tuple[str, ...] | None,
         pdfa: bool,
+        pdf_engine: str | None,
         layout: str | None,
         draft: bool,
         templates: tuple[Path, ...],
@@ -168,6 +169,7 @@ def build_options(func: F) -> F:
             langs=langs,
             formats=formats or ("docx",),
             pdfa=pdfa,
+            pdf_engine=pdf_engine,
             layout=layout,
             draft=draft,
             templates=tuple(str(t) for t in templates),
@@ -201,6 +203,14 @@ def build_options(func: F) -> F:
                 help="Comma-separated formats: docx, pdf, html, md (default: docx).",
             ),
             click.option("--pdf-a", "pdfa", is_flag=True, help="Write PDF/A-2b (for archives and registries)."),
+            click.option(
+                "--pdf-engine",
+                "pdf_engine",
+                type=click.Choice(["typst", "libreoffice"]),
+                default=None,
+                help="typst: typeset in-process (default); libreoffice: convert the DOCX as it is "
+                "(the default when your --templates replace a DOCX layout).",
+            ),
             click.option(
                 "--layout",
                 type=click.Choice(["separate", "parallel"]),
@@ -273,8 +283,9 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
                 pool.abort()
 
         stack.push(abort_on_error)
-        if "pdf" in options.formats and checked.cooperative is not None and (options.draft or not checked.blocking):
-            pool.begin()  # LibreOffice starts while the DOCX are rendered
+        wanted = "pdf" in options.formats and checked.cooperative is not None
+        if wanted and options.pdf_engine == "libreoffice" and (options.draft or not checked.blocking):
+            pool.begin()  # LibreOffice starts while the DOCX are rendered (with Typst it never starts)
 
         built = building.build_checked(checked, options, pool.ready)
     target = write_folder(

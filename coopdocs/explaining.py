@@ -75,18 +75,30 @@ def kazakh_fonts() -> list[str]:
 
 
 def doctor() -> tuple[str, bool]:
-    from coopdocs import pdf
+    """Both PDF engines, the fonts and pandoc; ``ok`` when the default path (DOCX and Typst PDF) works."""
+    from coopdocs import pdf, typeset
     from coopdocs.layouts import FONT
 
     lines = []
+    typst_version = typeset.version()
+    shipped = all((typeset.FONT_DIR / name).is_file() for name in typeset.FONT_FILES)
+    kazakh = shipped and all(ord(ch) in typeset.covered() for ch in KAZAKH_LETTERS)
+    lines.append(f"PDF engine Typst (default, in-process): {'typst ' + typst_version if typst_version else 'missing'}")
+    lines.append(
+        f"  its font {typeset.FONT} (shipped in {typeset.FONT_DIR}, 4 faces) with all Kazakh letters: "
+        f"{'yes' if kazakh else 'missing'}"
+    )
     soffice = pdf.find_soffice()
     version = _run([soffice, "--version"]) if soffice else ""
-    lines.append(f"LibreOffice (DOCX → PDF): {version or soffice or 'missing'}")
+    lines.append(
+        f"PDF engine LibreOffice (optional, --pdf-engine libreoffice: the DOCX as it is): "
+        f"{version or soffice or 'missing'}"
+    )
     uno = pdf.find_uno_python()
-    lines.append(f"UNO bridge (persistent converter): {uno + ' can import uno' if uno else 'missing'}")
+    lines.append(f"  UNO bridge (persistent converter): {uno + ' can import uno' if uno else 'missing'}")
     fonts = kazakh_fonts()
     has_font = FONT in fonts
-    lines.append(f"Layout font {FONT} with all Kazakh letters: {'yes' if has_font else 'missing'}")
+    lines.append(f"  system font {FONT} with all Kazakh letters (for LibreOffice): {'yes' if has_font else 'missing'}")
     if fonts:
         lines.append(f"  other fonts with all Kazakh letters: {', '.join(f for f in fonts if f != FONT) or 'none'}")
     try:
@@ -97,7 +109,11 @@ def doctor() -> tuple[str, bool]:
     except (ImportError, OSError, RuntimeError):
         lines.append("pandoc (HTML, Markdown): missing")
         has_pandoc = False
-    ok = bool(soffice and uno and has_font)
+    ok = bool(typst_version and kazakh)
+    if not ok:
+        lines.append(
+            "To get Typst PDF output: .venv/bin/pip install -e . (coopdocs depends on typst and ships its fonts)"
+        )
     missing = []
     if not soffice:
         missing.append("libreoffice-writer-nogui")
@@ -106,9 +122,14 @@ def doctor() -> tuple[str, bool]:
     if not has_font:
         missing.append("fonts-liberation2")
     if missing:
-        lines.append(f"To get PDF output: apt-get install {' '.join(missing)}  (or run ./scripts/demo.sh as root)")
+        lines.append(
+            f"Optional, for --pdf-engine libreoffice: apt-get install {' '.join(missing)}"
+            "  (or run ./scripts/bootstrap.sh as root)"
+        )
     if not has_pandoc:
         lines.append("To get HTML/Markdown output: .venv/bin/pip install pypandoc-binary")
-    if ok and has_pandoc:
-        lines.append("Everything coopdocs needs is here.")
+    if ok and has_pandoc and not missing:
+        lines.append("Everything coopdocs needs is here, including the optional LibreOffice engine.")
+    elif ok and has_pandoc:
+        lines.append("Everything the default path needs (DOCX, PDF by Typst, HTML, Markdown) is here.")
     return "\n".join(lines), ok

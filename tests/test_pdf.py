@@ -27,7 +27,9 @@ KAZAKH = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("pdf")
-    result = CliRunner().invoke(main, ["build", str(BEREKE), "--out", str(out), "--format", "docx,pdf"])
+    result = CliRunner().invoke(
+        main, ["build", str(BEREKE), "--out", str(out), "--format", "docx,pdf", "--pdf-engine", "libreoffice"]
+    )
     assert result.exit_code == 0, result.stderr
     return out / "bereke"
 
@@ -175,6 +177,8 @@ def test_pdf_a(tmp_path: Path) -> None:
             "--format",
             "pdf",
             "--pdf-a",
+            "--pdf-engine",
+            "libreoffice",
         ],
     )
     assert result.exit_code == 0, result.stderr
@@ -185,7 +189,9 @@ def test_pdf_a(tmp_path: Path) -> None:
 
 def test_no_pdf_engine_exits_3_and_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
-    result = CliRunner().invoke(main, ["build", str(BEREKE), "--out", str(tmp_path / "out"), "--format", "pdf"])
+    result = CliRunner().invoke(
+        main, ["build", str(BEREKE), "--out", str(tmp_path / "out"), "--format", "pdf", "--pdf-engine", "libreoffice"]
+    )
     assert result.exit_code == 3
     assert "no PDF engine: LibreOffice (soffice) is not installed" in result.stderr
     assert "apt-get install libreoffice-writer-nogui" in result.stderr
@@ -208,8 +214,10 @@ def test_html_and_markdown(tmp_path: Path) -> None:
 def test_doctor_reports_engine_and_fonts() -> None:
     result = CliRunner().invoke(main, ["doctor"])
     assert result.exit_code == 0
-    assert "LibreOffice (DOCX → PDF): LibreOffice" in result.stdout
-    assert f"Layout font {FONT} with all Kazakh letters: yes" in result.stdout
+    assert (
+        "PDF engine LibreOffice (optional, --pdf-engine libreoffice: the DOCX as it is): LibreOffice" in result.stdout
+    )
+    assert f"system font {FONT} with all Kazakh letters (for LibreOffice): yes" in result.stdout
 
 
 @pytest.mark.pdf_engine

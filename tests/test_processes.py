@@ -33,7 +33,7 @@ from tests.support import BEREKE, ROOT
 pytestmark = pytest.mark.pdf_engine
 
 RUN_MARKER = "COOPDOCS_TEST_RUN"
-FAST_PDF = ["--format", "pdf", "--docs", "charter,disputes,minutes", "--lang", "ru,kk"]
+FAST_PDF = ["--format", "pdf", "--pdf-engine", "libreoffice", "--docs", "charter,disputes,minutes", "--lang", "ru,kk"]
 
 
 class Run:
@@ -152,7 +152,8 @@ def test_a_signal_to_the_batch_parent_stops_its_workers_and_converters(
 ) -> None:
     out = tmp_path / "out"
     inputs = batch_inputs(tmp_path, 4)
-    args = ["batch", *inputs, "--out", str(out), "-j", "2", "--format", "pdf", "--docs", "disputes,minutes"]
+    args = ["batch", *inputs, "--out", str(out), "-j", "2", "--format", "pdf", "--pdf-engine", "libreoffice"]
+    args += ["--docs", "disputes,minutes"]
     run = Run([*args, "--lang", "ru"], tmp_path)
     runs.append(run)
     run.wait_for_libreoffice()
@@ -278,7 +279,9 @@ def test_a_soffice_that_fails_at_start_is_reported_at_once_with_its_cause(
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{fake.parent}{os.pathsep}{os.environ['PATH']}")
     started = time.monotonic()
-    result = CliRunner().invoke(main, ["build", str(BEREKE), "--out", str(tmp_path / "out"), "--format", "pdf"])
+    result = CliRunner().invoke(
+        main, ["build", str(BEREKE), "--out", str(tmp_path / "out"), "--format", "pdf", "--pdf-engine", "libreoffice"]
+    )
     took = time.monotonic() - started
     assert result.exit_code == 3
     assert (

@@ -1,0 +1,198 @@
+"""The PDF writer: a document tree (``doctree``) typeset by Typst, in-process, with no LibreOffice.
+
+The layout is ``templates/layouts/document.typ``; the tree reaches it as JSON (``sys.inputs``), so
+every text is placed as text and no input can inject markup. The fonts are the Liberation Serif
+files shipped in ``coopdocs/fonts`` (SIL OFL 1.1), named explicitly, and no system font is read:
+the same PDF on every machine. Typst draws a box for a character its font lacks, silently, so every
+character is first checked against the font (``check_glyphs``): a missing one is an ``OutputError``
+that names the character and where it is. The bytes are deterministic (a fixed timestamp).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from coopdocs.doctree import Parallel, Tree
+from coopdocs.errors import OutputError
+from coopdocs.pack import DEFAULT_PACK, Pack
+
+FONT = "Liberation Serif"
+FONT_DIR = Path(__file__).resolve().parent / "fonts"
+FONT_FILES = tuple(f"LiberationSerif-{face}.ttf" for face in ("Regular", "Bold", "Italic", "BoldItalic"))
+# The document date written into every PDF: fixed, so that two builds give the same bytes.
+TIMESTAMP = 946_684_800  # 2000-01-01T00:00:00Z
+PDF_A = "a-2b"
+_LOCK = threading.Lock()  # one Typst compiler per process; compilations take turns
+
+
+def version() -> str | None:
+    """The Typst binding's version, or None when it is not installed."""
+    try:
+        from importlib.metadata import version as dist_version
+
+        return dist_version("typst")
+    except Exception:  # noqa: BLE001 - any failure means: not usable
+        return None
+
+
+@cache
+def _compiler() -> Any:
+    import typst
+
+    return typst.Compiler(font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+
+
+@cache
+def _layout(pack: Pack) -> bytes:
+    return pack.find_template("layouts/document.typ").read_bytes()
+
+
+@cache
+def covered() -> frozenset[int]:
+    """The code points every face of the font draws (regular, bold, italic and bold italic)."""
+    from fontTools.ttLib import TTFont
+
+    faces = []
+    for name in FONT_FILES:
+        font = TTFont(str(FONT_DIR / name), lazy=True)
+        faces.append(set(font.getBestCmap()))
+        font.close()
+    return frozenset(set.intersection(*faces))
+
+
+def _document(tree: Tree) -> dict[str, Any]:
+    doc = tree.document
+    return {
+        "approval": list(doc.approval),
+        "title": doc.title,
+        "subtitle": doc.subtitle,
+        "sections": [
+            {
+                "number": s.number,
+                "title": s.title,
+                "clauses": [
+                    {
+                        "number": c.number,
+                        "text": c.text,
+                        "items": list(c.items),
+                        "table": [list(row) for row in c.table],
+                        "figure": list(c.figure) if c.figure is not None else None,
+                        "commentary": {
+                            "meaning": c.commentary.meaning,
+                            "choice": c.commentary.choice,
+                            "basis": "; ".join(c.commentary.basis) or "—",
+                        }
+                        if tree.commentary and c.commentary is not None
+                        else None,
+                    }
+                    for c in s.clauses
+                ],
+            }
+            for s in doc.sections
+        ],
+    }
+
+
+def _page(tree: Tree) -> dict[str, str]:
+    words = tree.page_words
+    return {"before": words.before, "middle": words.middle, "after": words.after}
+
+
+def layout_data(item: Tree | Parallel) -> dict[str, Any]:
+    """What the Typst layout reads: the tree as plain JSON values."""
+    main = item.right if isinstance(item, Parallel) else item
+    lang, _, region = main.language_tag.partition("-")
+    data: dict[str, Any] = {
+        "parallel": isinstance(item, Parallel),
+        "lang": lang,
+        "region": region or None,
+        "title": item.title,
+        "author": main.author,
+        "header": item.header,
+        "draft": main.draft,
+        "page": _page(main),
+        "labels": dict(main.labels) or None,
+        "signatures": list(main.signatures),
+    }
+    if isinstance(item, Parallel):
+        data["left"] = _document(item.left)
+        data["right"] = _document(item.right)
+        data["left-signatures"] = list(item.left.signatures)
+        data["pairs"] = [{"kind": p.kind, "left": p.left, "right": p.right} for p in item.pairs]
+    else:
+        data["doc"] = _document(item)
+    return data
+
+
+def _texts(value: Any, where: str) -> Iterator[tuple[str, str]]:
+    """Every text of the layout data with where it is (figures are images, not text)."""
+    if isinstance(value, str):
+        yield value, where
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            if key in ("figure", "parallel"):
+                continue
+            label = {"sections": "section", "clauses": "clause", "items": "item", "pairs": "row"}.get(key, key)
+            if key == "doc":
+                yield from _texts(inner, where)
+                continue
+            if isinstance(inner, list) and key in ("sections", "clauses"):
+                for element in inner:
+                    number = element.get("number", "?") if isinstance(element, dict) else "?"
+                    yield from _texts(element, f"{where}, {label} {number}")
+            elif isinstance(inner, list):
+                for i, element in enumerate(inner, start=1):
+                    yield from _texts(element, f"{where}, {label} {i}")
+            else:
+                yield from _texts(inner, f"{where}, {label}")
+
+
+def check_glyphs(data: dict[str, Any], name: str) -> None:
+    """Refuse a text with a character the font cannot draw (Typst would print an empty box)."""
+    have = covered()
+    for text, where in _texts(data, name):
+        for char in text:
+            if ord(char) not in have and char not in "\n\t":
+                described = unicodedata.name(char, "unnamed character")
+                raise OutputError(
+                    f"{where}: the character {char!r} (U+{ord(char):04X} {described}) is not in the font {FONT}, "
+                    f"so the PDF cannot show it: {text[:80]!r}",
+                    hint="replace the character in the input (or your template override), "
+                    "or use --pdf-engine libreoffice, which substitutes another font",
+                )
+
+
+def write_pdf(item: Tree | Parallel, *, pdfa: bool = False, pack: Pack = DEFAULT_PACK) -> bytes:
+    """The PDF of a document tree (or a parallel pair), typeset by Typst."""
+    data = layout_data(item)
+    check_glyphs(data, item.stem)
+    try:
+        import typst
+    except ImportError as exc:
+        raise OutputError(
+            "the Typst PDF engine (the `typst` Python package) is not installed",
+            hint="pip install coopdocs again (it depends on typst), or use --pdf-engine libreoffice",
+        ) from exc
+    try:
+        with _LOCK:
+            pdf = _compiler().compile(
+                input=_layout(pack),
+                format="pdf",
+                sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+                pdf_standards=[PDF_A] if pdfa else [],
+                timestamp=TIMESTAMP,
+            )
+    except typst.TypstError as exc:
+        raise OutputError(
+            f"{item.stem}: Typst could not typeset the PDF: {exc.message}",
+            hint="this is a bug, or a broken layouts/document.typ override: please report it",
+        ) from exc
+    if not isinstance(pdf, bytes):
+        raise OutputError(f"{item.stem}: Typst returned no PDF")
+    return pdf

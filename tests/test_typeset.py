@@ -1,0 +1,222 @@
+"""The Typst PDF writer: what the PDF says is what the tree says, with the fonts, metadata and
+marks a registry and a reader need. None of these tests needs LibreOffice (poppler's pdftotext and
+pdffonts read the PDFs)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import shutil
+import subprocess
+from functools import cache
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopdocs import doctree, typeset
+from coopdocs.build import Options, build_trees
+from coopdocs.cli import main
+from coopdocs.errors import OutputError
+from coopdocs.explaining import KAZAKH_LETTERS
+from coopdocs.pipeline import check_file
+from tests.support import BEREKE, write_patched
+
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
+
+A4 = (595, 842)  # points
+MARGIN = 50  # points: the running header and footer sit in the top and bottom 2 cm (57 pt)
+
+
+@cache
+def trees(layout: str = "separate") -> dict[str, doctree.Tree | doctree.Parallel]:
+    coop = check_file(BEREKE, "en").cooperative
+    assert coop is not None
+    return {t.stem: t for t in build_trees(coop, Options(layout=layout, langs=("ru", "kk")))}
+
+
+@cache
+def pdf_of(stem: str, layout: str = "separate") -> bytes:
+    return typeset.write_pdf(trees(layout)[stem])
+
+
+def pdftotext(data: bytes, tmp: Path, *args: str) -> str:
+    path = tmp / "doc.pdf"
+    path.write_bytes(data)
+    done = subprocess.run(["pdftotext", *args, str(path), "-"], capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout
+
+
+def body_text(data: bytes, tmp: Path, *, x: int = 0, width: int = A4[0], height: int = A4[1]) -> str:
+    """The text of every page without the running header and footer (pdftotext crops in points)."""
+    box = ["-layout", "-x", str(x), "-y", str(MARGIN), "-W", str(width), "-H", str(height - 2 * MARGIN)]
+    return pdftotext(data, tmp, *box)
+
+
+def squeeze(text: str) -> str:
+    """Whitespace and hyphens aside: pdftotext joins a word hyphenated at a line end ("бизнес-" +
+    "идентификационных") without its hyphen."""
+    return "".join(text.split()).replace("-", "")
+
+
+def assert_in_order(lines: list[str], text: str, stem: str) -> None:
+    body = squeeze(text)
+    at = 0
+    for line in lines:
+        found = body.find(squeeze(line), at)
+        assert found >= 0, f"{stem}: the PDF lacks (in order) {line[:100]!r}"
+        at = found + len(squeeze(line))
+
+
+@pytest.mark.parametrize("stem", ["charter.ru", "charter.kk", "commentary.kk", "application.ru", "compliance.ru"])
+def test_pdf_text_is_the_tree_text_in_order(stem: str, tmp_path: Path) -> None:
+    """Every approval line, title, heading, clause with its number, item, commentary, table cell and
+    signature line of the tree is in the PDF's text, in the tree's order."""
+    tree = trees()[stem]
+    assert isinstance(tree, doctree.Tree)
+    lines = doctree.text_lines(tree)
+    assert any(re.match(r"\d+\.\d+\. ", line) for line in lines)
+    assert_in_order(lines, body_text(pdf_of(stem), tmp_path), stem)
+
+
+def test_parallel_pdf_has_each_language_in_its_column(tmp_path: Path) -> None:
+    item = trees("parallel")["charter.kk-ru"]
+    assert isinstance(item, doctree.Parallel)
+    data = pdf_of("charter.kk-ru", "parallel")
+    width, height = A4[1], A4[0]  # landscape
+    left = body_text(data, tmp_path, width=width // 2, height=height)
+    right = body_text(data, tmp_path, x=width // 2, width=width // 2, height=height)
+    assert_in_order([p.left for p in item.pairs], left, "charter.kk (left column)")
+    assert_in_order([p.right for p in item.pairs], right, "charter.ru (right column)")
+
+
+def test_kazakh_letters_extract(tmp_path: Path) -> None:
+    tree = trees()["charter.kk"]
+    assert isinstance(tree, doctree.Tree)
+    wanted = {ch for line in doctree.text_lines(tree) for ch in line if ch in KAZAKH_LETTERS}
+    assert len(wanted) >= 12
+    extracted = set(pdftotext(pdf_of("charter.kk"), tmp_path))
+    assert wanted <= extracted, f"not extracted: {''.join(sorted(wanted - extracted))}"
+
+
+def test_fonts_are_liberation_serif_embedded_subsets(tmp_path: Path) -> None:
+    path = tmp_path / "c.pdf"
+    path.write_bytes(pdf_of("commentary.kk"))
+    listing = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in listing.splitlines()[2:] if line.strip()]
+    assert len(rows) >= 3  # regular, bold, italic (the commentary's basis line)
+    for row in rows:
+        assert re.fullmatch(r"[A-Z]{6}\+LiberationSerif(-\w+)?", row[0]), row
+        assert row[-5:-2] == ["yes", "yes", "yes"], row  # embedded, subset, ToUnicode
+
+
+def test_two_builds_give_the_same_bytes() -> None:
+    first = pdf_of("disputes.kk")
+    typeset._compiler.cache_clear()  # a fresh compiler, as in another process
+    assert typeset.write_pdf(trees()["disputes.kk"]) == first
+
+
+def test_metadata_bookmarks_tags_and_pdfa() -> None:
+    plain = pdf_of("disputes.ru")
+    archival = typeset.write_pdf(trees()["disputes.ru"], pdfa=True)
+    for data in (plain, archival):
+        assert b"/Lang(ru-RU)" in data
+        assert b"/Outlines" in data and b"/StructTreeRoot" in data  # bookmarks from the headings; tagged
+        assert b"/CreationDate(D:20000101000000Z)" in data
+    assert b"<pdfaid:part>2</pdfaid:part>" in archival and b"<pdfaid:conformance>B</pdfaid:conformance>" in archival
+    assert b"pdfaid:part" not in plain
+
+
+def test_title_and_author_metadata(tmp_path: Path) -> None:
+    path = tmp_path / "d.pdf"
+    path.write_bytes(pdf_of("disputes.kk"))
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    tree = trees()["disputes.kk"]
+    assert f"Title:           {tree.title}" in info
+    assert f"Author:          {tree.author}" in info
+    assert "Tagged:          yes" in info
+
+
+def test_footer_says_page_n_of_m(tmp_path: Path) -> None:
+    text = pdftotext(pdf_of("charter.kk"), tmp_path)
+    pages = int(re.findall(r"(\d+)-бет, барлығы (\d+) бет", text)[-1][1])
+    assert [int(n) for n, _ in re.findall(r"(\d+)-бет, барлығы (\d+) бет", text)] == list(range(1, pages + 1))
+    ru = pdftotext(pdf_of("charter.ru"), tmp_path)
+    assert "Страница 1 из" in ru
+
+
+def test_draft_mark_on_every_page(tmp_path: Path) -> None:
+    tree = trees()["minutes.ru"]
+    assert isinstance(tree, doctree.Tree)
+    marked = dataclasses.replace(tree, draft="ПРОЕКТ — ошибок: 2, признаков пирамиды: 1. Не для подписания")
+    text = pdftotext(typeset.write_pdf(marked), tmp_path)
+    pages = text.count("\f")
+    assert pages >= 1 and squeeze(text).count(squeeze(marked.draft or "")) == pages
+    assert "ПРОЕКТ" not in pdftotext(pdf_of("minutes.ru"), tmp_path)
+
+
+def test_text_is_placed_as_text_never_as_markup(tmp_path: Path) -> None:
+    tree = trees()["minutes.ru"]
+    assert isinstance(tree, doctree.Tree)
+    hostile = '#set page(fill: red) *bold* _x_ $x^2$ ] ) } // "A&B" <test> \\ @ref #("x")'
+    clause = dataclasses.replace(tree.document.sections[0].clauses[0], text=hostile)
+    section = dataclasses.replace(tree.document.sections[0], clauses=(clause,))
+    doc = dataclasses.replace(tree.document, sections=(section,))
+    text = pdftotext(typeset.write_pdf(dataclasses.replace(tree, document=doc)), tmp_path)
+    assert squeeze(hostile) in squeeze(text)
+
+
+def test_a_character_the_font_lacks_is_an_error_that_says_where() -> None:
+    tree = trees()["charter.ru"]
+    assert isinstance(tree, doctree.Tree)
+    section = tree.document.sections[1]
+    clause = dataclasses.replace(section.clauses[2], items=(*section.clauses[2].items, "цель 漢"))
+    doc = dataclasses.replace(
+        tree.document,
+        sections=(
+            tree.document.sections[0],
+            dataclasses.replace(section, clauses=(*section.clauses[:2], clause, *section.clauses[3:])),
+            *tree.document.sections[2:],
+        ),
+    )
+    with pytest.raises(OutputError) as caught:
+        typeset.write_pdf(dataclasses.replace(tree, document=doc))
+    message = caught.value.message
+    assert "U+6F22" in message and "CJK UNIFIED IDEOGRAPH-6F22" in message
+    assert f"charter.ru, section 2, clause 2.3, item {len(clause.items)}" in message
+
+
+def test_build_refuses_a_missing_glyph_with_exit_3_and_writes_nothing(tmp_path: Path) -> None:
+    source = write_patched(tmp_path, {"cooperative.name.ru": "Береке ✓"})
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(source), "--out", str(out), "--format", "pdf", "--docs", "disputes"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "U+2713" in result.stderr and "CHECK MARK" in result.stderr
+    assert not out.exists() or not any(out.rglob("*.pdf"))
+
+
+def test_build_writes_typst_pdfs_without_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coopdocs import pdf
+
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)  # as on a machine without LibreOffice
+    out = tmp_path / "out"
+    args = ["build", str(BEREKE), "--out", str(out), "--format", "docx,pdf", "--docs", "minutes", "--lang", "kk"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    names = sorted(p.name for p in (out / "bereke").iterdir())
+    assert names == ["coopdocs-manifest.json", "minutes.kk.docx", "minutes.kk.pdf"]
+    assert (out / "bereke" / "minutes.kk.pdf").read_bytes() == pdf_of("minutes.kk")
+    assert '"pdf_engine": "typst"' in (out / "bereke" / "coopdocs-manifest.json").read_text(encoding="utf-8")
+
+
+def test_doctor_reports_both_engines_and_needs_no_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coopdocs import pdf
+
+    monkeypatch.setattr(pdf, "find_soffice", lambda: None)
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 0, result.output
+    assert f"PDF engine Typst (default, in-process): typst {typeset.version()}" in result.stdout
+    assert "Liberation Serif (shipped in" in result.stdout and "with all Kazakh letters: yes" in result.stdout
+    assert "PDF engine LibreOffice (optional, --pdf-engine libreoffice: the DOCX as it is): missing" in result.stdout
