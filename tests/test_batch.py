@@ -118,14 +118,14 @@ def test_all_good_inputs_exit_0_and_quiet_lines_when_not_a_terminal(tmp_path: Pa
 
 
 def test_an_item_that_raises_is_a_crash_with_a_saved_traceback(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = build.build_outputs
+    real = build.build_trees
 
     def flaky(coop: object, options: build.Options) -> object:
         if build.folder_name(coop) == "boom":  # type: ignore[arg-type]
             raise RuntimeError("simulated bug")
         return real(coop, options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build, "build_outputs", flaky)  # inherited by the forked workers
+    monkeypatch.setattr(build, "build_trees", flaky)  # inherited by the forked workers
     good, bad = named(tmp_path, "Good", "a.yaml"), named(tmp_path, "Boom", "b.yaml")
     out = tmp_path / "out"
     code, _, stderr = invoke(str(bad), str(good), "--out", str(out), "-j", "2", "--docs", "charter")
@@ -142,14 +142,14 @@ def test_an_item_that_raises_is_a_crash_with_a_saved_traceback(tmp_path: Path, m
 
 
 def test_a_worker_that_dies_takes_down_only_its_own_item(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = build.build_outputs
+    real = build.build_trees
 
     def fatal(coop: object, options: build.Options) -> object:
         if build.folder_name(coop) == "dies":  # type: ignore[arg-type]
             os._exit(9)  # as a segfault or the OOM killer would
         return real(coop, options)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(build, "build_outputs", fatal)
+    monkeypatch.setattr(build, "build_trees", fatal)
     inputs = [named(tmp_path, name, f"{i}.yaml") for i, name in enumerate(("One", "Dies", "Three", "Four"))]
     out = tmp_path / "out"
     result = batch.run_batch(inputs, out, batch.BatchOptions(docs=("charter",), langs=("ru",)), jobs=2)
