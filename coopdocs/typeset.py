@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from coopdocs.doctree import Parallel, Tree
+from coopdocs.doctree import Commentary, Parallel, Tree, printed_commentary
 from coopdocs.errors import OutputError
 from coopdocs.pack import DEFAULT_PACK, Pack
 
@@ -83,13 +83,7 @@ def _document(tree: Tree) -> dict[str, Any]:
                         "items": list(c.items),
                         "table": [list(row) for row in c.table],
                         "figure": list(c.figure) if c.figure is not None else None,
-                        "commentary": {
-                            "meaning": c.commentary.meaning,
-                            "choice": c.commentary.choice,
-                            "basis": "; ".join(c.commentary.basis) or "—",
-                        }
-                        if tree.commentary and c.commentary is not None
-                        else None,
+                        "commentary": _commentary(tree, c.commentary),
                     }
                     for c in s.clauses
                 ],
@@ -97,6 +91,13 @@ def _document(tree: Tree) -> dict[str, Any]:
             for s in doc.sections
         ],
     }
+
+
+def _commentary(tree: Tree, commentary: Commentary | None) -> dict[str, str] | None:
+    if not tree.commentary or commentary is None:
+        return None
+    meaning, choice, basis = printed_commentary(commentary, tree.lang, tree.audience)
+    return {"meaning": meaning, "choice": choice, "basis": basis}
 
 
 def _page(tree: Tree) -> dict[str, str]:
