@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING, Any
 
 from coopdocs import __version__, interrupts
 from coopdocs.build import Options
-from coopdocs.errors import CoopdocsError, InputError, UsageError, save_traceback
+from coopdocs.errors import CoopdocsError, InputError, TemplateError, UsageError, save_traceback
 
 if TYPE_CHECKING:
     from coopdocs.manifest import Output
@@ -281,8 +281,9 @@ def produce(
             crashed = ItemResult(index, str(path), CRASHED, message=message)
             produced = Produced(crashed, traceback_text=_crash_text(path))
         else:
-            kind = "output" if exc.exit_code == 3 else "input"
-            message = f"{kind}: {exc.message}" + (f" ({exc.hint})" if exc.hint else "")
+            kind = "output" if exc.exit_code == 3 else "templates" if isinstance(exc, TemplateError) else "input"
+            text, hint = exc.text(options.msg_lang)
+            message = f"{kind}: {text}" + (f" ({hint})" if hint else "")
             produced = Produced(ItemResult(index, str(path), FAILED, message=message))
     except Exception as exc:  # noqa: BLE001 - one crashing input must not stop the others
         message = f"internal error (a bug in coopdocs): {type(exc).__name__}: {exc}"

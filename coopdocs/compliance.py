@@ -66,7 +66,9 @@ def _stress_section(
 def wording(pack: Pack) -> Mapping[str, Any]:
     merged: Mapping[str, Any] = {}
     for path in reversed(pack.template_candidates(f"{pack.pack_dir('common')}/compliance.yaml")):
-        merged = clauses._merge(merged, pack.read_data(path) or {})
+        data = pack.read_data(path) or {}
+        pack.check_shape(path, data, merged)
+        merged = clauses._merge(merged, data)
     if not merged:
         raise PackError(f"{pack.pack_dir('common')}/compliance.yaml: the compliance report's wording is missing")
     return merged

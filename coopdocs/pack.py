@@ -48,6 +48,14 @@ def read_yaml(path: Path) -> Any:
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
+def _kind(value: Any) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    return "a text or a number"
+
+
 @dataclass(frozen=True)
 class Pack:
     """One jurisdiction and legal form, e.g. ``kz/consumer_cooperative``.
@@ -110,6 +118,22 @@ class Pack:
         if not found:
             raise PackError(f"no template {rel!r} in {', '.join(str(r) for r in self.template_roots())}")
         return found[0]
+
+    def check_shape(self, path: Path, data: Any, base: Any, at: tuple[str, ...] = ()) -> None:
+        """A user's data file must keep the shape of what it replaces: where the pack has a mapping
+        (a text per language), the override has a mapping; where it has a text, a text. New keys are
+        allowed (a new term for a new clause)."""
+        if not self.is_override(path) or not isinstance(data, dict) or not isinstance(base, dict):
+            return
+        for key, value in data.items():
+            if key not in base:
+                continue
+            where = ".".join((*at, str(key)))
+            expected, found = _kind(base[key]), _kind(value)
+            if expected != found and base[key] is not None:
+                problem = f"{where} must be {expected} as in the pack's file, not {found}"
+                raise TemplateError.of("structure", str(path), problem=problem)
+            self.check_shape(path, value, base[key], (*at, str(key)))
 
     def pack_dir(self, library: str) -> str:
         """The relative folder of a library for this pack, e.g. ``common/kz/consumer_cooperative``."""

@@ -69,7 +69,9 @@ def words(pack: Pack = DEFAULT_PACK) -> Mapping[str, Any]:
     """The layout words; a user's ``layouts/words.yaml`` may replace any of them."""
     merged: dict[str, Any] = {}
     for path in reversed(pack.template_candidates("layouts/words.yaml")):
-        for key, value in (pack.read_data(path) or {}).items():
+        data = pack.read_data(path) or {}
+        pack.check_shape(path, data, merged)
+        for key, value in data.items():
             merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
     return merged
 
@@ -128,7 +130,6 @@ def _fill(
             raise
         problem = f"{type(exc).__name__}: {str(exc).rstrip('.')}"
         raise TemplateError.of("layout", path, problem=problem) from exc
-
 
 
 AUDIENCES = ("member", "lawyer")

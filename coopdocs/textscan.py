@@ -258,8 +258,12 @@ def _classes(word: str, lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str
         contexts = frozenset(n for n, c in lexicon.contexts.items() if _is(word, c.words, lexicon.suffixes))
         marks = set()
         for name, ctx in lexicon.contexts.items():
-            marks_of = (("after", ctx.after_words), ("next", ctx.except_next), ("prev", ctx.except_prev),
-                        ("barrier", ctx.barriers))
+            marks_of = (
+                ("after", ctx.after_words),
+                ("next", ctx.except_next),
+                ("prev", ctx.except_prev),
+                ("barrier", ctx.barriers),
+            )
             for mark, words in marks_of:
                 if words is not None and _is(word, words, lexicon.suffixes):
                     marks.add(f"{name}:{mark}")

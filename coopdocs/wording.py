@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Mapping
 from functools import cache
 from typing import Any
 
-from coopdocs.errors import PackError
+from coopdocs.errors import PackError, TemplateError
 from coopdocs.pack import Pack
 
 NBSP = "\u00a0"
@@ -167,9 +167,14 @@ def load_terms(pack: Pack) -> dict[str, Any]:
     for root in reversed(pack.template_roots()):
         origin: dict[str, str] = {}
         for path in pack.glob(root / pack.pack_dir("common"), "terms*.yaml"):
-            for key, value in (pack.read_data(path) or {}).items():
+            data = pack.read_data(path) or {}
+            pack.check_shape(path, data, merged)
+            for key, value in data.items():
                 if key in origin:
-                    raise PackError(f"term {key!r} is defined in both {origin[key]} and {path}")
+                    problem = f"term {key!r} is defined in both {origin[key]} and {path}"
+                    if pack.is_override(path):
+                        raise TemplateError.of("yaml", str(path), problem=problem)
+                    raise PackError(problem)
                 merged[key] = value
                 origin[key] = str(path)
     return merged

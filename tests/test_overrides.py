@@ -294,3 +294,48 @@ def test_check_finds_links_fifos_and_broken_layouts(tmp_path: Path) -> None:
         f"{terms / 'terms.yaml'}: error: — символическая ссылка; шаблон должен быть обычным файлом "
         "внутри папки шаблонов, ничего не использовано",
     ]
+
+
+@pytest.mark.parametrize(
+    ("rel", "content", "problem"),
+    [
+        ("layouts/words.yaml", "signatures: 5\n", "signatures must be a mapping as in the pack's file, not a text"),
+        (
+            "common/kz/consumer_cooperative/terms.yaml",
+            "share_contribution: just a word\n",
+            "share_contribution must be a mapping as in the pack's file, not a text",
+        ),
+        (
+            "common/kz/consumer_cooperative/compliance.yaml",
+            "title: Compliance\n",
+            "title must be a mapping as in the pack's file, not a text",
+        ),
+    ],
+)
+def test_a_data_override_must_keep_the_packs_shape(tmp_path: Path, rel: str, content: str, problem: str) -> None:
+    path = tmp_path / "firm" / rel
+    path.parent.mkdir(parents=True)
+    path.write_text(content, encoding="utf-8")
+    code, out, err = invoke("build", str(BEREKE), "--out", str(tmp_path / "out"), "--templates", str(tmp_path / "firm"))
+    assert code == 1, err
+    assert f"error: {path}: {problem}" in err
+    code, out, _ = invoke("templates", "check", str(tmp_path / "firm"))
+    assert code == 1
+    assert f"{path}: error: {problem}" in out
+
+
+def test_batch_reports_a_hostile_override_in_the_users_language(tmp_path: Path) -> None:
+    firm = hostile(tmp_path / "firm", HOSTILE["append"][0])
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    shutil.copyfile(BEREKE, inputs / "bereke.yaml")
+    out = tmp_path / "out"
+    code, _, err = invoke(
+        "batch", str(inputs), "--out", str(out), "--docs", "charter", "--templates", str(firm), "--messages", "ru"
+    )
+    assert code != 123, err
+    report = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    (item,) = report["items"]
+    assert item["status"] == "failed"
+    assert item["message"].startswith(f"templates: {firm / CHARTER}/overrides.yaml clause general.status [ru]: ")
+    assert "шаблон может читать входные данные, но не изменять их" in item["message"]
