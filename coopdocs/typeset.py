@@ -122,6 +122,8 @@ def layout_data(item: Tree | Parallel) -> dict[str, Any]:
         "signatures": list(main.signatures),
     }
     if isinstance(item, Parallel):
+        # The draft mark in both languages, one line each (a mark is one line: no newline in it).
+        data["draft"] = "\n".join(d for d in dict.fromkeys((item.left.draft, item.right.draft)) if d) or None
         data["left"] = _document(item.left)
         data["right"] = _document(item.right)
         data["left-signatures"] = list(item.left.signatures)

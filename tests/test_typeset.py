@@ -220,3 +220,15 @@ def test_doctor_reports_both_engines_and_needs_no_libreoffice(monkeypatch: pytes
     assert f"PDF engine Typst (default, in-process): typst {typeset.version()}" in result.stdout
     assert "Liberation Serif (shipped in" in result.stdout and "with all Kazakh letters: yes" in result.stdout
     assert "PDF engine LibreOffice (optional, --pdf-engine libreoffice: the DOCX as it is): missing" in result.stdout
+
+
+def test_parallel_draft_mark_in_both_languages(tmp_path: Path) -> None:
+    item = trees("parallel")["minutes.kk-ru"]
+    assert isinstance(item, doctree.Parallel)
+    kk, ru = "ЖОБА — қол қоюға арналмаған", "ПРОЕКТ — не для подписания"
+    marked = dataclasses.replace(
+        item, left=dataclasses.replace(item.left, draft=kk), right=dataclasses.replace(item.right, draft=ru)
+    )
+    raw = pdftotext(typeset.write_pdf(marked), tmp_path)
+    pages, text = raw.count("\f"), squeeze(raw)
+    assert pages >= 2 and text.count(squeeze(kk)) == pages and text.count(squeeze(ru)) == pages
