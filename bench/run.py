@@ -12,7 +12,10 @@ It generates N synthetic, valid cooperatives varied from ``examples/*.yaml`` and
 5. the naive baseline: per cooperative a fresh ``coopdocs build`` (docxtpl, nothing kept warm),
    then one ``soffice --convert-to pdf`` process per document;
 6. precision and recall of the free-text pyramid-language scan on the labelled phrases
-   (``bench/phrases.py``).
+   (``bench/phrases.py``);
+7. the two PDF engines side by side on one cooperative's full set (``examples/bereke.yaml``, ru + kk):
+   Typst from the document tree against the persistent LibreOffice converting the DOCX, warm per
+   page and per document, and the whole cold ``coopdocs build --format docx,pdf`` with each engine.
 It prints ratios against the baseline and writes the results with the machine's description to
 ``bench/RESULTS.md`` (or ``--results``). Timings are wall-clock seconds; the machine may be shared.
 """
@@ -423,6 +426,90 @@ def measure_phrases(out: Results) -> None:
         )
 
 
+def measure_engines(work: Path, with_pdf: bool, out: Results, rounds: int = 3) -> None:
+    """Typst and the persistent LibreOffice on the same documents, alternating, medians of ``rounds``."""
+    from coopdocs import typeset
+
+    section = "7. Typst vs LibreOffice"
+    example = ROOT / "examples" / "bereke.yaml"
+    coop = check_file(example).cooperative
+    assert coop is not None
+    options = build.Options(langs=("ru", "kk"), layout="separate")
+    trees = build.build_trees(coop, options)
+    folder = work / "engines"
+    folder.mkdir(exist_ok=True)
+    typst_pdfs = []
+    for item in trees:  # the first pass also loads the fonts and compiles the layout
+        path = folder / f"{item.stem}.typst.pdf"
+        path.write_bytes(typeset.write_pdf(item))
+        typst_pdfs.append(path)
+    n_pages = pages(typst_pdfs)
+    typst_runs = []
+    lo_runs: list[float] = []
+    docx_paths = []
+    if with_pdf:
+        for item in trees:
+            path = folder / f"{item.stem}.docx"
+            path.write_bytes(build.docx_output(coop, item).data)
+            docx_paths.append(path)
+    converter = pdf.Converter() if with_pdf else None
+    try:
+        if converter is not None:
+            converter.start()
+            pdf.convert_all(converter, docx_paths)  # warm-up
+            lo_pages = pages([p.with_suffix(".pdf") for p in docx_paths])
+        for _ in range(rounds):
+            typst_runs.append(timed(lambda: [typeset.write_pdf(item) for item in trees])[0])
+            if converter is not None:
+                lo_runs.append(timed(partial(pdf.convert_all, converter, docx_paths))[0])
+    finally:
+        if converter is not None:
+            close_converter(converter)
+    typst_warm = statistics.median(typst_runs)
+    docs = len(trees)
+    out.add(section, f"Typst warm, {docs} docs, {n_pages} pages", f"{typst_warm * 1000 / n_pages:.1f} ms/page")
+    out.add(
+        section, "Typst warm, per document", f"{typst_warm * 1000 / docs:.0f} ms/doc", "typst_doc", typst_warm / docs
+    )
+    out.numbers["typst_page"] = typst_warm / n_pages
+    if lo_runs:
+        lo_warm = statistics.median(lo_runs)
+        out.add(
+            section,
+            f"LibreOffice warm (persistent), same docs, {lo_pages} pages",
+            f"{lo_warm * 1000 / lo_pages:.1f} ms/page",
+        )
+        out.add(
+            section, "LibreOffice warm, per document", f"{lo_warm * 1000 / docs:.0f} ms/doc", "lo_doc", lo_warm / docs
+        )
+        out.add(
+            section,
+            "ratio LibreOffice / Typst, per page (warm)",
+            f"{(lo_warm / lo_pages) / (typst_warm / n_pages):.1f}x",
+        )
+    cold = {"typst": [], "libreoffice": []}  # type: dict[str, list[float]]
+    for _ in range(2 if with_pdf else 1):
+        for engine in ("typst", "libreoffice") if with_pdf else ("typst",):
+            target = folder / f"cold-{engine}"
+            shutil.rmtree(target, ignore_errors=True)
+            args = [COOPDOCS, "build", str(example), "--out", str(target), "--format", "docx,pdf"]
+            seconds, code = run([*args, "--lang", "ru,kk", "--layout", "separate", "--pdf-engine", engine])
+            assert code == 0, f"build --pdf-engine {engine} failed"
+            cold[engine].append(seconds)
+    typst_cold = statistics.median(cold["typst"])
+    out.add(section, "cold `build --format docx,pdf` (Typst), one cooperative", f"{typst_cold:.2f} s")
+    if with_pdf:
+        lo_cold = statistics.median(cold["libreoffice"])
+        out.add(section, "cold `build --format docx,pdf --pdf-engine libreoffice`", f"{lo_cold:.2f} s")
+        out.add(
+            section,
+            "ratio Typst / LibreOffice, whole cold command",
+            f"{typst_cold / lo_cold:.2f}x",
+            "typst_cold_ratio",
+            typst_cold / lo_cold,
+        )
+
+
 def add_ratios(out: Results, jobs: Sequence[int]) -> None:
     nums = out.numbers
     for kind in ("docx", "pdf"):
@@ -550,7 +637,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", default="1,2", help="worker counts for the batch runs (default 1,2)")
     parser.add_argument("--docs", default=",".join(build.ALL_DOCS), help="documents to build (default: all)")
-    parser.add_argument("--sections", default="1,2,3,4,5,6", help="which measurements to run (default: all)")
+    parser.add_argument("--sections", default="1,2,3,4,5,6,7", help="which measurements to run (default: all)")
     parser.add_argument("--no-pdf", action="store_true", help="skip every PDF measurement")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
@@ -585,6 +672,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             measure_baseline(files[: max(1, min(args.baseline_n, len(files)))], len(files), work, with_pdf, docs, out)
         if "6" in sections:
             measure_phrases(out)
+        if "7" in sections:
+            measure_engines(work, with_pdf, out, rounds=1 if args.quick else 3)
         add_ratios(out, jobs)
     finally:
         if args.work is None:
