@@ -140,7 +140,8 @@ class _Member:
 
     @property
     def received(self) -> float:
-        return self.from_own + self.from_income + self.from_others + self.returns_paid
+        """Property and returns, by source (a return is counted in from_income or from_others)."""
+        return self.from_own + self.from_income + self.from_others
 
 
 @dataclass(frozen=True)
@@ -262,18 +263,55 @@ def _done(member: _Member, terms: Terms) -> bool:
 
 
 def _pay_returns(members: list[_Member], terms: Terms, income_cash: float) -> tuple[float, float]:
-    """The promised return on every saver's savings, paid monthly out of whatever money is held."""
+    """The promised return on every saver's savings, paid monthly out of whatever money is held: the
+    cooperative's income first, then every other member's money in proportion, all savers at once
+    (one pass over the members, whatever their number)."""
+    savers = [m for m in members if m.received_month is None and m.saved > 0]
+    if not savers:
+        return 0.0, income_cash
+    dues = [m.saved * terms.return_percent / 100 / 12 + m.returns_owed for m in savers]
+    total_due = sum(dues)
+    from_income = min(income_cash, total_due)
+    income_share = from_income / total_due if total_due > 0 else 0.0
+    income_cash -= from_income
+    held = sum(m.balance for m in members)
+    # rate_i: the fraction of every other member's balance that pays saver i's return
+    rates = []
+    for member, due in zip(savers, dues, strict=True):
+        others = held - member.balance
+        rates.append(due * (1 - income_share) / others if others > _EPS else 0.0)
+    total_rate = sum(rates)
+    if total_rate > 1:  # not enough money held: everybody gets the same part of what is due
+        rates = [rate / total_rate for rate in rates]
+        total_rate = 1.0
+    later = _later_balances(members)
     paid = 0.0
+    for member, due, rate in zip(savers, dues, rates, strict=True):
+        got_income = due * income_share
+        got_members = rate * (held - member.balance)
+        member.from_income += got_income
+        member.from_others += got_members
+        member.from_later += rate * later[member.cohort]
+        member.returns_paid += got_income + got_members
+        member.returns_owed = max(0.0, due - got_income - got_members)
+        paid += got_income + got_members
+    rate_of = {m.index: rate for m, rate in zip(savers, rates, strict=True)}
     for member in members:
-        if member.received_month is not None or member.saved <= 0:
-            continue
-        due = member.saved * terms.return_percent / 100 / 12 + member.returns_owed
-        got, sources, income_cash = _draw(members, member, due, income_cash, include_members=True)
-        member.returns_owed = due - got
-        member.returns_paid += got
-        _credit(member, members, sources)
-        paid += got
+        member.balance -= member.balance * (total_rate - rate_of.get(member.index, 0.0))
     return paid, income_cash
+
+
+def _later_balances(members: list[_Member]) -> dict[int, float]:
+    """For each join month: the money held of the members who joined after it."""
+    by_cohort: dict[int, float] = {}
+    for member in members:
+        by_cohort[member.cohort] = by_cohort.get(member.cohort, 0.0) + member.balance
+    later: dict[int, float] = {}
+    running = 0.0
+    for cohort in sorted(by_cohort, reverse=True):
+        later[cohort] = running
+        running += by_cohort[cohort]
+    return later
 
 
 def _deliver(members: list[_Member], terms: Terms, income_cash: float, month: int) -> tuple[float, float]:
@@ -373,7 +411,7 @@ def _result(
     gainers = sum(1 for g in gains if g > 0.5)
     served = sum(1 for m in members if m.received_month is not None)
     all_served = served == len(members)
-    benefits = sum(m.from_income + m.from_others + m.returns_paid for m in members)
+    benefits = sum(m.from_income + m.from_others for m in members)
     later = sum(m.from_later for m in members)
     later_share = later / benefits if benefits > _EPS else 0.0
     last_wait = max(0, last_delivery - stop_month) if all_served else None

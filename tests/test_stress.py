@@ -109,14 +109,22 @@ def test_pooled_housing_without_repayment_depends_on_newcomers() -> None:
 
 
 def test_promised_return_is_paid_from_other_members() -> None:
-    """Self-funded queue but 12% a year promised on savings (1% a month). Month 1: M0 has 100 saved and
-    is due 1, but nobody else's money is held: owed. Month 2: M0 is due 1 + 2 = 3 on 200 saved, paid out
-    of M1's 100 (a later member's money). The return is a gain the cooperative does not earn, so the
-    programme depends on newcomers."""
+    """Self-funded queue (price 1200, 100 a month) but 12% a year promised on savings (1% a month);
+    one member joins in months 1 and 2. Month 1: M0 has 100 saved and is due 1, but nobody else's
+    money is held: owed, nothing paid. Month 2: M0 (200 saved) is due 2 + 1 = 3, M1 (100 saved) is
+    due 1; all dues are paid at once out of the others' money: M0's 3 is 3% of M1's 100, M1's 1 is
+    0.5% of M0's 200. M0 keeps 200 - 1 = 199, M1 keeps 100 - 3 = 97; 4 paid out, 296 held. The
+    savers then drain each other's savings and never reach the price: the return is paid with later
+    members' money and the promises fail without newcomers."""
     r = simulate(terms(price=1200, return_percent=12), growth=1, stop_month=2)
+    first, second = r.months[:2]
+    assert (first.money_in, first.money_out, first.cash) == (100, 0, 100)
+    assert (second.money_in, second.money_out, second.cash) == (200, 4, 296)
     assert r.verdict == NEWCOMERS
-    assert r.gain_from_others > 0
-    assert r.later_share > 0
+    assert r.later_share > 0 and not r.all_served
+    # with a steady inflow the early members end up ahead, out of the later members' money
+    grown = simulate(terms(price=1200, return_percent=24), growth=10, stop_month=24)
+    assert grown.verdict == NEWCOMERS and grown.gain_from_others > 0 and grown.gainers > 0
 
 
 def test_terms_from_the_older_keys() -> None:
