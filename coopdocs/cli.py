@@ -366,6 +366,32 @@ def explain(ident: str, lang: str) -> None:
 
 
 @main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG_OPTION
+@guarded
+def audit(files: tuple[Path, ...], fmt: str, lang: str) -> None:
+    """Audit an existing charter (DOCX, PDF with a text layer, HTML, TXT): mandatory contents, terms that
+    take away members' rights, pyramid language, signs of lawful mutual help. Exit 1 when something is
+    missing or unlawful. It never certifies a charter."""
+    from coopdocs import audit as auditing
+
+    concerns = False
+    payloads = []
+    for file in files:
+        result = auditing.audit(file)
+        c = auditing.counts(result)
+        concerns |= bool(c["missing"] or c["unlawful"] or c["pyramid"])
+        if fmt == "json":
+            payloads.append(auditing.as_json(result, lang))
+        else:
+            click.echo(auditing.format_text(result, lang))
+    if fmt == "json":
+        click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, ensure_ascii=False, indent=2))
+    sys.exit(1 if concerns else 0)
+
+
+@main.command()
 @guarded
 def doctor() -> None:
     """Show which PDF engine, fonts and converters are available, and how to get what is missing."""

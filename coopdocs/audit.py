@@ -1,0 +1,655 @@
+"""Audit of a charter someone else wrote: what the law requires it to contain, which terms take away
+members' rights, pyramid language and the signs of lawful mutual help.
+
+One straight pipeline of plain stages, each returning a value:
+
+    reading.read(path) -> Document (paragraphs, pages)
+    split(document)    -> clauses with the charter's own numbering and page
+    recognise(clauses) -> the pack's topics each clause is about (cues + similarity to the library)
+    findings(...)      -> present / missing topics, unlawful terms, pyramid language, lawful signs
+    Audit              -> formatted by ``format_text`` / ``as_json`` (the CLI prints)
+
+What to look for is data of the pack (``audit.yaml`` next to ``rules.yaml``): topics with their cue
+stems, the charter-library clauses that state them, and the citations; terms as regular expressions
+over the normalised sentence with the rule of ``rules.yaml`` they break. Matching is explainable:
+every finding says which words or which library clause it rests on. The audit never certifies a
+charter: it lists what it read and what it could not.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from coopdocs import reading, textscan
+from coopdocs.citations import resolve
+from coopdocs.errors import PackError
+from coopdocs.pack import DEFAULT_PACK, Pack, data_root, read_yaml
+from coopdocs.rules import get_rule
+
+LANGS = ("ru", "kk", "en")
+KINDS = ("missing", "unlawful", "pyramid", "present", "lawful")
+_KK_LETTERS = re.compile(r"[әғқңөұүһі]")
+_WORD = re.compile(r"[^\W_]+")
+_SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[«\"(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])")
+
+# the charter's own numbering at the start of a paragraph
+_MULTI = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,4})\.?\s+(\S.*)$")
+_SINGLE = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
+_ARTICLE_RU = re.compile(r"^(?:статья|ст\.)\s*(\d{1,3})\.?\s*(.*)$", re.IGNORECASE)
+_ARTICLE_KK = re.compile(r"^(\d{1,3})\s*-\s*бап\.?\s*(.*)$", re.IGNORECASE)
+_CHAPTER = re.compile(
+    r"^(?:(?:глава|раздел)\s+([0-9IVXLC]{1,6})|([0-9IVXLC]{1,6})\s*-\s*(?:тарау|бөлім))\.?\s*(.*)$", re.IGNORECASE
+)
+_ITEM = re.compile(r"^(\d{1,2}|[а-яәa-z])\)\s+(\S.*)$")
+
+
+# --- the pack's data ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Topic:
+    id: str
+    mandatory: bool
+    title: Mapping[str, str]
+    citation: str
+    also: tuple[str, ...]
+    library: tuple[str, ...]
+    cues: Mapping[str, tuple[tuple[tuple[str, ...], ...], ...]]  # lang -> alternatives -> all-of -> words
+    meaning: Mapping[str, str]
+    question: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Term:
+    """A term that takes away a member's right or breaks the law (or, as a sign, shows lawful help)."""
+
+    id: str
+    title: Mapping[str, str]
+    all: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+    months_over: int | None
+    negatable: bool
+    even_if_negated: tuple[re.Pattern[str], ...]
+    rule: str | None
+    citation: str
+    meaning: Mapping[str, str]
+    question: Mapping[str, str] | None
+
+
+@dataclass(frozen=True)
+class AuditPack:
+    topics: tuple[Topic, ...]
+    terms: tuple[Term, ...]
+    signs: tuple[Term, ...]
+    negation: tuple[re.Pattern[str], ...]
+    pyramid_unless: tuple[re.Pattern[str], ...]
+    words: Mapping[str, Mapping[str, str]]
+    library: Mapping[str, Mapping[str, str]]  # clause id -> lang -> text without Jinja
+
+
+def _texts(value: Any, where: str, langs: Sequence[str] = LANGS) -> dict[str, str]:
+    if not isinstance(value, Mapping) or not all(isinstance(value.get(lang), str) for lang in langs):
+        raise PackError(f"{where}: needs a text in each of {', '.join(langs)}")
+    return {lang: " ".join(str(value[lang]).split()) for lang in langs}
+
+
+def _regexes(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
+    try:
+        return tuple(re.compile(str(v)) for v in values or ())
+    except re.error as exc:
+        raise PackError(f"{where}: bad regular expression: {exc}") from exc
+
+
+@cache
+def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
+    path = pack.schema_dir / "audit.yaml"
+    raw = read_yaml(path)
+    where = str(path)
+    topics = []
+    for i, t in enumerate(raw.get("topics") or []):
+        at = f"{where}: topics[{i}]"
+        cues: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {}
+        for lang in ("ru", "kk"):
+            alternatives = (t.get("cues") or {}).get(lang) or []
+            if not alternatives:
+                raise PackError(f"{at}: cues.{lang} is empty")
+            cues[lang] = tuple(tuple(tuple(_norm(w).split()) for w in alt) for alt in alternatives)
+        resolve(str(t["citation"]), "en", pack)
+        topics.append(
+            Topic(
+                id=str(t["id"]),
+                mandatory=bool(t.get("mandatory", True)),
+                title=_texts(t.get("title"), f"{at}.title"),
+                citation=str(t["citation"]),
+                also=tuple(t.get("also") or ()),
+                library=tuple(t.get("library") or ()),
+                cues=cues,
+                meaning=_texts(t.get("meaning"), f"{at}.meaning"),
+                question=_texts(t.get("question"), f"{at}.question"),
+            )
+        )
+    terms = tuple(_term(t, f"{where}: terms[{i}]", pack) for i, t in enumerate(raw.get("terms") or []))
+    signs = tuple(_term(t, f"{where}: signs[{i}]", pack) for i, t in enumerate(raw.get("signs") or []))
+    words = {str(k): _texts(v, f"{where}: words.{k}") for k, v in (raw.get("words") or {}).items()}
+    return AuditPack(
+        tuple(topics),
+        terms,
+        signs,
+        _regexes(raw.get("negation"), f"{where}: negation"),
+        _regexes(raw.get("pyramid_unless"), f"{where}: pyramid_unless"),
+        words,
+        _library(pack),
+    )
+
+
+def _term(t: Any, at: str, pack: Pack) -> Term:
+    rule = t.get("rule")
+    citation = t.get("citation")
+    if rule:
+        try:
+            found = get_rule(str(rule), pack)
+        except KeyError as exc:
+            raise PackError(f"{at}: unknown rule {rule}") from exc
+        citation = citation or found.citation
+    if not citation:
+        raise PackError(f"{at}: needs a rule or a citation")
+    resolve(str(citation), "en", pack)
+    question = t.get("question")
+    return Term(
+        id=str(t["id"]),
+        title=_texts(t.get("title"), f"{at}.title"),
+        all=_regexes(t.get("all"), f"{at}.all"),
+        unless=_regexes(t.get("unless"), f"{at}.unless"),
+        months_over=t.get("months_over"),
+        negatable=bool(t.get("negatable", True)),
+        even_if_negated=_regexes(t.get("even_if_negated"), f"{at}.even_if_negated"),
+        rule=str(rule) if rule else None,
+        citation=str(citation),
+        meaning=_texts(t.get("meaning"), f"{at}.meaning"),
+        question=_texts(question, f"{at}.question") if question else None,
+    )
+
+
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+
+
+def _library(pack: Pack) -> dict[str, dict[str, str]]:
+    """Every clause of the pack's charter library, its wording with the Jinja left out."""
+    folder = data_root() / "templates" / "charter" / pack.jurisdiction / pack.form / "charter"
+    result: dict[str, dict[str, str]] = {}
+    for file in sorted(folder.glob("[0-9]*.yaml")):
+        for clause in read_yaml(file).get("clauses") or []:
+            texts = {}
+            for lang in ("ru", "kk"):
+                parts = [str((clause.get("text") or {}).get(lang) or "")]
+                parts += [str((item.get("text") or {}).get(lang) or "") for item in clause.get("items") or []]
+                texts[lang] = " ".join(_JINJA.sub(" ", " ".join(parts)).split())
+            result[str(clause["id"])] = texts
+    return result
+
+
+# --- splitting ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Clause:
+    label: str  # the charter's own number as written: "5.3", "Статья 5 п. 2", "5-бап 2."
+    section: str  # the heading of the section it is in
+    text: str  # the clause's own text (before its items)
+    items: list[tuple[str, str]] = field(default_factory=list)  # ("1)", text)
+    page: int | None = None
+    lang: str = "ru"
+
+    @property
+    def full(self) -> str:
+        return " ".join([self.text, *(f"{n} {t}" for n, t in self.items)])
+
+
+def _is_heading(number: str, rest: str) -> bool:
+    return len(rest) < 120 and not rest.rstrip().endswith((".", ";", ":", ",")) and "." not in number
+
+
+def split(document: reading.Document) -> list[Clause]:
+    """The charter's clauses, numbered as the charter numbers them."""
+    clauses: list[Clause] = []
+    section = ""
+    article = ""
+    current: Clause | None = None
+    unnumbered = 0
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        chapter = _CHAPTER.match(text)
+        art = _ARTICLE_RU.match(text) or _ARTICLE_KK.match(text)
+        multi = _MULTI.match(text)
+        single = _SINGLE.match(text)
+        item = _ITEM.match(text)
+        if chapter:
+            section, current, article = text, None, ""
+        elif art:
+            number, rest = art.group(1), art.group(2)
+            article = f"{text[: art.start(2)].strip().rstrip('.')}" if rest else text.rstrip(".")
+            section = text
+            current = None
+            if rest and not _is_heading(number, rest):
+                current = Clause(article, section, rest, page=paragraph.page)
+                clauses.append(current)
+        elif multi or (single and not _is_heading(single.group(1), single.group(2))):
+            match = multi or single
+            assert match is not None
+            number = match.group(1)
+            label = f"{article} {number}." if article else f"{number}."
+            current = Clause(label, section, match.group(2), page=paragraph.page)
+            clauses.append(current)
+        elif single:
+            section, current, article = text, None, ""
+        elif item and current is not None:
+            current.items.append((f"{item.group(1)})", item.group(2)))
+        elif current is not None and _continues(current, text, document.kind):
+            if current.items:
+                n, t = current.items[-1]
+                current.items[-1] = (n, f"{t} {text}")
+            else:
+                current.text = f"{current.text} {text}"
+        elif clauses or section:
+            unnumbered += 1
+            current = Clause(f"¶{unnumbered}", section, text, page=paragraph.page)
+            clauses.append(current)
+    for clause in clauses:
+        clause.lang = language(clause.full)
+    return clauses
+
+
+def _continues(clause: Clause, text: str, kind: str) -> bool:
+    last = clause.items[-1][1] if clause.items else clause.text
+    return text[:1].islower() or (kind == "pdf" and not last.rstrip().endswith((".", ";", ":")))
+
+
+def language(text: str) -> str:
+    letters = len(re.findall(r"[а-яё]", text.lower()))
+    kk = len(_KK_LETTERS.findall(text.lower()))
+    return "kk" if letters and kk / max(letters, 1) > 0.03 else "ru"
+
+
+# --- recognising ---------------------------------------------------------------------------------
+
+
+def _norm(text: str) -> str:
+    return text.lower().replace("ё", "е")
+
+
+@cache
+def _forms(word: str) -> tuple[str, ...]:
+    """The word and, for Russian, its lemmas (pymorphy3): cue stems are matched against all."""
+    if _KK_LETTERS.search(word) or not re.search(r"[а-я]", word):
+        return (word,)
+    return tuple(sorted(textscan.lemmas(word) | {word}))
+
+
+def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
+    """``phrase`` (stems) occurs in ``words`` as consecutive words, each starting with its stem."""
+    n = len(phrase)
+    for i in range(len(words) - n + 1):
+        if all(any(f.startswith(stem) for f in _forms(words[i + k])) for k, stem in enumerate(phrase)):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Recognised:
+    topic: str
+    clause: Clause
+    cue: str  # the words that matched, or the library clause it resembles
+    score: float  # similarity to the closest library clause of the topic (0-100)
+
+
+def recognise(clauses: Sequence[Clause], data: AuditPack) -> list[Recognised]:
+    """Each topic of the pack with the clauses that state it (cue words, else close library wording)."""
+    from rapidfuzz import fuzz
+
+    found = []
+    for clause in clauses:
+        words = _WORD.findall(_clean(clause.full))
+        for topic in data.topics:
+            score, closest = 0.0, ""
+            for cid in topic.library:
+                reference = data.library.get(cid, {}).get(clause.lang, "")
+                if reference:
+                    s = fuzz.token_set_ratio(_norm(clause.full), _norm(reference))
+                    if s > score:
+                        score, closest = s, cid
+            for alternative in (*topic.cues["ru"], *topic.cues["kk"]):  # a clause may mix the languages
+                if all(_has(words, phrase) for phrase in alternative):
+                    found.append(Recognised(topic.id, clause, " + ".join(" ".join(p) for p in alternative), score))
+                    break
+            else:
+                if score >= 85:
+                    found.append(Recognised(topic.id, clause, f"~{closest}", score))
+    return found
+
+
+# --- findings -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # missing | unlawful | pyramid | present | lawful
+    id: str
+    title: Mapping[str, str]
+    clause: str | None
+    page: int | None
+    quote: str | None
+    citation: str
+    rule: str | None
+    meaning: Mapping[str, str]
+    why: str  # what the finding rests on: cue words, a library clause, a phrase
+    question: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True)
+class Audit:
+    document: reading.Document
+    clauses: tuple[Clause, ...]
+    lang: str
+    findings: tuple[Finding, ...]
+
+
+def _units(clause: Clause) -> Iterable[tuple[str, str]]:
+    """(sentence, context) pairs: each sentence of the clause, and each item with the lead-in it
+    completes (so «Кооператив не вправе: 1) выплачивать доход» reads as negated)."""
+    sentences = _SENTENCE.split(clause.text)
+    for s in sentences:
+        yield s, ""
+    lead = sentences[-1] if sentences else ""
+    if clause.items and clause.lang == "kk":
+        # a Kazakh list puts its verb after the last item: «Кооперативтің: 1) ...; 2) ... құқығы жоқ.»
+        lead = f"{lead} {clause.items[-1][1]}"
+    for _, text in clause.items:
+        yield text, lead
+
+
+def _quote(text: str, limit: int = 300) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+_NUMBERS = {
+    "один": 1,
+    "одного": 1,
+    "два": 2,
+    "двух": 2,
+    "три": 3,
+    "трех": 3,
+    "четыре": 4,
+    "четырех": 4,
+    "пять": 5,
+    "пяти": 5,
+    "шесть": 6,
+    "шести": 6,
+    "семь": 7,
+    "семи": 7,
+    "восемь": 8,
+    "восьми": 8,
+    "девять": 9,
+    "девяти": 9,
+    "десять": 10,
+    "десяти": 10,
+    "двенадцать": 12,
+    "двенадцати": 12,
+    "бір": 1,
+    "екі": 2,
+    "үш": 3,
+    "төрт": 4,
+    "бес": 5,
+    "алты": 6,
+    "жеті": 7,
+    "сегіз": 8,
+    "тоғыз": 9,
+    "он": 10,
+    "он екі": 12,
+}
+_PERIOD = re.compile(
+    r"(?:(\d{1,4})|(он екі|[а-яәғқңөұүһі]+))\s*(?:\(\s*[^)]*\)\s*)?"
+    r"(месяц\w*|мес\.|год\w*|лет\b|календарн\w* дн\w*|рабоч\w* дн\w*|дн\w*|ай\w*|жыл\w*|күн\w*|күнтізбелік күн\w*)"
+)
+
+
+def months(text: str) -> float | None:
+    """The longest period the sentence names, in months («в течение шести месяцев» -> 6)."""
+    best = None
+    for m in _PERIOD.finditer(_norm(text)):
+        n = int(m.group(1)) if m.group(1) else _NUMBERS.get(m.group(2) or "")
+        if n is None:
+            continue
+        unit = m.group(3)
+        value = n * 12.0 if unit.startswith(("год", "лет", "жыл")) else n / 30.0 if "дн" in unit or "күн" in unit else n
+        best = value if best is None else max(best, value)
+    if best is None and re.search(
+        r"\bв течение (?:финансового |календарного |следующего )?года\b|\bбір жыл", _norm(text)
+    ):
+        best = 12.0
+    return best
+
+
+def _clean(text: str) -> str:
+    return _norm(text).replace("за исключением", "кроме")
+
+
+def _term_hits(clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], sign: bool) -> str | None:
+    for sentence, lead in _units(clause):
+        context = f"{_clean(lead)} {_clean(sentence)}".strip()
+        text = context if sign else _clean(sentence)
+        if not all(p.search(text) for p in term.all):
+            continue
+        if any(p.search(context) for p in term.unless):
+            continue
+        negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)
+        if not sign and negated and any(p.search(context) for p in negation):
+            continue
+        if term.months_over is not None:
+            period = months(sentence)
+            if period is None or period <= term.months_over:
+                continue
+        return sentence
+    return None
+
+
+def audit(path: Path, pack: Pack = DEFAULT_PACK) -> Audit:
+    """Read, split, recognise and judge the charter at ``path``."""
+    document = reading.read(path)
+    return audit_document(document, pack)
+
+
+def audit_document(document: reading.Document, pack: Pack = DEFAULT_PACK) -> Audit:
+    data = load(pack)
+    clauses = split(document)
+    langs = [c.lang for c in clauses]
+    lang = max(("ru", "kk"), key=langs.count) if langs else "ru"
+    found: list[Finding] = []
+    recognised = recognise(clauses, data)
+    for topic in data.topics:
+        hits = [r for r in recognised if r.topic == topic.id]
+        if hits:
+            best = max(hits, key=lambda r: (not r.cue.startswith("~"), r.score))
+            found.append(
+                Finding(
+                    "present",
+                    topic.id,
+                    topic.title,
+                    best.clause.label,
+                    best.clause.page,
+                    _quote(best.clause.full),
+                    topic.citation,
+                    None,
+                    topic.meaning,
+                    f"{best.cue} (library {best.score:.0f}%)" + (f"; +{len(hits) - 1} more" if len(hits) > 1 else ""),
+                )
+            )
+        elif topic.mandatory:
+            found.append(
+                Finding(
+                    "missing",
+                    topic.id,
+                    topic.title,
+                    None,
+                    None,
+                    None,
+                    topic.citation,
+                    None,
+                    topic.meaning,
+                    "no clause with " + " / ".join(" + ".join(" ".join(p) for p in alt) for alt in topic.cues[lang]),
+                    topic.question,
+                )
+            )
+    for kind, terms, sign in (("unlawful", data.terms, False), ("lawful", data.signs, True)):
+        for term in terms:
+            for clause in clauses:
+                sentence = _term_hits(clause, term, data.negation, sign)
+                if sentence is not None:
+                    found.append(
+                        Finding(
+                            kind,
+                            term.id,
+                            term.title,
+                            clause.label,
+                            clause.page,
+                            _quote(sentence),
+                            term.citation,
+                            term.rule,
+                            term.meaning,
+                            "pattern",
+                            term.question,
+                        )
+                    )
+                    break
+    found.extend(_pyramid_language(clauses, data, pack))
+    order = {k: i for i, k in enumerate(KINDS)}
+    return Audit(document, tuple(clauses), lang, tuple(sorted(found, key=lambda f: order[f.kind])))
+
+
+_TEXT_RULES = {"return": "KZ-PC-PYRAMID-TEXT-RETURN", "recruitment": "KZ-PC-PYRAMID-TEXT-RECRUITMENT"}
+
+
+def _pyramid_language(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Finding]:
+    lexicon = textscan.load_lexicon(f"{pack.jurisdiction}/{pack.form}/pyramid-language.yaml")
+    found = []
+    for clause in clauses:
+        for sentence, lead in _units(clause):
+            matches = [m for m in textscan.classify(sentence, lexicon) if m.category in _TEXT_RULES]
+            if not matches:
+                continue
+            context = _clean(f"{lead} {sentence}")
+            if any(p.search(context) for p in data.negation):
+                continue
+            if any(p.search(_clean(sentence)) for p in data.pyramid_unless):
+                continue
+            first = matches[0]
+            rule = get_rule(_TEXT_RULES[first.category], pack)
+            words = ", ".join(dict.fromkeys(textscan.phrases(sentence, matches)))
+            found.append(
+                Finding(
+                    "pyramid",
+                    f"text-{first.category}",
+                    data.words[f"pyramid_{first.category}"],
+                    clause.label,
+                    clause.page,
+                    _quote(sentence),
+                    first.citation,
+                    rule.id,
+                    dict(first.why),
+                    f"«{words}»",
+                    data.words.get(f"question_{first.category}"),
+                )
+            )
+    return found
+
+
+# --- output ----------------------------------------------------------------------------------------
+
+
+def counts(result: Audit) -> dict[str, int]:
+    return {kind: sum(1 for f in result.findings if f.kind == kind) for kind in KINDS}
+
+
+def as_json(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+    return {
+        "file": result.document.path,
+        "read": {
+            "kind": result.document.kind,
+            "pages": result.document.pages,
+            "paragraphs": len(result.document.paragraphs),
+            "clauses": len(result.clauses),
+            "language": result.lang,
+            "not_read": list(result.document.notes),
+        },
+        "counts": counts(result),
+        "findings": [
+            {
+                "kind": f.kind,
+                "id": f.id,
+                "title": f.title[lang],
+                "clause": f.clause,
+                "page": f.page,
+                "quote": f.quote,
+                "law": resolve(f.citation, lang, pack).label(lang),
+                "citation": f.citation,
+                "verified": resolve(f.citation, lang, pack).verified,
+                "rule": f.rule,
+                "meaning": f.meaning[lang],
+                "why": f.why,
+                "question": f.question[lang] if f.question else None,
+            }
+            for f in result.findings
+        ],
+        "disclaimer": load(pack).words["disclaimer"][lang],
+    }
+
+
+def format_text(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    w = {k: v[lang] for k, v in load(pack).words.items()}
+    doc = result.document
+    c = counts(result)
+    pages = f", {doc.pages} {w['pages']}" if doc.pages else ""
+    lines = [
+        f"{doc.path}: {doc.kind.upper()}{pages}, {len(result.clauses)} {w['clauses']}, {w['language']}: {result.lang}",
+    ]
+    lines += [f"  {w['not_read']}: {note}" for note in doc.notes]
+    for kind in KINDS:
+        items = [f for f in result.findings if f.kind == kind]
+        if not items:
+            continue
+        lines.append("")
+        lines.append(f"{w['heading_' + kind]} ({len(items)})")
+        for f in items:
+            where = f"{w['clause']} {f.clause}" if f.clause else ""
+            if f.page:
+                where += f", {w['page']} {f.page}"
+            head = f"  - {f.title[lang]}" + (f" [{where}]" if where else "")
+            if f.rule:
+                head += f" {f.rule}"
+            lines.append(head)
+            if f.quote and kind != "present":
+                lines.append(f"      «{f.quote}»")
+            if kind != "present":
+                lines.append(f"      = {w['law']}: {resolve(f.citation, lang, pack).label(lang)}")
+                lines.append(f"      = {w['meaning']}: {f.meaning[lang]}")
+            if kind == "pyramid":
+                lines.append(f"      = {w['words']}: {f.why}")
+    questions = [
+        f.question[lang] for f in result.findings if f.question and f.kind in ("missing", "unlawful", "pyramid")
+    ]
+    if questions:
+        lines.append("")
+        lines.append(w["heading_questions"])
+        lines += [f"  {i}. {q}" for i, q in enumerate(dict.fromkeys(questions), 1)]
+    lines.append("")
+    lines.append(
+        f"{w['summary']}: {c['missing']} {w['n_missing']}, {c['unlawful']} {w['n_unlawful']}, "
+        f"{c['pyramid']} {w['n_pyramid']}, {c['lawful']} {w['n_lawful']}"
+    )
+    lines.append(w["disclaimer"])
+    return "\n".join(lines)
