@@ -60,6 +60,7 @@ class Topic:
     also: tuple[str, ...]
     library: tuple[str, ...]
     cues: Mapping[str, tuple[tuple[tuple[str, ...], ...], ...]]  # lang -> alternatives -> all-of -> words
+    unless: tuple[re.Pattern[str], ...]  # a clause matching one of these does not state the topic
     meaning: Mapping[str, str]
     question: Mapping[str, str]
 
@@ -129,6 +130,7 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
                 also=tuple(t.get("also") or ()),
                 library=tuple(t.get("library") or ()),
                 cues=cues,
+                unless=_regexes(t.get("unless"), f"{at}.unless"),
                 meaning=_texts(t.get("meaning"), f"{at}.meaning"),
                 question=_texts(t.get("question"), f"{at}.question"),
             )
@@ -198,7 +200,7 @@ def _library(pack: Pack) -> dict[str, dict[str, str]]:
 
 @dataclass
 class Clause:
-    label: str  # the charter's own number as written: "5.3", "Статья 5 п. 2", "5-бап 2."
+    label: str  # the charter's own number: "5.3.", "Статья 5 п. 2", "5-бап 2-тармақ"
     section: str  # the heading of the section it is in
     text: str  # the clause's own text (before its items)
     items: list[tuple[str, str]] = field(default_factory=list)  # ("1)", text)
@@ -242,7 +244,9 @@ def split(document: reading.Document) -> list[Clause]:
             match = multi or single
             assert match is not None
             number = match.group(1)
-            label = f"{article} {number}." if article else f"{number}."
+            label = f"{number}."
+            if article:  # «Статья 5 п. 2», «5-бап 2-тармақ»
+                label = f"{article} {number}-тармақ" if "бап" in article else f"{article} п. {number}"
             current = Clause(label, section, match.group(2), page=paragraph.page)
             clauses.append(current)
         elif single:
@@ -322,6 +326,8 @@ def recognise(clauses: Sequence[Clause], data: AuditPack) -> list[Recognised]:
                     s = fuzz.token_set_ratio(_norm(clause.full), _norm(reference))
                     if s > score:
                         score, closest = s, cid
+            if any(p.search(_clean(clause.full)) for p in topic.unless):
+                continue
             for alternative in (*topic.cues["ru"], *topic.cues["kk"]):  # a clause may mix the languages
                 if all(_has(words, phrase) for phrase in alternative):
                     found.append(Recognised(topic.id, clause, " + ".join(" ".join(p) for p in alternative), score))
@@ -547,24 +553,25 @@ def _pyramid_language(clauses: Sequence[Clause], data: AuditPack, pack: Pack) ->
                 continue
             if any(p.search(_clean(sentence)) for p in data.pyramid_unless):
                 continue
-            first = matches[0]
-            rule = get_rule(_TEXT_RULES[first.category], pack)
-            words = ", ".join(dict.fromkeys(textscan.phrases(sentence, matches)))
-            found.append(
-                Finding(
-                    "pyramid",
-                    f"text-{first.category}",
-                    data.words[f"pyramid_{first.category}"],
-                    clause.label,
-                    clause.page,
-                    _quote(sentence),
-                    first.citation,
-                    rule.id,
-                    dict(first.why),
-                    f"«{words}»",
-                    data.words.get(f"question_{first.category}"),
+            for category in dict.fromkeys(m.category for m in matches):
+                same = [m for m in matches if m.category == category]
+                rule = get_rule(_TEXT_RULES[category], pack)
+                words = ", ".join(dict.fromkeys(textscan.phrases(sentence, same)))
+                found.append(
+                    Finding(
+                        "pyramid",
+                        f"text-{category}",
+                        data.words[f"pyramid_{category}"],
+                        clause.label,
+                        clause.page,
+                        _quote(sentence),
+                        same[0].citation,
+                        rule.id,
+                        dict(same[0].why),
+                        f"«{words}»",
+                        data.words.get(f"question_{category}"),
+                    )
                 )
-            )
     return found
 
 
@@ -625,7 +632,7 @@ def format_text(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> str:
         lines.append("")
         lines.append(f"{w['heading_' + kind]} ({len(items)})")
         for f in items:
-            where = f"{w['clause']} {f.clause}" if f.clause else ""
+            where = (f.clause if " " in f.clause else f"{w['clause']} {f.clause}") if f.clause else ""
             if f.page:
                 where += f", {w['page']} {f.page}"
             head = f"  - {f.title[lang]}" + (f" [{where}]" if where else "")

@@ -1,0 +1,166 @@
+"""Precision and recall of `coopdocs audit` on the labelled charters of tests/corpus/ (issue 17).
+
+    .venv/bin/python bench/audit.py            # per finding type, and the misses
+    .venv/bin/python bench/audit.py --speed    # also the time to audit each charter (as ratios)
+
+Each charter of tests/corpus/labels.yaml (a file, or a variant of one with clauses replaced or
+removed) is audited; its findings are compared with its labels: `missing` (mandatory topics),
+`unlawful` (terms of audit.yaml) and `pyramid` (pyramid-language categories). Per finding type
+(`missing:audit_body`, `unlawful:court_removed`...) and per kind, TP = labelled and found, FP = found
+but not labelled, FN = labelled but not found; precision = TP / (TP + FP), recall = TP / (TP + FN).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import yaml  # noqa: E402
+
+from coopdocs import audit  # noqa: E402
+
+CORPUS = ROOT / "tests" / "corpus"
+KINDS = ("missing", "unlawful", "pyramid")
+
+
+def _locate(lines: list[str], number: str) -> tuple[int, int] | None:
+    """(first, end) line indexes of a clause ("6.1", "6-бап 1") or a section ("8") with its items."""
+    article = re.match(r"^(\d+-бап) (\d+)$", number)
+    start = 0
+    if article:
+        heading = next((i for i, line in enumerate(lines) if line.startswith(article.group(1))), None)
+        if heading is None:
+            return None
+        start, number = heading + 1, article.group(2)
+    if re.fullmatch(r"\d+(?:-бап)?", number) and not article:
+        head = re.compile(rf"^{number}\b" if number.endswith("-бап") else rf"^{number}\.\s")
+        first = next((i for i, line in enumerate(lines) if head.match(line)), None)
+        if first is None:
+            return None
+        following = re.compile(r"^\d+-бап") if "-бап" in lines[first] else re.compile(r"^\d+\.\s")
+        end = first + 1
+        while end < len(lines) and not following.match(lines[end]):
+            end += 1
+        return first, end
+    for i in range(start, len(lines)):
+        if lines[i].startswith(f"{number}. "):
+            end = i + 1
+            while end < len(lines) and re.match(r"^\d{1,2}\)\s", lines[end]):
+                end += 1
+            return i, end
+    return None
+
+
+def build(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """(name, text) of a labelled charter: its file, or its base with the edits applied."""
+    if "file" in entry:
+        return entry["file"], (CORPUS / entry["file"]).read_text(encoding="utf-8")
+    lines = (CORPUS / entry["base"]).read_text(encoding="utf-8").splitlines()
+    for number, text in (entry.get("replace") or {}).items():
+        found = _locate(lines, str(number))
+        if found is None:
+            raise SystemExit(f"{entry['id']}: no clause {number} in {entry['base']}")
+        first, end = found
+        lines[first:end] = [f"{str(number).split()[-1]}. {' '.join(str(text).split())}"]
+    for number in entry.get("remove") or []:
+        found = _locate(lines, str(number))
+        if found is None:
+            raise SystemExit(f"{entry['id']}: no clause {number} in {entry['base']}")
+        del lines[found[0] : found[1]]
+    return f"{entry['id']} ({entry['base']})", "\n".join(lines) + "\n"
+
+
+def entries() -> list[dict[str, Any]]:
+    return list(yaml.safe_load((CORPUS / "labels.yaml").read_text(encoding="utf-8"))["charters"])
+
+
+def run(entry: Mapping[str, Any], tmp: Path) -> tuple[set[str], set[str], float]:
+    """(labelled, found) as "kind:id" strings, and the seconds the audit took."""
+    name, text = build(entry)
+    suffix = Path(entry.get("file") or entry["base"]).suffix
+    path = tmp / f"{entry['id']}{suffix}"
+    path.write_text(text, encoding="utf-8")
+    start = time.perf_counter()
+    result = audit.audit(path)
+    elapsed = time.perf_counter() - start
+    found = set()
+    for f in result.findings:
+        if f.kind in ("missing", "unlawful"):
+            found.add(f"{f.kind}:{f.id}")
+        elif f.kind == "pyramid":
+            found.add(f"pyramid:{f.id.removeprefix('text-')}")
+    expect = entry.get("expect") or {}
+    labelled = {f"{kind}:{i}" for kind in KINDS for i in expect.get(kind) or []}
+    return labelled, found, elapsed
+
+
+def scores(results: list[tuple[str, set[str], set[str]]]) -> Iterator[tuple[str, int, int, int]]:
+    tp: Counter[str] = Counter()
+    fp: Counter[str] = Counter()
+    fn: Counter[str] = Counter()
+    for _, labelled, found in results:
+        for item in labelled & found:
+            tp[item] += 1
+        for item in found - labelled:
+            fp[item] += 1
+        for item in labelled - found:
+            fn[item] += 1
+    for kind in KINDS:
+        keys = sorted({k for k in (*tp, *fp, *fn) if k.startswith(kind + ":")})
+        yield kind, sum(tp[k] for k in keys), sum(fp[k] for k in keys), sum(fn[k] for k in keys)
+        for key in keys:
+            yield f"  {key}", tp[key], fp[key], fn[key]
+
+
+def _ratio(a: int, b: int) -> str:
+    return f"{a / b:.3f}" if b else "n/a"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--speed", action="store_true")
+    args = parser.parse_args(argv)
+    import tempfile
+
+    results: dict[str, list[tuple[str, set[str], set[str]]]] = {"tuning": [], "holdout": []}
+    times = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for entry in entries():
+            labelled, found, elapsed = run(entry, Path(tmp))
+            results[entry.get("set", "tuning")].append((entry["id"], labelled, found))
+            times.append((entry["id"], elapsed))
+    for name, rows in results.items():
+        if not rows:
+            continue
+        print(f"{name}: {len(rows)} labelled charters (tests/corpus/labels.yaml)\n")
+        print("| finding type | TP | FP | FN | precision | recall |")
+        print("|---|---|---|---|---|---|")
+        for key, tp, fp, fn in scores(rows):
+            label = f"**{key}**" if not key.startswith(" ") else key.strip()
+            print(f"| {label} | {tp} | {fp} | {fn} | {_ratio(tp, tp + fp)} | {_ratio(tp, tp + fn)} |")
+        errors = [(n, sorted(found - labelled), sorted(labelled - found)) for n, labelled, found in rows]
+        errors = [e for e in errors if e[1] or e[2]]
+        if errors:
+            print("\nerrors:")
+            for n, extra, missed in errors:
+                print(f"  {n}: false positives {extra or '-'}; missed {missed or '-'}")
+        print()
+    if args.speed:
+        base = min(t for _, t in times[1:]) if len(times) > 1 else times[0][1]
+        print("\nseconds per charter (the first includes loading the dictionaries):")
+        for name, t in times:
+            print(f"  {name}: {t:.3f} ({t / base:.1f}x the fastest)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

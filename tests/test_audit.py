@@ -1,0 +1,170 @@
+"""`coopdocs audit`: reading charters someone else wrote (issue 17)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopdocs import audit, reading
+from coopdocs.cli import main
+from tests.support import BEREKE, ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+import audit as bench  # noqa: E402
+
+CORPUS = ROOT / "tests" / "corpus"
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _pdf(path: Path, pages: list[list[str]]) -> Path:
+    """A PDF with a text layer (matplotlib writes the text with TrueType fonts, so it can be extracted)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    with matplotlib.rc_context({"pdf.fonttype": 42}), PdfPages(path) as pdf:
+        for lines in pages:
+            fig = plt.figure(figsize=(8.27, 11.69))
+            for i, line in enumerate(lines):
+                fig.text(0.08, 0.92 - i * 0.03, line, fontsize=9)
+            pdf.savefig(fig)
+            plt.close(fig)
+    return path
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("built")
+    code, _, err = invoke("build", str(BEREKE), "--out", str(out), "--docs", "charter", "--format", "docx,html")
+    assert code == 0, err
+    return out / "bereke"
+
+
+@pytest.mark.parametrize("name", ["charter.ru.docx", "charter.kk.docx", "charter.ru.html", "charter.kk.html"])
+def test_our_own_charter_states_every_topic_and_no_unlawful_term(generated: Path, name: str) -> None:
+    result = audit.audit(generated / name)
+    topics = {t.id for t in audit.load().topics}
+    kinds = {kind: {f.id for f in result.findings if f.kind == kind} for kind in audit.KINDS}
+    assert kinds["present"] == topics
+    assert kinds["missing"] == kinds["unlawful"] == kinds["pyramid"] == set()
+    assert {"one_member_one_vote", "exclusion_by_meeting", "no_income_distribution", "court_open"} <= kinds["lawful"]
+    # every quote is the charter's own numbered clause
+    exclusion = next(f for f in result.findings if f.id == "exclusion")
+    assert exclusion.clause is not None and exclusion.clause.startswith("6.")
+
+
+@pytest.mark.parametrize("entry", [e for e in bench.entries() if e.get("set") != "holdout"], ids=lambda e: e["id"])
+def test_labelled_corpus(entry: dict, tmp_path: Path) -> None:
+    labelled, found, _ = bench.run(entry, tmp_path)
+    assert found == labelled
+
+
+def test_split_keeps_the_charters_numbering() -> None:
+    document = reading.Document(
+        "x.txt",
+        "text",
+        tuple(
+            reading.Paragraph(t)
+            for t in (
+                "УСТАВ",
+                "Статья 5. Выход из кооператива",
+                "1. Член вправе выйти из кооператива.",
+                "2. Выплата производится:",
+                "1) деньгами;",
+                "2) имуществом.",
+                "5-бап. Кооперативтен шығу",
+                "1. Мүше кооперативтен шығуға құқылы.",
+                "3. Органы",
+                "3.1. Высшим органом является общее собрание.",
+                "продолжение пункта 3.1 с новой строки.",
+            )
+        ),
+    )
+    clauses = audit.split(document)
+    assert [(c.label, c.section) for c in clauses] == [
+        ("Статья 5 п. 1", "Статья 5. Выход из кооператива"),
+        ("Статья 5 п. 2", "Статья 5. Выход из кооператива"),
+        ("5-бап 1-тармақ", "5-бап. Кооперативтен шығу"),
+        ("3.1.", "3. Органы"),
+    ]
+    assert clauses[1].items == [("1)", "деньгами;"), ("2)", "имуществом.")]
+    assert clauses[2].lang == "kk" and clauses[0].lang == "ru"
+    assert clauses[3].text.endswith("с новой строки.")
+
+
+def test_pdf_with_a_text_layer_keeps_pages(tmp_path: Path) -> None:
+    pdf = _pdf(
+        tmp_path / "charter.pdf",
+        [
+            [
+                "1. Общие положения",
+                "1.1. Член Кооператива может быть исключён из Кооператива решением правления",
+                "за неуплату взносов.",
+            ],
+            ["2. Выход", "2.1. Выплата доли выходящему члену производится после вступления нового члена."],
+        ],
+    )
+    result = audit.audit(pdf)
+    assert result.document.kind == "pdf" and result.document.pages == 2
+    unlawful = {f.id: f for f in result.findings if f.kind == "unlawful"}
+    assert (unlawful["exclusion_by_board"].clause, unlawful["exclusion_by_board"].page) == ("1.1.", 1)
+    assert unlawful["exclusion_by_board"].quote.endswith("за неуплату взносов.")  # the next line joined
+    assert (unlawful["exit_waits_replacement"].clause, unlawful["exit_waits_replacement"].page) == ("2.1.", 2)
+
+
+def test_a_scan_asks_for_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    scan = _pdf(tmp_path / "scan.pdf", [[]])
+    monkeypatch.setattr(reading, "ocr_available", lambda: False)
+    code, out, err = invoke("audit", str(scan))
+    assert code == 1
+    assert "without a text layer" in err and "Tesseract is not installed" in err
+    assert "tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz" in err
+    code, _, err = invoke("audit", str(tmp_path / "photo.jpg"))
+    assert code == 2 and "no such file" in err
+    (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    code, _, err = invoke("audit", str(tmp_path / "photo.jpg"))
+    assert code == 1 and "an image" in err and "tesseract-ocr-kaz" in err
+
+
+def test_cli_json_in_kazakh() -> None:
+    code, out, err = invoke("audit", str(CORPUS / "pyramid-ru.html"), "--format", "json", "--lang", "kk")
+    assert code == 1, err
+    payload = json.loads(out)
+    assert payload["read"]["kind"] == "html" and payload["read"]["language"] == "ru"
+    court = next(f for f in payload["findings"] if f["id"] == "court_removed")
+    assert court["clause"] == "Статья 8 п. 1"
+    assert court["rule"] == "KZ-PC-COURT"
+    assert court["quote"] == "Все споры между членом и Кооперативом разрешаются исключительно правлением Кооператива."
+    assert court["title"] == "Сотқа жүгіну шектелген"
+    assert court["question"].startswith("Неліктен жарғы сотқа")
+    payout = next(f for f in payload["findings"] if f["id"] == "exit_waits_replacement")
+    assert payout["law"].startswith("«Тұтыну кооперативі туралы»") and payout["verified"] is True
+    missing = {f["id"] for f in payload["findings"] if f["kind"] == "missing"}
+    assert missing == {"audit_body", "losses", "reorganization"}
+    assert "куәландырмайды" in payload["disclaimer"]
+
+
+def test_cli_text_lawful_charter_exits_0_and_does_not_certify() -> None:
+    code, out, _ = invoke("audit", str(CORPUS / "lawful-kk.txt"), "--lang", "ru")
+    assert code == 0
+    assert "ПРИЗНАКИ ЗАКОННОЙ ВЗАИМОПОМОЩИ" in out
+    assert "Исключение только общим собранием [6-бап 1-тармақ]" in out
+    assert "не заключение о законности" in out
+    assert "НЕТ В УСТАВЕ" not in out
+
+
+def test_old_word_file_is_refused_with_a_hint(tmp_path: Path) -> None:
+    old = tmp_path / "charter.doc"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
+    code, _, err = invoke("audit", str(old))
+    assert code == 1 and ".doc" in err and "docx" in err
