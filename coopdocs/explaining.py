@@ -74,6 +74,16 @@ def kazakh_fonts() -> list[str]:
     return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
 
 
+def _ocr() -> str:
+    from coopdocs.reading import OCR_PACKAGES, ocr_available
+
+    if not ocr_available():
+        return f"missing (apt-get install {OCR_PACKAGES}); `audit` reads text layers without it"
+    langs = set(_run(["tesseract", "--list-langs"]).split())
+    wanted = [lang for lang in ("rus", "kaz") if lang not in langs]
+    return "present" + (f", without {' and '.join(wanted)} data (apt-get install {OCR_PACKAGES})" if wanted else "")
+
+
 def doctor() -> tuple[str, bool]:
     """Both PDF engines, the fonts and pandoc; ``ok`` when the default path (DOCX and Typst PDF) works."""
     from coopdocs import pdf, typeset
@@ -109,6 +119,7 @@ def doctor() -> tuple[str, bool]:
     except (ImportError, OSError, RuntimeError):
         lines.append("pandoc (HTML, Markdown): missing")
         has_pandoc = False
+    lines.append(f"Tesseract (OCR of scanned charters for `audit`, optional): {_ocr()}")
     ok = bool(typst_version and kazakh)
     if not ok:
         lines.append(

@@ -168,3 +168,12 @@ def test_old_word_file_is_refused_with_a_hint(tmp_path: Path) -> None:
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
     code, _, err = invoke("audit", str(old))
     assert code == 1 and ".doc" in err and "docx" in err
+
+
+def test_doctor_says_whether_ocr_is_there(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(reading, "ocr_available", lambda: False)
+    _, out, _ = invoke("doctor")
+    assert (
+        "Tesseract (OCR of scanned charters for `audit`, optional): missing "
+        "(apt-get install tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz)" in out
+    )
