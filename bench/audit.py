@@ -136,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         for entry in entries():
             labelled, found, elapsed = run(entry, Path(tmp))
-            results[entry.get("set", "tuning")].append((entry["id"], labelled, found))
+            results.setdefault(entry.get("set", "tuning"), []).append((entry["id"], labelled, found))
             times.append((entry["id"], elapsed))
     for name, rows in results.items():
         if not rows:
