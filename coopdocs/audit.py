@@ -435,7 +435,8 @@ def months(text: str) -> float | None:
         value = n * 12.0 if unit.startswith(("год", "лет", "жыл")) else n / 30.0 if "дн" in unit or "күн" in unit else n
         best = value if best is None else max(best, value)
     if best is None and re.search(
-        r"\bв течение (?:(?:следующего|финансового|календарного|отчетного) ){0,2}года\b|\bбір жыл|келесі (?:\w+ ){0,2}жыл",
+        r"\bв течение (?:(?:следующего|финансового|календарного|отчетного) ){0,2}года\b"
+        r"|\bбір жыл|келесі (?:\w+ ){0,2}жыл",
         _norm(text),
     ):
         best = 12.0
