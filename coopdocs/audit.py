@@ -294,11 +294,22 @@ def _forms(word: str) -> tuple[str, ...]:
     return tuple(sorted(textscan.lemmas(word) | {word}))
 
 
-def _has(words: Sequence[str], phrase: tuple[str, ...]) -> bool:
-    """``phrase`` (stems) occurs in ``words`` as consecutive words, each starting with its stem."""
-    n = len(phrase)
-    for i in range(len(words) - n + 1):
-        if all(any(f.startswith(stem) for f in _forms(words[i + k])) for k, stem in enumerate(phrase)):
+def _index(words: Sequence[str], lengths: Iterable[int]) -> dict[str, set[int]]:
+    """Every beginning of every form of every word (of the lengths the cue stems have) -> positions:
+    a stem is then looked up once instead of compared with every word."""
+    index: dict[str, set[int]] = {}
+    for i, word in enumerate(words):
+        for form in _forms(word):
+            for n in lengths:
+                if len(form) >= n:
+                    index.setdefault(form[:n], set()).add(i)
+    return index
+
+
+def _has(index: Mapping[str, set[int]], phrase: tuple[str, ...]) -> bool:
+    """``phrase`` (stems) occurs as consecutive words, each starting with its stem."""
+    for i in index.get(phrase[0], ()):
+        if all(i + k in index.get(stem, ()) for k, stem in enumerate(phrase[1:], 1)):
             return True
     return False
 
@@ -316,20 +327,25 @@ def recognise(clauses: Sequence[Clause], data: AuditPack) -> list[Recognised]:
     from rapidfuzz import fuzz
 
     found = []
+    lengths = sorted(
+        {len(stem) for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
+    )
+    references = {(cid, lang): _norm(text) for cid, texts in data.library.items() for lang, text in texts.items()}
     for clause in clauses:
-        words = _WORD.findall(_clean(clause.full))
+        text = _clean(clause.full)
+        index = _index(_WORD.findall(text), lengths)
         for topic in data.topics:
             score, closest = 0.0, ""
             for cid in topic.library:
-                reference = data.library.get(cid, {}).get(clause.lang, "")
+                reference = references.get((cid, clause.lang), "")
                 if reference:
-                    s = fuzz.token_set_ratio(_norm(clause.full), _norm(reference))
+                    s = fuzz.token_set_ratio(text, reference)
                     if s > score:
                         score, closest = s, cid
-            if any(p.search(_clean(clause.full)) for p in topic.unless):
+            if any(p.search(text) for p in topic.unless):
                 continue
             for alternative in (*topic.cues["ru"], *topic.cues["kk"]):  # a clause may mix the languages
-                if all(_has(words, phrase) for phrase in alternative):
+                if all(_has(index, phrase) for phrase in alternative):
                     found.append(Recognised(topic.id, clause, " + ".join(" ".join(p) for p in alternative), score))
                     break
             else:
