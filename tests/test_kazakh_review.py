@@ -146,3 +146,34 @@ def test_every_founder_signs_the_minutes() -> None:
         "2. Иванова Мария Петровна ________________________",
         "3. ТОО «Агро Сервис» (представитель — Жумабаев Ерлан Маратович) ________________________",
     ]
+
+
+def test_init_asks_who_acts_for_a_legal_entity_founder(tmp_path: Path) -> None:
+    from tests.test_init import ANSWERS, invoke, load, stdin
+
+    answers: list[tuple[str, str]] = []
+    for label, answer in ANSWERS:
+        if label == "legal_entities":
+            answer = "yes"
+        if label == "founder2.kind":
+            answer = "legal_entity"
+        if label == "founder2.iin":
+            answers.append(("founder2.bin", "150340012340"))
+            continue
+        if label == "founder2.address.ru":
+            answers += [
+                ("rep.ru", "Жумабаев Ерлан Маратович"),
+                ("rep.kk", "Жұмабаев Ерлан Маратұлы"),
+                ("rep.iin", "840719355239"),
+                ("rep.basis", "charter"),
+            ]
+        answers.append((label, answer))
+    result = invoke(tmp_path, str(tmp_path / "coop.yaml"), input=stdin(answers))
+    assert result.exit_code == 0, result.output
+    founder = load(tmp_path / "coop.yaml")["founding"]["founders"][1]
+    assert founder["representative"] == {
+        "name": {"ru": "Жумабаев Ерлан Маратович", "kk": "Жұмабаев Ерлан Маратұлы"},
+        "iin": "840719355239",
+        "basis": "charter",
+    }
+    assert not [d for d in check_file(tmp_path / "coop.yaml").diagnostics if d.severity == "warning"]
