@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
 import signal
 import sys
 import traceback
@@ -35,6 +36,30 @@ LANG_OPTION = click.option(
     help="Language of the messages (or set COOPDOCS_LANG).",
 )
 
+MESSAGES_OPTION = click.option(
+    "--messages",
+    "msg_lang",
+    type=click.Choice(["ru", "kk", "en"]),
+    default=None,
+    help="Language of everything the command prints: ru, kk or en (or set COOPDOCS_MESSAGES; default en).",
+)
+
+
+def messages_lang(explicit: str | None = None) -> str:
+    """The language of what a command prints: --messages, else COOPDOCS_MESSAGES, else the older
+    COOPDOCS_LANG, else English."""
+    for value in (explicit, os.environ.get("COOPDOCS_MESSAGES"), os.environ.get("COOPDOCS_LANG")):
+        if value in ("ru", "kk", "en"):
+            return value
+    return "en"
+
+
+def _ui(key: str, lang: str, **values: Any) -> str:
+    from coopdocs.diagnostics import ui_words
+
+    return ui_words("_ui_cli", lang)[key].format(**values)
+
+
 OVERWRITE_EDITED_OPTION = click.option(
     "--overwrite-edited",
     is_flag=True,
@@ -56,20 +81,22 @@ def guarded(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        named = kwargs.get("msg_lang") or kwargs.get("legacy_lang")
+        lang = messages_lang(named if isinstance(named, str) else None)
         try:
             with interrupts.handled():
                 return func(*args, **kwargs)
         except CoopdocsError as exc:
-            message, hint = exc.text(str(kwargs.get("msg_lang") or kwargs.get("lang") or "en"))
-            click.echo(f"error: {message}", err=True)
+            message, hint = exc.text(lang)
+            click.echo(f"{_ui('error', lang)}: {message}", err=True)
             if hint:
-                click.echo(f"  = hint: {hint}", err=True)
+                click.echo(f"  = {_ui('hint', lang)}: {hint}", err=True)
             sys.exit(exc.exit_code)
         except (click.exceptions.Exit, click.exceptions.Abort, click.ClickException, SystemExit):
             raise
         except KeyboardInterrupt as exc:
             signum = interrupts.signal_of(exc)
-            click.echo(f"interrupted by {signal.Signals(signum).name}: stopped and cleaned up", err=True)
+            click.echo(_ui("interrupted", lang, signal=signal.Signals(signum).name), err=True)
             sys.exit(128 + signum)
         except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 123
             context = f"coopdocs {__version__}, Python {sys.version}\n{' '.join(sys.argv)}\n\n"
@@ -590,38 +617,80 @@ def amend(
 
 
 @main.command("init")
-@click.argument("file", required=False, default=Path("coop.yaml"), type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("file", required=False, default=None, type=click.Path(dir_okay=False, path_type=Path))
+@MESSAGES_OPTION
 @click.option(
     "--lang",
+    "legacy_lang",
     type=click.Choice(["ru", "kk", "en"]),
-    default="en",
-    envvar="COOPDOCS_LANG",
-    show_default=True,
-    help="Language of the questions and of the comments in the file (or set COOPDOCS_LANG).",
+    default=None,
+    help="Same as --messages (kept for compatibility).",
 )
-@click.option("--defaults", "use_defaults", is_flag=True, help="Write a complete default file without asking.")
+@click.option(
+    "--defaults",
+    "use_defaults",
+    is_flag=True,
+    help="Write the example cooperative without asking (an example: replace its values).",
+)
+@click.option(
+    "--resume",
+    "resume",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    default=None,
+    help="Continue an interview from the draft that Ctrl-D or Ctrl-C saved (FILE.draft).",
+)
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @guarded
-def init_command(file: Path, lang: str, use_defaults: bool, force: bool) -> None:
-    """Ask a founder's questions and write FILE (default coop.yaml): commented YAML that validates."""
+def init_command(
+    file: Path | None,
+    msg_lang: str | None,
+    legacy_lang: str | None,
+    use_defaults: bool,
+    resume: Path | None,
+    force: bool,
+) -> None:
+    """Ask a founder's questions and write FILE (default coop.yaml): commented YAML that validates.
+
+    In a terminal the interview shows a progress counter, takes "back" (назад, артқа), ends with a
+    review of every answer, and Ctrl-D or Ctrl-C save a draft to resume with --resume."""
     from coopdocs import init as initing
 
-    initing.check_target(file, force)
+    lang = messages_lang(msg_lang or legacy_lang)
+    draft = initing.read_draft(resume, lang) if resume else None
+    if draft is not None and msg_lang is None and legacy_lang is None:
+        lang = draft.lang
+    target = file or (Path(draft.target) if draft and draft.target else Path("coop.yaml"))
+    initing.check_target(target, force, lang)
     if use_defaults:
         text = initing.defaults_text(lang)
-    else:
-        initing.check_stdin(sys.stdin, lang)
-        prompter = initing.Prompter(say=click.echo, ask=_prompt)
-        text = initing.render_yaml(initing.ask_all(prompter, lang), lang)
-    initing.write_file(file, text, force)
-    click.echo(f"{file}: written; check it with: coopdocs validate {file}", err=True)
+        initing.write_file(target, text, force, lang)
+        click.echo(initing.message("example_written", lang, file=target), err=True)
+        return
+    initing.check_stdin(sys.stdin, lang)
+    interactive = sys.stdin.isatty()
+    prompter = initing.Prompter(say=click.echo, ask=_prompt)
+    try:
+        data = initing.ask_all(prompter, lang, interactive=interactive, draft=draft)
+    except initing.Stopped as stopped:
+        saved = resume or initing.draft_path(target)
+        stopped.draft.target = str(target)
+        initing.write_file(saved, initing.draft_text(stopped.draft), True, lang)
+        click.echo("", err=True)
+        click.echo(initing.message("draft_saved", lang, draft=saved), err=True)
+        if isinstance(stopped.cause, KeyboardInterrupt):
+            sys.exit(128 + interrupts.signal_of(stopped.cause))
+        sys.exit(1)
+    initing.write_file(target, initing.render_yaml(data, lang), force, lang)
+    if resume is not None:
+        resume.unlink(missing_ok=True)
+    click.echo(initing.message("written", lang, file=target), err=True)
 
 
 def _prompt(text: str, default: str | None) -> str:
     """``click.prompt``, telling Ctrl-C (``KeyboardInterrupt``: exit 130) from the end of the input
     (``EOFError``), which click reports alike as ``click.Abort``."""
     try:
-        return str(click.prompt(text, default=default, show_default=default is not None))
+        return str(click.prompt(text, default=default, show_default=bool(default)))
     except click.exceptions.Abort as exc:
         if isinstance(exc.__context__, KeyboardInterrupt):
             raise KeyboardInterrupt from None

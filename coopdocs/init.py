@@ -25,6 +25,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import YAMLError
 
 from coopdocs import idnumbers
 from coopdocs.citations import citation_entry, resolve
@@ -72,6 +73,9 @@ class Question:
     allowed: tuple[str, ...] = ()
     none_if_zero: bool = False
     indexes: tuple[str, ...] = ()
+    kk_from_ru: bool = False
+    derive: Mapping[str, str] | None = None
+    basis: Mapping[str, str] | None = None
 
     def at(self, index: int | None) -> str:
         """The absolute dotted path of the answer (``index``: the item of ``each``)."""
@@ -90,6 +94,9 @@ class Questionnaire:
     comments: Mapping[str, Mapping[str, str]]
     schema: Mapping[str, Any]
     terms: Mapping[str, Any]
+    blank: Mapping[str, Any]
+    choice_words: Mapping[str, Mapping[str, list[str]]]
+    names: Mapping[str, Mapping[str, str]]
 
 
 @dataclass(frozen=True)
@@ -100,6 +107,30 @@ class Prompter:
 
     say: Callable[[str], None]
     ask: Callable[[str, str | None], str]
+
+
+class GoBack(Exception):
+    """The founder typed the word for "back" (назад, артқа, back)."""
+
+
+@dataclass
+class Draft:
+    """Where an interrupted interview stands: the answers so far and the question to ask next."""
+
+    data: dict[str, Any]
+    position: int
+    answered: list[str]
+    lang: str
+    target: str = ""
+
+
+class Stopped(Exception):
+    """The interview stopped (Ctrl-D: ``EOFError``, Ctrl-C: ``KeyboardInterrupt``) with a draft to save."""
+
+    def __init__(self, draft: Draft, cause: BaseException) -> None:
+        super().__init__("stopped")
+        self.draft = draft
+        self.cause = cause
 
 
 class Rejected(Exception):
@@ -140,6 +171,9 @@ def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
         comments=comments,
         schema=pack.input_schema(),
         terms=load_terms(pack),
+        blank=raw.get("interview_blank") or {},
+        choice_words=raw.get("choice_words") or {},
+        names=pack.meta["names"],
     )
 
 
@@ -169,6 +203,9 @@ def _parse_question(entry: Any, where: str) -> Question:
         allowed=tuple(entry.get("allowed") or ()),
         none_if_zero=bool(entry.get("none_if_zero", False)),
         indexes=tuple(entry.get("indexes") or ()),
+        kk_from_ru=bool(entry.get("kk_from_ru", False)),
+        derive=entry.get("derive"),
+        basis=entry.get("basis"),
     )
 
 
@@ -177,6 +214,15 @@ def default_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dic
     data = copy.deepcopy(dict(load_questionnaire(pack).defaults))
     if data["founding"].get("meeting_date") == "today":
         data["founding"]["meeting_date"] = today or dt.date.today()
+    return data
+
+
+def interview_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+    """Where the interview starts: the default cooperative without the example's identity
+    (``interview_blank``): no name, place, founder or IIN of the example is offered."""
+    data = default_data(today, pack)
+    for path, value in load_questionnaire(pack).blank.items():
+        set_at(data, path, copy.deepcopy(value))
     return data
 
 
@@ -242,10 +288,40 @@ def _msg(qn: Questionnaire, name: str, lang: str, **values: Any) -> str:
     return str(qn.messages[name][lang]).format(**values)
 
 
-def _term(qn: Questionnaire, ident: str, lang: str) -> str:
+def message(name: str, lang: str, pack: Pack = DEFAULT_PACK, **values: Any) -> str:
+    """One of the questionnaire's messages (``questions.yaml``), for the CLI."""
+    return _msg(load_questionnaire(pack), name, lang, **values)
+
+
+def _word(qn: Questionnaire, ident: str, lang: str) -> str:
+    """The word for a choice identifier in ``lang`` (terms.yaml), or the identifier itself."""
     forms = (qn.terms.get(ident) or {}).get(lang)
     word = forms.get("nom") if isinstance(forms, Mapping) else forms
-    return f"{ident} — {word}" if word else ident
+    return str(word) if word else ident
+
+
+def _term(qn: Questionnaire, ident: str, lang: str) -> str:
+    word = _word(qn, ident, lang)
+    return word if word == ident else f"{word} ({ident})"
+
+
+def _fold(text: str) -> str:
+    return re.sub(r"[\s«»\"'“”.]+", " ", text).strip().casefold().replace("ё", "е")
+
+
+def _choice_of(qn: Questionnaire, text: str, allowed: tuple[str, ...]) -> str | None:
+    """The identifier a typed choice means: its number (from 1), the identifier, or a word for it
+    in any language (terms.yaml, ``choice_words``)."""
+    wanted = _fold(text)
+    if wanted.isdigit() and 1 <= int(wanted) <= len(allowed):
+        return allowed[int(wanted) - 1]
+    for ident in allowed:
+        words = [ident, *(_word(qn, ident, lang) for lang in LANGS)]
+        for lang in LANGS:
+            words += (qn.choice_words.get(ident) or {}).get(lang) or []
+        if wanted in {_fold(w) for w in words}:
+            return ident
+    return None
 
 
 def _yes_no(qn: Questionnaire, lang: str) -> tuple[list[str], list[str]]:
@@ -258,6 +334,44 @@ def _shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)
+
+
+def _label(qn: Questionnaire, path: str, lang: str) -> str:
+    """A data path in words: the prompt of the question that asks it (a founder sees no YAML path)."""
+    for q in qn.questions:
+        if q.each is None and q.path == path:
+            return str(q.prompt[lang]).split(" (")[0]
+    return path
+
+
+def _in_words(qn: Questionnaire, text: str, lang: str) -> str:
+    """Replace the data paths a rule's message or hint names (``entrance_fee.amount``) by the
+    questions that ask them."""
+    paths = {q.path: q for q in qn.questions if q.each is None and "." in q.path}
+
+    def swap(match: re.Match[str]) -> str:
+        found = match.group(0)
+        for path in paths:
+            if path == found or path.endswith("." + found):
+                return f"«{_label(qn, path, lang)}»" if lang != "en" else f'"{_label(qn, path, lang)}"'
+        return found
+
+    return re.sub(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+\b", swap, text)
+
+
+def basis_line(qn: Questionnaire, q: Question, lang: str) -> str:
+    """The legal basis in words: the instrument's name and the article, no verification marks."""
+    from dataclasses import replace
+
+    from coopdocs.citations import instrument_entry
+
+    if q.basis:
+        return f"  ({_msg(qn, 'law', lang)}: {q.basis[lang]})"
+    cited = resolve(q.citation, lang)
+    entry = instrument_entry(citation_entry(q.citation)["instrument"])
+    full = str(entry.get(lang) or entry.get("en") or cited.instrument)
+    shown = replace(cited, verified=True, instrument=full if len(full) <= 90 else cited.instrument)
+    return f"  ({_msg(qn, 'law', lang)}: {shown.label(lang)})"
 
 
 # --- one question --------------------------------------------------------------------------------
@@ -285,14 +399,18 @@ def _default_text(qn: Questionnaire, q: Question, value: Any, lang: str) -> str 
     if q.type == "boolean":
         yes, no = _yes_no(qn, lang)
         return yes[0] if value else no[0]
+    if q.type == "choice":
+        return _word(qn, str(value), lang)
     if q.type == "choices":
-        return ", ".join(str(v) for v in value)
+        return ", ".join(_word(qn, str(v), lang) for v in value)
     if q.type == "count":
-        return str(len(value)) if isinstance(value, list) else None
+        return str(len(value)) if isinstance(value, list) and value else None
     if q.type == "founder":
         return str(value + 1)
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, Mapping):
+        return " / ".join(str(v) for v in value.values() if v is not None) or None
     return _shown(value)
 
 
@@ -313,23 +431,37 @@ def parse_answer(
         raise Rejected(_msg(qn, "boolean", lang))
     if q.type == "choice":
         allowed = _allowed(qn, q, path)
-        if text not in allowed:
+        picked = _choice_of(qn, text, allowed)
+        if picked is None:
             raise Rejected(_msg(qn, "choice", lang, choices=", ".join(allowed)))
-        return text
+        return picked
     if q.type == "choices":
         return _parse_choices(qn, q, text, path, lang)
     if q.type == "date":
-        try:
-            return dt.date.fromisoformat(text)
-        except ValueError:
-            raise Rejected(_msg(qn, "date", lang)) from None
+        return parse_date(qn, text, lang)
     if q.type == "postal_code":
-        if not re.fullmatch(r"[0-9]{6}", text):
+        code = re.sub(r"[\s-]", "", text).upper()
+        if not re.fullmatch(POSTAL_CODE, code):
             raise Rejected(_msg(qn, "postal_code", lang))
-        return text
+        return code
     if q.type in ("iin", "bin"):
         return _parse_id(qn, q.type, text, data, lang)
     return text
+
+
+POSTAL_CODE = r"[0-9]{6}|[A-Z][0-9]{2}[A-Z0-9]{4}"
+
+
+def parse_date(qn: Questionnaire, text: str, lang: str) -> dt.date:
+    """A date as people write it (15.03.2027, 15/03/2027) or as ISO (2027-03-15)."""
+    match = re.fullmatch(r"(\d{1,2})[./](\d{1,2})[./](\d{4})", text.strip())
+    try:
+        if match:
+            day, month, year = (int(g) for g in match.groups())
+            return dt.date(year, month, day)
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise Rejected(_msg(qn, "date", lang)) from None
 
 
 def _parse_number(
@@ -357,17 +489,25 @@ def _parse_number(
         raise Rejected(_msg(qn, "max", lang, max=_shown(high)))
     floor = get_at(data, q.min_path) if q.min_path else None
     if isinstance(floor, int | float) and value < floor:
-        raise Rejected(_msg(qn, "min_path", lang, min=_shown(floor), path=q.min_path))
+        raise Rejected(_msg(qn, "min_path", lang, min=_shown(floor), path=_label(qn, q.min_path or "", lang)))
     return value
 
 
 def _parse_choices(qn: Questionnaire, q: Question, text: str, path: str, lang: str) -> list[str]:
     allowed = _allowed(qn, q, path)
+    whole = _choice_of(qn, text, allowed)
+    if whole is not None:
+        return [whole]
     picked: list[str] = []
-    for item in (part.strip() for part in text.split(",")):
-        if item and item not in picked:
-            picked.append(item)
-    wrong = [item for item in picked if item not in allowed]
+    wrong: list[str] = []
+    for item in (part.strip() for part in re.split(r"[,;]|\s+(?=\d)", text)):
+        if not item:
+            continue
+        found = _choice_of(qn, item, allowed)
+        if found is None:
+            wrong.append(item)
+        elif found not in picked:
+            picked.append(found)
     if wrong or not picked:
         raise Rejected(_msg(qn, "choices_wrong", lang, wrong=", ".join(wrong) or "—", choices=", ".join(allowed)))
     return picked
@@ -429,6 +569,10 @@ def _applies(q: Question, data: Mapping[str, Any], index: int | None) -> bool:
     return value is not None if q.when.get("not_null") else value is None
 
 
+def _is_back(qn: Questionnaire, text: str) -> bool:
+    return _fold(text) in {_fold(w) for lang in LANGS for w in qn.messages["back_words"][lang]}
+
+
 def ask_question(
     qn: Questionnaire,
     q: Question,
@@ -437,8 +581,11 @@ def ask_question(
     lang: str,
     prompter: Prompter,
     reason: str | None = None,
+    progress: str = "",
 ) -> None:
-    """Ask one question (once per language for localized texts) until the answer is accepted."""
+    """Ask one question (once per language for localized texts) until the answer is accepted.
+
+    Raises :class:`GoBack` when the founder asks for the previous question."""
     if not _applies(q, data, index):
         delete_at(data, q.at(index))
         return
@@ -446,30 +593,47 @@ def ask_question(
     if reason:
         prompter.say(reason)
     prompter.say(str(q.explain[lang]))
-    prompter.say(f"  ({_msg(qn, 'law', lang)}: {resolve(q.citation, lang).label(lang)})")
+    prompter.say(basis_line(qn, q, lang))
     if q.type in ("choice", "choices"):
-        options = "; ".join(_term(qn, v, lang) for v in _allowed(qn, q, q.at(index)))
-        prompter.say(f"  {_msg(qn, 'choices', lang)}: {options}")
+        allowed = _allowed(qn, q, q.at(index))
+        for number, value in enumerate(allowed, start=1):
+            prompter.say(f"  {number} — {_word(qn, value, lang)}")
+        prompter.say(f"  ({_msg(qn, 'choice_how', lang)})")
     prompt = str(q.prompt[lang]).format(n=(index or 0) + 1)
+    typed: dict[str, str] = {}
     while True:
         draft = copy.deepcopy(data)
         if q.type == "localized":
-            _ask_localized(qn, q, draft, index, lang, prompter, prompt)
+            _ask_localized(qn, q, draft, index, lang, prompter, prompt, progress, typed)
         else:
-            _ask_value(qn, q, draft, index, lang, prompter, prompt)
+            _ask_value(qn, q, draft, index, lang, prompter, prompt, progress)
         problems = rule_problems(draft, q.at(index), lang)
         if not problems:
             data.clear()
             data.update(draft)
             return
         for problem in problems:
-            prompter.say(_msg(qn, "rejected", lang, reason=problem.message))
+            prompter.say(_msg(qn, "rejected", lang, reason=_in_words(qn, problem.message, lang)))
             if problem.hint:
-                prompter.say(f"  = {_msg(qn, 'hint', lang)}: {problem.hint}")
+                prompter.say(f"  = {_msg(qn, 'hint', lang)}: {_in_words(qn, problem.hint, lang)}")
+
+
+def _ask(prompter: Prompter, qn: Questionnaire, progress: str, prompt: str, default: str | None) -> str:
+    answer = prompter.ask(f"{progress} {prompt}".strip(), default)
+    if _is_back(qn, answer):
+        raise GoBack
+    return answer
 
 
 def _ask_value(
-    qn: Questionnaire, q: Question, draft: dict[str, Any], index: int | None, lang: str, prompter: Prompter, prompt: str
+    qn: Questionnaire,
+    q: Question,
+    draft: dict[str, Any],
+    index: int | None,
+    lang: str,
+    prompter: Prompter,
+    prompt: str,
+    progress: str,
 ) -> None:
     current = get_at(draft, q.at(index))
     if q.none_if_zero and current is None:
@@ -478,7 +642,7 @@ def _ask_value(
         default = _default_text(qn, q, current, lang)
     while True:
         try:
-            value = parse_answer(qn, q, prompter.ask(prompt, default), draft, index, lang)
+            value = parse_answer(qn, q, _ask(prompter, qn, progress, prompt, default), draft, index, lang)
         except Rejected as rejected:
             prompter.say(_msg(qn, "rejected", lang, reason=rejected.reason))
             continue
@@ -487,19 +651,53 @@ def _ask_value(
 
 
 def _ask_localized(
-    qn: Questionnaire, q: Question, draft: dict[str, Any], index: int | None, lang: str, prompter: Prompter, prompt: str
+    qn: Questionnaire,
+    q: Question,
+    draft: dict[str, Any],
+    index: int | None,
+    lang: str,
+    prompter: Prompter,
+    prompt: str,
+    progress: str,
+    typed: dict[str, str],
 ) -> None:
+    """One answer per language; what was typed before a refusal is offered again (``typed``)."""
     path = q.at(index)
     current = get_at(draft, path)
-    texts = dict(current) if isinstance(current, Mapping) else {}
-    for language in draft.get("languages") or ["ru", "kk"]:
-        while True:
-            answer = prompter.ask(f"{prompt} ({language})", texts.get(language)).strip()
-            if answer:
-                texts[language] = answer
-                break
-            prompter.say(_msg(qn, "rejected", lang, reason=_msg(qn, "empty", lang)))
+    texts = {k: v for k, v in (current if isinstance(current, Mapping) else {}).items() if v is not None}
+    languages = draft.get("languages") or ["ru", "kk"]
+    position = 0
+    while position < len(languages):
+        language = languages[position]
+        default = typed.get(language) or texts.get(language) or _offered(qn, q, draft, texts, language)
+        try:
+            answer = _ask(prompter, qn, progress, f"{prompt} ({language})", default).strip()
+        except GoBack:
+            if position == 0:
+                raise
+            position -= 1
+            continue
+        if answer:
+            texts[language] = typed[language] = answer
+            position += 1
+            continue
+        prompter.say(_msg(qn, "rejected", lang, reason=_msg(qn, "empty", lang)))
     set_at(draft, path, {k: v for k, v in texts.items() if v is not None})
+
+
+def _offered(
+    qn: Questionnaire, q: Question, draft: Mapping[str, Any], texts: Mapping[str, str], language: str
+) -> str | None:
+    """A default computed from other answers: the short name from the name (``derive``), or the
+    Russian answer as the Kazakh one for a proper name (``kk_from_ru``)."""
+    if q.derive:
+        source = get_at(draft, str(q.derive["from"]))
+        name = source.get(language) if isinstance(source, Mapping) else None
+        if name:
+            return str(qn.names[str(q.derive["pattern"])][language]).format(name=name)
+    if q.kk_from_ru and language == "kk":
+        return texts.get("ru")
+    return None
 
 
 # --- the whole questionnaire ---------------------------------------------------------------------
@@ -523,6 +721,28 @@ def _groups(questions: tuple[Question, ...]) -> list[list[Question]]:
     return groups
 
 
+def steps(qn: Questionnaire, data: Mapping[str, Any]) -> list[tuple[Question, int | None]]:
+    """The questions to ask for ``data``, in order (list items expanded, inapplicable ones left out)."""
+    out: list[tuple[Question, int | None]] = []
+    for group in _groups(qn.questions):
+        for index in list(_occurrences(group[0], data)):
+            out += [(q, index) for q in group if _applies(q, data, index)]
+    return out
+
+
+def _key(q: Question, index: int | None) -> str:
+    return q.id if index is None else f"{q.id}[{index}]"
+
+
+def _prune(qn: Questionnaire, data: dict[str, Any]) -> None:
+    """Remove the answers of questions that no longer apply (e.g. the audit commission's size
+    once an auditor was chosen)."""
+    for q in qn.questions:
+        for index in list(_occurrences(q, data)):
+            if not _applies(q, data, index):
+                delete_at(data, q.at(index))
+
+
 def check_stdin(stream: Any, lang: str, pack: Pack = DEFAULT_PACK) -> None:
     """Refuse to ask questions when standard input is closed (``0<&-``: Python's ``sys.stdin`` is None)."""
     if stream is None or getattr(stream, "closed", False):
@@ -530,34 +750,101 @@ def check_stdin(stream: Any, lang: str, pack: Pack = DEFAULT_PACK) -> None:
         raise InputError(_msg(qn, "stdin_closed", lang), hint=_msg(qn, "input_ended_hint", lang))
 
 
-def ask_all(prompter: Prompter, lang: str, today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def ask_all(
+    prompter: Prompter,
+    lang: str,
+    today: dt.date | None = None,
+    pack: Pack = DEFAULT_PACK,
+    *,
+    interactive: bool = False,
+    draft: Draft | None = None,
+) -> dict[str, Any]:
     """Ask every question, then check the whole file and ask again where it has problems.
 
-    The input ending before the last answer (``EOFError`` from the prompter) is an :class:`InputError`
-    that names the unanswered question; nothing is written then."""
+    ``interactive`` (a founder at a terminal): a review of every answer ends the interview, and
+    Ctrl-D or Ctrl-C raise :class:`Stopped` with the draft to save (``draft`` resumes one).
+    Otherwise (answers piped in) the input ending early is an :class:`InputError` that names the
+    unanswered question, and nothing is written."""
     qn = load_questionnaire(pack)
     asked: list[str] = []
+    state = draft or Draft(data=interview_data(today, pack), position=0, answered=[], lang=lang)
 
     def ask(text: str, default: str | None) -> str:
-        asked.append(text)
+        asked.append(re.sub(r"^\[\d+/\d+\] ", "", text))
         return prompter.ask(text, default)
 
     try:
-        return _ask_all(qn, Prompter(say=prompter.say, ask=ask), lang, today, pack)
-    except EOFError:
+        return _interview(qn, Prompter(say=prompter.say, ask=ask), lang, state, pack, interactive)
+    except (EOFError, KeyboardInterrupt) as exc:
+        if interactive:
+            raise Stopped(state, exc) from None
+        if isinstance(exc, KeyboardInterrupt):
+            raise
         raise InputError(
             _msg(qn, "input_ended", lang, question=asked[-1] if asked else "-"),
             hint=_msg(qn, "input_ended_hint", lang),
         ) from None
 
 
-def _ask_all(qn: Questionnaire, prompter: Prompter, lang: str, today: dt.date | None, pack: Pack) -> dict[str, Any]:
-    data = default_data(today, pack)
+def _interview(
+    qn: Questionnaire, prompter: Prompter, lang: str, state: Draft, pack: Pack, interactive: bool
+) -> dict[str, Any]:
     prompter.say(_msg(qn, "header", lang))
-    for group in _groups(qn.questions):
-        for index in list(_occurrences(group[0], data)):
-            for q in group:
-                ask_question(qn, q, data, index, lang, prompter)
+    prompter.say(_msg(qn, "back_note", lang))
+    if state.position:
+        prompter.say(_msg(qn, "resumed", lang, n=state.position + 1))
+    editing = False
+    while True:
+        todo = steps(qn, state.data)
+        pending = [i for i, (q, index) in enumerate(todo) if _key(q, index) not in state.answered]
+        if editing or state.position >= len(todo):
+            state.position = pending[0] if pending else len(todo)
+            editing = False
+        if state.position >= len(todo):
+            if not interactive:
+                break
+            chosen = _review(qn, state.data, todo, lang, prompter)
+            if chosen is None:
+                break
+            state.position, editing = chosen, True
+        q, index = todo[state.position]
+        progress = _msg(qn, "progress", lang, n=state.position + 1, total=len(todo))
+        try:
+            ask_question(qn, q, state.data, index, lang, prompter, progress=progress)
+        except GoBack:
+            if state.position == 0:
+                prompter.say(_msg(qn, "at_first", lang))
+            state.position = max(0, state.position - 1)
+            editing = False
+            continue
+        _prune(qn, state.data)
+        if _key(q, index) not in state.answered:
+            state.answered.append(_key(q, index))
+        if not editing:
+            state.position += 1
+    return _recheck(qn, state.data, lang, prompter, pack)
+
+
+def _review(
+    qn: Questionnaire, data: Mapping[str, Any], todo: list[tuple[Question, int | None]], lang: str, prompter: Prompter
+) -> int | None:
+    """Show every answer, numbered; the number of one to change, or None to write the file."""
+    prompter.say("")
+    prompter.say(_msg(qn, "review_title", lang))
+    for number, (q, index) in enumerate(todo, start=1):
+        value = get_at(data, q.at(index))
+        shown = "0" if value is None and q.none_if_zero else _default_text(qn, q, value, lang) or "—"
+        prompter.say(f"  {number:>3}. {str(q.prompt[lang]).format(n=(index or 0) + 1)}: {shown}")
+    while True:
+        answer = prompter.ask(_msg(qn, "review_prompt", lang), "").strip()
+        if not answer:
+            return None
+        if answer.isdigit() and 1 <= int(answer) <= len(todo):
+            return int(answer) - 1
+        prompter.say(_msg(qn, "rejected", lang, reason=_msg(qn, "review_wrong", lang, count=len(todo))))
+
+
+def _recheck(qn: Questionnaire, data: dict[str, Any], lang: str, prompter: Prompter, pack: Pack) -> dict[str, Any]:
     for _ in range(RECHECK_ROUNDS):
         problems = check_data(data, lang, pack)
         if not problems:
@@ -568,7 +855,7 @@ def _ask_all(qn: Questionnaire, prompter: Prompter, lang: str, today: dt.date | 
             break
     problems = check_data(data, lang, pack)
     if problems:
-        listed = "; ".join(f"{d.path}: {d.message}" for d in problems)
+        listed = "; ".join(f"{_label(qn, d.path, lang)}: {d.message}" for d in problems)
         raise InputError(_msg(qn, "not_clean", lang, problems=listed), hint=_msg(qn, "not_clean_hint", lang))
     return data
 
@@ -582,8 +869,11 @@ def _ask_again(
         if found is None:
             continue
         q, index = found
-        reason = _msg(qn, "rejected", lang, reason=problem.message)
-        ask_question(qn, q, data, index, lang, prompter, reason=reason)
+        reason = _msg(qn, "rejected", lang, reason=_in_words(qn, problem.message, lang))
+        try:
+            ask_question(qn, q, data, index, lang, prompter, reason=reason)
+        except GoBack:
+            continue
         asked = True
     return asked
 
@@ -690,22 +980,22 @@ def _as_list(value: Any) -> list[Any]:
 # --- the file ------------------------------------------------------------------------------------
 
 
-def check_target(path: Path, force: bool) -> None:
+def check_target(path: Path, force: bool, lang: str = "en", pack: Pack = DEFAULT_PACK) -> None:
     """Refuse a target that exists (without ``force``) or that cannot be a file."""
+    qn = load_questionnaire(pack)
     if path.is_dir():
-        raise UsageError(f"{path} is a folder", hint="give a file name, e.g. coop.yaml")
+        raise UsageError(_msg(qn, "is_folder", lang, file=path), hint=_msg(qn, "is_folder_hint", lang))
     if path.exists() and not force:
-        raise UsageError(
-            f"{path} already exists; coopdocs init does not overwrite it",
-            hint="use --force to replace it, or give another FILE",
-        )
+        raise UsageError(_msg(qn, "exists", lang, file=path), hint=_msg(qn, "exists_hint", lang))
     if not path.parent.is_dir():
-        raise UsageError(f"the folder {path.parent} does not exist", hint="create it first, or give another FILE")
+        raise UsageError(
+            _msg(qn, "no_folder", lang, folder=path.parent), hint=_msg(qn, "no_folder_hint", lang)
+        )
 
 
-def write_file(path: Path, text: str, force: bool) -> None:
+def write_file(path: Path, text: str, force: bool, lang: str = "en") -> None:
     """Write ``text`` atomically (a temporary file next to the target, then ``os.replace``)."""
-    check_target(path, force)
+    check_target(path, force, lang)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -726,4 +1016,50 @@ def defaults_text(lang: str, today: dt.date | None = None, pack: Pack = DEFAULT_
     if problems:
         listed = "; ".join(f"{d.rule} {d.path}: {d.message}" for d in problems)
         raise PackError(f"the default cooperative of questions.yaml does not validate clean: {listed}")
-    return render_yaml(data, lang, pack)
+    example = _msg(load_questionnaire(pack), "example_comment", lang)
+    return f"# {example}\n" + render_yaml(data, lang, pack)
+
+
+# --- drafts --------------------------------------------------------------------------------------
+
+DRAFT_KEY = "coopdocs_init_draft"
+
+
+def draft_path(target: Path) -> Path:
+    return target.with_name(target.name + ".draft")
+
+
+def draft_text(draft: Draft) -> str:
+    """The draft as YAML: the answers so far (in the input contract's shape) and where to go on."""
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    out = io.StringIO()
+    payload = {
+        DRAFT_KEY: 1,
+        "target": draft.target,
+        "lang": draft.lang,
+        "position": draft.position,
+        "answered": list(draft.answered),
+        "data": draft.data,
+    }
+    yaml.dump(payload, out)
+    return out.getvalue()
+
+
+def read_draft(path: Path, lang: str, pack: Pack = DEFAULT_PACK) -> Draft:
+    qn = load_questionnaire(pack)
+    bad = InputError(_msg(qn, "draft_bad", lang, draft=path), hint=_msg(qn, "draft_bad_hint", lang))
+    try:
+        raw = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, YAMLError):
+        raise bad from None
+    if not isinstance(raw, Mapping) or raw.get(DRAFT_KEY) != 1 or not isinstance(raw.get("data"), dict):
+        raise bad
+    return Draft(
+        data=raw["data"],
+        position=int(raw.get("position") or 0),
+        answered=[str(a) for a in raw.get("answered") or []],
+        lang=str(raw.get("lang") or lang),
+        target=str(raw.get("target") or ""),
+    )

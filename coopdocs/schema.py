@@ -149,7 +149,7 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
             **where,
         )
     if rule == "regex":
-        expected = word("digits", lang).format(n=6 if path[-1] == "postal_code" else 12)
+        expected = word("postal_code", lang) if path[-1] == "postal_code" else word("digits", lang).format(n=12)
         return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
     if rule == "check_with":
         expected = word(str(error.info[0]) if error.info else "term", lang)

@@ -27,6 +27,7 @@ from tests.support import BEREKE
 # A cooperative with one purpose and two founders; labels let a test insert a wrong answer.
 ANSWERS: list[tuple[str, str]] = [
     ("name.ru", "Достык"), ("name.kk", "Достық"),
+    ("short_name.ru", ""), ("short_name.kk", ""),  # Enter: the short name composed from the name
     ("region.ru", "г. Астана"), ("region.kk", "Астана қ."),
     ("locality.ru", "г. Астана"), ("locality.kk", "Астана қ."),
     ("address.ru", "пр. Республики, 1"), ("address.kk", "Республика д-лы, 1"),
@@ -116,7 +117,10 @@ def test_whole_questionnaire_on_stdin(tmp_path: Path) -> None:
     assert program["advance"] == {"repayment_months": 12, "capped_by_own_funds": True}
     assert (program["rest_paid_by"], program["cooperative_income_monthly"]) == ("cooperative_funds", 300000)
     # the questions explain themselves, with the legal basis
-    assert "Law of RK No. 197-II" in result.output and "IIN (12 digits)" in result.output
+    assert '(basis: Law of the Republic of Kazakhstan of 8 May 2001 No. 197-II "On Consumer Cooperative", art. 1)' in (
+        result.output
+    )
+    assert "IIN (12 digits)" in result.output and "[unverified]" not in result.output
 
 
 def test_questions_in_russian(tmp_path: Path) -> None:
@@ -125,7 +129,9 @@ def test_questions_in_russian(tmp_path: Path) -> None:
     result = invoke(tmp_path, str(target), "--lang", "ru", input=stdin(answers))
     assert result.exit_code == 0, result.output
     assert "Учредитель № 2: ИИН (12 цифр)" in result.output
-    assert "(закон: ГК РК (Общая часть)" in result.output
+    assert "(основание: Гражданский кодекс Республики Казахстан (Общая часть) от 27 декабря 1994 года" in result.output
+    assert "[не сверено]" not in result.output and "закон: АРРФР" not in result.output
+    assert "[2/" in result.output  # the progress counter
     assert_clean(target)
     assert "# дата учредительного собрания (ГГГГ-ММ-ДД)" in target.read_text(encoding="utf-8")
 
@@ -149,7 +155,9 @@ def test_invalid_answers_are_refused_and_corrected(tmp_path: Path) -> None:
     assert "Answer refused: the IIN 12345 is not valid: it must have exactly 12 digits" in out
     assert "Answer refused: the value must be at most 100" in out
     assert "Answer refused: a number is needed, e.g. 50 or 0.1" in out
-    assert "Answer refused: a postal code is exactly 6 digits, e.g. 040800" in out
+    assert (
+        "Answer refused: a postal code is 6 digits (e.g. 050000) or the new 7-character Kazpost code (e.g. A15E3C3)"
+    ) in out
     assert "Answer refused: choose one of: money, property, money_or_property" in out
     assert "Answer refused: the entrance fee (30,000) is larger than the share contribution (20,000)." in out
     data = load(target)
@@ -171,7 +179,7 @@ def test_founder_below_minimum_age_is_refused(tmp_path: Path) -> None:
 
 def test_input_that_ends_early_leaves_no_file(tmp_path: Path) -> None:
     target = tmp_path / "coop.yaml"
-    result = invoke(tmp_path, str(target), input=stdin(ANSWERS[:20]))
+    result = invoke(tmp_path, str(target), input=stdin(ANSWERS[:22]))
     assert result.exit_code == 1
     assert (
         "error: the input ended before all questions were answered (unanswered question: "
@@ -215,7 +223,7 @@ def test_closed_stdin_is_a_clear_error(tmp_path: Path, lang: str) -> None:
     assert proc.returncode == 1, err
     expected = {
         "en": "error: standard input is closed, so coopdocs init cannot ask its questions; no file was written",
-        "ru": "error: стандартный ввод закрыт, поэтому coopdocs init не может задать вопросы; файл не записан",
+        "ru": "ошибка: стандартный ввод закрыт, поэтому coopdocs init не может задать вопросы; файл не записан",
     }[lang]
     assert expected in err
     assert "coopdocs init --defaults" in err and "internal error" not in err
