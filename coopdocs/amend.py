@@ -92,17 +92,20 @@ def corrections_text(found: Sequence[Correction], old: Cooperative, lang: str, s
     words = _words(old)
     removed = str(words["removed"][lang])
     file = old.file.replace("\\", "/").rsplit("/", 1)[-1]
+    from coopdocs.diagnostics import ui_words
+
+    ui = ui_words("_ui_cli", lang)
     lines = [str(words["old_corrected"][lang]).format(file=file)]
     for c in found:
         d = c.problem
         where = d.file + (f":{d.line}:{d.column}" if d.line is not None else "")
         lines.append(
-            f"  {where}: {d.severity}[{d.rule}] {d.path}: "
+            f"  {where}: {ui['severity_' + d.severity]}[{d.rule}] {d.path}: "
             f"{_shown(c.old_value, removed)} → {_shown(c.new_value, removed)}"
         )
         lines.append(f"    {d.message}")
         if d.citation is not None:
-            lines.append(f"    = law: {d.citation.label(lang)}")
+            lines.append(f"    = {ui['law']}: {d.citation.label(lang)}")
     if same_text:
         lines.append(str(words["old_corrected_same_text"][lang]))
     return "\n".join(lines)

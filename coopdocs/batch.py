@@ -76,8 +76,10 @@ class ItemResult:
     documents: tuple[str, ...] = ()
     duration: float = 0.0
     message: str = ""  # why it failed (one line), empty on success
-    diagnostics: tuple[str, ...] = ()  # every diagnostic, formatted as `coopdocs validate` prints it
+    diagnostics: tuple[dict[str, Any], ...] = ()  # every diagnostic, as in `validate --format json`
+    diagnostics_text: tuple[str, ...] = ()  # the same, formatted as `coopdocs validate` prints them
     traceback: str | None = None  # the saved traceback file of a crash
+    name: dict[str, str] | None = None  # the cooperative's name by language (None when unreadable)
 
     @property
     def written(self) -> bool:
@@ -226,12 +228,20 @@ PLAN_READ_LIMIT = 1 << 20  # larger inputs are not read ahead (the build reports
 def planned_slug(path: Path) -> str | None:
     """The slug an input's folder will have (its cooperative's name), read before it is built.
 
-    A quick read (PyYAML's C loader where available, no positions, no checks) of a regular file
-    up to ``PLAN_READ_LIMIT`` bytes: it only plans names. None when it cannot tell; the build then
-    reports any problem, and a slug that differs from the plan still gets a free name."""
-    import yaml
-
+    None when it cannot tell (see ``read_name``); the build then reports any problem, and a slug
+    that differs from the plan still gets a free name."""
     from coopdocs.build import name_slug
+
+    name = read_name(path)
+    return name_slug(name) if name is not None else None
+
+
+def read_name(path: Path) -> str | dict[str, str] | None:
+    """The cooperative's name as the input gives it, even when the input fails the schema.
+
+    A quick read (PyYAML's C loader where available, no positions, no checks) of a regular file
+    up to ``PLAN_READ_LIMIT`` bytes: it only plans names and labels reports."""
+    import yaml
 
     try:
         info = path.stat()
@@ -244,7 +254,7 @@ def planned_slug(path: Path) -> str | None:
     name = coop.get("name") if isinstance(coop, dict) else None
     if isinstance(name, dict):
         name = {k: v for k, v in name.items() if isinstance(k, str) and isinstance(v, str)} or None
-    return name_slug(name) if isinstance(name, (str, dict)) else None
+    return name if isinstance(name, (str, dict)) else None
 
 
 def plan_names(
@@ -300,16 +310,29 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
     checked = check_file(path, options.msg_lang)
     counts = checked.counts
     result = ItemResult(
-        index, str(path), INVALID, errors=counts["errors"], warnings=counts["warnings"], red_flags=counts["red_flags"]
+        index,
+        str(path),
+        INVALID,
+        errors=counts["errors"],
+        warnings=counts["warnings"],
+        red_flags=counts["red_flags"],
+        diagnostics=tuple(d.as_json() for d in checked.diagnostics),
+        diagnostics_text=tuple(diagnostics.format_text(d, options.msg_lang) for d in checked.diagnostics),
+        name=cooperative_name(path),
     )
-    found = tuple(diagnostics.format_text(d, options.msg_lang) for d in checked.diagnostics)
     try:
         built = building.build_checked(checked, options, converter)
     except InputError as refused:  # the schema failed, or errors without --draft: nothing is built
-        return Produced(replace(result, message=refused.message, diagnostics=found))
+        return Produced(replace(result, message=refused.message))
     status = DRAFT if built.draft else OK
-    result = replace(result, status=status, documents=tuple(o.name for o in built.outputs), diagnostics=found)
+    result = replace(result, status=status, documents=tuple(o.name for o in built.outputs))
     return Produced(result, built.folder, tuple(built.outputs), built.info)
+
+
+def cooperative_name(path: Path) -> dict[str, str] | None:
+    """The cooperative's name by language for the report (a plain string counts for every language)."""
+    name = read_name(path)
+    return {"ru": name, "kk": name, "en": name} if isinstance(name, str) else name
 
 
 def write_item(produced: Produced, out: Path, name: str, options: BatchOptions) -> ItemResult:
@@ -632,6 +655,7 @@ def _item_data(item: ItemResult) -> dict[str, Any]:
     data.pop("index")
     data["documents"] = list(item.documents)
     data["diagnostics"] = list(item.diagnostics)
+    data["diagnostics_text"] = list(item.diagnostics_text)
     return data
 
 

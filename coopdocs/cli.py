@@ -27,14 +27,27 @@ if TYPE_CHECKING:
     from coopdocs.build import Options
 
 F = TypeVar("F", bound=Callable[..., Any])
-LANG_OPTION = click.option(
-    "--lang",
-    type=click.Choice(["ru", "kk", "en"]),
-    default="en",
-    envvar="COOPDOCS_LANG",
-    show_default=True,
-    help="Language of the messages (or set COOPDOCS_LANG).",
-)
+def LANG_OPTION(func: F) -> F:  # noqa: N802 - used as a decorator like the click options
+    """--messages (preferred) and --lang (its older name): the command receives ``lang``, resolved
+    with COOPDOCS_MESSAGES / COOPDOCS_LANG, default English."""
+
+    @wraps(func)
+    def wrapper(*args: Any, msg_lang: str | None, legacy_lang: str | None, **kwargs: Any) -> Any:
+        return func(*args, lang=messages_lang(msg_lang or legacy_lang), **kwargs)
+
+    decorated: Any = wrapper
+    for option in (
+        MESSAGES_OPTION,
+        click.option(
+            "--lang",
+            "legacy_lang",
+            type=click.Choice(["ru", "kk", "en"]),
+            default=None,
+            help="Same as --messages (kept for compatibility).",
+        ),
+    ):
+        decorated = option(decorated)
+    return decorated
 
 MESSAGES_OPTION = click.option(
     "--messages",
@@ -81,7 +94,7 @@ def guarded(func: F) -> F:
 
     @wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        named = kwargs.get("msg_lang") or kwargs.get("legacy_lang")
+        named = kwargs.get("msg_lang") or kwargs.get("legacy_lang") or kwargs.get("lang")
         lang = messages_lang(named if isinstance(named, str) else None)
         try:
             with interrupts.handled():
@@ -116,35 +129,59 @@ def main() -> None:
     """Law-checked founding documents for consumer cooperatives (Republic of Kazakhstan)."""
 
 
+LEGACY_LANG_OPTION = click.option(
+    "--lang",
+    "legacy_lang",
+    type=click.Choice(["ru", "kk", "en"]),
+    default=None,
+    help="Same as --messages (kept for compatibility; --messages is preferred).",
+)
+
+
+def require_files(files: tuple[Path, ...], lang: str) -> None:
+    """A named input that does not exist is a usage error (exit 2), said in the messages' language."""
+    from coopdocs.errors import UsageError
+
+    for file in files:
+        if not file.exists() and not file.is_symlink():
+            raise UsageError(_ui("no_file", lang, file=file), hint=_ui("no_file_hint", lang, cwd=Path.cwd()))
+
+
+def summary_line(file: Path, counts: dict[str, int], blocking: bool, lang: str) -> str:
+    line = _ui("summary", lang, file=file, **counts)
+    return line + (f", {_ui('ok', lang)}" if not blocking else "")
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings count as errors.")
-@LANG_OPTION
+@MESSAGES_OPTION
+@LEGACY_LANG_OPTION
 @guarded
-def validate(files: tuple[Path, ...], fmt: str, strict: bool, lang: str) -> None:
-    """Check FILE... against the input schema and the legal rules."""
+def validate(files: tuple[Path, ...], fmt: str, strict: bool, msg_lang: str | None, legacy_lang: str | None) -> None:
+    """Check FILE... against the input schema and the legal rules.
+
+    --format json prints one object for one file or several: {"files": [{file, diagnostics,
+    summary}...], "diagnostics": [...each with its file], "summary": {totals}}."""
     from coopdocs import diagnostics
     from coopdocs.pipeline import check_file
 
+    lang = messages_lang(msg_lang or legacy_lang)
+    require_files(files, lang)
     failed = False
-    payloads = []
+    results = []
     for file in files:
         checked = check_file(file, lang, strict=strict)
         failed |= checked.blocking
         if fmt == "json":
-            payloads.append(json.loads(diagnostics.format_json(str(file), checked.diagnostics)))
+            results.append((str(file), checked.diagnostics))
             continue
         for d in checked.diagnostics:
             click.echo(diagnostics.format_text(d, lang))
-        counts = checked.counts
-        click.echo(
-            f"{file}: {counts['errors']} error(s), {counts['red_flags']} red flag(s), "
-            f"{counts['warnings']} warning(s)" + (", ok" if not checked.blocking else ""),
-            err=True,
-        )
+        click.echo(summary_line(file, checked.counts, checked.blocking, lang), err=True)
     if fmt == "json":
-        click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, ensure_ascii=False, indent=2))
+        click.echo(diagnostics.format_json(results))
     sys.exit(1 if failed else 0)
 
 
@@ -261,14 +298,7 @@ def build_options(func: F) -> F:
                 type=click.Path(file_okay=False, exists=True, path_type=Path),
                 help="A folder of template overrides (repeatable; also COOPDOCS_TEMPLATES, separated by ':').",
             ),
-            click.option(
-                "--messages",
-                "msg_lang",
-                type=click.Choice(["ru", "kk", "en"]),
-                default="en",
-                envvar="COOPDOCS_LANG",
-                help="Language of the diagnostics.",
-            ),
+            MESSAGES_OPTION,
         ]
     ):
         decorated = option(decorated)
@@ -289,13 +319,15 @@ def build_options(func: F) -> F:
 @FORCE_OPTION
 @build_options
 @guarded
-def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: Options, msg_lang: str) -> None:
+def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: Options, msg_lang: str | None) -> None:
     """Validate FILE and write its documents to OUT/<slug>/ (replacing only what coopdocs wrote there)."""
     from coopdocs import build as building
     from coopdocs import diagnostics
     from coopdocs.outfolder import write_folder
     from coopdocs.pipeline import check_file
 
+    msg_lang = messages_lang(msg_lang)
+    require_files((file,), msg_lang)
     checked = check_file(file, msg_lang)
     for d in checked.diagnostics:
         click.echo(diagnostics.format_text(d, msg_lang), err=True)
@@ -350,6 +382,7 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
     from coopdocs.pipeline import programmes
     from coopdocs.stress import as_dict
 
+    require_files((file,), lang)
     found = programmes(file, lang)
     if found.programs is None:  # the terms themselves are unreadable: say where, as validate does
         for d in found.diagnostics:
@@ -363,7 +396,7 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
         click.echo(json.dumps({"file": str(file), "programs": payload}, ensure_ascii=False, indent=2))
     else:
         if not results:
-            click.echo(f"{file}: no programmes", err=True)
+            click.echo(_ui("no_programmes", lang, file=file), err=True)
         for n, r in zip(names, results, strict=True):
             click.echo(stressreport.as_text(n, r, lang, found.pack))
             click.echo()
@@ -450,11 +483,13 @@ def batch(
     overwrite_edited: bool,
     force: bool,
     options: Options,
-    msg_lang: str,
+    msg_lang: str | None,
 ) -> None:
     """Build every input (YAML files, or folders of *.yaml) into OUT/<slug>/, in parallel."""
     from coopdocs import batch as batching
 
+    msg_lang = messages_lang(msg_lang)
+    require_files(paths, msg_lang)
     inputs = batching.collect_inputs(paths)
     # Workers may run elsewhere than the parent's working directory: template folders go absolute.
     absolute = replace(options, templates=tuple(str(Path(t).resolve()) for t in options.templates))
@@ -466,7 +501,7 @@ def batch(
             report = batching.run_batch(inputs, out, options, jobs, lambda p: bar.update(1, _batch_status(p)))
     else:
         report = batching.run_batch(inputs, out, options, jobs, _batch_line)
-    _batch_summary(report)
+    _batch_summary(report, msg_lang)
     sys.exit(report.exit_code)
 
 
@@ -482,11 +517,12 @@ def _batch_line(progress: Any) -> None:
     click.echo(line, err=True)
 
 
-def _batch_summary(report: Any) -> None:
-    rows = [("input", "status", "errors", "warnings", "red flags", "documents", "folder")]
+def _batch_summary(report: Any, lang: str) -> None:
+    rows = [tuple(_ui("batch_headers", lang).split("|"))]
     for item in report.items:
         counts = (str(item.errors), str(item.warnings), str(item.red_flags), str(len(item.documents)))
-        rows.append((item.input, item.status, *counts, item.slug or "-"))
+        name = (item.name or {}).get(lang) or next(iter((item.name or {}).values()), "-")
+        rows.append((item.input, name, item.status, *counts, item.slug or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
@@ -494,17 +530,23 @@ def _batch_summary(report: Any) -> None:
         if item.status in ("ok", "draft", "cancelled"):
             continue
         click.echo(f"\n{item.input}: {item.status}: {item.message}", err=True)
-        for line in item.diagnostics:
+        for line in item.diagnostics_text:
             click.echo(line, err=True)
         if item.traceback:
-            click.echo(f"  the traceback was saved to {item.traceback}", err=True)
+            click.echo(_ui("batch_traceback", lang, path=item.traceback), err=True)
     tally = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
-    note = ""
-    if report.interrupted:
-        note = f" (interrupted by {report.interrupted_by}: the items not finished were cancelled)"
+    note = _ui("batch_interrupted", lang, signal=report.interrupted_by) if report.interrupted else ""
     click.echo(
-        f"{len(report.items)} input(s): {tally} in {report.duration:.1f} s with -j {report.jobs}{note}; "
-        f"report: {report.out / 'report.json'}",
+        _ui(
+            "batch_total",
+            lang,
+            count=len(report.items),
+            tally=tally,
+            seconds=f"{report.duration:.1f}",
+            jobs=report.jobs,
+            note=note,
+            report=report.out / "report.json",
+        ),
         err=True,
     )
 
@@ -539,14 +581,7 @@ def _batch_summary(report: Any) -> None:
     default=None,
     help="Date of the general meeting (YYYY-MM-DD); left blank in the documents if not given.",
 )
-@click.option(
-    "--messages",
-    "msg_lang",
-    type=click.Choice(["ru", "kk", "en"]),
-    default="en",
-    envvar="COOPDOCS_LANG",
-    help="Language of the diagnostics.",
-)
+@MESSAGES_OPTION
 @OVERWRITE_EDITED_OPTION
 @FORCE_OPTION
 @guarded
@@ -557,7 +592,7 @@ def amend(
     langs: tuple[str, ...] | None,
     formats: tuple[str, ...] | None,
     meeting_date: dt.datetime | None,
-    msg_lang: str,
+    msg_lang: str | None,
     overwrite_edited: bool,
     force: bool,
 ) -> None:
@@ -568,20 +603,17 @@ def amend(
     from coopdocs.outfolder import write_folder
     from coopdocs.pipeline import check_file
 
+    msg_lang = messages_lang(msg_lang)
+    require_files((old, new), msg_lang)
     checked = {}
     found = {}
     for role, file in (("OLD", old), ("NEW", new)):
         result = check_file(file, msg_lang)
         for d in result.diagnostics:
             click.echo(diagnostics.format_text(d, msg_lang), err=True)
-        counts = result.counts
-        click.echo(
-            f"{file}: {counts['errors']} error(s), {counts['red_flags']} red flag(s), "
-            f"{counts['warnings']} warning(s)" + (", ok" if not result.blocking else ""),
-            err=True,
-        )
+        click.echo(summary_line(file, result.counts, result.blocking, msg_lang), err=True)
         if result.cooperative is None or (role == "NEW" and result.blocking):
-            click.echo(f"{file}: {role} has errors, so no amendment package was written", err=True)
+            click.echo(_ui("amend_refused", msg_lang, file=file, role=role), err=True)
             sys.exit(1)
         checked[role] = result.cooperative
         found[role] = result.diagnostics

@@ -124,29 +124,40 @@ def summary(diags: Iterable[Diagnostic]) -> dict[str, int]:
 
 
 def format_text(d: Diagnostic, lang: str = "en") -> str:
+    """``file:line:col: severity[RULE] path: message``, then ``= law:`` and ``= hint:`` lines; the
+    severity and the two prefixes in ``lang`` (``ошибка[…]``, ``= закон:``, ``= подсказка:``)."""
+    ui = ui_words("_ui_cli", lang)
     where = d.file
     if d.line is not None:
         where += f":{d.line}:{d.column}"
-    head = f"{where}: {d.severity}[{d.rule}]"
+    head = f"{where}: {ui['severity_' + d.severity]}[{d.rule}]"
     if d.path:
         head += f" {d.path}"
     lines = [f"{head}: {d.message}"]
     if d.citation is not None:
-        lines.append(f"  = law: {d.citation.label(lang)}")
+        lines.append(f"  = {ui['law']}: {d.citation.label(lang)}")
     if d.hint:
-        lines.append(f"  = hint: {d.hint}")
+        lines.append(f"  = {ui['hint']}: {d.hint}")
     return "\n".join(lines)
 
 
-def format_json(file: str, diags: Sequence[Diagnostic]) -> str:
+def file_json(file: str, diags: Sequence[Diagnostic]) -> dict[str, Any]:
+    """One file's diagnostics and counts (an item of ``files`` in `validate --format json`)."""
     counts = summary(diags)
-    payload = {
+    return {
         "file": file,
         "diagnostics": [d.as_json() for d in diags],
-        "summary": {
-            "errors": counts["errors"],
-            "warnings": counts["warnings"],
-            "red_flags": counts["red_flags"],
-        },
+        "summary": {"errors": counts["errors"], "warnings": counts["warnings"], "red_flags": counts["red_flags"]},
     }
+
+
+def format_json(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
+    """`validate --format json`: the same object for one file and for several.
+
+    ``files`` holds each file's ``{file, diagnostics, summary}``; the top-level ``diagnostics`` (each
+    with its ``file``) and ``summary`` (totals) let a one-file reader keep reading them as before."""
+    files = [file_json(file, diags) for file, diags in results]
+    every = [{"file": f["file"], **d} for f in files for d in f["diagnostics"]]
+    totals = {key: sum(f["summary"][key] for f in files) for key in ("errors", "warnings", "red_flags")}
+    payload = {"files": files, "diagnostics": every, "summary": totals}
     return json.dumps(payload, ensure_ascii=False, indent=2)

@@ -254,7 +254,7 @@ def test_corrections_are_listed_in_russian_and_recorded_in_the_manifest(tmp_path
         "В old.yaml (действующая редакция) есть положения, о которых сообщают правовые правила; "
         "новая редакция их исправляет:"
     )
-    assert "    = law: Конституция РК 2026 г. [не сверено]" in out
+    assert "    = закон: Конституция РК 2026 г. [не сверено]" in out
     assert "текст документов не меняется" not in out
     manifest = json.loads((tmp_path / "out" / "bereke-amendments" / "coopdocs-manifest.json").read_text("utf-8"))
     assert sorted(c["rule"] for c in manifest["corrects"]) == ["KZ-PC-COURT", "KZ-PC-VOTING-ONE-VOTE"]

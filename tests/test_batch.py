@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -100,10 +101,17 @@ def test_batch_builds_good_inputs_and_isolates_bad_ones(tmp_path: Path) -> None:
         ("d.yaml", "invalid", None),
     ]
     assert rows[2]["errors"] == 1 and rows[2]["documents"] == []
-    assert any("error[schema/min] membership.exit.payout_days" in d for d in rows[2]["diagnostics"])  # type: ignore[union-attr]
+    # structured diagnostics, as `validate --format json` gives them, and the cooperative's name (issue 18)
+    (diag,) = [d for d in rows[2]["diagnostics"] if d["severity"] == "error"]  # type: ignore[union-attr,index]
+    assert (diag["rule"], diag["path"]) == ("schema/min", "membership.exit.payout_days")  # type: ignore[index]
+    assert isinstance(diag["line"], int) and diag["message"]  # type: ignore[index]
+    assert any("error[schema/min] membership.exit.payout_days" in d for d in rows[2]["diagnostics_text"])  # type: ignore[union-attr]
+    assert rows[0]["name"] == {"ru": "Береке", "kk": "Береке", "en": "Bereke"}
     assert all(isinstance(r["duration"], float) for r in rows)
     assert report(out)["summary"] == {"total": 4, "ok": 2, "invalid": 2}
-    assert "c.yaml  invalid" in stdout.replace(str(inputs) + "/", "")
+    table = stdout.replace(str(inputs) + "/", "")
+    assert re.search(r"c\.yaml +Bad +invalid", table) and re.search(r"a\.yaml +Bereke +ok", table), table
+    assert table.splitlines()[0].split()[:3] == ["input", "cooperative", "status"]
     assert "4 input(s): 2 invalid, 2 ok" in stderr
 
 

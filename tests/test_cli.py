@@ -29,9 +29,11 @@ def test_validate_json_shape(tmp_path: Path) -> None:
     code, out, _ = run("validate", str(path), "--format", "json")
     assert code == 1
     payload = json.loads(out)
-    assert payload["file"] == str(path)
-    assert payload["summary"] == {"errors": 1, "warnings": 0, "red_flags": 0}
-    (diag,) = payload["diagnostics"]
+    (one,) = payload["files"]  # one file or several: the same object (issue 18)
+    assert one["file"] == str(path)
+    assert one["summary"] == payload["summary"] == {"errors": 1, "warnings": 0, "red_flags": 0}
+    assert [{**d, "file": str(path)} for d in one["diagnostics"]] == payload["diagnostics"]
+    (diag,) = one["diagnostics"]
     assert set(diag) == {"rule", "severity", "path", "line", "column", "message", "citation", "hint"}
     assert diag["path"] == "membership.exit.payout_days"
     assert isinstance(diag["line"], int) and isinstance(diag["column"], int)
@@ -45,10 +47,41 @@ def test_several_files_each_reported(tmp_path: Path) -> None:
     assert f"{BEREKE}: 0 error(s)" in err and f"{bad}: 1 error(s)" in err
 
 
-def test_missing_file_is_a_clear_error(tmp_path: Path) -> None:
-    code, out, _ = run("validate", str(tmp_path / "nope.yaml"))
+@pytest.mark.parametrize("command", [["validate"], ["build"], ["stress"], ["validate", "--format", "json"]])
+def test_missing_file_is_a_usage_error(tmp_path: Path, command: list[str]) -> None:
+    code, out, err = run(*command, str(tmp_path / "nope.yaml"))
+    assert code == 2  # a usage error, not a schema error (issue 18)
+    assert f"error: {tmp_path / 'nope.yaml'}: there is no such file" in out + err
+
+
+def test_missing_file_in_russian(tmp_path: Path) -> None:
+    code, out, err = run("validate", "--messages", "ru", str(tmp_path / "nope.yaml"))
+    assert code == 2
+    assert f"ошибка: {tmp_path / 'nope.yaml'}: такого файла нет" in out + err
+    assert "  = подсказка: проверьте имя и папку" in out + err
+
+
+@pytest.mark.parametrize("option", [["--messages", "ru"], ["--lang", "ru"]])
+def test_a_russian_run_prints_no_english_line(tmp_path: Path, option: list[str]) -> None:
+    bad = write_patched(tmp_path, {"membership.exit.payout_days": -1}, name="bad.yaml")
+    code, out, err = run("validate", *option, str(BEREKE), str(bad))
     assert code == 1
-    assert "error[input/unreadable]" in out and "No such file or directory" in out
+    text = out + err
+    assert f"{bad}: ошибок: 1, красных флагов: 0, предупреждений: 0" in text
+    assert f"{BEREKE}: ошибок: 0, красных флагов: 0, предупреждений: 0, всё в порядке" in text
+    assert ": ошибка[schema/min] membership.exit.payout_days:" in text
+    for english in ("error(s)", "error[", "= hint:", "= law:", ", ok"):
+        assert english not in text
+
+
+def test_several_files_give_the_same_json_shape(tmp_path: Path) -> None:
+    bad = write_patched(tmp_path, {"membership.exit.payout_days": -1}, name="bad.yaml")
+    code, out, _ = run("validate", "--format", "json", str(BEREKE), str(bad))
+    assert code == 1
+    payload = json.loads(out)
+    assert [f["file"] for f in payload["files"]] == [str(BEREKE), str(bad)]
+    assert payload["summary"] == {"errors": 1, "warnings": 0, "red_flags": 0}
+    assert {d["file"] for d in payload["diagnostics"] if d["severity"] == "error"} == {str(bad)}
 
 
 def test_usage_error_exit_2() -> None:

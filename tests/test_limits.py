@@ -223,7 +223,7 @@ def test_multi_file_json_validate_reports_every_file(tmp_path: Path) -> None:
     deep.write_text("a: " + "[" * 600 + "]" * 600 + "\n", encoding="utf-8")
     exit_code, out, err = run("validate", "--format", "json", str(deep), str(BEREKE))
     assert exit_code == 1, err
-    payloads = json.loads(out)
+    payloads = json.loads(out)["files"]
     assert [p["file"] for p in payloads] == [str(deep), str(BEREKE)]
     assert [d["rule"] for d in payloads[0]["diagnostics"]] == ["yaml/too-deep"]
     assert payloads[1]["summary"]["errors"] == 0

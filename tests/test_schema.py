@@ -70,8 +70,8 @@ def test_messages_in_russian_and_kazakh(tmp_path: Path) -> None:
     path = write_patched(tmp_path, {"membership.exit.payout_days": -5})
     ru = first_lines(path, "ru")[0]
     kk = first_lines(path, "kk")[0]
-    assert ru.endswith("error[schema/min] membership.exit.payout_days: -5 меньше минимума 0")
-    assert kk.endswith("error[schema/min] membership.exit.payout_days: -5 ең төменгі 0 мәнінен кіші")
+    assert ru.endswith("ошибка[schema/min] membership.exit.payout_days: -5 меньше минимума 0")
+    assert kk.endswith("қате[schema/min] membership.exit.payout_days: -5 ең төменгі 0 мәнінен кіші")
 
 
 def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
