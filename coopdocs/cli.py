@@ -416,13 +416,23 @@ def rules_command(fmt: str, lang: str) -> None:
 
 @main.command()
 @click.argument("ident")
+@click.option(
+    "--input",
+    "input_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The cooperative's file: word the clause as its charter does (default: the example).",
+)
 @LANG_OPTION
 @guarded
-def explain(ident: str, lang: str) -> None:
-    """Explain a rule id (KZ-PC-...) or a clause id (e.g. exit.payout): legal basis, meaning, examples."""
+def explain(ident: str, input_path: Path | None, lang: str) -> None:
+    """Explain a rule id (KZ-PC-...), a clause id (e.g. exit.payout) or the number of a charter
+    clause as a member sees it (e.g. 5.8, with --input coop.yaml): legal basis, meaning, wording."""
     from coopdocs import explaining
 
-    click.echo(explaining.explain(ident, lang))
+    if input_path is not None:
+        require_files((input_path,), lang)
+    click.echo(explaining.explain(ident, lang, input_path))
 
 
 @main.command()

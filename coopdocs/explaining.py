@@ -2,48 +2,100 @@
 
 from __future__ import annotations
 
+import copy
+import re
 import shutil
 import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
 
 from coopdocs import clauses
 from coopdocs.diagnostics import ui_words
-from coopdocs.errors import UsageError
+from coopdocs.errors import InputError, UsageError
+from coopdocs.model import Cooperative
 from coopdocs.pack import DEFAULT_PACK, example_path
 
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 
 
-def explain(ident: str, lang: str) -> str:
-    """A rule id goes to the rule pack; anything else is looked up as a clause id."""
+def explain(ident: str, lang: str, input_path: Path | None = None) -> str:
+    """A rule id goes to the rule pack; anything else is a clause: its id (``exit.payout``) or the
+    number a member sees in the charter (``5.8``), worded for ``input_path`` (default: the example)
+    in ``lang``."""
     from coopdocs import rules
 
     if ident.upper().startswith("KZ-"):
         return rules.explain(ident, lang)
+    coop, source = _cooperative(input_path, lang)
+    if re.fullmatch(r"\d+(?:\.\d+)*\.?", ident):
+        return _explain_number(coop, source, ident.rstrip("."), lang)
     found = clauses.find_clause(DEFAULT_PACK, ident)
     if found is None:
         import difflib
 
         close = difflib.get_close_matches(ident, clauses.all_clause_ids(DEFAULT_PACK), n=3)
-        hint = f"did you mean: {', '.join(close)}?" if close else "see `coopdocs rules` for rule ids"
-        raise UsageError(f"no rule or clause with the id {ident!r}", hint=hint)
+        ui = ui_words("_ui_explain", lang)
+        hint = ui["did_you_mean"].format(ids=", ".join(close)) if close else ui["see_rules"]
+        raise UsageError(ui["unknown_id"].format(ident=ident), hint=hint)
     name, _spec = found
-    return _explain_clause(name, ident, lang)
+    return _explain_clause(coop, source, name, ident, lang)
 
 
-def _explain_clause(name: str, cid: str, lang: str) -> str:
+def _cooperative(input_path: Path | None, lang: str) -> tuple[Cooperative, str]:
+    """The cooperative whose wording is shown (the member's file, else the example), able to be
+    worded in ``lang``: a text the file has only in other languages is taken from the Russian one."""
     from coopdocs.pipeline import check_file
 
-    coop = check_file(example_path(), lang).cooperative
+    path = input_path or example_path()
+    checked = check_file(path, lang)
+    if checked.cooperative is None or checked.blocking:
+        ui = ui_words("_ui_explain", lang)
+        raise InputError(ui["input_invalid"].format(file=path), hint=ui["input_invalid_hint"].format(file=path))
+    coop = checked.cooperative
+    source = str(input_path) if input_path else "examples/bereke.yaml"
+    if lang in coop.languages:
+        return coop, source
+    data = _with_language(copy.deepcopy(coop.data), lang)
+    data["languages"] = [*coop.languages, lang]
+    return replace(coop, data=data), source
+
+
+def _with_language(value: Any, lang: str) -> Any:
+    if isinstance(value, dict):
+        if value and set(value) <= {"ru", "kk", "en"} and lang not in value:
+            value[lang] = value.get("ru", next(iter(value.values())))
+            return value
+        for key in value:
+            value[key] = _with_language(value[key], lang)
+    elif isinstance(value, list):
+        return [_with_language(item, lang) for item in value]
+    return value
+
+
+def _charter(coop: Cooperative, lang: str) -> Any:
+    (document,) = clauses.render_all(coop, "charter", [lang])
+    return document
+
+
+def _explain_number(coop: Cooperative, source: str, number: str, lang: str) -> str:
+    for section in _charter(coop, lang).sections:
+        for clause in section.clauses:
+            if str(clause.number).rstrip(".") == number:
+                return _explain_clause(coop, source, "charter", clause.id, lang)
+    ui = ui_words("_ui_explain", lang)
+    raise UsageError(ui["no_number"].format(number=number, file=source), hint=ui["no_number_hint"])
+
+
+def _explain_clause(coop: Cooperative, source: str, name: str, cid: str, lang: str) -> str:
     ui = ui_words("_ui_explain", lang)
     lines = [cid, f"{ui['document']}: {name}", ""]
-    clause = None
-    if coop is not None:
-        (document,) = clauses.render_all(coop, name, [lang if lang in coop.languages else coop.languages[0]])
-        clause = next((c for s in document.sections for c in s.clauses if c.id == cid), None)
+    (document,) = clauses.render_all(coop, name, [lang])
+    clause = next((c for s in document.sections for c in s.clauses if c.id == cid), None)
     if clause is None:
         lines.append(ui["not_here"])
         return "\n".join(lines)
-    lines += [f"{ui['example']}:", f"  {clause.number}. {clause.text}"]
+    lines += [f"{ui['example_of'].format(file=source)}:", f"  {clause.number}. {clause.text}"]
     lines += [f"    {i}) {item}" for i, item in enumerate(clause.items, start=1)]
     spec = clauses.find_clause(DEFAULT_PACK, cid)
     if clause.commentary is not None:

@@ -130,3 +130,21 @@ def test_real_subprocess_of_installed_command(tmp_path: Path) -> None:
     assert failed.returncode == 1
     assert "error[input/founder-index] founding.chair" in failed.stdout
     assert "Traceback" not in failed.stdout + failed.stderr
+
+
+def test_explain_answers_in_english() -> None:
+    code, out, err = run("explain", "exit.payout_amount", "--lang", "en")
+    assert code == 0, err
+    assert "The value of the share is determined" in out
+    assert "Стоимость доли" not in out and "Доля считается" not in out
+
+
+def test_explain_takes_the_clause_number_a_member_sees(tmp_path: Path) -> None:
+    coop = write_patched(tmp_path, {"cooperative.name.ru": "Достык", "cooperative.name.kk": "Достық"})
+    code, out, err = run("explain", "5.6", "--input", str(coop), "--messages", "ru")
+    assert code == 0, err
+    assert out.startswith("exit.payout_amount\nДокумент: charter")
+    assert f"Текст для {coop}:" in out and "  5.6. Стоимость доли" in out
+    code, out, err = run("explain", "99.1", "--input", str(coop), "--messages", "ru")
+    assert code == 2
+    assert f"ошибка: в уставе для {coop} нет пункта 99.1" in out + err
