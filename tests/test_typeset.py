@@ -68,6 +68,17 @@ def assert_in_order(lines: list[str], text: str, stem: str) -> None:
         at = found + len(squeeze(line))
 
 
+def assert_tree_text(tree: doctree.Tree, text: str) -> None:
+    """The tree's text in order; a table's cells word by word (a cell of several lines shares its
+    text lines with its neighbours, so the words of a row interleave in the extracted text)."""
+    cells = {cell for s in tree.document.sections for c in s.clauses for row in c.table for cell in row}
+    assert_in_order([line for line in doctree.text_lines(tree) if line not in cells], text, tree.stem)
+    body = squeeze(text)
+    for cell in cells:
+        missing = [word for word in cell.split() if squeeze(word) not in body]
+        assert not missing, f"{tree.stem}: the PDF lacks {missing} of the table cell {cell!r}"
+
+
 @pytest.mark.parametrize("stem", ["charter.ru", "charter.kk", "commentary.kk", "application.ru", "compliance.ru"])
 def test_pdf_text_is_the_tree_text_in_order(stem: str, tmp_path: Path) -> None:
     """Every approval line, title, heading, clause with its number, item, commentary, table cell and
@@ -76,7 +87,7 @@ def test_pdf_text_is_the_tree_text_in_order(stem: str, tmp_path: Path) -> None:
     assert isinstance(tree, doctree.Tree)
     lines = doctree.text_lines(tree)
     assert any(re.match(r"\d+\.\d+\. ", line) for line in lines)
-    assert_in_order(lines, body_text(pdf_of(stem), tmp_path), stem)
+    assert_tree_text(tree, body_text(pdf_of(stem), tmp_path))
 
 
 def test_parallel_pdf_has_each_language_in_its_column(tmp_path: Path) -> None:
@@ -232,3 +243,19 @@ def test_parallel_draft_mark_in_both_languages(tmp_path: Path) -> None:
     raw = pdftotext(typeset.write_pdf(marked), tmp_path)
     pages, text = raw.count("\f"), squeeze(raw)
     assert pages >= 2 and text.count(squeeze(kk)) == pages and text.count(squeeze(ru)) == pages
+
+
+@pytest.mark.slow
+def test_every_document_of_every_example_typesets(tmp_path: Path) -> None:
+    """Every document of every example, in every language and in the parallel layout: every
+    character is in the font, and the PDF holds the tree's text."""
+    from tests.support import EXAMPLES
+
+    for example in sorted(EXAMPLES.glob("*.yaml")):
+        coop = check_file(example, "en").cooperative
+        assert coop is not None, example
+        for layout in ("separate", "parallel"):
+            for item in build_trees(coop, Options(layout=layout)):
+                data = typeset.write_pdf(item)
+                if isinstance(item, doctree.Tree):
+                    assert_tree_text(item, body_text(data, tmp_path))
