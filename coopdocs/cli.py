@@ -728,6 +728,20 @@ def init_command(
     click.echo(initing.message("written", lang, file=target), err=True)
 
 
+@main.command("serve")
+@click.argument("file", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only).")
+@click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
+@guarded
+def serve_command(file: Path | None, host: str, port: int) -> None:
+    """Open the founders' questionnaire in the browser: a local web application (FILE: answers to start from)."""
+    from coopdocs import serve
+
+    shown = f"[{host}]" if ":" in host else host
+    click.echo(f"coopdocs serve: http://{shown}:{port}/  (Ctrl-C stops it)", err=True)
+    serve.run(file, host, port)
+
+
 def _prompt(text: str, default: str | None) -> str:
     """``click.prompt``, telling Ctrl-C (``KeyboardInterrupt``: exit 130) from the end of the input
     (``EOFError``), which click reports alike as ``click.Abort``."""

@@ -1,0 +1,408 @@
+"""The web questionnaire as data and plain functions (no HTTP here; ``coopdocs.serve`` is the server).
+
+The questions are those of ``coopdocs init`` (``questions.yaml``): the same order, explanations,
+citations, defaults, parsing and legal checks. ``web-form.yaml`` cuts them into pages and holds the
+interface words. A founder's answers are one dict in the shape of the input contract (the YAML file).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from markupsafe import Markup, escape
+from ruamel.yaml import YAML
+
+from coopdocs import clauses, init
+from coopdocs.citations import resolve
+from coopdocs.diagnostics import Diagnostic
+from coopdocs.errors import CoopdocsError, PackError
+from coopdocs.init import Question, Questionnaire, Rejected
+from coopdocs.loader import load_text
+from coopdocs.model import Cooperative
+from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
+
+LANGS = ("ru", "kk", "en")
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    title: Mapping[str, str]
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class WebForm:
+    qn: Questionnaire
+    sections: tuple[Section, ...]
+    start_blank: Mapping[str, Any]
+    ui: Mapping[str, Mapping[str, str]]
+
+    def word(self, key: str, lang: str, **values: Any) -> str:
+        return str(self.ui[key][lang]).format(**values)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One question as asked on a page: for a list's item, with the item's index."""
+
+    q: Question
+    index: int | None
+
+    @property
+    def name(self) -> str:
+        return self.q.id if self.index is None else f"{self.q.id}-{self.index}"
+
+    @property
+    def path(self) -> str:
+        return self.q.at(self.index)
+
+
+def sections_of(qn: Questionnaire, spec: list[Mapping[str, Any]], where: str) -> tuple[Section, ...]:
+    """The questionnaire cut into pages: each page runs from its ``starts`` question to the next page's."""
+    ids = [q.id for q in qn.questions]
+    starts = []
+    for entry in spec:
+        if entry.get("starts") not in ids:
+            raise PackError(
+                f"{where}: section {entry.get('id')}: no question {entry.get('starts')!r} in questions.yaml"
+            )
+        init._require_langs(entry.get("title"), f"{where}: section {entry.get('id')}: title")
+        starts.append(ids.index(entry["starts"]))
+    if not starts or starts[0] != 0 or starts != sorted(starts):
+        raise PackError(f"{where}: sections must start with the first question and follow the questions' order")
+    bounds = [*starts, len(ids)]
+    return tuple(
+        Section(str(entry["id"]), entry["title"], qn.questions[bounds[i] : bounds[i + 1]])
+        for i, entry in enumerate(spec)
+    )
+
+
+@cache
+def load_form(pack: Pack = DEFAULT_PACK) -> WebForm:
+    source = init.data_dir(pack) / "web-form.yaml"
+    raw = read_yaml(source)
+    qn = init.load_questionnaire(pack)
+    for key, texts in raw["ui"].items():
+        init._require_langs(texts, f"{source}: ui.{key}")
+    return WebForm(qn, sections_of(qn, raw["sections"], str(source)), raw.get("start_blank") or {}, raw["ui"])
+
+
+def start_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+    """A new cooperative: the questionnaire's defaults without the example's identity."""
+    data = init.default_data(today, pack)
+    for path, value in load_form(pack).start_blank.items():
+        init.set_at(data, path, copy.deepcopy(value))
+    return data
+
+
+# --- slots ---------------------------------------------------------------------------------------
+
+
+def slots(section: Section, data: Mapping[str, Any]) -> Iterator[Slot]:
+    """The questions of a page as they apply to ``data`` (a list's questions once per item)."""
+    i = 0
+    qs = section.questions
+    while i < len(qs):
+        group = [qs[i]]
+        while qs[i].each is not None and i + 1 < len(qs) and qs[i + 1].each == qs[i].each:
+            i += 1
+            group.append(qs[i])
+        i += 1
+        if group[0].each is None:
+            if init._applies(group[0], data, None):
+                yield Slot(group[0], None)
+            continue
+        for index in range(len(init.get_at(data, group[0].each) or [])):
+            for q in group:
+                if init._applies(q, data, index):
+                    yield Slot(q, index)
+
+
+def doc_langs(data: Mapping[str, Any]) -> list[str]:
+    langs = data.get("languages")
+    return [x for x in langs if x in LANGS] if isinstance(langs, list) and langs else ["ru", "kk"]
+
+
+# --- values as people write them -----------------------------------------------------------------
+
+
+def term(form: WebForm, ident: str, lang: str) -> str:
+    forms = (form.qn.terms.get(ident) or {}).get(lang)
+    word = forms.get("nom") if isinstance(forms, Mapping) else forms
+    return str(word) if word else ident
+
+
+def choices(form: WebForm, slot: Slot) -> list[tuple[str, str]]:
+    """(identifier, label) pairs of a choice question; labels in the interface language come later."""
+    return [(v, v) for v in init._allowed(form.qn, slot.q, slot.path)]
+
+
+def number_text(value: Any, lang: str) -> str:
+    """100000 -> «100 000»; 0.1 -> «0,1» (ru, kk) or «0.1» (en)."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return "" if value is None else str(value)
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    whole, _, frac = f"{value}".partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    digits = whole.lstrip("-")
+    groups: list[str] = []
+    while len(digits) > 3:
+        groups.insert(0, digits[-3:])
+        digits = digits[:-3]
+    groups.insert(0, digits)
+    text = sign + " ".join(groups)
+    if frac:
+        text += ("." if lang == "en" else ",") + frac
+    return text
+
+
+def date_text(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.strftime("%d.%m.%Y")
+    return "" if value is None else str(value)
+
+
+def field_text(form: WebForm, slot: Slot, data: Mapping[str, Any], lang: str) -> Any:
+    """What the input of a question shows: a text, a {lang: text} mapping, or a list of identifiers."""
+    value = init.get_at(data, slot.path)
+    kind = slot.q.type
+    if kind == "localized":
+        return dict(value) if isinstance(value, Mapping) else {}
+    if kind == "choices":
+        return list(value) if isinstance(value, list) else []
+    if kind == "boolean":
+        return "" if value is None else ("yes" if value else "no")
+    if kind == "count":
+        return str(len(value)) if isinstance(value, list) else "0"
+    if kind == "founder":
+        return "" if value is None else str(value + 1)
+    if kind == "date":
+        return date_text(value)
+    if kind in ("integer", "number"):
+        if slot.q.none_if_zero and init.get_at(data, slot.path.rpartition(".")[0]) is None:
+            return "0"
+        return number_text(value, lang)
+    return "" if value is None else str(value)
+
+
+def answer_words(form: WebForm, slot: Slot, data: Mapping[str, Any], lang: str) -> str:
+    """An answer as the review page shows it: choices and yes/no as words, numbers and dates as written."""
+    value = init.get_at(data, slot.path)
+    kind = slot.q.type
+    if kind == "localized":
+        return " / ".join(str(v) for v in (value or {}).values() if v) if isinstance(value, Mapping) else ""
+    if kind == "choice":
+        return term(form, str(value), lang) if value is not None else ""
+    if kind == "choices":
+        return ", ".join(term(form, str(v), lang) for v in value or [])
+    if kind == "boolean":
+        return "" if value is None else form.word("yes" if value else "no", lang)
+    if kind == "founder":
+        founders = init.get_at(data, "founding.founders") or []
+        if isinstance(value, int) and 0 <= value < len(founders):
+            name = founders[value].get("name") or {}
+            return f"{value + 1}. " + (
+                name.get(lang) or next((v for v in name.values() if v), "") if isinstance(name, Mapping) else str(name)
+            )
+        return ""
+    shown = field_text(form, slot, data, lang)
+    return shown if isinstance(shown, str) else str(shown)
+
+
+_DATE = re.compile(r"\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*")
+
+
+def _typed(slot: Slot, text: str) -> str:
+    """A founder's writing turned into what ``init.parse_answer`` reads (dd.mm.yyyy -> ISO)."""
+    if slot.q.type == "date":
+        m = _DATE.fullmatch(text)
+        if m:
+            day, month, year = (int(g) for g in m.groups())
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return text
+
+
+# --- taking a page's answers ----------------------------------------------------------------------
+
+
+@dataclass
+class Taken:
+    errors: dict[str, str]  # field name -> why the answer was not accepted
+    raw: dict[str, str]  # field name -> what was typed (shown again when refused)
+
+
+def take_answers(
+    form: WebForm, section: Section, data: dict[str, Any], values: Mapping[str, list[str]], lang: str
+) -> Taken:
+    """Put the answers of one page into ``data``; refused answers are reported, not stored.
+
+    ``values`` maps a field name to the values sent (a list, for check boxes). A question whose field
+    was not sent (an item that appeared with this very answer) keeps its value."""
+    taken = Taken({}, {})
+    for slot in list(slots(section, data)):
+        if not init._applies(slot.q, data, slot.index):
+            init.delete_at(data, slot.path)
+            continue
+        if slot.q.type == "localized":
+            _take_localized(form, slot, data, values, lang, taken)
+            continue
+        if slot.q.type == "choices":
+            if f"{slot.name}:sent" not in values:
+                continue
+            text = ",".join(values.get(slot.name) or [])
+        else:
+            if slot.name not in values:
+                continue
+            text = (values[slot.name] or [""])[-1]
+        try:
+            value = init.parse_answer(form.qn, slot.q, _typed(slot, text), data, slot.index, lang)
+        except Rejected as rejected:
+            taken.errors[slot.name] = rejected.reason
+            taken.raw[slot.name] = text
+            continue
+        init.apply_answer(form.qn, slot.q, data, slot.index, value)
+    return taken
+
+
+def _take_localized(
+    form: WebForm, slot: Slot, data: dict[str, Any], values: Mapping[str, list[str]], lang: str, taken: Taken
+) -> None:
+    current = init.get_at(data, slot.path)
+    texts = dict(current) if isinstance(current, Mapping) else {}
+    sent = False
+    for language in doc_langs(data):
+        key = f"{slot.name}:{language}"
+        if key not in values:
+            continue
+        sent = True
+        text = (values[key] or [""])[-1].strip()
+        if text:
+            texts[language] = text
+        else:
+            texts[language] = None
+            taken.errors[key] = form.qn.messages["empty"][lang]
+    if sent:
+        init.set_at(data, slot.path, texts)
+
+
+# --- checking ------------------------------------------------------------------------------------
+
+
+def to_yaml(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    """The answers as the YAML contract: commented like `coopdocs init` writes it, or plain when the
+    data holds keys the questionnaire does not comment (an uploaded file may)."""
+    try:
+        return init.render_yaml(data, lang, pack)
+    except (PackError, AssertionError):
+        import io
+
+        yaml = YAML()
+        yaml.width = 4096
+        yaml.indent(mapping=2, sequence=4, offset=2)
+        out = io.StringIO()
+        yaml.dump(copy.deepcopy(dict(data)), out)
+        return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Checked:
+    cooperative: Cooperative | None
+    diagnostics: list[Diagnostic]
+
+
+def check(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> Checked:
+    """What ``coopdocs validate`` says of the answers (info findings left out)."""
+    from coopdocs.rules import run_rules
+    from coopdocs.schema import validate_input
+
+    loaded = load_text(to_yaml(data, lang, pack), "coop.yaml", lang)
+    coop, found = validate_input(loaded, lang)
+    if coop is not None:
+        found = [*found, *run_rules(coop, lang)]
+    return Checked(coop, [d for d in found if d.severity != "info"])
+
+
+def slot_of(form: WebForm, data: Mapping[str, Any], path: str) -> tuple[int, Slot] | None:
+    """The page and question whose answer a diagnostic's path is about."""
+    found = init.find_question(form.qn, data, path) if path else None
+    if found is None:
+        return None
+    q, index = found
+    for number, section in enumerate(form.sections, start=1):
+        if q in section.questions:
+            return number, Slot(q, index)
+    return None
+
+
+def page_messages(
+    form: WebForm, section: Section, data: Mapping[str, Any], lang: str, checked: Checked | None = None
+) -> dict[str, list[Diagnostic]]:
+    """The legal rules' and the schema's findings next to the answers of one page that caused them."""
+    out: dict[str, list[Diagnostic]] = {}
+    names = {s.path: s.name for s in slots(section, data)}
+    for slot in slots(section, data):
+        for d in init.rule_problems(data, slot.path, lang):
+            _add(out, slot.name, d)
+    for d in (checked or check(data, lang)).diagnostics:
+        where = slot_of(form, data, d.path)
+        if where is not None and where[1].path in names:
+            _add(out, names[where[1].path], d)
+    return out
+
+
+def _add(out: dict[str, list[Diagnostic]], name: str, d: Diagnostic) -> None:
+    listed = out.setdefault(name, [])
+    if all((x.rule, x.message) != (d.rule, d.message) for x in listed):
+        listed.append(d)
+
+
+def basis(d: Diagnostic, lang: str) -> str:
+    return d.citation.label(lang) if d.citation is not None else ""
+
+
+def question_basis(q: Question, lang: str) -> str:
+    return resolve(q.citation, lang).label(lang)
+
+
+# --- the preview ---------------------------------------------------------------------------------
+
+
+def preview_html(coop: Cooperative, lang: str, commentary_word: str) -> Markup:
+    """The charter as simple HTML: sections, numbered clauses, items; each clause's commentary folded."""
+    doc_lang = lang if lang in coop.languages else coop.languages[0]
+    try:
+        (doc,) = clauses.render_all(coop, "charter", [doc_lang])
+    except CoopdocsError as exc:
+        return Markup("<p class=problem>{}</p>").format(str(exc))
+    parts = [Markup("<article lang={}>").format(doc_lang)]
+    parts += [Markup("<p class=approval>{}</p>").format(line) for line in doc.approval]
+    parts.append(Markup("<h2>{}</h2><p class=subtitle>{}</p>").format(doc.title, doc.subtitle))
+    for section in doc.sections:
+        parts.append(Markup("<h3>{}. {}</h3>").format(section.number, section.title))
+        for c in section.clauses:
+            parts.append(Markup("<p class=clause id=clause-{}><b>{}.</b> {}</p>").format(c.id, c.number, c.text))
+            if c.items:
+                parts.append(
+                    Markup("<ol>{}</ol>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in c.items))
+                )
+            if c.commentary is not None:
+                m = c.commentary
+                parts.append(
+                    Markup(
+                        "<details class=commentary><summary>{}</summary><p>{}</p><p>{}</p><p><i>{}</i></p></details>"
+                    ).format(commentary_word, m.meaning, m.choice, "; ".join(m.basis))
+                )
+    parts.append(Markup("</article>"))
+    return Markup("").join(parts)
+
+
+def plain(text: Any) -> Markup:
+    return escape(text)

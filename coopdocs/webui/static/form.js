@@ -1,0 +1,30 @@
+// coopdocs serve: check the page's answers as they are typed (no build chain, no framework).
+// The form works without this file: the "Check" button sends it the ordinary way.
+(function () {
+  "use strict";
+  var form = document.getElementById("page");
+  if (!form) return;
+  var timer = null;
+  var running = 0;
+  function check() {
+    var seq = ++running;
+    fetch(form.dataset.check, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (answer) {
+        if (!answer || seq !== running) return;
+        document.querySelectorAll(".msgs[data-for]").forEach(function (box) {
+          var html = answer.fields[box.dataset.for];
+          if (html !== undefined) box.innerHTML = html;
+        });
+        var preview = document.getElementById("preview-body");
+        if (preview && answer.preview && answer.preview !== "None") preview.innerHTML = answer.preview;
+        form.dataset.checked = String(seq);
+      });
+  }
+  function later() {
+    clearTimeout(timer);
+    timer = setTimeout(check, 400);
+  }
+  form.addEventListener("input", later);
+  form.addEventListener("change", later);
+})();
