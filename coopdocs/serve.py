@@ -180,17 +180,19 @@ def create_app(
         section = form.sections[number - 1]
         data = session.data
         checked = webform.check(data, session.lang)
+        lang = session.lang
         return render(
             "section.html",
             session,
             number=number,
             section=section,
             fields=_fields(form, section, session),
-            messages=webform.page_messages(form, section, data, session.lang, checked),
+            messages=webform.page_messages(form, section, data, lang, checked, unanswered=blocked),
             errors=session.errors,
             blocked=blocked,
-            preview=_preview(form, checked, session.lang),
+            preview=_preview(form, data, session.lang),
             basis=webform.basis,
+            words=lambda text: webform.in_words(form, data, text, lang),
         )
 
     async def home(request: Request) -> Response:
@@ -235,7 +237,7 @@ def create_app(
                 return finish(RedirectResponse(f"/s/{target}", status_code=303), sid, new)
             if action == "next":
                 section = form.sections[number - 1]
-                problems = webform.page_messages(form, section, session.data, session.lang)
+                problems = webform.page_messages(form, section, session.data, session.lang, unanswered=True)
                 blocking = refused or any(d.blocking for ds in problems.values() for d in ds)
                 if not blocking:
                     onward = f"/s/{number + 1}" if number < total else "/review"
@@ -271,8 +273,9 @@ def create_app(
                         refused=session.errors.get(name),
                         found=messages.get(name) or [],
                         basis=webform.basis,
+                        words=lambda text: webform.in_words(form, session.data, text, lang),
                     )
-            preview = str(_preview(form, checked, lang))
+            preview = str(_preview(form, session.data, lang) or "")
         return finish(JSONResponse({"fields": fields, "preview": preview}), sid, new)
 
     async def review(request: Request) -> Response:
@@ -300,6 +303,7 @@ def create_app(
                 blocking=any(d.blocking for d in checked.diagnostics) or checked.cooperative is None,
                 pdf_engine=_pdf_engine(),
                 basis=webform.basis,
+                words=lambda text: webform.in_words(form, session.data, text, lang),
                 built_error=request.query_params.get("not_built") == "1",
             )
         return finish(response, sid, new)
@@ -483,7 +487,7 @@ def _fields(form: webform.WebForm, section: webform.Section, session: Session) -
                 "name": slot.name,
                 "type": slot.q.type,
                 "label": _label(slot, lang),
-                "explain": slot.q.explain[lang],
+                "explain": webform.in_words(form, data, str(slot.q.explain[lang]), lang),
                 "basis": webform.question_basis(slot.q, lang),
                 "value": value,
                 "options": options,
@@ -501,7 +505,9 @@ def _name(founder: Any, lang: str) -> str:
     return str(name or "")
 
 
-def _preview(form: webform.WebForm, checked: webform.Checked, lang: str) -> Any:
+def _preview(form: webform.WebForm, data: Mapping[str, Any], lang: str) -> Any:
+    """The charter so far (gaps shown as «……»), or None while the answers cannot make one."""
+    checked = webform.check(webform.preview_data(data), lang)
     if checked.cooperative is None:
         return None
     return webform.preview_html(checked.cooperative, lang, form.word("commentary", lang))

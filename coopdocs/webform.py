@@ -342,16 +342,31 @@ def slot_of(form: WebForm, data: Mapping[str, Any], path: str) -> tuple[int, Slo
     return None
 
 
+UNANSWERED = ("schema/type", "schema/required", "input/id-missing")
+
+
 def page_messages(
-    form: WebForm, section: Section, data: Mapping[str, Any], lang: str, checked: Checked | None = None
+    form: WebForm,
+    section: Section,
+    data: Mapping[str, Any],
+    lang: str,
+    checked: Checked | None = None,
+    *,
+    unanswered: bool = False,
 ) -> dict[str, list[Diagnostic]]:
-    """The legal rules' and the schema's findings next to the answers of one page that caused them."""
+    """The legal rules' and the schema's findings next to the answers of one page that caused them.
+
+    A question not answered yet is reported only when ``unanswered`` (the founder asked to go on)."""
     out: dict[str, list[Diagnostic]] = {}
     names = {s.path: s.name for s in slots(section, data)}
     for slot in slots(section, data):
+        if slot.q.type == "count":
+            continue  # the findings inside a list belong to its items' questions
         for d in init.rule_problems(data, slot.path, lang):
             _add(out, slot.name, d)
     for d in (checked or check(data, lang)).diagnostics:
+        if d.rule in UNANSWERED and not unanswered:
+            continue
         where = slot_of(form, data, d.path)
         if where is not None and where[1].path in names:
             _add(out, names[where[1].path], d)
@@ -364,6 +379,29 @@ def _add(out: dict[str, list[Diagnostic]], name: str, d: Diagnostic) -> None:
         listed.append(d)
 
 
+_PATHISH = re.compile(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+")
+
+
+def in_words(form: WebForm, data: Mapping[str, Any], text: str | None, lang: str) -> str:
+    """A message with every data path in it (``founding.elected.chair``) replaced by the question that
+    asks it, in quotes: a founder never sees a YAML path."""
+    if not text:
+        return ""
+
+    def label(match: re.Match[str]) -> str:
+        path = match.group(0)
+        if re.split(r"[.\[]", path)[0] not in form.qn.schema:
+            return path
+        found = init.find_question(form.qn, data, path)
+        if found is None:
+            return path
+        q, index = found
+        prompt = re.sub(r"\s*\([^)]*\)\s*$", "", str(q.prompt[lang]).format(n=(index or 0) + 1))
+        return f"«{prompt}»"
+
+    return _PATHISH.sub(label, text)
+
+
 def basis(d: Diagnostic, lang: str) -> str:
     return d.citation.label(lang) if d.citation is not None else ""
 
@@ -373,6 +411,43 @@ def question_basis(q: Question, lang: str) -> str:
 
 
 # --- the preview ---------------------------------------------------------------------------------
+
+GAP = "……"
+_KEPT = ("iin", "bin", "postal_code", "kind", "share_contribution")
+
+
+def preview_data(data: Mapping[str, Any], pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+    """The answers with their gaps shown as «……», so the charter can be previewed from the first page.
+
+    An identity not given yet takes the example's shape with every text blanked (its identity
+    numbers stay, they are never shown in the charter); a text missing in one language shows the gap."""
+    out = copy.deepcopy(dict(data))
+    defaults = init.default_data(None, pack)
+    qn = load_form(pack).qn
+    for path in load_form(pack).start_blank:
+        if init.get_at(out, path) is None and init.schema_rules(qn.schema, path).get("nullable"):
+            continue  # may stay empty (the short name is then made from the name)
+        if init.get_at(out, path) in (None, [], {}):
+            init.set_at(out, path, _blanked(init.get_at(defaults, path), path.rpartition(".")[2]))
+    return _gaps(out)
+
+
+def _blanked(value: Any, key: str = "") -> Any:
+    if key in _KEPT:
+        return value
+    if isinstance(value, Mapping):
+        return {k: (v if k in _KEPT else _blanked(v, str(k))) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_blanked(v, key) for v in value]
+    return GAP if isinstance(value, str) else value
+
+
+def _gaps(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: (GAP if v is None and k in LANGS else _gaps(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_gaps(v) for v in value]
+    return value
 
 
 def preview_html(coop: Cooperative, lang: str, commentary_word: str) -> Markup:

@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
+# Chromium drives the browser tests of `coopdocs serve` (Playwright uses this one; it downloads none).
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing+=(python3-uno)
 if ! command -v fc-list >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q "Liberation Serif"; then
   missing+=(fonts-liberation2 fontconfig)

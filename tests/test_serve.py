@@ -1,0 +1,157 @@
+"""`coopdocs serve` over HTTP (Starlette's test client, on httpx): the API, the limits, CSRF, sessions."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+from markupsafe import escape
+from starlette.testclient import TestClient
+
+from coopdocs import webform
+from coopdocs.serve import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
+BEREKE = ROOT / "examples" / "bereke.yaml"
+
+
+@pytest.fixture(scope="module")
+def client() -> TestClient:
+    return TestClient(create_app())
+
+
+def csrf_of(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, html[:500]
+    return found.group(1)
+
+
+def test_api_validate_answers_as_validate_format_json(client: TestClient, tmp_path: Path) -> None:
+    body = BEREKE.read_text(encoding="utf-8").replace("share_fund: true", "share_fund: true\n  surprise: 1", 1)
+    source = tmp_path / "coop.yaml"
+    source.write_text(body, encoding="utf-8")
+    answer = client.post("/api/validate", params={"lang": "ru", "file": str(source)}, content=body.encode("utf-8"))
+    assert answer.status_code == 200
+    cli = subprocess.run(
+        [sys.executable, "-m", "coopdocs", "validate", "--format", "json", "--lang", "ru", str(source)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert answer.json() == json.loads(cli.stdout)
+    assert "schema/unknown-key" in [d["rule"] for d in answer.json()["diagnostics"]]
+
+
+def test_api_build_returns_the_documents_as_a_zip(client: TestClient) -> None:
+    answer = client.post("/api/build?docs=charter&lang=ru", content=BEREKE.read_bytes())
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"] == "application/zip"
+    names = zipfile.ZipFile(io.BytesIO(answer.content)).namelist()
+    assert [n.rsplit("/", 1)[1] for n in names if n.endswith(".docx")] == ["charter.ru.docx"]
+
+
+def test_api_build_refuses_red_flags_with_the_diagnostics(client: TestClient) -> None:
+    body = BEREKE.read_text(encoding="utf-8").replace(
+        "совместная закупка", "гарантированный доход 20 % годовых; совместная закупка", 1
+    )
+    answer = client.post("/api/build?messages=ru", content=body.encode("utf-8"))
+    assert answer.status_code == 422
+    rules = [d["rule"] for d in answer.json()["diagnostics"] if d["severity"] == "red_flag"]
+    assert "KZ-PC-PYRAMID-TEXT-RETURN" in rules
+
+
+def test_api_build_checks_its_options(client: TestClient) -> None:
+    answer = client.post("/api/build?docs=charter,novel", content=BEREKE.read_bytes())
+    assert answer.status_code == 400
+    assert "novel" in answer.json()["error"]
+
+
+def test_openapi_documents_the_api(client: TestClient) -> None:
+    spec = client.get("/api/openapi.json").json()
+    assert {"/api/validate", "/api/build"} <= set(spec["paths"])
+
+
+def test_a_request_over_one_mebibyte_is_refused(client: TestClient) -> None:
+    answer = client.post("/api/validate", content=b"a: " + b"x" * (1024 * 1024))
+    assert answer.status_code == 413
+
+
+def test_a_form_without_its_csrf_token_is_refused() -> None:
+    c = TestClient(create_app())
+    c.get("/s/1")
+    answer = c.post("/s/1", data={"name:ru": "Чужой", "action": "next"}, follow_redirects=False)
+    assert answer.status_code == 403
+    assert "Чужой" not in c.get("/s/1").text
+
+
+def test_an_unknown_host_is_refused() -> None:
+    c = TestClient(create_app(), base_url="http://evil.example")
+    assert c.get("/s/1").status_code == 400
+
+
+def test_two_sessions_never_see_each_others_answers() -> None:
+    app = create_app()
+    first, second = TestClient(app), TestClient(app)
+    token = csrf_of(first.get("/s/1").text)
+    answer = first.post("/s/1", data={"csrf": token, "name:ru": "Достык", "action": "check"})
+    assert answer.status_code == 200
+    assert 'value="Достык"' in first.get("/s/1").text
+    assert "Достык" not in second.get("/s/1").text
+    assert "Достык" not in second.get("/answers.yaml").text
+    # The first session's token does not work in the second.
+    refused = second.post("/s/1", data={"csrf": token, "name:ru": "Достык"}, follow_redirects=False)
+    assert refused.status_code == 403
+
+
+def test_serve_file_opens_an_existing_cooperative_and_saves_it_back() -> None:
+    c = TestClient(create_app(BEREKE))
+    page = c.get("/s/1").text
+    assert 'value="Береке"' in page
+    saved = c.get("/answers.yaml")
+    assert saved.headers["content-disposition"].endswith('.yaml"')
+    assert "Береке" in saved.text
+    # Uploaded answers replace the session's (save and resume).
+    token = csrf_of(page)
+    changed = saved.text.replace("Береке", "Достык")
+    opened = c.post("/open", data={"csrf": token}, files={"file": ("coop.yaml", changed.encode("utf-8"))})
+    assert opened.status_code == 200
+    assert 'value="Достык"' in c.get("/s/1").text
+
+
+def test_numbers_and_dates_are_taken_as_people_write_them() -> None:
+    c = TestClient(create_app())
+    token = csrf_of(c.get("/s/2").text)
+    c.post("/s/2", data={"csrf": token, "share_amount": "100 000", "penalty": "0,1", "action": "check"})
+    page = c.get("/s/2").text
+    assert 'value="100 000"' in page
+    assert 'value="0,1"' in page
+    c.post("/s/3", data={"csrf": token, "meeting_date": "15.03.2027", "action": "check"})
+    assert 'value="15.03.2027"' in c.get("/s/3").text
+    assert "meeting_date: 2027-03-15" in c.get("/answers.yaml").text
+
+
+def test_every_page_comes_in_each_language() -> None:
+    c = TestClient(create_app())
+    form = webform.load_form()
+    for lang in ("ru", "kk", "en"):
+        c.get(f"/lang/{lang}?next=/s/1")
+        for number, section in enumerate(form.sections, start=1):
+            page = c.get(f"/s/{number}").text
+            assert f'<html lang="{lang}">' in page
+            assert str(escape(section.title[lang])) in page
+        assert form.word("review", lang) in c.get("/review").text
+
+
+def test_the_review_lists_what_to_correct_by_page() -> None:
+    c = TestClient(create_app())
+    page = c.get("/review").text
+    assert 'id="no-problems"' not in page
+    assert 'href="/package.zip"' not in page  # nothing to build yet
+    assert 'href="/s/1"' in page
+    assert "cooperative.name" not in page
