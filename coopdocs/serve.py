@@ -514,9 +514,14 @@ def _preview(form: webform.WebForm, data: Mapping[str, Any], lang: str) -> Any:
 
 
 def _pdf_engine() -> bool:
-    from coopdocs.pdf import find_soffice
+    """Whether a PDF can be made here: Typst (a dependency) by default, else LibreOffice."""
+    try:
+        import typst  # noqa: F401
+    except ImportError:
+        from coopdocs.pdf import find_soffice
 
-    return find_soffice() is not None
+        return find_soffice() is not None
+    return True
 
 
 def _slug(data: Mapping[str, Any]) -> str:
@@ -538,8 +543,8 @@ def _zip_built(building: Any, checked: Any, options: Any, loaded: Any) -> tuple[
 
     pool = ConverterPool()
     try:
-        if "pdf" in options.formats:
-            pool.begin()
+        if "pdf" in options.formats and options.pdf_engine == "libreoffice":
+            pool.begin()  # with Typst (the default) LibreOffice never starts
         built = building.build_checked(checked, options, pool.ready)
     finally:
         pool.close()
@@ -628,8 +633,11 @@ def _api_options(request: Request) -> Any:
     if layout not in (None, "", "separate", "parallel"):
         raise ValueError("layout: choose separate or parallel")
     formats = listed("format", FORMATS) or ("docx",)
+    engine = q.get("pdf_engine") or None
+    if engine not in (None, "typst", "libreoffice"):
+        raise ValueError("pdf_engine: choose typst or libreoffice")
     if "pdf" in formats and not _pdf_engine():
-        raise ValueError("format: pdf needs LibreOffice, which is not installed here")
+        raise ValueError("format: pdf needs Typst or LibreOffice, neither is installed here")
     return Options(
         docs=listed("docs", ALL_DOCS) or ALL_DOCS,
         langs=listed("lang", LANGS),
@@ -637,6 +645,7 @@ def _api_options(request: Request) -> Any:
         layout=layout or None,
         draft=q.get("draft") in ("1", "true"),
         pdfa=q.get("pdf_a") in ("1", "true"),
+        pdf_engine=engine,
     )
 
 
@@ -675,6 +684,7 @@ OPENAPI: dict[str, Any] = {
                     {"name": "layout", "in": "query", "schema": {"enum": ["separate", "parallel"]}},
                     {"name": "draft", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "pdf_a", "in": "query", "schema": {"type": "boolean"}},
+                    {"name": "pdf_engine", "in": "query", "schema": {"enum": ["typst", "libreoffice"]}},
                     {"name": "messages", "in": "query", "schema": {"enum": list(LANGS)}},
                 ],
                 "requestBody": {"required": True, "content": {"application/yaml": {"schema": {"type": "string"}}}},

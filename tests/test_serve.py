@@ -155,3 +155,12 @@ def test_the_review_lists_what_to_correct_by_page() -> None:
     assert 'href="/package.zip"' not in page  # nothing to build yet
     assert 'href="/s/1"' in page
     assert "cooperative.name" not in page
+
+
+def test_api_build_makes_a_pdf(client: TestClient) -> None:
+    answer = client.post("/api/build?docs=charter&lang=ru&format=pdf", content=BEREKE.read_bytes())
+    assert answer.status_code == 200, answer.text
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    (pdf,) = [n for n in archive.namelist() if n.endswith(".pdf")]
+    assert pdf.endswith("/charter.ru.pdf")
+    assert archive.read(pdf).startswith(b"%PDF")
