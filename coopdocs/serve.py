@@ -584,7 +584,7 @@ async def api_validate(request: Request) -> Response:
         found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
     if request.query_params.get("strict") in ("1", "true"):
         found = [replace(d, severity="error") if d.severity == "warning" else d for d in found]
-    return Response(diagnostics.format_json(name, found), media_type="application/json")
+    return Response(diagnostics.format_json([(name, found)]), media_type="application/json")
 
 
 async def api_build(request: Request) -> Response:
@@ -610,7 +610,7 @@ async def api_build(request: Request) -> Response:
     except CoopdocsError as exc:
         return JSONResponse({"error": str(exc), "hint": getattr(exc, "hint", None)}, status_code=422)
     if zipped is None:
-        return Response(diagnostics.format_json("coop.yaml", found), status_code=422, media_type="application/json")
+        return Response(diagnostics.format_json([("coop.yaml", found)]), status_code=422, media_type="application/json")
     return _attachment(zipped, f"{built.folder}.zip", "application/zip")
 
 

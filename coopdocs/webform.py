@@ -41,7 +41,6 @@ class Section:
 class WebForm:
     qn: Questionnaire
     sections: tuple[Section, ...]
-    start_blank: Mapping[str, Any]
     ui: Mapping[str, Mapping[str, str]]
 
     def word(self, key: str, lang: str, **values: Any) -> str:
@@ -91,15 +90,12 @@ def load_form(pack: Pack = DEFAULT_PACK) -> WebForm:
     qn = init.load_questionnaire(pack)
     for key, texts in raw["ui"].items():
         init._require_langs(texts, f"{source}: ui.{key}")
-    return WebForm(qn, sections_of(qn, raw["sections"], str(source)), raw.get("start_blank") or {}, raw["ui"])
+    return WebForm(qn, sections_of(qn, raw["sections"], str(source)), raw["ui"])
 
 
 def start_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
-    """A new cooperative: the questionnaire's defaults without the example's identity."""
-    data = init.default_data(today, pack)
-    for path, value in load_form(pack).start_blank.items():
-        init.set_at(data, path, copy.deepcopy(value))
-    return data
+    """A new cooperative: the questionnaire's defaults without the example's identity (as `init` starts)."""
+    return init.interview_data(today, pack)
 
 
 # --- slots ---------------------------------------------------------------------------------------
@@ -283,7 +279,7 @@ def _take_localized(
         if key not in values:
             continue
         sent = True
-        text = (values[key] or [""])[-1].strip()
+        text = (values[key] or [""])[-1].strip() or init._offered(form.qn, slot.q, data, texts, language)
         if text:
             texts[language] = text
         else:
@@ -424,7 +420,7 @@ def preview_data(data: Mapping[str, Any], pack: Pack = DEFAULT_PACK) -> dict[str
     out = copy.deepcopy(dict(data))
     defaults = init.default_data(None, pack)
     qn = load_form(pack).qn
-    for path in load_form(pack).start_blank:
+    for path in qn.blank:
         if init.get_at(out, path) is None and init.schema_rules(qn.schema, path).get("nullable"):
             continue  # may stay empty (the short name is then made from the name)
         if init.get_at(out, path) in (None, [], {}):
