@@ -243,6 +243,103 @@ def compare_cooperatives(old: Cooperative, new: Cooperative, langs: Sequence[str
     return tuple(compare(edition(old, name, langs), edition(new, name, langs)) for name in DOCUMENTS)
 
 
+# --- what the chair sees: the input values changed and the clauses they amend --------------------
+
+
+def input_changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """The input values that differ between OLD and NEW, as (dotted path, old, new); a list is one value."""
+    if isinstance(old, Mapping) and isinstance(new, Mapping):
+        found: list[tuple[str, Any, Any]] = []
+        for key in [*old, *(k for k in new if k not in old)]:
+            where = f"{path}.{key}" if path else str(key)
+            found += input_changes(old.get(key, _MISSING), new.get(key, _MISSING), where)
+        return found
+    return [] if old == new else [(path, old, new)]
+
+
+def plural(n: int, forms: Sequence[str], lang: str) -> str:
+    """The form of a noun after the number n: Russian one/few/many, English one/other, Kazakh one form."""
+    if lang == "ru":
+        from coopdocs.wording import ru_plural
+
+        return ru_plural(n, (forms[0], forms[1], forms[2]))
+    if lang == "en":
+        return forms[0] if n == 1 else forms[1]
+    return forms[0]
+
+
+def summary(old: Cooperative, new: Cooperative, diffs: Sequence[DocumentDiff]) -> dict[str, Any]:
+    """What the chair needs to know first: how many input values changed and how many clauses of which
+    document they amend (the data behind both the text and the JSON summary)."""
+    changes = [
+        {"path": path, "old": None if a is _MISSING else a, "new": None if b is _MISSING else b}
+        for path, a, b in input_changes(old.data, new.data)
+    ]
+    return {
+        "input_changes": json.loads(json.dumps(changes, ensure_ascii=False, default=str)),
+        "documents": {
+            d.name: {
+                "amendments": len(d.changes),
+                "sections_renumbered": len(d.sections_renumbered),
+                "clauses_renumbered": len(d.clauses_renumbered),
+            }
+            for d in diffs
+        },
+        "decisions": list(required_decisions(old, new)),
+    }
+
+
+def summary_text(data: Mapping[str, Any], coop: Cooperative, lang: str) -> str:
+    """«3 изменения → 7 пунктов устава, 6 пунктов положения о членстве», worded from amendments.yaml."""
+    words = _words(coop)["summary"]
+    n = len(data["input_changes"])
+    parts = []
+    for name, counts in data["documents"].items():
+        if counts["amendments"]:
+            k = counts["amendments"]
+            parts.append(f"{k} {plural(k, words['clauses'][name][lang], lang)}")
+    head = f"{n} {plural(n, words['changes'][lang], lang)}"
+    lines = [str(words["line"][lang]).format(changes=head, clauses=", ".join(parts) or str(words["none"][lang]))]
+    for item in data["input_changes"]:
+        lines.append(f"  {item['path']}: {_shown(item['old'], '—')} → {_shown(item['new'], '—')}")
+    labels = _words(coop)["decisions"]
+    for decision in data["decisions"]:
+        lines.append(str(words["decision"][lang]).format(decision=labels[decision]["label"][lang]))
+    return "\n".join(lines)
+
+
+# --- the decisions a change needs besides the amendments (data: amendments.yaml `decisions`) --------
+
+
+def _grows(a: Any, b: Any) -> bool:
+    return isinstance(a, (int, float)) and isinstance(b, (int, float)) and b > a
+
+
+_TRIGGERS = {"grows": _grows, "changes": lambda a, b: a != b}
+
+
+def required_decisions(old: Cooperative, new: Cooperative) -> tuple[str, ...]:
+    """The decisions the meeting must take because of a change at a path (electing the members added
+    to the board, ...), in the order the table lists them."""
+    found = []
+    for decision, spec in _words(old)["decisions"].items():
+        for trigger in spec["when"]:
+            if _TRIGGERS[trigger["change"]](_value(old, trigger["path"]), _value(new, trigger["path"])):
+                found.append(decision)
+                break
+    return tuple(found)
+
+
+def decision_facts(old: Cooperative, new: Cooperative) -> dict[str, Any]:
+    """Per decision the meeting must take: the values its clause quotes (old, new, the difference)."""
+    facts: dict[str, Any] = {}
+    for decision in required_decisions(old, new):
+        path = _words(old)["decisions"][decision]["when"][0]["path"]
+        a, b = _value(old, path), _value(new, path)
+        facts[decision] = {"old": a, "new": b, "added": b - a if _grows(a, b) else None}
+    return facts
+
+
 # --- the list of amendments ----------------------------------------------------------------------
 
 
@@ -388,8 +485,19 @@ def blocks(doc: clauses.Document, items: ItemKeys, closing: Sequence[str]) -> li
     return out
 
 
-def tracked(old: Sequence[Block], new: Sequence[Block]) -> list[Para]:
-    """Paragraphs with tracked changes that turn ``old`` into ``new``."""
+_FRAME = ("approval", "title", "subtitle", "closing")  # replaced as a whole, never diffed word by word
+
+
+def _replace_whole(old: Sequence[Block], new: Sequence[Block]) -> list[Para]:
+    """A title/approval block or the signatures: unchanged, or the old deleted and the new inserted."""
+    if [text for _, text in old] == [text for _, text in new]:
+        return [redline.plain(_STYLES[key[0]], text) for key, text in new]
+    return [redline.deleted(_STYLES[key[0]], text) for key, text in old] + [
+        redline.inserted(_STYLES[key[0]], text) for key, text in new
+    ]
+
+
+def _clauses_tracked(old: Sequence[Block], new: Sequence[Block]) -> list[Para]:
     paras: list[Para] = []
     keys_old, keys_new = [k for k, _ in old], [k for k, _ in new]
     matcher = difflib.SequenceMatcher(None, keys_old, keys_new, autojunk=False)
@@ -403,6 +511,26 @@ def tracked(old: Sequence[Block], new: Sequence[Block]) -> list[Para]:
     return paras
 
 
+def _parts(blocks_: Sequence[Block]) -> tuple[list[Block], list[Block], list[Block]]:
+    head = [b for b in blocks_ if b[0][0] in ("approval", "title", "subtitle")]
+    closing = [b for b in blocks_ if b[0][0] == "closing"]
+    body = [b for b in blocks_ if b[0][0] not in _FRAME]
+    return head, body, closing
+
+
+def tracked(old: Sequence[Block], new: Sequence[Block]) -> list[Para]:
+    """Paragraphs with tracked changes that turn ``old`` into ``new``: only the clauses are compared
+    (word by word, an amount as one word); the title and approval block and the signatures of the new
+    edition replace the old ones as a whole."""
+    head_old, body_old, closing_old = _parts(old)
+    head_new, body_new, closing_new = _parts(new)
+    return [
+        *_replace_whole(head_old, head_new),
+        *_clauses_tracked(body_old, body_new),
+        *_replace_whole(closing_old, closing_new),
+    ]
+
+
 def new_edition(doc: clauses.Document, new: Cooperative, meeting_date: dt.date | None) -> clauses.Document:
     """The consolidated text as the general meeting adopts it: marked as the new edition."""
     mark = str(_words(new)["new_edition"][doc.lang])
@@ -411,10 +539,14 @@ def new_edition(doc: clauses.Document, new: Cooperative, meeting_date: dt.date |
     )
 
 
-def revision_date(new: Cooperative, meeting_date: dt.date | None) -> str:
-    """Tracked changes carry the meeting date (or the founding date): fixed, so output is deterministic."""
-    day = meeting_date or new.data["founding"]["meeting_date"]
-    return f"{day.isoformat()}T00:00:00Z"
+def revision_day(meeting_date: dt.date | None) -> dt.date:
+    """Tracked changes carry the date of the resolution that adopts them: the meeting date given, or
+    today (the manifest states which)."""
+    return meeting_date or dt.date.today()
+
+
+def revision_date(meeting_date: dt.date | None) -> str:
+    return f"{revision_day(meeting_date).isoformat()}T00:00:00Z"
 
 
 # --- the package ---------------------------------------------------------------------------------
@@ -438,7 +570,7 @@ def _file(old: Cooperative, kind: str, lang: str, doc: str = "charter") -> str:
 def _document_outputs(diff: DocumentDiff, old: Cooperative, new: Cooperative, request: Request) -> list[Output]:
     """The redline and the new edition of one changed document, in every language."""
     outputs = []
-    revision = Revision(AUTHOR, revision_date(new, request.meeting_date))
+    revision = Revision(AUTHOR, revision_date(request.meeting_date))
     for lang in request.langs:
         signatures = [str(s) for s in _words(new)["signatures"][lang]]
         before = diff.old.docs[lang]
@@ -477,19 +609,28 @@ def _list_output(diffs: Sequence[DocumentDiff], old: Cooperative, lang: str, req
     return Output(_file(old, "amendments", lang), data, "amendments", lang, "docx", title)
 
 
-def resolution_facts(diffs: Sequence[DocumentDiff], request: Request) -> dict[str, Any]:
+def resolution_facts(
+    diffs: Sequence[DocumentDiff], request: Request, decisions: Mapping[str, Any] | None = None
+) -> dict[str, Any]:
     """What the draft resolution needs to know about the amendments (its clauses read `amendment`)."""
     changed = {d.name: not d.empty for d in diffs}
     charter = next(d for d in diffs if d.name == "charter")
-    decision = next(
-        (c.number for s in charter.old.first.sections for c in s.clauses if c.id == "amendments.decision"), None
-    )
-    return {**changed, "meeting_date": request.meeting_date, "decision_clause": decision}
+    numbers = {c.id: c.number for s in charter.old.first.sections for c in s.clauses}
+    return {
+        **changed,
+        "meeting_date": request.meeting_date,
+        "decision_clause": numbers.get("amendments.decision"),
+        "quorum_clause": numbers.get("gm.quorum"),
+        "decisions": dict(decisions or {}),
+    }
 
 
-def resolution(old: Cooperative, diffs: Sequence[DocumentDiff], request: Request) -> list[Output]:
-    """The draft resolution, rendered for the OLD cooperative: its charter governs the meeting."""
-    facts = resolution_facts(diffs, request)
+def resolution(
+    old: Cooperative, diffs: Sequence[DocumentDiff], request: Request, new: Cooperative | None = None
+) -> list[Output]:
+    """The draft resolution, rendered for the OLD cooperative: its charter governs the meeting. With
+    NEW, it also carries the decisions the changes need (``required_decisions``)."""
+    facts = resolution_facts(diffs, request, decision_facts(old, new) if new is not None else None)
     coop = dataclasses.replace(old, data={**old.data, "amendment": facts})
     outputs = []
     for doc in clauses.render_all(coop, "resolution", request.langs):
@@ -506,7 +647,7 @@ def build_outputs(old: Cooperative, new: Cooperative, diffs: Sequence[DocumentDi
     for diff in diffs:
         if not diff.empty:
             outputs += _document_outputs(diff, old, new, request)
-    outputs += resolution(old, diffs, request)
+    outputs += resolution(old, diffs, request, new)
     order = {lang: i for i, lang in enumerate(request.langs)}
     return sorted(outputs, key=lambda o: order[o.language])
 
@@ -536,6 +677,10 @@ def manifest_info(
         "languages": list(request.langs),
         "formats": list(formats),
         "meeting_date": request.meeting_date.isoformat() if request.meeting_date else None,
+        "tracked_changes_date": {
+            "date": revision_day(request.meeting_date).isoformat(),
+            "source": "meeting_date" if request.meeting_date else "today",
+        },
         "changes": {
             d.name: {
                 "amendments": len(d.changes),
@@ -545,4 +690,5 @@ def manifest_info(
             for d in diffs
         },
         "corrects": [{"rule": c.problem.rule, "path": c.problem.path} for c in corrected],
+        "summary": summary(old, new, diffs),
     }

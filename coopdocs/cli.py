@@ -581,15 +581,19 @@ def _batch_summary(report: Any, lang: str) -> None:
 @click.option(
     "--format",
     "formats",
-    callback=_csv(("docx", "pdf")),
+    callback=_csv(("docx", "pdf", "json")),
     default=None,
-    help="Comma-separated formats: docx, pdf (default: docx).",
+    help="Comma-separated formats: docx, pdf (default: docx); json prints the summary as JSON.",
 )
 @click.option(
     "--meeting-date",
+    "--date",
+    "meeting_date",
     type=click.DateTime(formats=["%Y-%m-%d"]),
     default=None,
-    help="Date of the general meeting (YYYY-MM-DD); left blank in the documents if not given.",
+    help="Date of the general meeting that adopts the amendments (YYYY-MM-DD): the documents quote it and "
+    "the tracked changes carry it; if not given, the documents leave it blank and the tracked changes are "
+    "dated today (the manifest says which).",
 )
 @MESSAGES_OPTION
 @OVERWRITE_EDITED_OPTION
@@ -638,7 +642,8 @@ def amend(
         if not corrected:
             click.echo(amending.no_difference(after, msg_lang))
         sys.exit(0)
-    fmts = formats or ("docx",)
+    as_json = bool(formats and "json" in formats)
+    fmts = tuple(f for f in formats or () if f != "json") or ("docx",)
     outputs = amending.build_outputs(before, after, diffs, request)
     options = building.Options(formats=fmts)
     if "pdf" in fmts:
@@ -654,6 +659,12 @@ def amend(
         overwrite_edited=overwrite_edited,
         force=force,
     )
+    summary = amending.summary(before, after, diffs)
+    if as_json:
+        payload = {**summary, "folder": str(target), "files": [str(target / o.name) for o in outputs]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(amending.summary_text(summary, before, msg_lang))
     for o in outputs:
         click.echo(str(target / o.name))
 

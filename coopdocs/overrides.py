@@ -211,9 +211,19 @@ def _examples(pack: Pack) -> list[Cooperative]:
 
 
 def _amendment(coop: Cooperative, pack: Pack) -> dict[str, Any]:
-    """What `amend` tells the draft resolution (see ``amend.resolution_facts``): every document changed."""
+    """What `amend` tells the draft resolution (see ``amend.resolution_facts``): every document changed
+    and every decision of the pack's `decisions` table is needed, so that every clause renders."""
+    from coopdocs.amend import wording
+
     facts: dict[str, Any] = {name: True for name in pack.meta.get("documents") or {}}
-    return {**facts, "meeting_date": coop.data["founding"]["meeting_date"], "decision_clause": "1.1"}
+    decisions = {d: {"old": 1, "new": 3, "added": 2} for d in wording(pack.key).get("decisions") or {}}
+    return {
+        **facts,
+        "meeting_date": coop.data["founding"]["meeting_date"],
+        "decision_clause": "1.1",
+        "quorum_clause": "1.2",
+        "decisions": decisions,
+    }
 
 
 def _check_renders(pack: Pack, lang: str) -> list[Problem]:

@@ -1,9 +1,10 @@
 """A DOCX body written paragraph by paragraph, with real Word tracked changes (``w:ins``/``w:del``).
 
 The page (styles, header, footer, section properties) comes from a DOCX rendered by ``render``;
-only the body paragraphs are replaced. Changes inside a paragraph are word-level; a paragraph that
-appears or disappears as a whole also has its paragraph mark tracked, so accepting every change in
-Word or LibreOffice gives exactly the new text, paragraph for paragraph.
+only the body paragraphs are replaced. Changes inside a paragraph are word-level (an amount with its
+group separators is one word); a paragraph that appears or disappears as a whole also has its
+paragraph mark tracked, so accepting every change in Word or LibreOffice gives exactly
+the new text, paragraph for paragraph.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ from coopdocs.docxzip import deterministic_zip
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 DOCUMENT = "word/document.xml"
-_WORD = re.compile(r"\S+|\s+")
+# A number with group separators (no-break, narrow no-break or thin space: «10\u00a0000», «1\u202f500,50»)
+# is one token, so an amount is replaced as a whole («5 000» → «10 000»), never merged into «510 000».
+_WORD = re.compile(r"\d{1,3}(?:[\u00a0\u202f\u2009]\d{3})+(?:[.,]\d+)?(?!\d)|\S+|\s+")
 
 
 def _w(tag: str) -> str:

@@ -25,6 +25,9 @@ from coopdocs.render import docx_text
 from tests.support import write_patched
 
 GOLDEN = Path(__file__).parent / "golden" / "amend"
+EXAMPLE = Path(__file__).parents[1] / "examples" / "bereke.yaml"
+# What a chair tried: entry fee 5 000 → 10 000, payout 90 → 60 days, board 3 → 5 (bereke.yaml otherwise).
+CHAIR_NEW = Path(__file__).parent / "data" / "amend" / "chair-new.yaml"
 W = redline.W
 # Value changes, a clause appearing, a clause disappearing, and the renumbering they cause.
 CHANGES = {
@@ -162,7 +165,8 @@ def test_redline_holds_word_level_tracked_changes(package: Path) -> None:
     deleted = ["".join(d.itertext()) for d in root.iterfind(".//w:del", ns)]
     inserted = ["".join(i.itertext()) for i in root.iterfind(".//w:ins", ns)]
     assert "90" in deleted and "60" in inserted  # exit.payout_deadline: only the number is replaced
-    assert {"50", "(пятьдесят"} <= set(deleted) and {"40", "(сорок"} <= set(inserted)  # "000" and "тысяч)" stay
+    # an amount is one token: «50 000» → «40 000», never «5040 000»; "тысяч)" stays
+    assert {"50\u00a0000", "(пятьдесят"} <= set(deleted) and {"40\u00a0000", "(сорок"} <= set(inserted)
     assert any(text.startswith("4.7. Вступительный взнос") for text in deleted)  # the whole deleted clause
     assert any(text.startswith("8.9. Фонд стимулирования") for text in inserted)  # the whole added clause
     for change in [*root.iterfind(".//w:ins", ns), *root.iterfind(".//w:del", ns)]:
@@ -347,3 +351,188 @@ def test_libreoffice_opens_the_redline_and_accepting_gives_the_new_edition(packa
     accepted = [line.strip() for line in dst.read_text(encoding="utf-8-sig").splitlines() if line.strip()]
     expected = [line.strip() for line in docx_text((package / "charter-new-edition.kk.docx").read_bytes())]
     assert accepted == [line for line in expected if line]
+
+
+# --- as a chair sees it: entry fee 5 000 → 10 000, payout 90 → 60 days, board 3 → 5 ----------------
+
+FRAME_STYLES = {"Approval", "DocTitle", "DocSubtitle", "Signature"}
+
+
+@pytest.fixture(scope="module")
+def chair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("amend-chair")
+    code, stdout, err = invoke(
+        "amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(out), "--date", "2026-06-15", "--messages", "ru"
+    )
+    assert code == 0, err
+    return out / "bereke-amendments", stdout
+
+
+def test_chair_fixture_differs_from_the_example_in_exactly_three_values() -> None:
+    changes = amend.input_changes(coop(EXAMPLE).data, coop(CHAIR_NEW).data)
+    assert [(p, a, b) for p, a, b in changes] == [
+        ("membership.contributions.entrance_fee.amount", 5000, 10000),
+        ("membership.exit.payout_days", 90, 60),
+        ("governance.board.size", 3, 5),
+    ]
+
+
+def test_terminal_summary_counts_changes_and_clauses_in_the_users_language(
+    chair: tuple[Path, str], tmp_path: Path
+) -> None:
+    _, stdout = chair
+    lines = stdout.splitlines()
+    assert lines[0] == "3 изменения в данных → 7 пунктов устава, 6 пунктов положения о членстве"
+    assert "  governance.board.size: 3 → 5" in lines
+    assert "  решение собрания также нужно: избрание дополнительных членов правления" in lines
+    assert lines[-1].endswith("resolution.kk.docx")
+    _, kk, _ = invoke("amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(tmp_path), "--messages", "kk")
+    assert kk.splitlines()[0] == "3 деректердегі өзгеріс → 7 Жарғы тармағы, 6 Мүшелік туралы ереже тармағы"
+
+
+def test_plural_forms_follow_russian_english_and_kazakh_rules() -> None:
+    forms = ["пункт", "пункта", "пунктов"]
+    assert [amend.plural(n, forms, "ru") for n in (1, 2, 4, 5, 11, 12, 21, 22, 25, 101, 111)] == [
+        "пункт", "пункта", "пункта", "пунктов", "пунктов", "пунктов", "пункт", "пункта", "пунктов", "пункт", "пунктов",
+    ]  # fmt: skip
+    assert [amend.plural(n, ["clause", "clauses"], "en") for n in (1, 2)] == ["clause", "clauses"]
+    assert amend.plural(7, ["тармақ"], "kk") == "тармақ"
+
+
+def test_json_summary_gives_the_same_data(chair: tuple[Path, str], tmp_path: Path) -> None:
+    code, stdout, err = invoke(
+        "amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(tmp_path), "--date", "2026-06-15", "--format", "json"
+    )
+    assert code == 0, err
+    data = json.loads(stdout)
+    assert len(data["input_changes"]) == 3
+    assert {n: d["amendments"] for n, d in data["documents"].items()} == {"charter": 7, "membership": 6, "disputes": 0}
+    assert data["decisions"] == ["elect_board"]
+    assert [Path(f).name for f in data["files"]][0] == "amendments.ru.docx"
+    assert (tmp_path / "bereke-amendments" / "charter-redline.ru.docx").is_file()  # json: docx still written
+    manifest = json.loads((tmp_path / "bereke-amendments" / "coopdocs-manifest.json").read_text("utf-8"))
+    assert manifest["summary"] == {k: data[k] for k in ("input_changes", "documents", "decisions")}
+
+
+def _paragraphs(path: Path) -> list[tuple[str, etree._Element]]:
+    ns = {"w": W}
+    return [
+        (str(p.find("w:pPr/w:pStyle", ns).get(f"{{{W}}}val")), p)
+        for p in _document_xml(path).iterfind(".//w:body/w:p", ns)
+    ]
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_redline_replaces_title_approval_and_signatures_as_whole_blocks(chair: tuple[Path, str], lang: str) -> None:
+    ns = {"w": W}
+    frame = [(style, p) for style, p in _paragraphs(chair[0] / f"charter-redline.{lang}.docx") if style in FRAME_STYLES]
+    marks = []
+    for _, p in frame:
+        mark = p.find("w:pPr/w:rPr/*", ns)
+        children = [etree.QName(c).localname for c in p if etree.QName(c).localname != "pPr"]
+        assert mark is not None, "a title/approval/signature paragraph is either unchanged or replaced whole"
+        assert children == [etree.QName(mark).localname], "no word-level change inside a title or approval block"
+        marks.append(etree.QName(mark).localname)
+    # the old frame deleted as a whole, then the new one inserted: del…del ins…ins, head and signatures
+    head = marks[: marks.index("ins") + marks[marks.index("ins") :].index("del")] if "del" in marks[1:] else marks
+    assert head == sorted(head, key=lambda m: m != "del") and "del" in head and "ins" in head
+    deleted = ["".join(p.itertext()) for _, p in frame if p.find("w:pPr/w:rPr/w:del", ns) is not None]
+    assert any("1 марта 2026" in t or "2026 жылғы 1 наурыз" in t for t in deleted)  # the founders' approval block
+
+
+def test_redline_diffs_amounts_as_whole_tokens_and_dates_changes_with_the_resolution(chair: tuple[Path, str]) -> None:
+    ns = {"w": W}
+    root = _document_xml(chair[0] / "charter-redline.ru.docx")
+    deleted = ["".join(d.itertext()) for d in root.iterfind(".//w:del", ns)]
+    inserted = ["".join(i.itertext()) for i in root.iterfind(".//w:ins", ns)]
+    assert "5\u00a0000" in deleted and "10\u00a0000" in inserted
+    assert "5" not in deleted and "10" not in inserted  # never «510 000»
+    clause = next("".join(p.itertext()) for _, p in _paragraphs(chair[0] / "charter-redline.ru.docx")
+                  if "".join(p.itertext()).startswith("4.7."))  # fmt: skip
+    assert "5\u00a000010\u00a0000" in clause  # deleted then inserted, each whole
+    dates = {c.get(f"{{{W}}}date") for c in root.iter(f"{{{W}}}ins", f"{{{W}}}del")}
+    assert dates == {"2026-06-15T00:00:00Z"}
+    manifest = json.loads((chair[0] / "coopdocs-manifest.json").read_text("utf-8"))
+    assert manifest["tracked_changes_date"] == {"date": "2026-06-15", "source": "meeting_date"}
+
+
+def test_without_a_date_tracked_changes_are_dated_today_and_the_manifest_says_so(tmp_path: Path) -> None:
+    import datetime as dt
+
+    code, _, err = invoke("amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(tmp_path), "--lang", "ru")
+    assert code == 0, err
+    folder = tmp_path / "bereke-amendments"
+    manifest = json.loads((folder / "coopdocs-manifest.json").read_text("utf-8"))
+    today = manifest["tracked_changes_date"]["date"]
+    assert manifest["tracked_changes_date"]["source"] == "today"
+    assert today in {dt.date.today().isoformat(), (dt.date.today() - dt.timedelta(days=1)).isoformat()}
+    root = _document_xml(folder / "charter-redline.ru.docx")
+    assert {c.get(f"{{{W}}}date") for c in root.iter(f"{{{W}}}ins", f"{{{W}}}del")} == {f"{today}T00:00:00Z"}
+
+
+def test_resolution_elects_the_added_board_members_and_states_quorum_and_votes(chair: tuple[Path, str]) -> None:
+    ru = "\n".join(docx_text((chair[0] / "resolution.ru.docx").read_bytes()))
+    assert "об избрании дополнительных членов правления Кооператива в связи с увеличением" in ru
+    assert "с 3 до 5 членов избрать дополнительно к действующему составу членами правления" in ru
+    assert ru.count("________________________ (фамилия, имя, отчество, ИИН)") == 2  # two seats added
+    assert "более 50% от общего числа членов Кооператива (пункт 10.10 действующего Устава)" in ru
+    assert "на собрании присутствуют ____ членов Кооператива" in ru and "кворум имеется (не имеется)" in ru
+    assert "(требуется не менее двух третей голосов присутствующих): «за» — ____; «против» — ____;" in ru
+    assert "по вопросу об избрании дополнительных членов правления (требуется более 50% голосов" in ru
+    kk = "\n".join(docx_text((chair[0] / "resolution.kk.docx").read_bytes()))
+    assert "3 мүшеден 5 мүшеге дейін ұлғаюына байланысты" in kk
+    assert "(қолданыстағы Жарғының 10.10-тармағы)" in kk and "кворум бар (жоқ)" in kk
+
+
+def test_decisions_follow_the_table_of_changes(tmp_path: Path) -> None:
+    old = coop(write_patched(tmp_path, {}, name="old.yaml"))
+
+    def decided(patch: dict[str, object]) -> tuple[str, ...]:
+        return amend.required_decisions(old, coop(write_patched(tmp_path, patch, name="new.yaml")))
+
+    assert decided({"governance.board.size": 5}) == ("elect_board",)
+    assert decided({"governance.board.size": 3}) == ()
+    larger_share = {"membership.contributions.share.amount": 60000}
+    larger_share |= {f"founding.founders[{i}].share_contribution": 100000 for i in range(3)}
+    assert decided({"governance.audit.size": 5, **larger_share}) == (
+        "elect_audit",
+        "share_top_up",
+    )
+    assert decided({"membership.contributions.share.amount": 40000}) == ()  # a smaller share needs no top-up
+
+
+def test_resolution_without_decisions_has_no_election(files: tuple[Path, Path], package: Path) -> None:
+    ru = "\n".join(docx_text((package / "resolution.ru.docx").read_bytes()))
+    assert "дополнительных членов правления" not in ru and "разницы" not in ru
+
+
+def _marked(path: Path) -> str:
+    """The redline as text: [-deleted-] and [+inserted+], one paragraph a line."""
+    lines = []
+    for _, p in _paragraphs(path):
+        parts = []
+        for child in p:
+            name, text = etree.QName(child).localname, "".join(child.itertext())
+            parts.append({"ins": f"[+{text}+]", "del": f"[-{text}-]", "r": text}.get(name, ""))
+        lines.append("".join(parts))
+    return "\n".join(lines) + "\n"
+
+
+def test_chair_package_matches_golden(chair: tuple[Path, str]) -> None:
+    folder, stdout = chair
+    texts = {
+        "chair-summary.ru.txt": "\n".join(line for line in stdout.splitlines() if not line.startswith("/")) + "\n",
+        "chair-charter-redline.ru.txt": _marked(folder / "charter-redline.ru.docx"),
+        "chair-membership-redline.kk.txt": _marked(folder / "membership-redline.kk.docx"),
+        **{
+            f"chair-resolution.{lang}.txt": "\n".join(docx_text((folder / f"resolution.{lang}.docx").read_bytes()))
+            + "\n"
+            for lang in ("ru", "kk")
+        },
+    }
+    for name, text in texts.items():
+        golden = GOLDEN / name
+        if os.environ.get("COOPDOCS_UPDATE_GOLDEN") == "1":
+            golden.write_text(text, encoding="utf-8")
+        assert golden.is_file(), f"missing {golden}: run with COOPDOCS_UPDATE_GOLDEN=1"
+        assert text == golden.read_text(encoding="utf-8"), f"{golden} differs (COOPDOCS_UPDATE_GOLDEN=1 refreshes)"
