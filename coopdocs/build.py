@@ -36,6 +36,7 @@ class Options:
     pdf_engine: str | None = None
     templates: tuple[str, ...] = ()  # the user's template folders, most specific first
     audience: str = "member"  # the commentary's reader: member (choices in words) | lawyer (YAML keys)
+    html_fragment: bool = False  # HTML as an embeddable <article> (no <html>, <head> or stylesheet)
     counts: dict[str, int] = field(default_factory=dict)  # diagnostics summary, for the mark
 
 
@@ -214,6 +215,8 @@ def convert_outputs(
     pdfs: Mapping[str, bytes] | None = None,
 ) -> list[Output]:
     """Add the PDF / HTML / Markdown forms of every DOCX, and keep the DOCX only if asked for.
+    ``build`` sends only PDFs here (its HTML and Markdown come from the trees); pandoc's HTML and
+    Markdown serve `amend`'s redline, whose tracked changes exist only in its DOCX.
     ``pdfs`` (by file stem) are PDFs already made (by Typst): then LibreOffice converts nothing."""
     extra = [f for f in options.formats if f != "docx"]
     if not extra:
@@ -275,14 +278,38 @@ def build_checked(
     engine = pdf_engine(coop, options)
     options = replace(options, pdf_engine=engine)
     trees = build_trees(coop, options)
-    if "pdf" in options.formats and engine == "typst":
-        outputs = typst_outputs(coop, trees, options)
+    # DOCX and PDF here; HTML and Markdown are written from the trees (``text_outputs``), not the DOCX.
+    paged = replace(options, formats=tuple(f for f in options.formats if f in ("docx", "pdf")))
+    if not paged.formats:
+        outputs = []
+    elif "pdf" in paged.formats and engine == "typst":
+        outputs = typst_outputs(coop, trees, paged)
     else:
         outputs = [docx_output(coop, item) for item in trees]
-        if "pdf" in options.formats and converter is None:
+        if "pdf" in paged.formats and converter is None:
             raise OutputError("a PDF was requested but no converter was given")
-        outputs = convert_outputs(outputs, options, converter() if "pdf" in options.formats and converter else None)
+        outputs = convert_outputs(outputs, paged, converter() if "pdf" in paged.formats and converter else None)
+    outputs = text_outputs(coop, trees, options, outputs)
     return Built(folder_name(coop), outputs, manifest_info(coop, options, outputs), options.draft)
+
+
+def text_outputs(
+    coop: Cooperative, trees: Sequence[doctree.Tree | doctree.Parallel], options: Options, outputs: Sequence[Output]
+) -> list[Output]:
+    """``outputs`` (DOCX, PDF) with the HTML and Markdown of every tree after each tree's files."""
+    from coopdocs import htmlwriter
+
+    by_stem: dict[str, list[Output]] = {}
+    for output in outputs:
+        by_stem.setdefault(output.name.rsplit(".", 1)[0], []).append(output)
+    final: list[Output] = []
+    for item in trees:
+        final += by_stem.pop(item.stem, [])
+        for fmt in ("html", "md"):
+            if fmt in options.formats:
+                data = htmlwriter.write(item, fmt, fragment=options.html_fragment, pack=coop.pack)
+                final.append(Output(f"{item.stem}.{fmt}", data, item.name, item.lang, fmt, item.title))
+    return final + [o for rest in by_stem.values() for o in rest]
 
 
 def pdf_engine(coop: Cooperative, options: Options) -> str:
@@ -299,10 +326,10 @@ def pdf_engine(coop: Cooperative, options: Options) -> str:
 def typst_outputs(
     coop: Cooperative, trees: Sequence[doctree.Tree | doctree.Parallel], options: Options
 ) -> list[Output]:
-    """DOCX (when asked for, or as pandoc's source of HTML/Markdown) and the Typst PDF of every tree."""
+    """DOCX (when asked for) and the Typst PDF of every tree."""
     from coopdocs import typeset
 
-    need_docx = any(f in options.formats for f in ("docx", "html", "md"))
+    need_docx = "docx" in options.formats
     docx = [docx_output(coop, item) for item in trees] if need_docx else []
     pdfs = {item.stem: typeset.write_pdf(item, pdfa=options.pdfa, pack=coop.pack) for item in trees}
     if need_docx:
@@ -326,6 +353,7 @@ def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]
         "draft": bool(options.draft),
         "formats": list(options.formats),
         "pdf_a": options.pdfa,
+        **({"html_fragment": True} if options.html_fragment and "html" in options.formats else {}),
         **({"pdf_engine": pdf_engine(coop, options)} if "pdf" in options.formats else {}),
         "diagnostics": dict(options.counts),
         "templates": used_files(with_templates(coop, tuple(Path(t) for t in options.templates)).pack, options.docs),

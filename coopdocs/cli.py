@@ -224,6 +224,7 @@ def build_options(func: F) -> F:
         draft: bool,
         templates: tuple[Path, ...],
         audience: str,
+        html_fragment: bool,
         **kwargs: Any,
     ) -> Any:
         from coopdocs.build import ALL_DOCS, Options
@@ -238,6 +239,7 @@ def build_options(func: F) -> F:
             draft=draft,
             templates=tuple(str(t) for t in templates),
             audience=audience,
+            html_fragment=html_fragment,
         )
         return func(*args, options=options, **kwargs)
 
@@ -267,6 +269,11 @@ def build_options(func: F) -> F:
                 help="Comma-separated formats: docx, pdf, html, md (default: docx).",
             ),
             click.option("--pdf-a", "pdfa", is_flag=True, help="Write PDF/A-2b (for archives and registries)."),
+            click.option(
+                "--html-fragment",
+                is_flag=True,
+                help="Write the HTML as an embeddable <article> for your own site (no <html>, <head> or stylesheet).",
+            ),
             click.option(
                 "--pdf-engine",
                 "pdf_engine",

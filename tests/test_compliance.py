@@ -129,7 +129,7 @@ def test_programme_stress_test_has_chart_table_and_verdict(tmp_path: Path) -> No
 
 
 def test_html_and_markdown_carry_the_chart_inside(tmp_path: Path) -> None:
-    """pandoc names the DOCX's picture media/image1.png and writes no such file: it is inlined."""
+    """The chart is inside the HTML and the Markdown (a data URI), not a media/image1.png beside them."""
     result = CliRunner().invoke(
         main,
         [
@@ -147,7 +147,7 @@ def test_html_and_markdown_carry_the_chart_inside(tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.stderr
     (folder,) = tmp_path.iterdir()
-    for name in ("compliance.ru.html", "compliance.ru.md"):
+    for name, link in (("compliance.ru.html", 'src="'), ("compliance.ru.md", "](")):
         text = (folder / name).read_text(encoding="utf-8")
-        assert 'src="data:image/png;base64,iVBORw0KGgo' in text
+        assert f"{link}data:image/png;base64,iVBORw0KGgo" in text
         assert "media/image" not in text
