@@ -62,9 +62,7 @@ def _locate(lines: list[str], number: str) -> tuple[int, int] | None:
 
 def build(entry: Mapping[str, Any]) -> tuple[str, str]:
     """(name, text) of a labelled charter: its file, or its base with the edits applied."""
-    if "file" in entry:
-        return entry["file"], (CORPUS / entry["file"]).read_text(encoding="utf-8")
-    lines = (CORPUS / entry["base"]).read_text(encoding="utf-8").splitlines()
+    lines = (CORPUS / (entry.get("file") or entry["base"])).read_text(encoding="utf-8").splitlines()
     for number, text in (entry.get("replace") or {}).items():
         found = _locate(lines, str(number))
         if found is None:
@@ -76,7 +74,17 @@ def build(entry: Mapping[str, Any]) -> tuple[str, str]:
         if found is None:
             raise SystemExit(f"{entry['id']}: no clause {number} in {entry['base']}")
         del lines[found[0] : found[1]]
-    return f"{entry['id']} ({entry['base']})", "\n".join(lines) + "\n"
+    text = "\n".join(lines) + "\n"
+    if entry.get("transform") == "plain_keyboard":
+        text = plain_keyboard(text)
+    return f"{entry['id']} ({entry.get('file') or entry['base']})", text
+
+
+def plain_keyboard(text: str) -> str:
+    """Kazakh typed without a Kazakh keyboard, as in charters found online: ә ғ қ ң ө ұ ү һ as а г к н о у у х,
+    і as the Latin i, and the Latin e for the Cyrillic е in words that start with ж (a mixed-script word)."""
+    text = text.translate(str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухiАГКНОУУХI"))
+    return re.sub(r"\b[жЖ]\w*", lambda m: m.group(0).replace("е", "e"), text)
 
 
 def entries() -> list[dict[str, Any]]:

@@ -101,7 +101,7 @@ def _texts(value: Any, where: str, langs: Sequence[str] = LANGS) -> dict[str, st
 
 def _regexes(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
     try:
-        return tuple(re.compile(str(v)) for v in values or ())
+        return tuple(re.compile(str(v).translate(_KK_FOLD)) for v in values or ())
     except re.error as exc:
         raise PackError(f"{where}: bad regular expression: {exc}") from exc
 
@@ -119,7 +119,7 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
             alternatives = (t.get("cues") or {}).get(lang) or []
             if not alternatives:
                 raise PackError(f"{at}: cues.{lang} is empty")
-            cues[lang] = tuple(tuple(tuple(_norm(w).split()) for w in alt) for alt in alternatives)
+            cues[lang] = tuple(tuple(tuple(_fold(w).split()) for w in alt) for alt in alternatives)
         resolve(str(t["citation"]), "en", pack)
         topics.append(
             Topic(
@@ -286,6 +286,21 @@ def _norm(text: str) -> str:
     return text.lower().replace("ё", "е")
 
 
+# Charters are often typed without a Kazakh keyboard («тутыну», «жepi» with Latin e and p): matching
+# is done on text folded to the letters such a typist uses, and the pack's stems and expressions are
+# folded the same way.
+_KK_FOLD = str.maketrans("әғқңөұүһі", "агкноууhи".replace("h", "х"))
+_LATIN_FOLD = str.maketrans("aeopcxyki", "аеорсхуки")
+_MIXED = re.compile(r"\w*[а-яәғқңөұүһі]\w*")
+
+
+def _fold(text: str) -> str:
+    """Lower case, ё as е, Latin look-alikes inside Cyrillic words as Cyrillic, Kazakh letters as the
+    Russian ones that stand for them without a Kazakh keyboard."""
+    text = _MIXED.sub(lambda m: m.group(0).translate(_LATIN_FOLD), _norm(text))
+    return text.translate(_KK_FOLD)
+
+
 @cache
 def _forms(word: str) -> tuple[str, ...]:
     """The word and, for Russian, its lemmas (pymorphy3): cue stems are matched against all."""
@@ -299,7 +314,7 @@ def _index(words: Sequence[str], lengths: Iterable[int]) -> dict[str, set[int]]:
     a stem is then looked up once instead of compared with every word."""
     index: dict[str, set[int]] = {}
     for i, word in enumerate(words):
-        for form in _forms(word):
+        for form in {_fold(f) for f in _forms(word)}:
             for n in lengths:
                 if len(form) >= n:
                     index.setdefault(form[:n], set()).add(i)
@@ -330,10 +345,10 @@ def recognise(clauses: Sequence[Clause], data: AuditPack) -> list[Recognised]:
     lengths = sorted(
         {len(stem) for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
     )
-    references = {(cid, lang): _norm(text) for cid, texts in data.library.items() for lang, text in texts.items()}
+    references = {(cid, lang): _fold(text) for cid, texts in data.library.items() for lang, text in texts.items()}
     for clause in clauses:
         text = _clean(clause.full)
-        index = _index(_WORD.findall(text), lengths)
+        index = _index(_WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths)
         for topic in data.topics:
             score, closest = 0.0, ""
             for cid in topic.library:
@@ -434,33 +449,39 @@ _NUMBERS = {
     "он": 10,
     "он екі": 12,
 }
+_NUMBERS = {word.translate(_KK_FOLD): n for word, n in _NUMBERS.items()}
 _PERIOD = re.compile(
-    r"(?:(\d{1,4})|(он екі|[а-яәғқңөұүһі]+))\s*(?:\(\s*[^)]*\)\s*)?"
-    r"(месяц\w*|мес\.|год\w*|лет\b|календарн\w* дн\w*|рабоч\w* дн\w*|дн\w*|ай\w*|жыл\w*|күн\w*|күнтізбелік күн\w*)"
+    (
+        r"(?:(\d{1,4})|(он екі|[а-яәғқңөұүһі]+))\s*(?:\(\s*[^)]*\)\s*)?"
+        r"(месяц\w*|мес\.|год\w*|лет\b|календарн\w* дн\w*|рабоч\w* дн\w*|дн\w*|ай\w*|жыл\w*|күн\w*|күнтізбелік күн\w*)"
+    ).translate(_KK_FOLD)
+)
+_NEXT_YEAR = re.compile(
+    (
+        r"\bв течение (?:(?:следующего|финансового|календарного|отчетного) ){0,2}года\b"
+        r"|\bбір жыл|келесі (?:\w+ ){0,2}жыл"
+    ).translate(_KK_FOLD)
 )
 
 
 def months(text: str) -> float | None:
     """The longest period the sentence names, in months («в течение шести месяцев» -> 6)."""
     best = None
-    for m in _PERIOD.finditer(_norm(text)):
+    text = _fold(text)
+    for m in _PERIOD.finditer(text):
         n = int(m.group(1)) if m.group(1) else _NUMBERS.get(m.group(2) or "")
         if n is None:
             continue
         unit = m.group(3)
-        value = n * 12.0 if unit.startswith(("год", "лет", "жыл")) else n / 30.0 if "дн" in unit or "күн" in unit else n
+        value = n * 12.0 if unit.startswith(("год", "лет", "жыл")) else n / 30.0 if "дн" in unit or "кун" in unit else n
         best = value if best is None else max(best, value)
-    if best is None and re.search(
-        r"\bв течение (?:(?:следующего|финансового|календарного|отчетного) ){0,2}года\b"
-        r"|\bбір жыл|келесі (?:\w+ ){0,2}жыл",
-        _norm(text),
-    ):
+    if best is None and _NEXT_YEAR.search(text):
         best = 12.0
     return best
 
 
 def _clean(text: str) -> str:
-    return _norm(text).replace("за исключением", "кроме")
+    return _fold(text).replace("за исключением", "кроме")
 
 
 def _term_hits(clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], sign: bool) -> str | None:
