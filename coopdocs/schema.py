@@ -573,6 +573,17 @@ _JSON_TYPES = {
 }
 
 
+# A date: a string YYYY-MM-DD as YAML 1.2 loaders (editors) give it, or the date object a YAML 1.1
+# loader (PyYAML, ruamel's "safe" in 1.1 mode) makes of an unquoted date. No "type": "string", so
+# that the object passes ("format" and "pattern" apply to strings only); "not" still refuses a
+# number, a boolean, a list, a mapping or null.
+DATE_JSON: dict[str, Any] = {
+    "format": "date",
+    "pattern": r"^\d{4}-\d{2}-\d{2}$",
+    "not": {"type": ["number", "boolean", "array", "object", "null"]},
+}
+
+
 def _localized_json(limit: int) -> dict[str, Any]:
     text = {"type": "string", "minLength": 1, "maxLength": limit}
     return {
@@ -594,7 +605,7 @@ def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
         if kind == "localized":
             variants.append(_localized_json(rules.get("max_chars", MAX_TEXT_CHARS)))
         elif kind == "date":
-            variants.append({"type": "string", "format": "date", "pattern": r"^\d{4}-\d{2}-\d{2}$"})
+            variants.append(DATE_JSON)
         elif kind == "dict":
             variants.append(
                 _object_json(rules["schema"]) if isinstance(rules.get("schema"), Mapping) else {"type": "object"}

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -117,3 +118,17 @@ def test_every_pack_schema_passes_cerberus_own_check() -> None:
     for pack in packs:
         checked = InputValidator(pack.input_schema())  # raises cerberus.SchemaError on a malformed rule
         assert _validator(pack, purge=False).schema.schema == checked.schema.schema
+
+
+def test_json_schema_dates_validate_with_a_yaml_1_1_loader_too() -> None:
+    """PyYAML (YAML 1.1) reads an unquoted 2026-03-01 as a date object, editors (YAML 1.2) as a
+    string: the exported schema accepts both, and still refuses a number or a wrong string (issue 18)."""
+    import yaml
+
+    validator = jsonschema.Draft202012Validator(json_schema(), format_checker=jsonschema.FormatChecker())
+    data = yaml.safe_load(BEREKE.read_text(encoding="utf-8"))
+    assert isinstance(data["founding"]["meeting_date"], dt.date)
+    assert list(validator.iter_errors(data)) == []
+    for wrong in (20260301, "01.03.2026", None):
+        data["founding"]["meeting_date"] = wrong
+        assert {e.json_path for e in validator.iter_errors(data)} == {"$.founding.meeting_date"}, wrong
