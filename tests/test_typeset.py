@@ -259,3 +259,33 @@ def test_every_document_of_every_example_typesets(tmp_path: Path) -> None:
                 data = typeset.write_pdf(item)
                 if isinstance(item, doctree.Tree):
                     assert_tree_text(item, body_text(data, tmp_path))
+
+
+def test_a_users_docx_layout_makes_the_pdf_the_docx_converted(tmp_path: Path) -> None:
+    """Typst does not read DOCX layouts: with a user's layout the PDF engine is LibreOffice, unless
+    --pdf-engine says otherwise; a user's clause texts alone keep Typst."""
+    from coopdocs import build
+    from coopdocs.overrides import with_templates
+    from coopdocs.pack import DEFAULT_PACK
+
+    coop = check_file(BEREKE, "en").cooperative
+    assert coop is not None
+    clauses_only = tmp_path / "clauses"
+    (clauses_only / "layouts").mkdir(parents=True)
+    (clauses_only / "layouts" / "words.yaml").write_text("{}\n", encoding="utf-8")
+    layout = tmp_path / "layout"
+    (layout / "layouts").mkdir(parents=True)
+    shutil.copy(DEFAULT_PACK.find_template("layouts/parallel.docx"), layout / "layouts" / "parallel.docx")
+    assert build.pdf_engine(coop, Options()) == "typst"
+    assert build.pdf_engine(with_templates(coop, (clauses_only,)), Options()) == "typst"
+    assert build.pdf_engine(with_templates(coop, (layout,)), Options()) == "libreoffice"
+    assert build.pdf_engine(with_templates(coop, (layout,)), Options(pdf_engine="typst")) == "typst"
+
+
+def test_build_pdf_a_with_typst(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    args = ["build", str(BEREKE), "--out", str(out), "--format", "pdf", "--pdf-a", "--docs", "disputes", "--lang", "ru"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.stderr
+    data = (out / "bereke" / "disputes.ru.pdf").read_bytes()
+    assert b"<pdfaid:part>2</pdfaid:part>" in data and b"<pdfaid:conformance>B</pdfaid:conformance>" in data
