@@ -137,7 +137,8 @@ def _ocr() -> str:
 
 
 def doctor() -> tuple[str, bool]:
-    """Both PDF engines, the fonts and pandoc; ``ok`` when the default path (DOCX and Typst PDF) works."""
+    """Both PDF engines, the fonts, the HTML writer and pandoc (amend only); ``ok`` when the default
+    path (DOCX and Typst PDF) works."""
     from coopdocs import pdf, typeset
     from coopdocs.layouts import FONT
 
@@ -163,13 +164,14 @@ def doctor() -> tuple[str, bool]:
     lines.append(f"  system font {FONT} with all Kazakh letters (for LibreOffice): {'yes' if has_font else 'missing'}")
     if fonts:
         lines.append(f"  other fonts with all Kazakh letters: {', '.join(f for f in fonts if f != FONT) or 'none'}")
+    lines.append("HTML and Markdown: built in (written from the document tree)")
     try:
         import pypandoc
 
-        lines.append(f"pandoc (HTML, Markdown): {pypandoc.get_pandoc_version()}")
+        lines.append(f"pandoc (HTML, Markdown of `amend`'s redline): {pypandoc.get_pandoc_version()}")
         has_pandoc = True
     except (ImportError, OSError, RuntimeError):
-        lines.append("pandoc (HTML, Markdown): missing")
+        lines.append("pandoc (HTML, Markdown of `amend`'s redline): missing")
         has_pandoc = False
     lines.append(f"Tesseract (OCR of scanned charters for `audit`, optional): {_ocr()}")
     ok = bool(typst_version and kazakh)
@@ -190,9 +192,9 @@ def doctor() -> tuple[str, bool]:
             "  (or run ./scripts/bootstrap.sh as root)"
         )
     if not has_pandoc:
-        lines.append("To get HTML/Markdown output: .venv/bin/pip install pypandoc-binary")
+        lines.append("To get HTML/Markdown from `amend`: .venv/bin/pip install pypandoc-binary")
     if ok and has_pandoc and not missing:
         lines.append("Everything coopdocs needs is here, including the optional LibreOffice engine.")
-    elif ok and has_pandoc:
+    elif ok:
         lines.append("Everything the default path needs (DOCX, PDF by Typst, HTML, Markdown) is here.")
     return "\n".join(lines), ok

@@ -47,3 +47,24 @@ def test_documents_match_golden_text(example: str) -> None:
     for name, text in produced.items():
         golden = (folder / name).read_text(encoding="utf-8")
         assert text == golden, f"{example}/{name} differs from its golden text; refresh if the change is intended"
+
+
+# The HTML and Markdown writers, one document each (refreshed with the same variable): the
+# Markdown of the Russian charter and the embeddable HTML of the parallel application form.
+WRITERS = (("bereke", "charter.ru", "md", "separate"), ("bereke", "application.kk-ru", "html", "parallel"))
+
+
+@pytest.mark.parametrize(("example", "stem", "fmt", "layout"), WRITERS)
+def test_html_and_markdown_match_golden(example: str, stem: str, fmt: str, layout: str) -> None:
+    from coopdocs import htmlwriter
+    from coopdocs.build import build_trees
+
+    checked = check_file(EXAMPLES / f"{example}.yaml")
+    assert checked.cooperative is not None
+    (tree,) = [t for t in build_trees(checked.cooperative, Options(layout=layout)) if t.stem == stem]
+    text = htmlwriter.render(tree, fragment=True) if fmt == "html" else htmlwriter.markdown(tree)
+    path = GOLDEN / example / f"{stem}.{fmt}"
+    if UPDATE:
+        path.write_text(text, encoding="utf-8")
+        return
+    assert text == path.read_text(encoding="utf-8"), f"{path.name} differs from its golden; refresh if intended"
