@@ -94,6 +94,8 @@ def check_structure(root: ET.Element) -> set[str]:
     links = [a.get("href", "") for a in root.iter("a") if a.get("href", "").startswith("#")]
     assert links, "no table of contents"
     assert not [link for link in links if link[1:] not in ids]
+    labelled = [e.get("aria-labelledby", "") for e in root.iter() if e.get("aria-labelledby")]
+    assert labelled and not [name for name in labelled if name not in ids]
     return set(ids)
 
 
