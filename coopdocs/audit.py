@@ -253,12 +253,14 @@ def split(document: reading.Document) -> list[Clause]:
             section, current, article = text, None, ""
         elif item and current is not None:
             current.items.append((f"{item.group(1)})", item.group(2)))
+        elif current is None and section and document.kind == "pdf" and not text.isupper():
+            section = _join(section, text)  # a heading wrapped onto the next line
         elif current is not None and _continues(current, text, document.kind):
             if current.items:
                 n, t = current.items[-1]
-                current.items[-1] = (n, f"{t} {text}")
+                current.items[-1] = (n, _join(t, text))
             else:
-                current.text = f"{current.text} {text}"
+                current.text = _join(current.text, text)
         elif clauses or section:
             unnumbered += 1
             current = Clause(f"¶{unnumbered}", section, text, page=paragraph.page)
@@ -268,9 +270,22 @@ def split(document: reading.Document) -> list[Clause]:
     return clauses
 
 
+def _join(text: str, more: str) -> str:
+    """A line joined to the one before; a word broken with a hyphen at the line's end is whole again
+    («бизнес-» + «идентификационных» -> «бизнес-идентификационных», «к-» + «сі» -> «к-сі»)."""
+    if re.search(r"\w-$", text):
+        return f"{text}{more}"
+    return f"{text} {more}"
+
+
 def _continues(clause: Clause, text: str, kind: str) -> bool:
+    """Whether an unnumbered paragraph continues the clause before it. A PDF's text is lines: every line
+    that does not open with a number continues the clause (its sentences end in «г.», «ст.» or «т.б.»
+    mid-line too), except a line in capitals after a finished one (a heading, «УТВЕРЖДЁН»)."""
     last = clause.items[-1][1] if clause.items else clause.text
-    return text[:1].islower() or (kind == "pdf" and not last.rstrip().endswith((".", ";", ":")))
+    if kind == "pdf":
+        return not (last.rstrip().endswith((".", ";", ":")) and text.isupper())
+    return text[:1].islower()
 
 
 def language(text: str) -> str:

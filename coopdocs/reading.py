@@ -128,13 +128,31 @@ def _pdf(path: Path) -> Document:
         raise ReadError(
             f"{path}: not a readable PDF ({exc})", hint="open it in a PDF reader and save or print it again"
         ) from exc
-    paragraphs = [Paragraph(line, number) for number, text in enumerate(pages, 1) for line in _lines(text)]
+    furniture = _running_lines([_lines(text) for text in pages])
+    paragraphs = [
+        Paragraph(line, number)
+        for number, text in enumerate(pages, 1)
+        for line in _lines(text)
+        if re.sub(r"\d+", "#", line) not in furniture
+    ]
     letters = sum(len(re.findall(r"[^\W\d_]", p.text)) for p in paragraphs)
     if letters < 50 * max(1, len(pages)) // 10:
         raise _no_ocr(path, f"a PDF of {len(pages)} page(s) without a text layer (a scan)")
     empty = [str(n) for n, text in enumerate(pages, 1) if not text.strip()]
     notes = (f"page(s) {', '.join(empty)} have no text layer and were not read (OCR not done)",) if empty else ()
     return Document(str(path), "pdf", tuple(paragraphs), pages=len(pages), notes=notes)
+
+
+def _running_lines(pages: list[list[str]]) -> set[str]:
+    """Running headers and footers: lines (numbers read as #) on more than half of 3 or more pages,
+    such as «Страница 3 из 19» or the document's title, which would otherwise cut clauses in two."""
+    if len(pages) < 3:
+        return set()
+    seen: dict[str, int] = {}
+    for lines in pages:
+        for line in {re.sub(r"\d+", "#", line) for line in lines}:
+            seen[line] = seen.get(line, 0) + 1
+    return {line for line, n in seen.items() if n > len(pages) / 2}
 
 
 def _no_ocr(path: Path, what: str) -> ReadError:

@@ -45,12 +45,15 @@ def _pdf(path: Path, pages: list[list[str]]) -> Path:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("built")
-    code, _, err = invoke("build", str(BEREKE), "--out", str(out), "--docs", "charter", "--format", "docx,html")
+    code, _, err = invoke("build", str(BEREKE), "--out", str(out), "--docs", "charter", "--format", "docx,html,pdf")
     assert code == 0, err
     return out / "bereke"
 
 
-@pytest.mark.parametrize("name", ["charter.ru.docx", "charter.kk.docx", "charter.ru.html", "charter.kk.html"])
+@pytest.mark.parametrize(
+    "name",
+    ["charter.ru.docx", "charter.kk.docx", "charter.ru.html", "charter.kk.html", "charter.ru.pdf", "charter.kk.pdf"],
+)
 def test_our_own_charter_states_every_topic_and_no_unlawful_term(generated: Path, name: str) -> None:
     result = audit.audit(generated / name)
     topics = {t.id for t in audit.load().topics}
@@ -177,3 +180,16 @@ def test_doctor_says_whether_ocr_is_there(monkeypatch: pytest.MonkeyPatch) -> No
         "Tesseract (OCR of scanned charters for `audit`, optional): missing "
         "(apt-get install tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz)" in out
     )
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_our_pdf_reads_as_the_docx_clause_by_clause(generated: Path, lang: str) -> None:
+    """Page headers and footers dropped, wrapped lines and hyphenated words joined, headings kept whole:
+    the PDF gives the DOCX's clauses with the same numbers and words (the signatures' heading, unnumbered
+    in the DOCX, joins the last clause in the PDF)."""
+    docx = {c.label: " ".join(c.full.split()) for c in audit.split(reading.read(generated / f"charter.{lang}.docx"))}
+    pdf = audit.split(reading.read(generated / f"charter.{lang}.pdf"))
+    assert [c.label for c in pdf] == [label for label in docx if not label.startswith("¶")]
+    differ = [c.label for c in pdf if " ".join(c.full.split()) != docx[c.label]]
+    assert differ == [pdf[-1].label]
+    assert all(c.page for c in pdf) and pdf[-1].page is not None and pdf[-1].page > 10
