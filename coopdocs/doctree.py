@@ -127,7 +127,9 @@ def printed_commentary(commentary: Commentary, lang: str, audience: str) -> tupl
     if lawyer:
         basis = list(commentary.basis)
     else:
-        basis = [resolve(cid, lang).label(lang, mark=False) for cid in commentary.basis_ids]
+        # Without the verification mark two citations of one act without an article read the same:
+        # a member sees each source once.
+        basis = list(dict.fromkeys(resolve(cid, lang).label(lang, mark=False) for cid in commentary.basis_ids))
     return commentary.meaning, commentary.choice if lawyer else commentary.member_choice, "; ".join(basis) or "—"
 
 
