@@ -9,7 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from coopdocs import __version__, citations, clauses, doctree, pdf, render
+from coopdocs import __version__, citations, clauses, doctree, pdf, render, templatecache
 from coopdocs.errors import InputError, OutputError, UsageError
 from coopdocs.manifest import Output, cooperative_info, path_key, slug
 from coopdocs.model import Cooperative
@@ -161,6 +161,7 @@ def tree(coop: Cooperative, doc: clauses.Document, options: Options, *, commenta
 def build_trees(coop: Cooperative, options: Options) -> list[doctree.Tree | doctree.Parallel]:
     """Render every requested document once, as trees for the writers. Nothing is written here.
     ``coop`` already carries the user's template folders (``overrides.with_templates``)."""
+    templatecache.activate(coop.pack.template_roots())  # the compiled clause texts of this search path
     langs = languages(coop, options)
     layout = options.layout or coop.data["layout"]
     trees: list[doctree.Tree | doctree.Parallel] = []
@@ -205,7 +206,9 @@ def docx_output(coop: Cooperative, item: doctree.Tree | doctree.Parallel) -> Out
 def build_outputs(coop: Cooperative, options: Options) -> list[Output]:
     """Render every requested document as DOCX. Nothing is written here."""
     coop = with_templates(coop, tuple(Path(t) for t in options.templates))
-    return [docx_output(coop, item) for item in build_trees(coop, options)]
+    outputs = [docx_output(coop, item) for item in build_trees(coop, options)]
+    templatecache.save()
+    return outputs
 
 
 def convert_outputs(
@@ -290,6 +293,7 @@ def build_checked(
             raise OutputError("a PDF was requested but no converter was given")
         outputs = convert_outputs(outputs, paged, converter() if "pdf" in paged.formats and converter else None)
     outputs = text_outputs(coop, trees, options, outputs)
+    templatecache.save()
     return Built(folder_name(coop), outputs, manifest_info(coop, options, outputs), options.draft)
 
 

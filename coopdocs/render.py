@@ -295,9 +295,11 @@ def _insert_extras(docx: Any, document: Document) -> None:
             rows = clause.table
             table = docx.add_table(rows=len(rows), cols=len(rows[0]))
             _table_borders(table)
+            # table.cell(r, c) rebuilds the whole grid on every call (O(cells^2): ~1 s per full set)
+            grid, width = table._cells, len(rows[0])
             for r, row in enumerate(rows):
                 for c, text in enumerate(row):
-                    cell = table.cell(r, c)
+                    cell = grid[r * width + c]
                     layout = cell.paragraphs[0].paragraph_format
                     layout.space_before = layout.space_after = Pt(1)
                     layout.first_line_indent = Pt(0)

@@ -26,10 +26,15 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, cast
 
-from jinja2 import StrictUndefined, Template
+from jinja2 import StrictUndefined, Template, nodes
+from jinja2.environment import TemplateExpression
+from jinja2.exceptions import TemplateSyntaxError
 from jinja2.filters import FILTERS
+from jinja2.parser import Parser
 from jinja2.runtime import Context, Undefined, new_context
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
+
+from coopdocs import templatecache
 
 MAX_RANGE = 10_000  # items one range() may yield
 # Characters one rendered text (a clause, an item, a title) may hold: above anything a valid input
@@ -184,6 +189,76 @@ class Environment(ImmutableSandboxedEnvironment):
         self.globals["range"] = safe_range
         for name, check in _BOUNDED_FILTERS.items():
             self.filters[name] = _bounded_filter(name, check)
+
+    def fingerprint(self) -> bytes:
+        """What the generated code depends on besides the source (the key of its cache entry)."""
+        cached = self.__dict__.get("_fingerprint")
+        if cached is None:
+            parts = (
+                f"{type(self).__module__}.{type(self).__qualname__}",
+                self.sandboxed,
+                sorted(self.intercepted_binops),
+                sorted(self.intercepted_unops),
+                self.autoescape if isinstance(self.autoescape, bool) else id(self.autoescape),
+                self.optimized,
+                self.is_async,
+                self.trim_blocks,
+                self.lstrip_blocks,
+                self.keep_trailing_newline,
+                self.newline_sequence,
+                self.block_start_string,
+                self.block_end_string,
+                self.variable_start_string,
+                self.variable_end_string,
+                self.comment_start_string,
+                self.comment_end_string,
+                self.line_statement_prefix,
+                self.line_comment_prefix,
+                sorted(self.extensions),
+                sorted(self.filters),
+                sorted(self.tests),
+            )
+            cached = self.__dict__["_fingerprint"] = repr(parts).encode()
+        return cast(bytes, cached)
+
+    def overlay(self, *args: Any, **kwargs: Any) -> Any:
+        env = super().overlay(*args, **kwargs)
+        env.__dict__.pop("_fingerprint", None)  # the overlay's options may differ
+        return env
+
+    def compile(
+        self,
+        source: Any,
+        name: str | None = None,
+        filename: str | None = None,
+        raw: Any = False,
+        defer_init: bool = False,
+    ) -> Any:
+        """Jinja's ``compile``, with the code of a ``from_string`` text taken from the disk cache
+        (``coopdocs/templatecache.py``) when this environment compiled the same text before."""
+        if isinstance(source, str) and name is None and filename is None and not raw and not defer_init:
+            jinja = ImmutableSandboxedEnvironment.compile
+            return templatecache.compiled(self.fingerprint(), "template", source, lambda: jinja(self, source))
+        return ImmutableSandboxedEnvironment.compile(self, source, name, filename, raw, defer_init)
+
+    def compile_expression(self, source: str, undefined_to_none: bool = True) -> TemplateExpression:
+        """Jinja's ``compile_expression`` (same parse, same code), cached like ``compile``."""
+
+        def build() -> Any:
+            parser = Parser(self, source, state="variable")
+            try:
+                expr = parser.parse_expression()
+                if not parser.stream.eos:
+                    raise TemplateSyntaxError("chunk after expression", parser.stream.current.lineno, None, None)
+                expr.set_environment(self)
+            except TemplateSyntaxError:
+                self.handle_exception(source=source)
+            body = [nodes.Assign(nodes.Name("result", "store"), expr, lineno=1)]
+            return self.compile(nodes.Template(body, lineno=1))
+
+        code = templatecache.compiled(self.fingerprint(), "expression", source, build)
+        template = self.template_class.from_code(self, code, self.make_globals(None), None)
+        return TemplateExpression(template, undefined_to_none)
 
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":

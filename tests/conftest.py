@@ -1,5 +1,7 @@
 """Suite-wide hooks.
 
+- The compiled-template cache goes to a folder of this session (``COOPDOCS_CACHE_DIR``), removed at
+  the end: the suite never writes to the user's ``~/.cache``.
 - Tests marked ``pdf_engine`` skip, with the reason, where LibreOffice is missing.
 - No process left behind: every process the suite starts (LibreOffice, UNO workers, batch workers,
   CLI runs) inherits ``COOPDOCS_TEST_SESSION=<uuid>`` from the environment. At the end of the
@@ -12,7 +14,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
+import tempfile
 import time
 import uuid
 from pathlib import Path
@@ -21,11 +25,19 @@ import pytest
 
 PDF_ENGINE_MARKER = "pdf_engine: needs LibreOffice (soffice) and its Python bridge (python3-uno); skipped without them"
 SESSION_MARKER = "COOPDOCS_TEST_SESSION"
+CACHE_VARIABLE = "COOPDOCS_CACHE_DIR"
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", PDF_ENGINE_MARKER)
     os.environ[SESSION_MARKER] = uuid.uuid4().hex  # fresh, also in a session started by a test
+    os.environ[CACHE_VARIABLE] = tempfile.mkdtemp(prefix="coopdocs-test-cache-")  # inherited by every process
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = os.environ.get(CACHE_VARIABLE, "")
+    if Path(folder).name.startswith("coopdocs-test-cache-"):
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def pdf_engine_missing() -> str | None:
