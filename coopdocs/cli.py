@@ -513,18 +513,22 @@ def batch(
     options = batching.BatchOptions.of(absolute, msg_lang, overwrite_edited=overwrite_edited, force=force)
     if sys.stderr.isatty():
         with click.progressbar(
-            length=len(inputs), label="building", file=sys.stderr, item_show_func=lambda s: s
+            length=len(inputs), label=_ui("batch_building", msg_lang), file=sys.stderr, item_show_func=lambda s: s
         ) as bar:
-            report = batching.run_batch(inputs, out, options, jobs, lambda p: bar.update(1, _batch_status(p)))
+            report = batching.run_batch(
+                inputs, out, options, jobs, lambda p: bar.update(1, _batch_status(p, msg_lang))
+            )
     else:
         report = batching.run_batch(inputs, out, options, jobs, _batch_line)
     _batch_summary(report, msg_lang)
     sys.exit(report.exit_code)
 
 
-def _batch_status(progress: Any) -> str:
+def _batch_status(progress: Any, lang: str) -> str:
     current = Path(progress.running[0]).name if progress.running else ""
-    return f"done {progress.done}, failed {progress.failed}, remaining {progress.remaining}  {current}"
+    return _ui(
+        "batch_status", lang, done=progress.done, failed=progress.failed, remaining=progress.remaining, current=current
+    )
 
 
 def _batch_line(progress: Any) -> None:

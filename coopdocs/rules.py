@@ -261,10 +261,14 @@ def format_rules(lang: str, fmt: str = "text", pack: Pack = DEFAULT_PACK) -> str
     if fmt != "text":
         raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
     width = max((len(row["id"]) for row in rows), default=2)
-    lines = [f"{'ID':<{width}}  {'SEVERITY':<8}  CITATION"]
+    from coopdocs.diagnostics import ui_words
+
+    head = ui_words("_ui_cli", lang)["rules_header"].split("|")
+    sev = max(8, len(head[1]))
+    lines = [f"{head[0]:<{width}}  {head[1]:<{sev}}  {head[2]}"]
     for row in rows:
-        lines.append(f"{row['id']:<{width}}  {row['severity']:<8}  {row['citation']}")
-        lines.append(f"{'':<{width}}  {'':<8}  {row['message']}")
+        lines.append(f"{row['id']:<{width}}  {row['severity']:<{sev}}  {row['citation']}")
+        lines.append(f"{'':<{width}}  {'':<{sev}}  {row['message']}")
     return "\n".join(lines)
 
 

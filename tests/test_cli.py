@@ -148,3 +148,11 @@ def test_explain_takes_the_clause_number_a_member_sees(tmp_path: Path) -> None:
     code, out, err = run("explain", "99.1", "--input", str(coop), "--messages", "ru")
     assert code == 2
     assert f"ошибка: в уставе для {coop} нет пункта 99.1" in out + err
+
+
+def test_rules_table_in_russian_has_russian_headings() -> None:
+    code, out, _ = run("rules", "--messages", "ru")
+    assert code == 0
+    assert out.splitlines()[0].split() == ["ПРАВИЛО", "ВАЖНОСТЬ", "ОСНОВАНИЕ"]
+    code, out, _ = run("rules")
+    assert out.splitlines()[0].split() == ["ID", "SEVERITY", "CITATION"]
