@@ -411,6 +411,8 @@ def _default_text(qn: Questionnaire, q: Question, value: Any, lang: str) -> str 
         return value.strftime("%d.%m.%Y")
     if isinstance(value, Mapping):
         return " / ".join(str(v) for v in value.values() if v is not None) or None
+    if q.type == "number" and lang in ("ru", "kk"):
+        return _shown(value).replace(".", ",")  # 0,1 as people write it (either is accepted)
     return _shown(value)
 
 
@@ -839,6 +841,8 @@ def _review(
         answer = prompter.ask(_msg(qn, "review_prompt", lang), "").strip()
         if not answer:
             return None
+        if _is_back(qn, answer):
+            return len(todo) - 1
         if answer.isdigit() and 1 <= int(answer) <= len(todo):
             return int(answer) - 1
         prompter.say(_msg(qn, "rejected", lang, reason=_msg(qn, "review_wrong", lang, count=len(todo))))

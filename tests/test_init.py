@@ -350,3 +350,42 @@ def test_questionnaire_data_is_complete() -> None:
         # a list empty by default (programs) starts its items from new_items
         item = qn.new_items.get(q.each) if q.each else None
         assert initing.get_at(data, q.at(index)) is not None or q.when or item is not None, q.id
+
+
+@pytest.mark.parametrize(
+    ("qid", "typed", "value"),
+    [
+        ("share_forms", "деньги", ["money"]),
+        ("share_forms", "ақша, мүлік", ["money", "property"]),
+        ("share_forms", "1 3", ["money", "property_rights"]),
+        ("share_valuation", "Правление", "board"),
+        ("membership_fee_period", "ежемесячно", "month"),
+        ("membership_fee_period", "тоқсан сайын", "quarter"),
+        ("admission_body", "2", "general_meeting"),
+        ("meeting_date", "15.03.2027", dt.date(2027, 3, 15)),
+        ("meeting_date", "2027-03-15", dt.date(2027, 3, 15)),
+        ("postal_code", "a15e 3c3", "A15E3C3"),
+        ("postal_code", "050000", "050000"),
+    ],
+)
+def test_answers_as_people_give_them(qid: str, typed: str, value: object) -> None:
+    qn = initing.load_questionnaire()
+    (q,) = [q for q in qn.questions if q.id == qid]
+    assert initing.parse_answer(qn, q, typed, initing.interview_data(), None, "ru") == value
+
+
+@pytest.mark.parametrize(
+    ("qid", "typed"), [("share_valuation", "4"), ("meeting_date", "31.02.2027"), ("postal_code", "A15E3")]
+)
+def test_answers_that_mean_nothing_are_refused(qid: str, typed: str) -> None:
+    qn = initing.load_questionnaire()
+    (q,) = [q for q in qn.questions if q.id == qid]
+    with pytest.raises(initing.Rejected):
+        initing.parse_answer(qn, q, typed, initing.interview_data(), None, "ru")
+
+
+def test_the_interview_offers_nothing_of_the_example() -> None:
+    data = initing.interview_data()
+    assert data["cooperative"]["name"] is None and data["cooperative"]["short_name"] is None
+    assert data["cooperative"]["location"]["locality"] is None and data["founding"]["founders"] == []
+    assert initing.default_data()["cooperative"]["name"]["ru"] == "Береке"  # --defaults keeps the example
