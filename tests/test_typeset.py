@@ -289,3 +289,32 @@ def test_build_pdf_a_with_typst(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     data = (out / "bereke" / "disputes.ru.pdf").read_bytes()
     assert b"<pdfaid:part>2</pdfaid:part>" in data and b"<pdfaid:conformance>B</pdfaid:conformance>" in data
+
+
+def _page_of(pages: list[str], text: str, start: int = 0) -> int:
+    """The first page, from ``start``, whose text holds ``text`` (whitespace and hyphens aside)."""
+    wanted = squeeze(text)
+    return next(i for i in range(start, len(pages)) if wanted in pages[i])
+
+
+@pytest.mark.parametrize("stem", ["charter.ru", "charter.kk", "compliance.kk", "minutes.ru"])
+def test_nothing_is_left_alone_at_a_page_end(stem: str, tmp_path: Path) -> None:
+    """A heading is on the page where its first clause begins, a list's lead-in ends on the page
+    where its first item begins, and the signature block is on the page of the last clause's end."""
+    tree = trees()[stem]
+    assert isinstance(tree, doctree.Tree)
+    pages = [squeeze(page) for page in body_text(pdf_of(stem), tmp_path).split("\f")]
+    at = 0
+    for section in tree.document.sections:
+        heading = _page_of(pages, f"{section.number}. {section.title}", at)
+        first = section.clauses[0]
+        assert _page_of(pages, f"{first.number}. {first.text}"[:40], heading) == heading, section.title
+        for clause in section.clauses:
+            if clause.items:
+                lead_end = _page_of(pages, clause.text[-30:], at)
+                assert _page_of(pages, f"1) {clause.items[0]}"[:30], lead_end) == lead_end, clause.number
+        at = heading
+    if tree.signatures:
+        last = tree.document.sections[-1].clauses[-1]
+        end = _page_of(pages, f"{last.number}. {last.text}"[-30:], at)
+        assert _page_of(pages, tree.signatures[-1], end) == end
