@@ -670,47 +670,95 @@ def as_json(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> dict[str, An
     }
 
 
-def format_text(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def blocks(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> list[tuple[str, str]]:
+    """The report as (kind, text) blocks — read, note, heading, finding, quote, detail, question, summary,
+    disclaimer — written out as terminal text (``format_text``) or a DOCX (``report_docx``)."""
     w = {k: v[lang] for k, v in load(pack).words.items()}
     doc = result.document
     c = counts(result)
     pages = f", {doc.pages} {w['pages']}" if doc.pages else ""
-    lines = [
-        f"{doc.path}: {doc.kind.upper()}{pages}, {len(result.clauses)} {w['clauses']}, {w['language']}: {result.lang}",
+    out = [
+        (
+            "read",
+            f"{doc.path}: {doc.kind.upper()}{pages}, {len(result.clauses)} {w['clauses']}, "
+            f"{w['language']}: {result.lang}",
+        )
     ]
-    lines += [f"  {w['not_read']}: {note}" for note in doc.notes]
+    out += [("note", f"{w['not_read']}: {note}") for note in doc.notes]
     for kind in KINDS:
         items = [f for f in result.findings if f.kind == kind]
         if not items:
             continue
-        lines.append("")
-        lines.append(f"{w['heading_' + kind]} ({len(items)})")
+        out.append(("heading", f"{w['heading_' + kind]} ({len(items)})"))
         for f in items:
             where = (f.clause if " " in f.clause else f"{w['clause']} {f.clause}") if f.clause else ""
             if f.page:
                 where += f", {w['page']} {f.page}"
-            head = f"  - {f.title[lang]}" + (f" [{where}]" if where else "")
+            head = f.title[lang] + (f" [{where}]" if where else "")
             if f.rule:
                 head += f" {f.rule}"
-            lines.append(head)
+            out.append(("finding", head))
             if f.quote and kind != "present":
-                lines.append(f"      «{f.quote}»")
+                out.append(("quote", f"«{f.quote}»"))
             if kind != "present":
-                lines.append(f"      = {w['law']}: {resolve(f.citation, lang, pack).label(lang)}")
-                lines.append(f"      = {w['meaning']}: {f.meaning[lang]}")
+                out.append(("detail", f"{w['law']}: {resolve(f.citation, lang, pack).label(lang)}"))
+                out.append(("detail", f"{w['meaning']}: {f.meaning[lang]}"))
             if kind == "pyramid":
-                lines.append(f"      = {w['words']}: {f.why}")
+                out.append(("detail", f"{w['words']}: {f.why}"))
     questions = [
         f.question[lang] for f in result.findings if f.question and f.kind in ("missing", "unlawful", "pyramid")
     ]
     if questions:
-        lines.append("")
-        lines.append(w["heading_questions"])
-        lines += [f"  {i}. {q}" for i, q in enumerate(dict.fromkeys(questions), 1)]
-    lines.append("")
-    lines.append(
-        f"{w['summary']}: {c['missing']} {w['n_missing']}, {c['unlawful']} {w['n_unlawful']}, "
-        f"{c['pyramid']} {w['n_pyramid']}, {c['lawful']} {w['n_lawful']}"
+        out.append(("heading", w["heading_questions"]))
+        out += [("question", f"{i}. {q}") for i, q in enumerate(dict.fromkeys(questions), 1)]
+    out.append(
+        (
+            "summary",
+            f"{w['summary']}: {c['missing']} {w['n_missing']}, {c['unlawful']} {w['n_unlawful']}, "
+            f"{c['pyramid']} {w['n_pyramid']}, {c['lawful']} {w['n_lawful']}",
+        )
     )
-    lines.append(w["disclaimer"])
+    out.append(("disclaimer", w["disclaimer"]))
+    return out
+
+
+_TEXT = {"note": "  {}", "finding": "  - {}", "quote": "      {}", "detail": "      = {}", "question": "  {}"}
+
+
+def format_text(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    lines: list[str] = []
+    for kind, text in blocks(result, lang, pack):
+        if kind in ("heading", "summary"):
+            lines.append("")
+        lines.append(_TEXT.get(kind, "{}").format(text))
     return "\n".join(lines)
+
+
+def report_docx(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
+    """The same report as a Word document in the reader's language (python-docx, built-in styles)."""
+    import io
+
+    import docx
+    from docx.shared import Pt
+
+    document = docx.Document()
+    document.core_properties.title = load(pack).words["report_title"][lang]
+    document.add_heading(load(pack).words["report_title"][lang], level=0)
+    for kind, text in blocks(result, lang, pack):
+        if kind == "heading":
+            document.add_heading(text, level=1)
+        elif kind == "finding":
+            document.add_paragraph(text, style="List Bullet").runs[0].bold = True
+        elif kind == "quote":
+            document.add_paragraph(text, style="Quote")
+        elif kind == "question":
+            document.add_paragraph(text.split(". ", 1)[1], style="List Number")
+        elif kind == "disclaimer":
+            run = document.add_paragraph().add_run(text)
+            run.italic = True
+            run.font.size = Pt(9)
+        else:
+            document.add_paragraph(text)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -445,14 +445,27 @@ def explain(ident: str, input_path: Path | None, lang: str) -> None:
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write the report as a Word document (.docx) in the --lang language; one FILE only.",
+)
 @LANG_OPTION
 @guarded
-def audit(files: tuple[Path, ...], fmt: str, lang: str) -> None:
+def audit(files: tuple[Path, ...], fmt: str, report: Path | None, lang: str) -> None:
     """Audit an existing charter (DOCX, PDF with a text layer, HTML, TXT): mandatory contents, terms that
     take away members' rights, pyramid language, signs of lawful mutual help. Exit 1 when something is
     missing or unlawful. It never certifies a charter."""
     from coopdocs import audit as auditing
+    from coopdocs.errors import OutputError, UsageError
 
+    if report is not None:
+        if len(files) != 1:
+            raise UsageError("--report needs exactly one FILE", hint="audit the charters one at a time")
+        if report.suffix.lower() != ".docx":
+            raise UsageError(f"--report {report}: the report is a .docx file", hint="name it e.g. report.docx")
+        if report.exists():
+            raise OutputError(f"{report} already exists; coopdocs does not replace it", hint="choose another name")
     concerns = False
     payloads = []
     for file in files:
@@ -463,9 +476,32 @@ def audit(files: tuple[Path, ...], fmt: str, lang: str) -> None:
             payloads.append(auditing.as_json(result, lang))
         else:
             click.echo(auditing.format_text(result, lang))
+        if report is not None:
+            _write_new(report, auditing.report_docx(result, lang))
+            click.echo(f"report: {report}", err=True)
     if fmt == "json":
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, ensure_ascii=False, indent=2))
     sys.exit(1 if concerns else 0)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    """Write a new file whole or not at all: a temporary file beside it, then renamed into place."""
+    import os
+    import tempfile
+
+    from coopdocs.errors import OutputError
+
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".coopdocs-", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write here ({exc.strerror})", hint="choose a writable folder") from exc
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
 
 
 @main.command()

@@ -193,3 +193,23 @@ def test_our_pdf_reads_as_the_docx_clause_by_clause(generated: Path, lang: str) 
     differ = [c.label for c in pdf if " ".join(c.full.split()) != docx[c.label]]
     assert differ == [pdf[-1].label]
     assert all(c.page for c in pdf) and pdf[-1].page is not None and pdf[-1].page > 10
+
+
+def test_report_docx_in_the_readers_language(tmp_path: Path) -> None:
+    import docx
+
+    out = tmp_path / "report.docx"
+    code, _, err = invoke("audit", str(CORPUS / "pyramid-ru.html"), "--lang", "kk", "--report", str(out))
+    assert code == 1, err
+    text = [p.text for p in docx.Document(str(out)).paragraphs]
+    assert text[0] == "Тұтыну кооперативі жарғысын талдау"
+    assert "Сотқа жүгіну шектелген [Статья 8 п. 1] KZ-PC-COURT" in text
+    assert "«Все споры между членом и Кооперативом разрешаются исключительно правлением Кооператива.»" in text
+    assert "Неліктен жарғы сотқа жүгінуге тыйым салады немесе кооператив шешімдерін түпкілікті деп жариялайды?" in text
+    assert [p.name for p in tmp_path.iterdir()] == ["report.docx"]
+    # an existing file is never replaced
+    before = out.read_bytes()
+    code, _, err = invoke("audit", str(CORPUS / "lawful-ru.txt"), "--report", str(out))
+    assert code == 3 and "already exists" in err and out.read_bytes() == before
+    code, _, err = invoke("audit", str(CORPUS / "lawful-ru.txt"), str(CORPUS / "lawful-kk.txt"), "--report", "r.docx")
+    assert code == 2 and "exactly one FILE" in err
