@@ -5,8 +5,11 @@ from __future__ import annotations
 import io
 import json
 import re
+import signal
+import socket
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -164,3 +167,49 @@ def test_api_build_makes_a_pdf(client: TestClient) -> None:
     (pdf,) = [n for n in archive.namelist() if n.endswith(".pdf")]
     assert pdf.endswith("/charter.ru.pdf")
     assert archive.read(pdf).startswith(b"%PDF")
+
+
+def test_explanations_and_hints_name_questions_not_yaml_paths() -> None:
+    form = webform.load_form()
+    data = webform.start_data()
+    path = re.compile(r"\b(cooperative|founding|membership|governance|funds|income|programs|disputes)\.[a-z_]")
+    for q in form.qn.questions:
+        for lang in ("ru", "kk", "en"):
+            text = webform.in_words(form, data, str(q.explain[lang]), lang)
+            assert not path.search(text), (q.id, lang, text)
+            assert "to_charter_purposes" not in text
+    assert webform.in_words(form, data, "уменьшите membership.contributions.entrance_fee.amount", "ru") == (
+        "уменьшите «Вступительный взнос, тенге»"
+    )
+    assert "income.use" not in webform.in_words(form, data, "установите income.use: charter_purposes", "ru")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_server_stops_cleanly_on_ctrl_c_and_term(signum: int) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coopdocs", "serve", "--port", str(port)],
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        cwd=ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.1)
+        proc.send_signal(signum)
+        _, err = proc.communicate(timeout=15)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    assert proc.returncode in (0, 128 + signum), err.decode()
+    assert "Traceback" not in err.decode()
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
