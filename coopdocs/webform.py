@@ -364,9 +364,21 @@ def page_messages(
         if d.rule in UNANSWERED and not unanswered:
             continue
         where = slot_of(form, data, d.path)
+        if where is not None and where[1].q.type == "count" and where[1].path != d.path:
+            where = _unanswered_in(form, section, data, d.path) or where
         if where is not None and where[1].path in names:
             _add(out, names[where[1].path], d)
     return out
+
+
+def _unanswered_in(form: WebForm, section: Section, data: Mapping[str, Any], path: str) -> tuple[int, Slot] | None:
+    """A finding about a list's item as a whole (a founder without an IIN) belongs to the item's
+    first unanswered question, not to the question that counts the items."""
+    number = form.sections.index(section) + 1
+    for slot in slots(section, data):
+        if slot.index is not None and slot.path.startswith(path + ".") and init.get_at(data, slot.path) is None:
+            return number, slot
+    return None
 
 
 def _add(out: dict[str, list[Diagnostic]], name: str, d: Diagnostic) -> None:
@@ -427,6 +439,11 @@ def preview_data(data: Mapping[str, Any], pack: Pack = DEFAULT_PACK) -> dict[str
     out = copy.deepcopy(dict(data))
     defaults = init.default_data(None, pack)
     qn = load_form(pack).qn
+    founders = init.get_at(out, "founding.founders") or []
+    examples = init.get_at(defaults, "founding.founders") or []
+    for i, founder in enumerate(founders):  # an IIN not given yet: any valid one (the charter shows none)
+        if isinstance(founder, dict) and founder.get("kind", "person") == "person" and not founder.get("iin"):
+            founder["iin"] = examples[i % len(examples)]["iin"] if examples else None
     for path in qn.blank:
         if init.get_at(out, path) is None and init.schema_rules(qn.schema, path).get("nullable"):
             continue  # may stay empty (the short name is then made from the name)

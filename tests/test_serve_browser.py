@@ -174,6 +174,9 @@ def test_a_founder_fills_a_cooperative_in_russian(server: str, browser: object, 
     page.wait_for_selector("#blocked")
     iin_error = page.locator(".msgs[data-for='founder_iin-0'] .msg.error")
     expect(iin_error).to_contain_text("ИИН 850214300128 неверен")
+    expect(page.locator(".msgs[data-for='founder_iin-0'] .msg")).to_have_count(1)  # the reason, said once
+    expect(page.locator(".msgs[data-for='founders_count'] .msg")).to_have_count(0)
+    expect(page.locator("#preview-body article")).to_contain_text("Достык")  # the preview stays
     no_yaml_paths()
     page.screenshot(path=str(shots / "ru-3-iin-error.png"), full_page=True)
     page.fill("[name='founder_iin-0']", "850214300129")
