@@ -5,12 +5,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
-command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
+# LibreOffice is the optional PDF engine (--pdf-engine libreoffice, DOCX layout overrides, `amend`
+# PDFs); PDF is typeset by Typst by default. COOPDOCS_WITHOUT_LIBREOFFICE=1 leaves it out (its tests skip).
+with_lo=1
+[ "${COOPDOCS_WITHOUT_LIBREOFFICE:-0}" = 1 ] && with_lo=0
+[ $with_lo = 0 ] || command -v soffice >/dev/null 2>&1 || missing+=(libreoffice-writer-nogui)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 # Chromium drives the browser tests of `coopdocs serve` (Playwright uses this one; it downloads none).
 [ -x /usr/bin/chromium ] || missing+=(chromium)
-[ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" >/dev/null 2>&1 || missing+=(python3-uno)
-if ! command -v fc-list >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep -q "Liberation Serif"; then
+[ $with_lo = 0 ] || { [ -x /usr/bin/python3 ] && /usr/bin/python3 -c "import uno" >/dev/null 2>&1; } || missing+=(python3-uno)
+if [ $with_lo = 1 ] && { ! command -v fc-list >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep "Liberation Serif" >/dev/null; }; then
   missing+=(fonts-liberation2 fontconfig)
 fi
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
