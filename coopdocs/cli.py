@@ -683,13 +683,17 @@ def amend(
     diffs = amending.compare_cooperatives(before, after, request.langs)
     same_text = all(d.empty for d in diffs)
     corrected = amending.corrections(before, found["OLD"], after, found["NEW"])
+    as_json = bool(formats and "json" in formats)
+    summary = amending.summary(before, after, diffs)
+    # with --format json, stdout carries only the JSON object; the texts go to stderr
     if corrected:
-        click.echo(amending.corrections_text(corrected, before, msg_lang, same_text))
+        click.echo(amending.corrections_text(corrected, before, msg_lang, same_text), err=as_json)
     if same_text:
         if not corrected:
-            click.echo(amending.no_difference(after, msg_lang))
+            click.echo(amending.no_difference(after, msg_lang), err=as_json)
+        if as_json:
+            click.echo(json.dumps({**summary, "folder": None, "files": []}, ensure_ascii=False, indent=2))
         sys.exit(0)
-    as_json = bool(formats and "json" in formats)
     fmts = tuple(f for f in formats or () if f != "json") or ("docx",)
     outputs = amending.build_outputs(before, after, diffs, request)
     options = building.Options(formats=fmts)
@@ -706,7 +710,6 @@ def amend(
         overwrite_edited=overwrite_edited,
         force=force,
     )
-    summary = amending.summary(before, after, diffs)
     if as_json:
         payload = {**summary, "folder": str(target), "files": [str(target / o.name) for o in outputs]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))

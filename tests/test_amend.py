@@ -536,3 +536,23 @@ def test_chair_package_matches_golden(chair: tuple[Path, str]) -> None:
             golden.write_text(text, encoding="utf-8")
         assert golden.is_file(), f"missing {golden}: run with COOPDOCS_UPDATE_GOLDEN=1"
         assert text == golden.read_text(encoding="utf-8"), f"{golden} differs (COOPDOCS_UPDATE_GOLDEN=1 refreshes)"
+
+
+def test_json_output_stays_json_when_old_is_corrected_or_nothing_changes(tmp_path: Path) -> None:
+    old = write_patched(tmp_path, UNLAWFUL_OLD, name="old.yaml")
+    new = write_patched(tmp_path, {"membership.exit.payout_days": 60}, name="new.yaml")
+    code, out, err = invoke("amend", str(old), str(new), "--out", str(tmp_path / "a"), "--format", "json")
+    assert code == 0, err
+    assert json.loads(out)["input_changes"][-1]["path"] == "membership.exit.payout_days"
+    assert "the new edition corrects them" in err
+    same = write_patched(tmp_path, {}, name="same.yaml")
+    code, out, err = invoke("amend", str(same), str(same), "--out", str(tmp_path / "b"), "--format", "json")
+    assert code == 0
+    assert json.loads(out) == {
+        "input_changes": [],
+        "documents": {n: {"amendments": 0, "sections_renumbered": 0, "clauses_renumbered": 0} for n in amend.DOCUMENTS},
+        "decisions": [],
+        "folder": None,
+        "files": [],
+    }
+    assert err.splitlines()[-1].startswith("no difference:")
