@@ -326,3 +326,21 @@ def test_build_writes_html_and_markdown_without_pandoc(tmp_path: Path, monkeypat
     assert result.exit_code == 0, result.output
     fragment = (folder / "charter.ru.html").read_text(encoding="utf-8")
     assert fragment.startswith('<article class="coopdocs charter" lang="ru">')
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in EXAMPLES.glob("*.yaml")))
+def test_every_document_of_every_example(example: str) -> None:
+    """Every document, language and layout of every example: strict HTML5, unique ids, resolving
+    contents, and the tree's text in HTML and in Markdown (the fragment is the page's <article>)."""
+    for layout in ("separate", "parallel"):
+        for item in trees(example, layout):
+            text = htmlwriter.render(item)
+            page = parse(text)
+            check_structure(page)
+            assert htmlwriter.render(item, fragment=True) in text
+            columns = (item.left, item.right) if isinstance(item, doctree.Parallel) else (item,)
+            for tree in columns:
+                lang = tree.lang if isinstance(item, doctree.Parallel) else None
+                assert html_lines(page, lang) == expected_lines(tree), (item.stem, tree.lang)
+            if isinstance(item, doctree.Tree):
+                assert md_body(item, htmlwriter.markdown(item)) == expected_lines(item), item.stem
