@@ -37,11 +37,15 @@ def _environment() -> Any:
 
 
 @cache
+def _compiled(source: str) -> Any:
+    return _environment().from_string(source)
+
+
 def _template(pack: Pack) -> Any:
-    return _environment().from_string(pack.find_template("layouts/document.html").read_text(encoding="utf-8"))
+    """The layout, compiled once per content (a user's override edited between runs is read again)."""
+    return _compiled(pack.find_template("layouts/document.html").read_text(encoding="utf-8"))
 
 
-@cache
 def stylesheet(pack: Pack = DEFAULT_PACK) -> str:
     """The standalone page's stylesheet (also for a site that embeds fragments)."""
     return pack.find_template("layouts/document.css").read_text(encoding="utf-8").strip()

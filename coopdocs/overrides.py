@@ -58,7 +58,8 @@ def used_files(pack: Pack, documents: tuple[str, ...]) -> list[dict[str, str]]:
         if source in (pack.meta.get("documents") or {}):
             found |= {Path(p) for p in clauses.load_library(pack, source).overrides}
     common = pack.pack_dir("common")
-    for rel in ("layouts/document.docx", "layouts/parallel.docx", "layouts/words.yaml", f"{common}/compliance.yaml"):
+    layouts = ("document.docx", "parallel.docx", "words.yaml", "document.typ", "document.html", "document.css")
+    for rel in (*(f"layouts/{name}" for name in layouts), f"{common}/compliance.yaml"):
         found |= {p for p in pack.template_candidates(rel) if pack.is_override(p)}
     for root in pack.template_roots()[:-1]:
         found |= set(pack.glob(root / common, "terms*.yaml"))

@@ -344,3 +344,22 @@ def test_every_document_of_every_example(example: str) -> None:
                 assert html_lines(page, lang) == expected_lines(tree), (item.stem, tree.lang)
             if isinstance(item, doctree.Tree):
                 assert md_body(item, htmlwriter.markdown(item)) == expected_lines(item), item.stem
+
+
+def test_layout_overrides_are_used_and_a_broken_one_is_a_clear_error(tmp_path: Path) -> None:
+    templates = tmp_path / "firm" / "layouts"
+    templates.mkdir(parents=True)
+    (templates / "document.css").write_text(".coopdocs { color: #123456; }\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["build", str(EXAMPLES / "bereke.yaml"), "--out", str(out), "--docs", "disputes", "--lang", "ru"]
+    result = CliRunner().invoke(main, [*args, "--format", "html", "--templates", str(tmp_path / "firm")])
+    assert result.exit_code == 0, result.output
+    page = (out / "bereke" / "disputes.ru.html").read_text(encoding="utf-8")
+    assert ".coopdocs { color: #123456; }" in page and "@media print" not in page
+    manifest = (out / "bereke" / "coopdocs-manifest.json").read_text(encoding="utf-8")
+    assert "firm/layouts/document.css" in manifest
+    (templates / "document.html").write_text("{% if %}", encoding="utf-8")
+    result = CliRunner().invoke(main, [*args, "--format", "html", "--templates", str(tmp_path / "firm"), "--force"])
+    assert result.exit_code == 3, result.output
+    assert "the HTML layout could not be filled" in result.output
+    assert "Traceback" not in result.output
