@@ -1,4 +1,5 @@
-"""DOCX -> PDF with LibreOffice, and DOCX -> HTML / Markdown with pandoc.
+"""DOCX -> PDF with LibreOffice, and DOCX -> HTML / Markdown with pandoc (only for `amend`'s redline:
+build writes HTML and Markdown from the document tree, ``htmlwriter``).
 
 One LibreOffice process is kept alive for all the documents of a run and driven over UNO by a
 small worker (``unoworker.py``) that runs under the system Python, where ``python3-uno`` lives.
