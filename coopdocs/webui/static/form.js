@@ -26,5 +26,14 @@
     timer = setTimeout(check, 400);
   }
   form.addEventListener("input", later);
-  form.addEventListener("change", later);
+  form.addEventListener("change", function (event) {
+    // A changed number of items (founders, purposes, programmes): the page is sent and shown again
+    // with one block of questions per item.
+    if (event.target.closest("[data-type=count]")) {
+      clearTimeout(timer);
+      document.getElementById("check").click();
+      return;
+    }
+    later();
+  });
 })();
