@@ -510,6 +510,126 @@ def measure_engines(work: Path, with_pdf: bool, out: Results, rounds: int = 3) -
         )
 
 
+def _run_env(args: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> float:
+    seconds, proc = timed(lambda: subprocess.run(list(args), capture_output=True, check=False, env=env, cwd=cwd))
+    assert proc.returncode == 0, f"{' '.join(args)} failed: {proc.stderr.decode(errors='replace')[-2000:]}"
+    return seconds
+
+
+def measure_coldstart(
+    work: Path, files: list[Path], with_pdf: bool, before: Path | None, batch_n: int, rounds: int, out: Results
+) -> None:
+    """Issue 16's targets, side by side in one run, alternating, medians of ``rounds``: cold `build`
+    DOCX only (template cache empty / warm / off; and the code of ``before``, a checkout of an earlier
+    commit, if given), one cooperative's DOCX + PDF (Typst / LibreOffice / DOCX + one soffice call),
+    Typst per page warm, and `batch -j 2` of ``batch_n`` full sets scaled to 100."""
+    from coopdocs import typeset
+
+    section = "8. cold start (issue 16)"
+    example = str(ROOT / "examples" / "bereke.yaml")
+    folder = work / "cold"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    base_env = {k: v for k, v in os.environ.items() if k not in ("COOPDOCS_CACHE_DIR", "COOPDOCS_NO_CACHE")}
+    warm_cache = folder / "cache-warm"
+    warm_env = {**base_env, "COOPDOCS_CACHE_DIR": str(warm_cache)}
+    now = [COOPDOCS, "build", example, "--lang", "ru,kk", "--layout", "separate"]
+    _run_env([*now, "--out", str(folder / "fill")], warm_env)  # fills the warm cache
+    old = [sys.executable, "-m", "coopdocs", "build", example, "--lang", "ru,kk", "--layout", "separate"]
+    old_env = {**base_env, "PYTHONPATH": str(before), "COOPDOCS_NO_CACHE": "1"} if before else None
+    variants: dict[str, Callable[[Path], float]] = {
+        "docx, cache empty": lambda o: _run_env(
+            [*now, "--out", str(o)], {**base_env, "COOPDOCS_CACHE_DIR": str(o.with_name(o.name + "-cache"))}
+        ),
+        "docx, cache warm": lambda o: _run_env([*now, "--out", str(o)], warm_env),
+        "docx, cache off": lambda o: _run_env([*now, "--out", str(o)], {**base_env, "COOPDOCS_NO_CACHE": "1"}),
+    }
+    if old_env is not None:
+        variants["docx, before (earlier commit)"] = lambda o: _run_env([*old, "--out", str(o)], old_env, before)
+    if with_pdf:
+        pdf_args = ["--format", "docx,pdf"]
+        variants["docx+pdf, Typst, cache warm"] = lambda o: _run_env([*now, "--out", str(o), *pdf_args], warm_env)
+        variants["docx+pdf, Typst, cache empty"] = lambda o: _run_env(
+            [*now, "--out", str(o), *pdf_args], {**base_env, "COOPDOCS_CACHE_DIR": str(o.with_name(o.name + "-cache"))}
+        )
+        variants["docx+pdf, --pdf-engine libreoffice"] = lambda o: _run_env(
+            [*now, "--out", str(o), *pdf_args, "--pdf-engine", "libreoffice"], warm_env
+        )
+
+        def docx_then_soffice(o: Path) -> float:
+            seconds = _run_env([*now, "--out", str(o)], warm_env)
+            docx = sorted(o.glob("*/*.docx"))
+            soffice, _ = pdf.require_engine()
+            profile = o.with_name(o.name + "-profile")
+            args = [soffice, "--headless", f"-env:UserInstallation={profile.as_uri()}", "--convert-to", "pdf"]
+            return seconds + _run_env(
+                [*args, "--outdir", str(o / "pdf"), *map(str, docx)], {**base_env, "HOME": str(profile)}
+            )
+
+        variants["docx build + one `soffice --convert-to pdf` for all"] = docx_then_soffice
+    times: dict[str, list[float]] = {name: [] for name in variants}
+    for r in range(rounds):
+        for i, (name, func) in enumerate(variants.items()):
+            times[name].append(func(folder / f"r{r}-{i}"))
+    med = {name: statistics.median(values) for name, values in times.items()}
+    for name, value in med.items():
+        out.add(section, f"cold `build` {name} (median of {rounds})", f"{value:.2f} s", f"cold {name}", value)
+
+    def ratio(label: str, a: str, b: str) -> None:
+        if a in med and b in med:
+            out.add(section, label, f"{med[a] / med[b]:.2f}x", f"ratio {a} / {b}", med[a] / med[b])
+
+    ratio("DOCX only: cache warm / cache empty", "docx, cache warm", "docx, cache empty")
+    ratio("DOCX only: cache warm / cache off", "docx, cache warm", "docx, cache off")
+    ratio("DOCX only: cache warm / before (target <= 0.6)", "docx, cache warm", "docx, before (earlier commit)")
+    ratio("DOCX only: cache empty / before", "docx, cache empty", "docx, before (earlier commit)")
+    ratio(
+        "DOCX+PDF: Typst / --pdf-engine libreoffice (target <= 0.5)",
+        "docx+pdf, Typst, cache warm",
+        "docx+pdf, --pdf-engine libreoffice",
+    )
+    ratio(
+        "DOCX+PDF: Typst / DOCX + one soffice call (target <= 0.4)",
+        "docx+pdf, Typst, cache warm",
+        "docx build + one `soffice --convert-to pdf` for all",
+    )
+    # Typst per page, warm, in this process (one core)
+    coop = check_file(Path(example)).cooperative
+    assert coop is not None
+    trees = build.build_trees(coop, build.Options(langs=("ru", "kk"), layout="separate"))
+    made = []
+    for item in trees:
+        path = folder / f"{item.stem}.pdf"
+        path.write_bytes(typeset.write_pdf(item))
+        made.append(path)
+    n_pages = pages(made)
+    warm = statistics.median(timed(lambda: [typeset.write_pdf(item) for item in trees])[0] for _ in range(rounds))
+    out.add(
+        section,
+        f"Typst warm, {len(trees)} docs, {n_pages} pages (target <= 4.5 ms/page)",
+        f"{warm * 1000 / n_pages:.1f} ms/page, {warm * 1000 / len(trees):.0f} ms/doc",
+        "typst page",
+        warm / n_pages,
+    )
+    if batch_n and with_pdf:
+        sample = folder / "batch-in"
+        sample.mkdir()
+        for f in files[:batch_n]:
+            shutil.copy(f, sample / f.name)
+        target = folder / "batch-out"
+        seconds = _run_env(
+            [COOPDOCS, "batch", str(sample), "--out", str(target), "-j", "2", "--format", "docx,pdf"], warm_env
+        )
+        made = sorted(target.glob("*/*.pdf"))
+        out.add(
+            section,
+            f"`batch -j 2 --format docx,pdf` of {batch_n} full sets ({len(made)} PDFs)",
+            f"{seconds:.1f} s; scaled to 100: {seconds * 100 / batch_n:.0f} s (target <= 90 s)",
+            "batch100 scaled",
+            seconds * 100 / batch_n,
+        )
+
+
 def add_ratios(out: Results, jobs: Sequence[int]) -> None:
     nums = out.numbers
     for kind in ("docx", "pdf"):
@@ -637,14 +757,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--jobs", default="1,2", help="worker counts for the batch runs (default 1,2)")
     parser.add_argument("--docs", default=",".join(build.ALL_DOCS), help="documents to build (default: all)")
-    parser.add_argument("--sections", default="1,2,3,4,5,6,7", help="which measurements to run (default: all)")
+    parser.add_argument("--sections", default="1,2,3,4,5,6,7,8", help="which measurements to run (default: all)")
     parser.add_argument("--no-pdf", action="store_true", help="skip every PDF measurement")
+    parser.add_argument(
+        "--before", type=Path, default=None, help="section 8: a checkout of an earlier commit to compare"
+    )
+    parser.add_argument("--cold-rounds", type=int, default=3, help="section 8: rounds of the cold commands (default 3)")
+    parser.add_argument("--batch-n", type=int, default=20, help="section 8: full sets for `batch -j 2`, scaled to 100")
     parser.add_argument("--work", type=Path, default=None, help="scratch folder (default: a temporary one)")
     parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
     args = parser.parse_args(argv)
     if args.quick:
         args.n, args.pdf_docs, args.cold_runs, args.docx_n, args.baseline_n = 2, 2, 2, 2, 1
-        args.docs, args.jobs = "charter", "2"
+        args.docs, args.jobs, args.batch_n, args.cold_rounds = "charter", "2", 0, 1
     jobs = [int(j) for j in args.jobs.split(",")]
     docs = tuple(args.docs.split(","))
     with_pdf = not args.no_pdf and pdf.find_soffice() is not None
@@ -674,6 +799,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             measure_phrases(out)
         if "7" in sections:
             measure_engines(work, with_pdf, out, rounds=1 if args.quick else 3)
+        if "8" in sections:
+            rounds, pdf_too = (1, False) if args.quick else (args.cold_rounds, with_pdf)
+            measure_coldstart(work, files, pdf_too, args.before, min(args.batch_n, len(files)), rounds, out)
         add_ratios(out, jobs)
     finally:
         if args.work is None:

@@ -213,7 +213,7 @@ def test_bench_quick_mode_runs_end_to_end(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr[-3000:]
     text = results.read_text(encoding="utf-8")
-    for heading in ("## Machine", "validate", "DOCX set", "PDF", "batch", "naive"):
+    for heading in ("## Machine", "validate", "DOCX set", "PDF", "batch", "naive", "cold start", "cache warm"):
         assert heading in text
     assert "ratio" in text.lower()
 
