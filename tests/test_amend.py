@@ -362,7 +362,7 @@ FRAME_STYLES = {"Approval", "DocTitle", "DocSubtitle", "Signature"}
 def chair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     out = tmp_path_factory.mktemp("amend-chair")
     code, stdout, err = invoke(
-        "amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(out), "--date", "2026-06-15", "--messages", "ru"
+        "amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(out), "--meeting-date", "2026-06-15", "--messages", "ru"
     )
     assert code == 0, err
     return out / "bereke-amendments", stdout
