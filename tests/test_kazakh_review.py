@@ -177,3 +177,18 @@ def test_init_asks_who_acts_for_a_legal_entity_founder(tmp_path: Path) -> None:
         "basis": "charter",
     }
     assert not [d for d in check_file(tmp_path / "coop.yaml").diagnostics if d.severity == "warning"]
+
+
+def test_the_registration_filing_names_the_representative_of_a_company_chair(tmp_path: Path) -> None:
+    # A legal entity chairing the founding meeting files for registration through the person named
+    # in founders[].representative, not an unnamed "authorised representative".
+    path = write_patched(tmp_path, {"founding.chair": 2})
+    coop = check_file(path).cooperative
+    assert coop is not None
+    outputs = build_outputs(coop, Options(docs=("minutes",), langs=("ru", "kk"), layout="separate"))
+    texts = {o.name.removesuffix(".docx"): "\n".join(docx_text(o.data)) for o in outputs}
+    ru = next(line for line in texts["minutes.ru"].splitlines() if "государственной регистрации Кооператива в" in line)
+    assert "в лице представителя Жумабаев Ерлан Маратович, ИИН 840719355239" in ru
+    assert "уполномоченного представителя" not in ru
+    kk = next(line for line in texts["minutes.kk"].splitlines() if "әділет органдарында" in line)
+    assert "өкілі Жұмабаев Ерлан Маратұлы, ЖСН 840719355239 арқылы" in kk
