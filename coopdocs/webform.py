@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from coopdocs import clauses, init
 from coopdocs.citations import resolve
 from coopdocs.diagnostics import Diagnostic
+from coopdocs.doctree import printed_commentary
 from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.init import Question, Questionnaire, Rejected
 from coopdocs.loader import load_text
@@ -489,11 +490,12 @@ def preview_html(coop: Cooperative, lang: str, commentary_word: str) -> Markup:
                     Markup("<ol>{}</ol>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in c.items))
                 )
             if c.commentary is not None:
-                m = c.commentary
+                # As a member reads it in the commentary document: the choice in words, no YAML keys.
+                meaning, choice, basis = printed_commentary(c.commentary, doc_lang, "member")
                 parts.append(
                     Markup(
                         "<details class=commentary><summary>{}</summary><p>{}</p><p>{}</p><p><i>{}</i></p></details>"
-                    ).format(commentary_word, m.meaning, m.choice, "; ".join(m.basis))
+                    ).format(commentary_word, meaning, choice, basis)
                 )
     parts.append(Markup("</article>"))
     return Markup("").join(parts)

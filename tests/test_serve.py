@@ -213,3 +213,18 @@ def test_the_server_stops_cleanly_on_ctrl_c_and_term(signum: int) -> None:
     assert "Traceback" not in err.decode()
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0  # nothing listens any more
+
+
+def test_the_preview_commentary_speaks_in_words_not_yaml_keys() -> None:
+    # The commentary folded under each clause of the preview is the member's edition: the founders'
+    # choice in words, never a YAML path (the lawyer's wording names them: «Порог — governance.…»).
+    from coopdocs.pipeline import check_file
+
+    coop = check_file(Path("examples/bereke.yaml")).cooperative
+    assert coop is not None
+    for lang in ("ru", "kk"):
+        html = str(webform.preview_html(coop, lang, "commentary"))
+        shown = re.sub(r"id=clause-\S+", "", html)  # clause ids are anchors, not text
+        keys = re.findall(r"\b(?:governance|membership|founding|funds|income|disputes|reorganization)\.[a-z_]+", shown)
+        assert keys == [], keys[:5]
+        assert "<details class=commentary>" in html
