@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import copy
+import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -44,3 +48,31 @@ def write_patched(tmp_path: Path, patch: dict[str, Any], base: Path = BEREKE, na
     with out.open("w", encoding="utf-8") as handle:
         yaml.dump(data, handle)
     return out
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_serve(port: int, timeout: float = 30) -> subprocess.Popen[bytes]:
+    """`coopdocs serve` on ``port`` in its own session, returned once it listens. If it exits or does
+    not listen within ``timeout`` it is killed and the test fails with what it printed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "coopdocs", "serve", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+        cwd=ROOT,
+    )
+    deadline = time.monotonic() + timeout
+    while True:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return proc
+        if proc.poll() is not None or time.monotonic() > deadline:
+            if proc.poll() is None:
+                proc.kill()
+            raise AssertionError(f"the server did not start: {proc.communicate()[1].decode()}")
+        time.sleep(0.1)

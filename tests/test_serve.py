@@ -9,7 +9,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import zipfile
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from starlette.testclient import TestClient
 
 from coopdocs import webform
 from coopdocs.serve import create_app
+from tests.support import free_port, start_serve
 
 ROOT = Path(__file__).resolve().parent.parent
 BEREKE = ROOT / "examples" / "bereke.yaml"
@@ -186,23 +186,9 @@ def test_explanations_and_hints_name_questions_not_yaml_paths() -> None:
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
 def test_the_server_stops_cleanly_on_ctrl_c_and_term(signum: int) -> None:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "coopdocs", "serve", "--port", str(port)],
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-        cwd=ROOT,
-    )
+    port = free_port()
+    proc = start_serve(port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            assert proc.poll() is None and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.1)
         proc.send_signal(signum)
         _, err = proc.communicate(timeout=15)
     finally:

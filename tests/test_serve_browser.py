@@ -13,15 +13,14 @@ import io
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
-import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.support import free_port, start_serve
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -41,31 +40,12 @@ pytestmark = pytest.mark.skipif(
 )
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture
 def server() -> Iterator[str]:
     """`coopdocs serve` on a free port; stopped with SIGTERM (it must exit cleanly) whatever happens."""
     port = free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "coopdocs", "serve", "--port", str(port)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        start_new_session=True,
-    )
+    proc = start_serve(port)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"the server did not start: {proc.communicate()[1].decode()}")
-            time.sleep(0.1)
         yield f"http://127.0.0.1:{port}"
     finally:
         proc.send_signal(signal.SIGTERM)
