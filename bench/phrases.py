@@ -85,8 +85,10 @@ def score(path: Path) -> Score:
 
 
 def report(scores: Sequence[Score], show_errors: bool = False) -> list[str]:
-    lines = ["| set | phrases | precision | recall | TP | FP | FN | TN | category right | by language (P / R) |",
-             "|---|---|---|---|---|---|---|---|---|---|"]
+    lines = [
+        "| set | phrases | precision | recall | TP | FP | FN | TN | category right | by language (P / R) |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
     for s in scores:
         langs = "; ".join(
             f"{lang} {tp / (tp + fp) if tp + fp else 1:.2f} / {tp / (tp + fn) if tp + fn else 1:.2f}"

@@ -253,7 +253,7 @@ def split(document: reading.Document) -> list[Clause]:
             section, current, article = text, None, ""
         elif item and current is not None:
             current.items.append((f"{item.group(1)})", item.group(2)))
-        elif current is None and section and document.kind == "pdf" and not text.isupper():
+        elif current is None and section and document.kind in ("pdf", "image") and not text.isupper():
             section = _join(section, text)  # a heading wrapped onto the next line
         elif current is not None and _continues(current, text, document.kind):
             if current.items:
@@ -283,7 +283,7 @@ def _continues(clause: Clause, text: str, kind: str) -> bool:
     that does not open with a number continues the clause (its sentences end in «г.», «ст.» or «т.б.»
     mid-line too), except a line in capitals after a finished one (a heading, «УТВЕРЖДЁН»)."""
     last = clause.items[-1][1] if clause.items else clause.text
-    if kind == "pdf":
+    if kind in ("pdf", "image"):
         return not (last.rstrip().endswith((".", ";", ":")) and text.isupper())
     return text[:1].islower()
 

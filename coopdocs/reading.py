@@ -1,14 +1,19 @@
 """Reading a document someone else wrote (a charter on file) into paragraphs of plain text.
 
 DOCX through python-docx, PDF with a text layer through pypdf (page numbers kept), HTML through the
-standard library's parser, plain text as is. A PDF without a text layer or an image needs OCR:
-that is reported as a typed error naming the system packages, never guessed at.
+standard library's parser, plain text as is. A PDF without a text layer (its pages rendered by
+pdftoppm) or an image (PNG, JPEG, TIFF...) is recognised by Tesseract with its Russian and Kazakh data
+from the system packages; where Tesseract or its data is missing, a typed error names the packages.
 """
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
+import tempfile
+import time
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,6 +23,9 @@ from coopdocs.errors import CoopdocsError, UsageError
 MAX_BYTES = 50 * 1024 * 1024
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".gif", ".webp")
 OCR_PACKAGES = "tesseract-ocr tesseract-ocr-rus tesseract-ocr-kaz"
+OCR_LANGS = ("rus", "kaz")
+OCR_DPI = 300
+OCR_PAGE_SECONDS = 120  # one page; Tesseract on a 300 dpi A4 page takes a few seconds
 
 
 @dataclass(frozen=True)
@@ -33,6 +41,8 @@ class Document:
     paragraphs: tuple[Paragraph, ...]
     pages: int | None = None
     notes: tuple[str, ...] = field(default_factory=tuple)  # what could not be read, in English
+    ocr_pages: int = 0  # pages recognised by OCR (their quotes may carry recognition errors)
+    ocr_seconds: float = 0.0  # the time OCR took, reported apart from the audit's own
 
 
 class ReadError(CoopdocsError):
@@ -41,6 +51,17 @@ class ReadError(CoopdocsError):
 
 def ocr_available() -> bool:
     return shutil.which("tesseract") is not None
+
+
+def ocr_languages() -> tuple[str, ...]:
+    """The languages of OCR_LANGS whose Tesseract data is installed."""
+    try:
+        listed = subprocess.run(
+            ["tesseract", "--list-langs"], capture_output=True, text=True, timeout=30, check=False
+        ).stdout.split()
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    return tuple(lang for lang in OCR_LANGS if lang in listed)
 
 
 def read(path: Path) -> Document:
@@ -56,7 +77,7 @@ def read(path: Path) -> Document:
     if suffix in (".docx", ".docm") or (head.startswith(b"PK") and suffix not in (".txt", ".html", ".htm")):
         return _docx(path)
     if suffix in IMAGE_SUFFIXES:
-        raise _no_ocr(path, "an image")
+        return _image(path)
     if suffix == ".doc":
         raise ReadError(
             f"{path}: an old binary Word file (.doc) cannot be read",
@@ -136,11 +157,132 @@ def _pdf(path: Path) -> Document:
         if re.sub(r"\d+", "#", line) not in furniture
     ]
     letters = sum(len(re.findall(r"[^\W\d_]", p.text)) for p in paragraphs)
+    empty = [n for n, text in enumerate(pages, 1) if not text.strip()]
     if letters < 50 * max(1, len(pages)) // 10:
-        raise _no_ocr(path, f"a PDF of {len(pages)} page(s) without a text layer (a scan)")
-    empty = [str(n) for n, text in enumerate(pages, 1) if not text.strip()]
-    notes = (f"page(s) {', '.join(empty)} have no text layer and were not read (OCR not done)",) if empty else ()
-    return Document(str(path), "pdf", tuple(paragraphs), pages=len(pages), notes=notes)
+        empty = list(range(1, len(pages) + 1))
+        paragraphs = []
+        if not pages:
+            raise ReadError(f"{path}: a PDF without pages")
+    if not empty:
+        return Document(str(path), "pdf", tuple(paragraphs), pages=len(pages))
+    what = (
+        f"a PDF of {len(pages)} page(s) without a text layer (a scan)"
+        if not paragraphs
+        else (f"a PDF whose page(s) {', '.join(map(str, empty))} have no text layer")
+    )
+    langs = _ocr_ready(path, what)
+    start = time.perf_counter()
+    recognised = {n: _lines(text) for n, text in _ocr_pdf(path, empty, langs).items()}
+    seconds = time.perf_counter() - start
+    merged = [p for p in paragraphs]
+    for n in empty:
+        merged += [Paragraph(line, n) for line in recognised.get(n, [])]
+    merged.sort(key=lambda p: p.page or 0)  # sorted() is stable: the lines of a page keep their order
+    notes = (_ocr_note(len(empty), langs),)
+    return Document(
+        str(path), "pdf", tuple(merged), pages=len(pages), notes=notes, ocr_pages=len(empty), ocr_seconds=seconds
+    )
+
+
+def _ocr_note(pages: int, langs: tuple[str, ...]) -> str:
+    return (
+        f"{pages} page(s) read by OCR (Tesseract, {'+'.join(langs)}): quotes from them may carry recognition "
+        "errors; compare them with the paper"
+    )
+
+
+def _ocr_ready(path: Path, what: str) -> tuple[str, ...]:
+    """The Tesseract languages to use; a ReadError naming the packages when OCR cannot run."""
+    if not ocr_available():
+        raise _no_ocr(path, what)
+    langs = ocr_languages()
+    if not langs:
+        raise ReadError(
+            f"{path}: {what}; reading it needs OCR, and Tesseract has neither Russian nor Kazakh data",
+            hint=f"install them: apt-get install {OCR_PACKAGES}",
+        )
+    return langs
+
+
+def _tesseract(image: Path, langs: tuple[str, ...]) -> str:
+    """The text Tesseract reads in ``image`` (a multi-page TIFF gives its pages separated by form feeds).
+    One thread: the audit promises one core, and OpenMP threads only contend on a shared machine."""
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    try:
+        done = subprocess.run(
+            ["tesseract", str(image), "stdout", "-l", "+".join(langs), "--psm", "4"],
+            capture_output=True,
+            timeout=OCR_PAGE_SECONDS,
+            env=env,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise ReadError(f"{image}: OCR took longer than {OCR_PAGE_SECONDS} s for one page") from exc
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise ReadError(
+            f"{image}: Tesseract could not read it ({message[-1] if message else f'exit {done.returncode}'})",
+            hint="save the picture again as PNG or a PDF and audit that",
+        )
+    return done.stdout.decode("utf-8", "replace")
+
+
+def _ocr_pdf(path: Path, numbers: list[int], langs: tuple[str, ...]) -> dict[int, str]:
+    """Each listed page rendered by pdftoppm (poppler) at OCR_DPI in grey and recognised."""
+    if shutil.which("pdftoppm") is None:
+        raise ReadError(
+            f"{path}: its pages without a text layer need pdftoppm to be recognised",
+            hint="install poppler: apt-get install poppler-utils",
+        )
+    result = {}
+    with tempfile.TemporaryDirectory(prefix="coopdocs-ocr-") as tmp:
+        for n in numbers:
+            stem = Path(tmp) / f"p{n}"
+            done = subprocess.run(
+                [
+                    "pdftoppm",
+                    "-r",
+                    str(OCR_DPI),
+                    "-gray",
+                    "-png",
+                    "-singlefile",
+                    "-f",
+                    str(n),
+                    "-l",
+                    str(n),
+                    str(path),
+                    str(stem),
+                ],
+                capture_output=True,
+                timeout=OCR_PAGE_SECONDS,
+                check=False,
+            )
+            if done.returncode != 0:
+                raise ReadError(f"{path}: pdftoppm could not render page {n}")
+            result[n] = _tesseract(stem.with_suffix(".png"), langs)
+    return result
+
+
+def _image(path: Path) -> Document:
+    """A photographed or scanned page (a multi-page TIFF: each page numbered)."""
+    langs = _ocr_ready(path, "an image")
+    start = time.perf_counter()
+    pages = _tesseract(path, langs).split("\f")
+    seconds = time.perf_counter() - start
+    while pages and not pages[-1].strip():
+        pages.pop()
+    paragraphs = [Paragraph(line, n) for n, text in enumerate(pages, 1) for line in _lines(text)]
+    if not paragraphs:
+        raise ReadError(f"{path}: OCR found no text in the image", hint="scan it again at 300 dpi, straight")
+    return Document(
+        str(path),
+        "image",
+        tuple(paragraphs),
+        pages=len(pages),
+        notes=(_ocr_note(len(pages), langs),),
+        ocr_pages=len(pages),
+        ocr_seconds=seconds,
+    )
 
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
@@ -156,16 +298,10 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
 
 
 def _no_ocr(path: Path, what: str) -> ReadError:
-    if ocr_available():
-        return ReadError(
-            f"{path}: {what}; reading it needs OCR, which `coopdocs audit` does not do yet",
-            hint="recognise the text first, e.g. `ocrmypdf -l rus+kaz FILE out.pdf` or "
-            "`tesseract FILE out -l rus+kaz`, and audit the result",
-        )
     return ReadError(
         f"{path}: {what}; reading it needs OCR, and Tesseract is not installed",
-        hint=f"install it with Russian and Kazakh data (`apt-get install {OCR_PACKAGES}`), recognise the text "
-        "(`tesseract FILE out -l rus+kaz`) and audit out.txt",
+        hint=f"install it with Russian and Kazakh data (`apt-get install {OCR_PACKAGES}`, "
+        "or ./scripts/bootstrap.sh as root) and audit the file again",
     )
 
 

@@ -17,6 +17,15 @@ command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 if [ $with_lo = 1 ] && { ! command -v fc-list >/dev/null 2>&1 || ! fc-list 2>/dev/null | grep "Liberation Serif" >/dev/null; }; then
   missing+=(fonts-liberation2 fontconfig)
 fi
+# Tesseract with Russian and Kazakh data reads scanned charters for `coopdocs audit` (optional: without it
+# audit reads text layers and says what it cannot read; COOPDOCS_WITHOUT_OCR=1 leaves it out, its tests skip).
+if [ "${COOPDOCS_WITHOUT_OCR:-0}" != 1 ]; then
+  command -v tesseract >/dev/null 2>&1 || missing+=(tesseract-ocr)
+  for lang in rus kaz; do
+    [ -f "/usr/share/tesseract-ocr/5/tessdata/$lang.traineddata" ] || [ -f "/usr/share/tesseract-ocr/4.00/tessdata/$lang.traineddata" ] \
+      || missing+=("tesseract-ocr-$lang")
+  done
+fi
 python3 -c "import ensurepip, venv" >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -137,6 +139,62 @@ def test_a_scan_asks_for_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     (tmp_path / "photo.jpg").write_bytes(b"\xff\xd8\xff")
     code, _, err = invoke("audit", str(tmp_path / "photo.jpg"))
     assert code == 1 and "an image" in err and "tesseract-ocr-kaz" in err
+
+
+needs_ocr = pytest.mark.skipif(
+    not (reading.ocr_available() and set(reading.ocr_languages()) == {"rus", "kaz"} and shutil.which("pdftoppm")),
+    reason="Tesseract with rus and kaz data, and pdftoppm, are optional (scripts/bootstrap.sh installs them as root)",
+)
+
+
+@needs_ocr
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_a_scanned_page_of_our_own_charter_is_read_by_ocr(generated: Path, tmp_path: Path, lang: str) -> None:
+    """Page 1 of the charter coopdocs writes, rendered to a picture (no text layer) and audited as a PNG
+    and as a scanned PDF: OCR reads the topics of that page with the charter's own clause numbers."""
+    from PIL import Image
+
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "200",
+            "-gray",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(generated / f"charter.{lang}.pdf"),
+            str(tmp_path / "page"),
+        ],
+        check=True,
+    )
+    png = tmp_path / "page.png"
+    scan = tmp_path / "scan.pdf"
+    Image.open(png).convert("RGB").save(scan, resolution=200)
+    for path, kind in ((png, "image"), (scan, "pdf")):
+        result = audit.audit(path)
+        assert result.document.kind == kind and result.document.ocr_pages == 1, path
+        assert result.document.ocr_seconds > 0
+        assert "read by OCR" in result.document.notes[0]
+        assert result.lang == lang
+        present = {f.id: f for f in result.findings if f.kind == "present"}
+        assert {"name", "location", "purpose"} <= set(present), (path, sorted(present))
+        assert present["name"].clause == "1.4." and present["name"].page == 1
+        assert not [f for f in result.findings if f.kind == "unlawful"]
+
+
+def test_tesseract_without_russian_and_kazakh_data_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(reading, "ocr_available", lambda: True)
+    monkeypatch.setattr(reading, "ocr_languages", lambda: ())
+    (tmp_path / "photo.png").write_bytes(b"\x89PNG")
+    code, _, err = invoke("audit", str(tmp_path / "photo.png"))
+    assert code == 1
+    assert "neither Russian nor Kazakh data" in err and "apt-get install tesseract-ocr tesseract-ocr-rus" in err
 
 
 def test_cli_json_in_kazakh() -> None:

@@ -1,0 +1,110 @@
+"""The hand-written part of the labelled corpus (issue 17): charters composed from clauses written by
+hand in tests/corpus/handwritten/{tuning,holdout}.yaml (see the head of holdout.yaml), in several
+numbering styles, with mandatory topics left out and unlawful terms put in; their labels follow from
+that. ``compose`` is pure: the same file gives the same charters.
+
+    .venv/bin/python bench/corpus.py holdout ho-ru-1     # print one composed charter
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FOLDER = ROOT / "tests" / "corpus" / "handwritten"
+
+# (section title ru, kk) -> topics (and fillers, as "filler:N") in it, in the charter's order
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Общие положения", "Жалпы ережелер", ("name", "location", "filler:0")),
+    ("Предмет и цели деятельности", "Қызметінің мәні мен мақсаттары", ("purpose",)),
+    ("Членство", "Мүшелік", ("admission", "rights_duties")),
+    ("Взносы", "Жарналар", ("share_contribution",)),
+    ("Прекращение членства", "Мүшелікті тоқтату", ("exit", "exit_payout", "exclusion")),
+    ("Органы Кооператива", "Кооперативтің органдары", ("general_meeting", "decision_making", "executive")),
+    ("Контроль", "Бақылау", ("audit_body",)),
+    ("Имущество", "Мүлік", ("funds", "income_use", "losses", "filler:1")),
+    ("Споры", "Даулар", ("disputes",)),
+    ("Прекращение деятельности", "Қызметті тоқтату", ("reorganization", "filler:2")),
+)
+MANDATORY_EXCEPT = {"disputes"}  # the one topic of audit.yaml that is not mandatory
+
+
+def load(part: str) -> dict[str, Any]:
+    return dict(yaml.safe_load((FOLDER / f"{part}.yaml").read_text(encoding="utf-8")))
+
+
+def plain_keyboard(text: str) -> str:
+    """Kazakh typed without a Kazakh keyboard (as bench/audit.py's transform of the same name)."""
+    text = text.translate(str.maketrans("әғқңөұүһіӘҒҚҢӨҰҮҺІ", "агкноуухiАГКНОУУХI"))
+    return re.sub(r"\b[жЖ]\w*", lambda m: m.group(0).replace("е", "e"), text)
+
+
+def compose(data: Mapping[str, Any], spec: Mapping[str, Any]) -> tuple[str, dict[str, list[str]]]:
+    """(text, labels) of the charter ``spec`` of a part: labels {missing: [...], unlawful: [...]}."""
+    lang, style, pick = spec["lang"], spec["style"], int(spec.get("pick", 0))
+    clauses, unlawful, filler = data["clauses"][lang], data["unlawful"][lang], data["filler"][lang]
+    replaced = {topic: term for term, topic in (spec.get("unlawful") or {}).items()}
+    removed = set(spec.get("remove") or ())
+    stated: set[str] = set()
+    lines = ["УСТАВ", "потребительского кооператива"] if lang == "ru" else ["ЖАРҒЫ", "тұтыну кооперативінің"]
+    number = 0
+    for ru_title, kk_title, members in SECTIONS:
+        texts = []
+        for i, member in enumerate(members):
+            if member.startswith("filler:"):
+                index = int(member.split(":")[1])
+                if index < len(filler):
+                    texts.append(filler[index])
+            elif member in replaced:
+                variants = unlawful[replaced[member]]
+                chosen = variants[pick % len(variants)]
+                texts.append(chosen["text"])
+                stated |= set(chosen.get("states") or ())
+            elif member not in removed:
+                variants = clauses[member]
+                texts.append(variants[(pick + i + number) % len(variants)])
+                stated.add(member)
+        if not texts:
+            continue
+        number += 1
+        title = ru_title if lang == "ru" else kk_title
+        lines.append("")
+        lines += _section(style, number, title, texts)
+    text = "\n".join(lines) + "\n"
+    if spec.get("plain_keyboard"):
+        text = plain_keyboard(text)
+    topics = [t for _, _, members in SECTIONS for t in members if not t.startswith("filler:")]
+    missing = [t for t in topics if t not in stated and t not in MANDATORY_EXCEPT]
+    return text, {"missing": missing, "unlawful": sorted(spec.get("unlawful") or {})}
+
+
+def _section(style: str, number: int, title: str, texts: list[str]) -> list[str]:
+    if style == "dotted":
+        return [f"{number}. {title}", *(f"{number}.{i}. {t}" for i, t in enumerate(texts, 1))]
+    if style == "chapter":
+        return [f"Глава {number}. {title.upper()}", *(f"{number}.{i} {t}" for i, t in enumerate(texts, 1))]
+    if style == "article":
+        return [f"Статья {number}. {title}", *(f"{i}. {t}" for i, t in enumerate(texts, 1))]
+    if style == "bap":
+        return [f"{number}-бап. {title}", *(f"{i}. {t}" for i, t in enumerate(texts, 1))]
+    if style == "tarau":
+        return [f"{number}-тарау. {title.upper()}", *(f"{number}.{i} {t}" for i, t in enumerate(texts, 1))]
+    raise ValueError(f"unknown style {style}")
+
+
+def charters(part: str) -> list[tuple[str, str, dict[str, list[str]]]]:
+    """(id, text, labels) of every charter of a part (tuning or holdout)."""
+    data = load(part)
+    return [(spec["id"], *compose(data, spec)) for spec in data["charters"]]
+
+
+if __name__ == "__main__":
+    for ident, text, labels in charters(sys.argv[1]):
+        if len(sys.argv) < 3 or ident == sys.argv[2]:
+            print(f"# {ident}: {labels}\n{text}")
