@@ -304,7 +304,7 @@ def produce(
 
 def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[[], Converter] | None) -> Produced:
     from coopdocs import build as building
-    from coopdocs import diagnostics
+    from coopdocs.fieldnames import format_for
     from coopdocs.pipeline import check_file
 
     checked = check_file(path, options.msg_lang)
@@ -317,7 +317,7 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
         warnings=counts["warnings"],
         red_flags=counts["red_flags"],
         diagnostics=tuple(d.as_json() for d in checked.diagnostics),
-        diagnostics_text=tuple(diagnostics.format_text(d, options.msg_lang) for d in checked.diagnostics),
+        diagnostics_text=tuple(format_for(d, options.msg_lang, options.audience) for d in checked.diagnostics),
         name=cooperative_name(path),
     )
     try:

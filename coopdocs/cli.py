@@ -147,6 +147,16 @@ def require_files(files: tuple[Path, ...], lang: str) -> None:
             raise UsageError(_ui("no_file", lang, file=file), hint=_ui("no_file_hint", lang, cwd=Path.cwd()))
 
 
+AUDIENCE_MESSAGES_OPTION = click.option(
+    "--audience",
+    type=click.Choice(["member", "lawyer"]),
+    default="member",
+    show_default=True,
+    help="member: each problem names its field in words, as the questionnaire asks it; lawyer: by its "
+    "YAML path (founding.founders[0].iin), as --format json does.",
+)
+
+
 def summary_line(file: Path, counts: dict[str, int], blocking: bool, lang: str) -> str:
     line = _ui("summary", lang, file=file, **counts)
     return line + (f", {_ui('ok', lang)}" if not blocking else "")
@@ -156,15 +166,21 @@ def summary_line(file: Path, counts: dict[str, int], blocking: bool, lang: str) 
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--strict", is_flag=True, help="Warnings count as errors.")
+@AUDIENCE_MESSAGES_OPTION
 @MESSAGES_OPTION
 @LEGACY_LANG_OPTION
 @guarded
-def validate(files: tuple[Path, ...], fmt: str, strict: bool, msg_lang: str | None, legacy_lang: str | None) -> None:
+def validate(
+    files: tuple[Path, ...], fmt: str, strict: bool, audience: str, msg_lang: str | None, legacy_lang: str | None
+) -> None:
     """Check FILE... against the input schema and the legal rules.
 
-    --format json prints one object for one file or several: {"files": [{file, diagnostics,
-    summary}...], "diagnostics": [...each with its file], "summary": {totals}}."""
+    The text names each field as the questionnaire asks it («Учредитель № 1: ИИН»); --audience lawyer
+    names its YAML path (founding.founders[0].iin) instead. --format json prints one object for one
+    file or several: {"files": [{file, diagnostics, summary}...], "diagnostics": [...each with its
+    file], "summary": {totals}}."""
     from coopdocs import diagnostics
+    from coopdocs.fieldnames import format_for
     from coopdocs.pipeline import check_file
 
     lang = messages_lang(msg_lang or legacy_lang)
@@ -178,7 +194,7 @@ def validate(files: tuple[Path, ...], fmt: str, strict: bool, msg_lang: str | No
             results.append((str(file), checked.diagnostics))
             continue
         for d in checked.diagnostics:
-            click.echo(diagnostics.format_text(d, lang))
+            click.echo(format_for(d, lang, audience))
         click.echo(summary_line(file, checked.counts, checked.blocking, lang), err=True)
     if fmt == "json":
         click.echo(diagnostics.format_json(results))
@@ -294,8 +310,9 @@ def build_options(func: F) -> F:
                 type=click.Choice(["member", "lawyer"]),
                 default="member",
                 show_default=True,
-                help="The commentary's reader: member (choices in words, one note on sources) or lawyer "
-                "(the YAML keys and the verification of every citation).",
+                help="The reader: member (the commentary's choices in words, one note on sources; problems "
+                "name their fields in words) or lawyer (the YAML keys and the verification of every citation; "
+                "problems name their YAML paths).",
             ),
             click.option(
                 "--templates",
@@ -329,7 +346,7 @@ def build_options(func: F) -> F:
 def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: Options, msg_lang: str | None) -> None:
     """Validate FILE and write its documents to OUT/<slug>/ (replacing only what coopdocs wrote there)."""
     from coopdocs import build as building
-    from coopdocs import diagnostics
+    from coopdocs.fieldnames import format_for
     from coopdocs.outfolder import write_folder
     from coopdocs.pipeline import check_file
 
@@ -337,7 +354,7 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
     require_files((file,), msg_lang)
     checked = check_file(file, msg_lang)
     for d in checked.diagnostics:
-        click.echo(diagnostics.format_text(d, msg_lang), err=True)
+        click.echo(format_for(d, msg_lang, options.audience), err=True)
     with contextlib.ExitStack() as stack:
         from coopdocs.pdf import ConverterPool
 
@@ -385,7 +402,8 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
     """Simulate every programme of FILE month by month, then stop recruitment: who paid for whom.
 
     FILE is a full cooperative input, or a file with only a `programs:` list (the terms of a scheme)."""
-    from coopdocs import diagnostics, stressreport
+    from coopdocs import stressreport
+    from coopdocs.fieldnames import format_for
     from coopdocs.pipeline import programmes
     from coopdocs.stress import as_dict
 
@@ -394,7 +412,7 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
     if found.programs is None:  # the terms themselves are unreadable: say where, as validate does
         for d in found.diagnostics:
             if d.blocking:
-                click.echo(diagnostics.format_text(d, lang), err=True)
+                click.echo(format_for(d, lang), err=True)
         sys.exit(1)
     results = stressreport.results(found.programs, growth, stop_month)
     names = [stressreport.name_of(p, lang) for p in found.programs]
@@ -642,6 +660,7 @@ def _batch_summary(report: Any, lang: str) -> None:
     "the tracked changes carry it; if not given, the documents leave it blank and the tracked changes are "
     "dated today (the manifest says which).",
 )
+@AUDIENCE_MESSAGES_OPTION
 @MESSAGES_OPTION
 @OVERWRITE_EDITED_OPTION
 @FORCE_OPTION
@@ -653,6 +672,7 @@ def amend(
     langs: tuple[str, ...] | None,
     formats: tuple[str, ...] | None,
     meeting_date: dt.datetime | None,
+    audience: str,
     msg_lang: str | None,
     overwrite_edited: bool,
     force: bool,
@@ -660,7 +680,7 @@ def amend(
     """Compare OLD and NEW and write the amendment package to OUT/<slug>-amendments/."""
     from coopdocs import amend as amending
     from coopdocs import build as building
-    from coopdocs import diagnostics
+    from coopdocs.fieldnames import format_for
     from coopdocs.outfolder import write_folder
     from coopdocs.pipeline import check_file
 
@@ -671,7 +691,7 @@ def amend(
     for role, file in (("OLD", old), ("NEW", new)):
         result = check_file(file, msg_lang)
         for d in result.diagnostics:
-            click.echo(diagnostics.format_text(d, msg_lang), err=True)
+            click.echo(format_for(d, msg_lang, audience), err=True)
         click.echo(summary_line(file, result.counts, result.blocking, msg_lang), err=True)
         if result.cooperative is None or (role == "NEW" and result.blocking):
             click.echo(_ui("amend_refused", msg_lang, file=file, role=role), err=True)

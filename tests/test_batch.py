@@ -105,7 +105,7 @@ def test_batch_builds_good_inputs_and_isolates_bad_ones(tmp_path: Path) -> None:
     (diag,) = [d for d in rows[2]["diagnostics"] if d["severity"] == "error"]  # type: ignore[union-attr,index]
     assert (diag["rule"], diag["path"]) == ("schema/min", "membership.exit.payout_days")  # type: ignore[index]
     assert isinstance(diag["line"], int) and diag["message"]  # type: ignore[index]
-    assert any("error[schema/min] membership.exit.payout_days" in d for d in rows[2]["diagnostics_text"])  # type: ignore[union-attr]
+    assert any("error[schema/min] \"Days to pay a leaving member's share" in d for d in rows[2]["diagnostics_text"])  # type: ignore[union-attr]
     assert rows[0]["name"] == {"ru": "Береке", "kk": "Береке", "en": "Bereke"}
     assert all(isinstance(r["duration"], float) for r in rows)
     assert report(out)["summary"] == {"total": 4, "ok": 2, "invalid": 2}

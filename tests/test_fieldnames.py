@@ -1,0 +1,38 @@
+"""Data paths in words (coopdocs.fieldnames): what a member reads instead of a YAML path."""
+
+from __future__ import annotations
+
+import pytest
+
+from coopdocs.diagnostics import make
+from coopdocs.fieldnames import for_member, in_words, label
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "words"),
+    [
+        ("founding.founders[0].iin", "ru", "Учредитель № 1: ИИН"),
+        ("founding.founders[2].iin", "kk", "№ 3 құрылтайшы: ЖСН"),
+        ("founding.founders[0].iin", "en", "Founder no. 1: IIN"),
+        ("founding.founders[1]", "ru", "Учредитель № 2"),
+        ("cooperative.name.kk", "ru", "Название кооператива, по-казахски"),
+        ("cooperative.purpose[1]", "kk", "№ 2 мақсат"),
+        ("membership.contributions.entrance_fee.amount", "ru", "Вступительный взнос, тенге"),
+        ("funds.reserve.uses", "ru", "резервный фонд, на что расходуется"),
+    ],
+)
+def test_a_path_is_named_as_the_questionnaire_asks_it(path: str, lang: str, words: str) -> None:
+    assert label(path, lang) == words
+
+
+def test_paths_and_choice_ids_inside_a_message_are_worded() -> None:
+    text = in_words("уменьшите membership.contributions.entrance_fee.amount до charter_purposes", "ru")
+    assert text == "уменьшите «Вступительный взнос, тенге» до «уставные цели Кооператива»"
+
+
+def test_a_misspelt_key_is_shown_as_written() -> None:
+    where = ("membership", "exit", "payout_dayz")
+    d = make("schema/unknown-key", lang="ru", path=where, key="payout_dayz", suggestion="")
+    assert for_member(d, "ru").path == "membership.exit.payout_dayz"
+    d = make("schema/min", lang="ru", path=("membership", "exit", "payout_days"), value=-1, limit=0)
+    assert for_member(d, "ru").path == "«Срок выплаты пая выходящему члену после выхода, дней»"
