@@ -950,7 +950,9 @@ def compare(result: Imported, truth: Mapping[str, Any], stated: set[str]) -> dic
     stated values not found, and every imported value that differs (``wrong``, whether stated or not)."""
     lang = result.data["languages"][0] if len(result.data.get("languages") or []) == 1 else None
     have = {f.path: f.value for f in result.found}
-    exact, missing, wrong = [], [], []
+    exact: list[str] = []
+    missing: list[str] = []
+    wrong: list[str] = []
     for path in sorted(stated):
         if path in have:
             (exact if same(have[path], _get(truth, path), lang) else wrong).append(path)
