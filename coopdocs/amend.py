@@ -14,7 +14,6 @@ import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from coopdocs import __version__, build, clauses, redline, render
@@ -22,7 +21,7 @@ from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import UsageError
 from coopdocs.manifest import Output, cooperative_info
 from coopdocs.model import Cooperative
-from coopdocs.pack import data_root, read_yaml
+from coopdocs.pack import Pack
 from coopdocs.redline import Para, Revision
 from coopdocs.wording import legal_date
 
@@ -30,13 +29,12 @@ DOCUMENTS = ("charter", "membership", "disputes")
 AUTHOR = "coopdocs"
 
 
-@cache
-def wording(pack_key: str) -> Mapping[str, Any]:
-    return read_yaml(data_root() / "templates" / "common" / pack_key / "amendments.yaml")
+def wording(pack: Pack) -> Mapping[str, Any]:
+    return dict(pack.read(pack.common_rel("amendments.yaml")))
 
 
 def _words(coop: Cooperative) -> Mapping[str, Any]:
-    return wording(coop.pack.key)
+    return wording(coop.pack)
 
 
 def no_difference(coop: Cooperative, lang: str) -> str:

@@ -28,7 +28,7 @@ from typing import Any
 from coopdocs import reading, textscan
 from coopdocs.citations import resolve
 from coopdocs.errors import PackError
-from coopdocs.pack import DEFAULT_PACK, Pack, data_root, read_yaml
+from coopdocs.pack import DEFAULT_PACK, Pack
 from coopdocs.rules import get_rule
 
 LANGS = ("ru", "kk", "en")
@@ -108,8 +108,8 @@ def _regexes(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
 
 @cache
 def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
-    path = pack.schema_dir / "audit.yaml"
-    raw = read_yaml(path)
+    path = pack.schema_rel("audit.yaml")
+    raw = pack.read(path)
     where = str(path)
     topics = []
     for i, t in enumerate(raw.get("topics") or []):
@@ -182,10 +182,9 @@ _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 def _library(pack: Pack) -> dict[str, dict[str, str]]:
     """Every clause of the pack's charter library, its wording with the Jinja left out."""
-    folder = data_root() / "templates" / "charter" / pack.jurisdiction / pack.form / "charter"
     result: dict[str, dict[str, str]] = {}
-    for file in sorted(folder.glob("[0-9]*.yaml")):
-        for clause in read_yaml(file).get("clauses") or []:
+    for file in pack.files(f"templates/{pack.document_rel('charter')}", "[0-9]*.yaml").values():
+        for clause in pack.read_file(file).get("clauses") or []:
             texts = {}
             for lang in ("ru", "kk"):
                 parts = [str((clause.get("text") or {}).get(lang) or "")]

@@ -322,7 +322,7 @@ def pdf_engine(coop: Cooperative, options: Options) -> str:
     if options.pdf_engine is not None:
         return options.pdf_engine
     for name in ("document", "parallel"):
-        if coop.pack.is_override(coop.pack.find_template(f"layouts/{name}.docx")):
+        if coop.pack.is_override(coop.pack.template_candidates(f"layouts/{name}.docx")[0]):
             return "libreoffice"
     return "typst"
 
@@ -360,5 +360,5 @@ def manifest_info(coop: Cooperative, options: Options, outputs: Sequence[Output]
         **({"html_fragment": True} if options.html_fragment and "html" in options.formats else {}),
         **({"pdf_engine": pdf_engine(coop, options)} if "pdf" in options.formats else {}),
         "diagnostics": dict(options.counts),
-        "templates": used_files(with_templates(coop, tuple(Path(t) for t in options.templates)).pack, options.docs),
+        "templates": used_files(with_templates(coop, tuple(Path(t) for t in options.templates)).pack),
     }

@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from coopdocs.errors import PackError
-from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
+from coopdocs.pack import DEFAULT_PACK, Pack
 
 ARTICLE_WORDS = {
     "en": ("art. {article}", "p. {point}", "subp. {subpoint}"),
@@ -51,10 +51,7 @@ class Citation:
 
 @cache
 def _catalogue(pack: Pack) -> dict[str, Any]:
-    path = pack.schema_dir / "citations.yaml"
-    if not path.is_file():
-        return {"instruments": {}, "citations": {}}
-    data = read_yaml(path)
+    data = pack.read(pack.schema_rel("citations.yaml"), required=False) or {}
     return {"instruments": data.get("instruments") or {}, "citations": data.get("citations") or {}}
 
 

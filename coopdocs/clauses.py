@@ -21,7 +21,7 @@ from jinja2.sandbox import SecurityError
 from coopdocs import citations, idnumbers
 from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
-from coopdocs.pack import Pack, data_root
+from coopdocs.pack import Pack, merge
 from coopdocs.schema import _localized_paths
 from coopdocs.templating import MAX_RANGE, LimitError, evaluate_shared, make_env, render_shared
 from coopdocs.wording import Wording
@@ -67,15 +67,11 @@ class Library:
 
 def document_rel(pack: Pack, name: str) -> str:
     """The relative template folder of a document, e.g. ``charter/kz/consumer_cooperative/charter``."""
-    documents = pack.meta.get("documents") or {}
-    if name not in documents:
-        raise CoopdocsError(f"unknown document {name!r}", hint=f"use one of: {', '.join(documents)}")
-    library, folder = str(documents[name]).split("/", 1)
-    return f"{pack.pack_dir(library)}/{folder}"
+    return pack.document_rel(name)
 
 
 def document_folder(pack: Pack, name: str) -> Path:
-    return data_root() / "templates" / document_rel(pack, name)
+    return pack.data_root / "templates" / document_rel(pack, name)
 
 
 def _need(mapping: Any, key: str, where: str) -> Any:
@@ -135,27 +131,19 @@ def _clause_spec(pack: Pack, c: Any, path: Path, i: int) -> ClauseSpec:
     )
 
 
-def _merge(base: Any, patch: Any) -> Any:
-    if isinstance(base, Mapping) and isinstance(patch, Mapping):
-        return {**base, **{k: _merge(base.get(k), v) for k, v in patch.items()}}
-    return patch
-
-
 def _section_files(pack: Pack, rel: str) -> dict[str, Path]:
     """Section files by name; a user's file with the same name replaces the pack's."""
-    files: dict[str, Path] = {}
-    for root in reversed(pack.template_roots()):
-        for path in pack.glob(root / rel, "[0-9]*.yaml"):
-            files[path.name] = path
-    return dict(sorted(files.items()))
+    return pack.files(f"templates/{rel}", "[0-9]*.yaml")
 
 
 def _override_patches(pack: Pack, rel: str) -> list[tuple[Path, Mapping[str, Any]]]:
     """``overrides*.yaml`` of the user's folders, least specific first (so the most specific wins)."""
     patches = []
-    for root in reversed(pack.template_roots()[:-1]):
-        for path in pack.glob(root / rel, "overrides*.yaml"):
-            raw = pack.read_data(path) or {}
+    for place in reversed(pack.search_path(f"templates/{rel}")):
+        if not pack.is_override(place):
+            continue
+        for path in pack.glob(place, "overrides*.yaml"):
+            raw = pack.read_file(path) or {}
             clauses = raw.get("clauses") if isinstance(raw, Mapping) else None
             if not isinstance(clauses, Mapping):
                 raise TemplateError(f"{path}: an override file holds `clauses: {{clause-id: {{text: {{ru: ...}}}}}}`")
@@ -169,14 +157,12 @@ def load_library(pack: Pack, name: str) -> Library:
     head_candidates = pack.template_candidates(f"{rel}/document.yaml")
     if not head_candidates:
         raise PackError(f"{rel}/document.yaml: the document's title block is missing")
-    head: Mapping[str, Any] = {}
-    for path in reversed(head_candidates):
-        head = _merge(head, pack.read_data(path) or {})
+    head: Mapping[str, Any] = pack.read(f"templates/{rel}/document.yaml") or {}
     sections = []
     seen: dict[str, str] = {}
     used = [str(p) for p in head_candidates if pack.is_override(p)]
     for path in _section_files(pack, rel).values():
-        raw = pack.read_data(path) or {}
+        raw = pack.read_file(path) or {}
         if pack.is_override(path):
             used.append(str(path))
         if not isinstance(raw, Mapping) or "id" not in raw:
@@ -218,7 +204,7 @@ def _patched(section: SectionSpec, cid: str, patch: Any, path: Path, pack: Pack)
                 "commentary": clause.commentary,
                 "inputs": list(clause.inputs),
             }
-            merged = _merge(raw, patch)
+            merged = merge(raw, patch)
             clause = replace(_clause_spec(pack, merged, path, 0), file=str(path))
         clauses.append(clause)
     return replace(section, clauses=tuple(clauses))
@@ -263,13 +249,10 @@ def _context(coop: Cooperative, lang: str) -> dict[str, Any]:
 
 
 def load_facts(pack: Pack) -> dict[str, Any]:
-    """The pack's shared facts (``templates/common/<pack>/facts.yaml``; a user's copy wins)."""
-    found = pack.template_candidates(f"{pack.pack_dir('common')}/facts.yaml")
-    if not found:
-        return {}
-    raw = pack.read_data(found[0]) or {}  # a user's copy that is no mapping is refused there
+    """The pack's shared facts (``templates/common/<pack>/facts.yaml``; a user's copy merges over it)."""
+    raw = pack.read(pack.common_rel("facts.yaml"), required=False) or {}  # a user's non-mapping is refused
     if not isinstance(raw, Mapping):
-        raise PackError(f"{found[0]}: the facts file holds a mapping of named facts")
+        raise PackError(f"{pack.common_rel('facts.yaml')}: the facts file holds a mapping of named facts")
     return dict(raw)
 
 
@@ -622,10 +605,7 @@ def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: st
 @cache
 def load_choices(pack: Pack) -> dict[str, Any]:
     """What the founders chose, in words, per input path (``templates/common/<pack>/choices.yaml``)."""
-    found = pack.template_candidates(f"{pack.pack_dir('common')}/choices.yaml")
-    if not found:
-        return {}
-    raw = pack.read_data(found[0]) or {}
+    raw = pack.read(pack.common_rel("choices.yaml"), required=False) or {}
     return dict(raw.get("choices") or {}) if isinstance(raw, Mapping) else {}
 
 

@@ -64,11 +64,7 @@ def _stress_section(
 
 @cache
 def wording(pack: Pack) -> Mapping[str, Any]:
-    merged: Mapping[str, Any] = {}
-    for path in reversed(pack.template_candidates(f"{pack.pack_dir('common')}/compliance.yaml")):
-        data = pack.read_data(path) or {}
-        pack.check_shape(path, data, merged)
-        merged = clauses._merge(merged, data)
+    merged: Mapping[str, Any] = pack.read(pack.common_rel("compliance.yaml"), required=False) or {}
     if not merged:
         raise PackError(f"{pack.pack_dir('common')}/compliance.yaml: the compliance report's wording is missing")
     return merged

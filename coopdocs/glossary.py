@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from coopdocs.errors import PackError
-from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
+from coopdocs.pack import DEFAULT_PACK, Pack
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,8 @@ class Violation:
 
 @cache
 def load_glossary(pack: Pack = DEFAULT_PACK) -> tuple[Term, ...]:
-    path = pack.find_template(f"{pack.pack_dir('common')}/glossary.yaml")
-    data = read_yaml(path) or {}
+    path = pack.common_rel("glossary.yaml")
+    data = pack.read(path) or {}
     terms = []
     for i, entry in enumerate(data.get("terms") or []):
         try:

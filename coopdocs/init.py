@@ -33,7 +33,7 @@ from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import InputError, OutputError, PackError, UsageError
 from coopdocs.loader import Positions, load_text
 from coopdocs.model import Cooperative, split_path
-from coopdocs.pack import DEFAULT_PACK, Pack, data_root, read_yaml
+from coopdocs.pack import DEFAULT_PACK, Pack
 
 LANGS = ("ru", "kk", "en")
 TYPES = (
@@ -145,22 +145,22 @@ class Rejected(Exception):
 
 
 def data_dir(pack: Pack = DEFAULT_PACK) -> Path:
-    return data_root() / "templates" / "common" / pack.jurisdiction / pack.form
+    return pack.data_root / "templates" / "common" / pack.jurisdiction / pack.form
 
 
 @cache
 def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
     """The pack's questionnaire, checked: every text in ru/kk/en, known types and citations."""
-    source = data_dir(pack) / "questions.yaml"
-    raw = read_yaml(source)
-    comments = read_yaml(data_dir(pack) / "key-comments.yaml") or {}
+    source = pack.common_rel("questions.yaml")
+    raw = pack.read(source)
+    comments = pack.read(pack.common_rel("key-comments.yaml"), required=False) or {}
     if not isinstance(raw, Mapping) or not isinstance(comments, Mapping):
         raise PackError(f"{source}: expected mappings of defaults, questions and messages")
     questions = tuple(_parse_question(entry, f"{source}: question {i + 1}") for i, entry in enumerate(raw["questions"]))
     for name, texts in (raw.get("messages") or {}).items():
         _require_langs(texts, f"{source}: messages.{name}")
     for key, texts in comments.items():
-        _require_langs(texts, f"{data_dir(pack) / 'key-comments.yaml'}: {key}")
+        _require_langs(texts, f"{pack.common_rel('key-comments.yaml')}: {key}")
     from coopdocs.wording import load_terms
 
     return Questionnaire(

@@ -48,28 +48,12 @@ def with_templates(coop: Cooperative, dirs: tuple[Path, ...]) -> Cooperative:
     return replace(coop, pack=pack)
 
 
-def used_files(pack: Pack, documents: tuple[str, ...]) -> list[dict[str, str]]:
-    """The override files that shaped a build, with their SHA-256, for the manifest."""
-    if not pack.overrides:
-        return []
-    found: set[Path] = set()
-    for name in documents:
-        source = "charter" if name == "commentary" else name
-        if source in (pack.meta.get("documents") or {}):
-            found |= {Path(p) for p in clauses.load_library(pack, source).overrides}
-    common = pack.pack_dir("common")
-    layouts = ("document.docx", "parallel.docx", "words.yaml", "document.typ", "document.html", "document.css")
-    for rel in (*(f"layouts/{name}" for name in layouts), f"{common}/compliance.yaml"):
-        found |= {p for p in pack.template_candidates(rel) if pack.is_override(p)}
-    for root in pack.template_roots()[:-1]:
-        found |= set(pack.glob(root / common, "terms*.yaml"))
-    out = []
-    for path in sorted(found):
-        root = next(Path(d) for d in pack.overrides if path.is_relative_to(Path(d)))
-        out.append(
-            {"file": f"{root.name}/{path.relative_to(root)}", "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
-        )
-    return out
+def used_files(pack: Pack) -> list[dict[str, str]]:
+    """The user's files the pack has read (``Pack.used``), with their SHA-256, for the manifest."""
+    return [
+        {"file": f"{root.name}/{path.relative_to(root)}", "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
+        for root, path in pack.used_overrides()
+    ]
 
 
 # --- eject ---------------------------------------------------------------------------------------
@@ -217,7 +201,7 @@ def _amendment(coop: Cooperative, pack: Pack) -> dict[str, Any]:
     from coopdocs.amend import wording
 
     facts: dict[str, Any] = {name: True for name in pack.meta.get("documents") or {}}
-    decisions = {d: {"old": 1, "new": 3, "added": 2} for d in wording(pack.key).get("decisions") or {}}
+    decisions = {d: {"old": 1, "new": 3, "added": 2} for d in wording(pack).get("decisions") or {}}
     return {
         **facts,
         "meeting_date": coop.data["founding"]["meeting_date"],

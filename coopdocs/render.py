@@ -67,13 +67,7 @@ def _docx_env() -> Environment:
 @cache
 def words(pack: Pack = DEFAULT_PACK) -> Mapping[str, Any]:
     """The layout words; a user's ``layouts/words.yaml`` may replace any of them."""
-    merged: dict[str, Any] = {}
-    for path in reversed(pack.template_candidates("layouts/words.yaml")):
-        data = pack.read_data(path) or {}
-        pack.check_shape(path, data, merged)
-        for key, value in data.items():
-            merged[key] = {**merged.get(key, {}), **value} if isinstance(value, dict) else value
-    return merged
+    return dict(pack.read("templates/layouts/words.yaml"))
 
 
 _LISTING = re.compile("[\t\a\f\n]")

@@ -24,7 +24,7 @@ from coopdocs.citations import Citation, citation_entry, citation_ids, resolve
 from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic, ui_words
 from coopdocs.errors import PackError, UsageError
 from coopdocs.model import Cooperative, split_path
-from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
+from coopdocs.pack import DEFAULT_PACK, Pack
 from coopdocs.wording import load_terms, number
 
 _ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+(-[A-Z0-9]+)+$")
@@ -75,10 +75,11 @@ def load_rules(pack: Pack = DEFAULT_PACK) -> tuple[Rule, ...]:
 
 @cache
 def _load(pack: Pack) -> tuple[Rule, ...]:
-    source = pack.schema_dir / "rules.yaml"
-    if not source.is_file():
+    source = pack.schema_rel("rules.yaml")
+    raw = pack.read(source, required=False)
+    if raw is None:
         return ()
-    return parse_rules(read_yaml(source), set(citation_ids(pack)), str(source))
+    return parse_rules(raw, set(citation_ids(pack)), source)
 
 
 def parse_rules(raw: Any, known_citations: set[str], source: str = "rules.yaml") -> tuple[Rule, ...]:

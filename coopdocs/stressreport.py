@@ -11,17 +11,14 @@ from functools import cache
 from typing import Any
 
 from coopdocs import stress
-from coopdocs.errors import PackError
-from coopdocs.pack import Pack, read_yaml
+from coopdocs.pack import Pack
 
 _CURRENCY = {"ru": "тенге", "kk": "теңге", "en": "tenge"}
 
 
 @cache
 def wording(pack: Pack) -> Mapping[str, Any]:
-    for path in pack.template_candidates(f"{pack.pack_dir('common')}/stress.yaml"):
-        return read_yaml(path) or {}
-    raise PackError(f"{pack.pack_dir('common')}/stress.yaml: the stress test's wording is missing")
+    return dict(pack.read(pack.common_rel("stress.yaml")) or {})
 
 
 def number(value: float, lang: str) -> str:

@@ -26,7 +26,7 @@ from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.init import Question, Questionnaire, Rejected
 from coopdocs.loader import load_text
 from coopdocs.model import Cooperative, split_path
-from coopdocs.pack import DEFAULT_PACK, Pack, read_yaml
+from coopdocs.pack import DEFAULT_PACK, Pack
 
 LANGS = ("ru", "kk", "en")
 
@@ -86,8 +86,8 @@ def sections_of(qn: Questionnaire, spec: list[Mapping[str, Any]], where: str) ->
 
 @cache
 def load_form(pack: Pack = DEFAULT_PACK) -> WebForm:
-    source = init.data_dir(pack) / "web-form.yaml"
-    raw = read_yaml(source)
+    source = pack.common_rel("web-form.yaml")
+    raw = pack.read(source)
     qn = init.load_questionnaire(pack)
     for key, texts in raw["ui"].items():
         init._require_langs(texts, f"{source}: ui.{key}")

@@ -164,10 +164,10 @@ def load_terms(pack: Pack) -> dict[str, Any]:
 
     Within one folder an id defined twice is an error."""
     merged: dict[str, Any] = {}
-    for root in reversed(pack.template_roots()):
+    for place in reversed(pack.search_path(pack.common_rel("")[:-1])):
         origin: dict[str, str] = {}
-        for path in pack.glob(root / pack.pack_dir("common"), "terms*.yaml"):
-            data = pack.read_data(path) or {}
+        for path in pack.glob(place, "terms*.yaml"):
+            data = pack.read_file(path) or {}
             pack.check_shape(path, data, merged)
             for key, value in data.items():
                 if key in origin:

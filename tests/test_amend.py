@@ -186,7 +186,7 @@ def test_redline_accepted_is_the_new_edition_and_rejected_the_old(files: tuple[P
     charter = next(d for d in diffs if d.name == "charter")
     before = charter.old.docs["ru"]
     after = amend.new_edition(charter.new.docs["ru"], new, None)
-    signatures = [str(s) for s in amend.wording(new.pack.key)["signatures"]["ru"]]
+    signatures = [str(s) for s in amend.wording(new.pack)["signatures"]["ru"]]
     paras = amend.tracked(
         amend.blocks(before, charter.old.items, amend._page(old, before).closing),
         amend.blocks(after, charter.new.items, signatures),

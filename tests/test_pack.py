@@ -1,0 +1,107 @@
+"""The pack as a value: one search path, one merge rule, a record of the files it read, packs of
+other distributions (entry points)."""
+
+from __future__ import annotations
+
+import json
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopdocs import pack as packs
+from coopdocs.cli import main
+from coopdocs.errors import TemplateError
+from coopdocs.pack import DEFAULT_PACK, Pack, merge
+from tests.support import BEREKE
+
+COMMON = "common/kz/consumer_cooperative"
+
+
+def test_merge_is_key_by_key_and_replaces_anything_else() -> None:
+    base = {"a": {"ru": "x", "kk": "y"}, "b": [1, 2], "c": "z"}
+    assert merge(base, {"a": {"ru": "X"}, "b": [3]}) == {"a": {"ru": "X", "kk": "y"}, "b": [3], "c": "z"}
+    assert base["a"] == {"ru": "x", "kk": "y"}  # the pack's data is not changed
+
+
+def test_search_path_user_folders_first_legal_files_never_from_them(tmp_path: Path) -> None:
+    pack = Pack("kz", "consumer_cooperative", (str(tmp_path / "a"), str(tmp_path / "b")))
+    path = pack.search_path(f"templates/{COMMON}/facts.yaml")
+    assert path[:2] == [tmp_path / "a" / COMMON / "facts.yaml", tmp_path / "b" / COMMON / "facts.yaml"]
+    assert path[2] == packs.data_root() / "templates" / COMMON / "facts.yaml"
+    assert pack.search_path("schemas/messages.yaml")[0] == tmp_path / "a" / "messages.yaml"
+    rules = pack.search_path(pack.schema_rel("rules.yaml"))
+    assert rules == [packs.data_root() / "schemas" / "kz" / "consumer_cooperative" / "rules.yaml"]
+
+
+def test_a_users_file_merges_over_the_packs_and_is_recorded(tmp_path: Path) -> None:
+    firm = tmp_path / "firm"
+    (firm / COMMON).mkdir(parents=True)
+    (firm / COMMON / "amendments.yaml").write_text("no_difference:\n  ru: Без изменений (фирма).\n", encoding="utf-8")
+    pack = Pack("kz", "consumer_cooperative", (str(firm),))
+    words = pack.read(pack.common_rel("amendments.yaml"))
+    assert words["no_difference"]["ru"] == "Без изменений (фирма)."
+    assert words["no_difference"]["kk"] == DEFAULT_PACK.read(DEFAULT_PACK.common_rel("amendments.yaml"))[
+        "no_difference"
+    ]["kk"]
+    assert "signatures" in words  # the rest of the pack's file stays
+    assert pack.used_overrides() == [(firm, firm / COMMON / "amendments.yaml")]
+    assert packs.data_root() / "templates" / COMMON / "amendments.yaml" in pack.used()
+
+
+def test_a_users_file_must_keep_the_packs_shape(tmp_path: Path) -> None:
+    firm = tmp_path / "firm"
+    (firm / COMMON).mkdir(parents=True)
+    (firm / COMMON / "questions.yaml").write_text("messages: just a text\n", encoding="utf-8")
+    pack = Pack("kz", "consumer_cooperative", (str(firm),))
+    with pytest.raises(TemplateError, match="messages must be a mapping"):
+        pack.read(pack.common_rel("questions.yaml"))
+
+
+def test_the_manifest_lists_the_users_files_the_pack_read(tmp_path: Path) -> None:
+    firm = tmp_path / "firm"
+    (firm / COMMON).mkdir(parents=True)
+    (firm / COMMON / "facts.yaml").write_text("{}\n", encoding="utf-8")
+    (firm / "layouts").mkdir()
+    (firm / "layouts" / "words.yaml").write_text("{}\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        main, ["build", str(BEREKE), "--out", str(tmp_path / "out"), "--docs", "charter", "--templates", str(firm)]
+    )
+    assert result.exit_code == 0, result.stderr
+    manifest = json.loads((tmp_path / "out" / "bereke" / "coopdocs-manifest.json").read_text(encoding="utf-8"))
+    assert [t["file"] for t in manifest["templates"]] == [f"firm/{COMMON}/facts.yaml", "firm/layouts/words.yaml"]
+
+
+class _EntryPoint:
+    def __init__(self, name: str, value: object) -> None:
+        self.name, self.value, self._value = name, "dummy_pack:root", value
+
+    def load(self) -> object:
+        return self._value
+
+
+def test_packs_of_other_distributions_come_from_entry_points(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "dist"
+    own = packs.data_root() / "schemas" / "kz" / "consumer_cooperative"
+    folder = root / "schemas" / "xx" / "test_cooperative"
+    folder.mkdir(parents=True)
+    for name in ("input.yaml", "citations.yaml"):
+        (folder / name).write_text((own / name).read_text(encoding="utf-8"), encoding="utf-8")
+    (folder / "pack.yaml").write_text("id: xx/test_cooperative\nedition: '2027-01-01'\ndocuments: {}\n", encoding="utf-8")
+
+    def entry_points(group: str) -> list[_EntryPoint]:
+        assert group == "coopdocs.packs"
+        return [_EntryPoint("xx", lambda: str(root))]
+
+    monkeypatch.setattr(metadata, "entry_points", entry_points)
+    packs.available_packs.cache_clear()
+    try:
+        found = packs.find_pack("xx", "test_cooperative")
+        assert found is not None and found.data_root == root.resolve()
+        assert found.edition == "2027-01-01"
+        assert {"kz/consumer_cooperative", "xx/test_cooperative"} <= {p.key for p in packs.available_packs()}
+        # shared files (layouts, messages) come from coopdocs' own root after the pack's
+        assert found.candidates("templates/layouts/words.yaml") == [packs.data_root() / "templates/layouts/words.yaml"]
+    finally:
+        packs.available_packs.cache_clear()
