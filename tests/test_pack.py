@@ -88,7 +88,8 @@ def test_packs_of_other_distributions_come_from_entry_points(tmp_path: Path, mon
     folder.mkdir(parents=True)
     for name in ("input.yaml", "citations.yaml"):
         (folder / name).write_text((own / name).read_text(encoding="utf-8"), encoding="utf-8")
-    (folder / "pack.yaml").write_text("id: xx/test_cooperative\nedition: '2027-01-01'\ndocuments: {}\n", encoding="utf-8")
+    meta = "id: xx/test_cooperative\nedition: '2027-01-01'\ndocuments: {}\n"
+    (folder / "pack.yaml").write_text(meta, encoding="utf-8")
 
     def entry_points(group: str) -> list[_EntryPoint]:
         assert group == "coopdocs.packs"
