@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -308,6 +308,7 @@ _LATIN_FOLD = str.maketrans("aeopcxyki", "аеорсхуки")
 _MIXED = re.compile(r"\w*[а-яәғқңөұүһі]\w*")
 
 
+@lru_cache(maxsize=32768)
 def _fold(text: str) -> str:
     """Lower case, ё as е, Latin look-alikes inside Cyrillic words as Cyrillic, Kazakh letters as the
     Russian ones that stand for them without a Kazakh keyboard."""
@@ -494,6 +495,7 @@ def months(text: str) -> float | None:
     return best
 
 
+@lru_cache(maxsize=32768)
 def _clean(text: str) -> str:
     return _fold(text).replace("за исключением", "кроме")
 

@@ -112,6 +112,7 @@ class Lexicon:
     )
     _found: dict[str, list[Match]] = field(default_factory=dict, compare=False, repr=False)
     _cheap: dict[str, Words] = field(default_factory=dict, compare=False, repr=False)
+    _maybe: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
 
 # --- loading -------------------------------------------------------------------------------------
@@ -248,7 +249,30 @@ def _is_plain(word: str, words: Words, suffixes: Sequence[str]) -> bool:
         return True
     if words.regex is not None and words.regex.match(word):
         return True
-    return any(_stem_matches(word, stem, suffixes) for stem in words.kk_stems)
+    return any(_stem_matches(word, stem, suffixes) for stem in _stems_for(word, words.kk_stems))
+
+
+# Kazakh stems by their first two letters: a word is compared only with the stems it can start with
+# (a stem's voiced variant differs only in its last letter; a stem of one or two letters is kept under
+# its whole self). Keyed by the tuple's identity, which the Words holding it keeps alive.
+_STEM_INDEX: dict[int, tuple[tuple[str, ...], dict[str, tuple[str, ...]]]] = {}
+
+
+def _stems_for(word: str, stems: tuple[str, ...]) -> tuple[str, ...]:
+    known = _STEM_INDEX.get(id(stems))
+    if known is None or known[0] is not stems:
+        index: dict[str, list[str]] = {}
+        for stem in stems:
+            index.setdefault(stem[:2], []).append(stem)
+            if len(stem) == 2 and stem[-1] in _VOICED:  # ақ -> ағы
+                index.setdefault(stem[0] + _VOICED[stem[-1]], []).append(stem)
+        known = (stems, {k: tuple(v) for k, v in index.items()})
+        _STEM_INDEX[id(stems)] = known
+    index_of = known[1]
+    short = index_of.get(word[:1], ())
+    if len(word) < 2:
+        return short
+    return index_of.get(word[:2], ()) + short
 
 
 def _classes(word: str, lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
@@ -272,8 +296,16 @@ def _classes(word: str, lexicon: Lexicon) -> tuple[frozenset[str], frozenset[str
     return known
 
 
-def _maybe(word: str, lexicon: Lexicon) -> set[str]:
-    """The concepts a word may belong to, found without the Russian dictionary (a superset)."""
+def _maybe(word: str, lexicon: Lexicon) -> frozenset[str]:
+    """The concepts a word may belong to, found without the Russian dictionary (a superset); known
+    words are remembered (a charter repeats its words: this check was most of an audit's time)."""
+    known = lexicon._maybe.get(word)
+    if known is None:
+        known = lexicon._maybe[word] = frozenset(_maybe_uncached(word, lexicon))
+    return known
+
+
+def _maybe_uncached(word: str, lexicon: Lexicon) -> set[str]:
     found = set()
     for name, w in lexicon.concepts.items():
         if not lexicon._cheap:
