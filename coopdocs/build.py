@@ -25,7 +25,7 @@ PDF_ENGINES = ("typst", "libreoffice")
 
 @dataclass(frozen=True)
 class Options:
-    docs: tuple[str, ...] = ALL_DOCS
+    docs: tuple[str, ...] = ()  # empty: the pack's outputs (``Pack.outputs``)
     langs: tuple[str, ...] | None = None  # None: the input's `languages`
     formats: tuple[str, ...] = ("docx",)
     layout: str | None = None  # None: the input's `layout`
@@ -166,7 +166,7 @@ def build_trees(coop: Cooperative, options: Options) -> list[doctree.Tree | doct
     layout = options.layout or coop.data["layout"]
     trees: list[doctree.Tree | doctree.Parallel] = []
     rendered: dict[str, dict[str, clauses.Document]] = {}
-    for name in options.docs:
+    for name in options.docs or coop.pack.outputs:
         if name == "compliance":
             from coopdocs.compliance import report
 
@@ -187,10 +187,11 @@ def build_trees(coop: Cooperative, options: Options) -> list[doctree.Tree | doct
                 )
                 trees.append(tree(coop, titled, options, commentary=True))
             continue
-        if layout == "parallel" and "kk" in documents and "ru" in documents:
-            left, right = tree(coop, documents["kk"], options), tree(coop, documents["ru"], options)
+        pair = coop.pack.parallel
+        if layout == "parallel" and pair is not None and all(lang in documents for lang in pair):
+            left, right = tree(coop, documents[pair[0]], options), tree(coop, documents[pair[1]], options)
             trees.append(doctree.pair(left, right))
-            documents = {k: v for k, v in documents.items() if k not in ("kk", "ru")}
+            documents = {k: v for k, v in documents.items() if k not in pair}
         trees += [tree(coop, doc, options) for doc in documents.values()]
     return trees
 

@@ -26,7 +26,6 @@ from coopdocs.schema import _localized_paths
 from coopdocs.templating import MAX_RANGE, LimitError, evaluate_shared, make_env, render_shared
 from coopdocs.wording import Wording
 
-LANGS = ("ru", "kk", "en")
 _ENV = make_env(autoescape=False)
 
 
@@ -80,10 +79,10 @@ def _need(mapping: Any, key: str, where: str) -> Any:
     return mapping[key]
 
 
-def _texts(value: Any, where: str) -> Mapping[str, str]:
-    if not isinstance(value, Mapping) or any(lang not in value for lang in LANGS):
-        raise PackError(f"{where}: needs a text in each of {', '.join(LANGS)}")
-    return {lang: str(value[lang]) for lang in LANGS}
+def _texts(value: Any, where: str, langs: Sequence[str]) -> Mapping[str, str]:
+    if not isinstance(value, Mapping) or any(lang not in value for lang in langs):
+        raise PackError(f"{where}: needs a text in each of {', '.join(langs)}")
+    return {lang: str(value[lang]) for lang in langs}
 
 
 def _fail(pack: Pack, where: str, message: str, key: str = "structure") -> CoopdocsError:
@@ -113,11 +112,11 @@ def _clause_spec(pack: Pack, c: Any, path: Path, i: int) -> ClauseSpec:
                 "when": it.get("when"),
                 "each": it.get("each"),
                 "as": str(it.get("as") or "item"),
-                "text": _texts(_need(it, "text", where), f"{where} item {j + 1}"),
+                "text": _texts(_need(it, "text", where), f"{where} item {j + 1}", pack.languages),
             }
             for j, it in enumerate(c.get("items") or [])
         )
-        text = _texts(_need(c, "text", where), where)
+        text = _texts(_need(c, "text", where), where, pack.languages)
     except PackError as exc:
         raise _fail(pack, str(path), str(exc).split(": ", 1)[-1]) from exc
     return ClauseSpec(
@@ -175,7 +174,7 @@ def load_library(pack: Pack, name: str) -> Library:
             seen[spec.id] = str(path)
             specs.append(spec)
         try:
-            title = _texts(_need(raw, "title", str(path)), str(path))
+            title = _texts(_need(raw, "title", str(path)), str(path), pack.languages)
         except PackError as exc:
             raise _fail(pack, str(path), str(exc).split(": ", 1)[-1]) from exc
         sections.append(SectionSpec(str(raw["id"]), str(path), raw.get("when"), title, tuple(specs)))
@@ -232,8 +231,8 @@ def _context(coop: Cooperative, lang: str) -> dict[str, Any]:
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = _in_lang(value, lang, path)
-    names = {other: _names(coop, other) for other in LANGS if _names(coop, other) is not None}
-    facts = _in_language(load_facts(coop.pack), lang)
+    names = {other: _names(coop, other) for other in coop.pack.languages if _names(coop, other) is not None}
+    facts = _in_language(load_facts(coop.pack), lang, coop.pack.languages)
     founders = data["founding"]["founders"]
     for founder in founders:
         founder["gender"] = _gender(founder)
@@ -256,14 +255,14 @@ def load_facts(pack: Pack) -> dict[str, Any]:
     return dict(raw)
 
 
-def _in_language(value: Any, lang: str) -> Any:
-    """Facts as a clause sees them: every {ru, kk, en} text replaced by the one in ``lang``."""
+def _in_language(value: Any, lang: str, langs: Sequence[str]) -> Any:
+    """Facts as a clause sees them: every text per language (``langs``) replaced by the one in ``lang``."""
     if isinstance(value, Mapping):
-        if value and set(value) <= set(LANGS):
-            return _in_language(value.get(lang, value.get("en")), lang)
-        return {key: _in_language(item, lang) for key, item in value.items()}
+        if value and set(value) <= set(langs):
+            return _in_language(value.get(lang, value.get("en")), lang, langs)
+        return {key: _in_language(item, lang, langs) for key, item in value.items()}
     if isinstance(value, list):
-        return [_in_language(item, lang) for item in value]
+        return [_in_language(item, lang, langs) for item in value]
     return value
 
 

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from coopdocs import __version__, interrupts
+from coopdocs import MESSAGE_LANGUAGES, __version__, interrupts
 from coopdocs.errors import CoopdocsError, save_traceback
 
 if TYPE_CHECKING:
@@ -41,7 +41,7 @@ def LANG_OPTION(func: F) -> F:  # noqa: N802 - used as a decorator like the clic
         click.option(
             "--lang",
             "legacy_lang",
-            type=click.Choice(["ru", "kk", "en"]),
+            type=click.Choice(MESSAGE_LANGUAGES),
             default=None,
             help="Same as --messages (kept for compatibility).",
         ),
@@ -52,7 +52,7 @@ def LANG_OPTION(func: F) -> F:  # noqa: N802 - used as a decorator like the clic
 MESSAGES_OPTION = click.option(
     "--messages",
     "msg_lang",
-    type=click.Choice(["ru", "kk", "en"]),
+    type=click.Choice(MESSAGE_LANGUAGES),
     default=None,
     help="Language of everything the command prints: ru, kk or en (or set COOPDOCS_MESSAGES; default en).",
 )
@@ -62,7 +62,7 @@ def messages_lang(explicit: str | None = None) -> str:
     """The language of what a command prints: --messages, else COOPDOCS_MESSAGES, else the older
     COOPDOCS_LANG, else English."""
     for value in (explicit, os.environ.get("COOPDOCS_MESSAGES"), os.environ.get("COOPDOCS_LANG")):
-        if value in ("ru", "kk", "en"):
+        if value in MESSAGE_LANGUAGES:
             return value
     return "en"
 
@@ -132,7 +132,7 @@ def main() -> None:
 LEGACY_LANG_OPTION = click.option(
     "--lang",
     "legacy_lang",
-    type=click.Choice(["ru", "kk", "en"]),
+    type=click.Choice(MESSAGE_LANGUAGES),
     default=None,
     help="Same as --messages (kept for compatibility; --messages is preferred).",
 )
@@ -210,12 +210,27 @@ def schema() -> None:
     click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
 
 
+def document_languages() -> tuple[str, ...]:
+    """Every language an installed pack writes its documents in."""
+    from coopdocs.pack import available_packs
+
+    return tuple(dict.fromkeys(lang for p in available_packs() for lang in p.languages))
+
+
+def document_names() -> tuple[str, ...]:
+    """Every document an installed pack can write."""
+    from coopdocs.pack import available_packs
+
+    return tuple(dict.fromkeys(name for p in available_packs() for name in p.outputs))
+
+
 def _csv(
-    allowed: tuple[str, ...],
+    choices: Callable[[], tuple[str, ...]],
 ) -> Callable[[click.Context, click.Parameter, str | None], tuple[str, ...] | None]:
     def convert(ctx: click.Context, param: click.Parameter, value: str | None) -> tuple[str, ...] | None:
         if value is None:
             return None
+        allowed = choices()
         items = tuple(v.strip() for v in value.split(",") if v.strip())
         wrong = [v for v in items if v not in allowed]
         if wrong or not items:
@@ -243,10 +258,10 @@ def build_options(func: F) -> F:
         html_fragment: bool,
         **kwargs: Any,
     ) -> Any:
-        from coopdocs.build import ALL_DOCS, Options
+        from coopdocs.build import Options
 
         options = Options(
-            docs=docs or ALL_DOCS,
+            docs=docs or (),
             langs=langs,
             formats=formats or ("docx",),
             pdfa=pdfa,
@@ -264,23 +279,21 @@ def build_options(func: F) -> F:
         [
             click.option(
                 "--docs",
-                callback=_csv(
-                    ("charter", "membership", "disputes", "commentary", "minutes", "application", "compliance")
-                ),
+                callback=_csv(document_names),
                 default=None,
                 help="Comma-separated documents (default: all).",
             ),
             click.option(
                 "--lang",
                 "langs",
-                callback=_csv(("ru", "kk", "en")),
+                callback=_csv(document_languages),
                 default=None,
                 help="Comma-separated editions (default: the input's languages).",
             ),
             click.option(
                 "--format",
                 "formats",
-                callback=_csv(("docx", "pdf", "html", "md")),
+                callback=_csv(lambda: ("docx", "pdf", "html", "md")),
                 default=None,
                 help="Comma-separated formats: docx, pdf, html, md (default: docx).",
             ),
@@ -676,14 +689,14 @@ def _batch_summary(report: Any, lang: str) -> None:
 @click.option(
     "--lang",
     "langs",
-    callback=_csv(("ru", "kk", "en")),
+    callback=_csv(document_languages),
     default=None,
     help="Comma-separated editions (default: the languages both files have).",
 )
 @click.option(
     "--format",
     "formats",
-    callback=_csv(("docx", "pdf", "json")),
+    callback=_csv(lambda: ("docx", "pdf", "json")),
     default=None,
     help="Comma-separated formats: docx, pdf (default: docx); json prints the summary as JSON.",
 )
@@ -782,7 +795,7 @@ def amend(
 @click.option(
     "--lang",
     "legacy_lang",
-    type=click.Choice(["ru", "kk", "en"]),
+    type=click.Choice(MESSAGE_LANGUAGES),
     default=None,
     help="Same as --messages (kept for compatibility).",
 )

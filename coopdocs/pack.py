@@ -275,6 +275,27 @@ class Pack:
         return dict(self.read(self.schema_rel("pack.yaml")))
 
     @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages every text of the pack is written in (``pack.yaml`` ``languages``)."""
+        return tuple(str(x) for x in self.meta.get("languages") or ())
+
+    @property
+    def parallel(self) -> tuple[str, str] | None:
+        """The parallel layout's two languages, left then right (``pack.yaml`` ``parallel``)."""
+        pair = self.meta.get("parallel")
+        return (str(pair[0]), str(pair[1])) if isinstance(pair, list) and len(pair) == 2 else None
+
+    @property
+    def documents(self) -> tuple[str, ...]:
+        """The pack's clause libraries (``pack.yaml`` ``documents``)."""
+        return tuple(self.meta.get("documents") or {})
+
+    @property
+    def outputs(self) -> tuple[str, ...]:
+        """What a build writes when no documents are named, in order (``pack.yaml`` ``outputs``)."""
+        return tuple(str(x) for x in self.meta.get("outputs") or self.documents)
+
+    @property
     def edition(self) -> str:
         return str(self.meta.get("edition", "unknown"))
 

@@ -19,7 +19,6 @@ from coopdocs.loader import MAX_TEXT_CHARS, Loaded, PathT
 from coopdocs.model import Cooperative
 from coopdocs.pack import DEFAULT_PACK, Pack, available_packs, find_pack
 
-LANGS = ("ru", "kk", "en")
 _GROUNDS = ("non_payment", "charter_violation", "damage_to_cooperative")
 
 
@@ -243,10 +242,11 @@ def prose_fields(schema: Mapping[str, Any], data: Any) -> Iterator[tuple[PathT, 
 
 
 def _check_localized(
-    schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str
+    schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str, langs: tuple[str, ...]
 ) -> Iterator[Diagnostic]:
+    """Localized texts: a text per language of the pack (``langs``), or one text for one language."""
     raw = data.get("languages")
-    languages = [x for x in raw if isinstance(x, str) and x in LANGS] if isinstance(raw, list) else []
+    languages = [x for x in raw if isinstance(x, str) and x in langs] if isinstance(raw, list) else []
     listed = ", ".join(languages)
     for path, value in _localized_paths(schema, data):
         where: dict[str, Any] = dict(lang=lang, path=path, file=loaded.file)
@@ -267,7 +267,7 @@ def _check_localized(
             continue
         for key, text in value.items():
             sub = (*path, key)
-            if key not in LANGS:
+            if key not in langs:
                 yield diagnostics.make(
                     "schema/localized-language",
                     position=loaded.positions.of_key(sub),
@@ -500,7 +500,7 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     validator.validate(loaded.data)
     found += [_convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))]
     document = validator.document if isinstance(validator.document, dict) else loaded.data
-    found += _check_localized(schema, document, loaded, lang)
+    found += _check_localized(schema, document, loaded, lang, pack.languages)
     found += _check_founders(document, loaded, lang)
     found += _check_indexes(document, loaded, lang)
     found += _check_people(document, loaded, lang)
@@ -542,7 +542,7 @@ def validate_programs(loaded: Loaded, lang: str = "en") -> tuple[list[dict[str, 
         _convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))
     ]
     document = validator.document if isinstance(validator.document, dict) else loaded.data
-    found += _check_localized(schema, document, loaded, lang)
+    found += _check_localized(schema, document, loaded, lang, pack.languages)
     if any(d.blocking for d in found):
         return None, _unique(found), pack
     normalized = validator.normalized({"programs": loaded.data["programs"]}) or {}
@@ -584,14 +584,14 @@ DATE_JSON: dict[str, Any] = {
 }
 
 
-def _localized_json(limit: int) -> dict[str, Any]:
+def _localized_json(limit: int, langs: tuple[str, ...]) -> dict[str, Any]:
     text = {"type": "string", "minLength": 1, "maxLength": limit}
     return {
         "oneOf": [
             text,
             {
                 "type": "object",
-                "properties": {lang: dict(text) for lang in LANGS},
+                "properties": {lang: dict(text) for lang in langs},
                 "additionalProperties": False,
                 "minProperties": 1,
             },
@@ -599,21 +599,21 @@ def _localized_json(limit: int) -> dict[str, Any]:
     }
 
 
-def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
+def _rule_json(rules: Mapping[str, Any], langs: tuple[str, ...]) -> dict[str, Any]:
     variants = []
     for kind in _as_list(rules.get("type", "string")):
         if kind == "localized":
-            variants.append(_localized_json(rules.get("max_chars", MAX_TEXT_CHARS)))
+            variants.append(_localized_json(rules.get("max_chars", MAX_TEXT_CHARS), langs))
         elif kind == "date":
             variants.append(DATE_JSON)
         elif kind == "dict":
             variants.append(
-                _object_json(rules["schema"]) if isinstance(rules.get("schema"), Mapping) else {"type": "object"}
+                _object_json(rules["schema"], langs) if isinstance(rules.get("schema"), Mapping) else {"type": "object"}
             )
         elif kind == "list":
             entry: dict[str, Any] = {"type": "array"}
             if isinstance(rules.get("schema"), Mapping):
-                entry["items"] = _rule_json(rules["schema"])
+                entry["items"] = _rule_json(rules["schema"], langs)
             if "minlength" in rules:
                 entry["minItems"] = rules["minlength"]
             if "maxlength" in rules:
@@ -641,10 +641,10 @@ def _rule_json(rules: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _object_json(schema: Mapping[str, Any]) -> dict[str, Any]:
+def _object_json(schema: Mapping[str, Any], langs: tuple[str, ...]) -> dict[str, Any]:
     out: dict[str, Any] = {
         "type": "object",
-        "properties": {key: _rule_json(rules) for key, rules in schema.items()},
+        "properties": {key: _rule_json(rules, langs) for key, rules in schema.items()},
         "required": [key for key, rules in schema.items() if rules.get("required") and not rules.get("excludes")],
         "additionalProperties": False,
     }
@@ -661,5 +661,5 @@ def json_schema(pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"https://coopdocs.invalid/schema/{pack.key}.json",
         "title": f"coopdocs input: {pack.key}",
-        **_object_json(pack.input_schema()),
+        **_object_json(pack.input_schema(), pack.languages),
     }

@@ -106,3 +106,18 @@ def test_packs_of_other_distributions_come_from_entry_points(tmp_path: Path, mon
         assert found.candidates("templates/layouts/words.yaml") == [packs.data_root() / "templates/layouts/words.yaml"]
     finally:
         packs.available_packs.cache_clear()
+
+
+def test_languages_documents_and_the_parallel_pair_are_the_packs_data() -> None:
+    meta = packs.read_yaml(packs.data_root() / "schemas/kz/consumer_cooperative/pack.yaml")
+    assert DEFAULT_PACK.languages == tuple(meta["languages"]) == ("ru", "kk", "en")
+    assert DEFAULT_PACK.parallel == ("kk", "ru")
+    assert DEFAULT_PACK.documents == tuple(meta["documents"])
+    assert DEFAULT_PACK.outputs[0] == "charter" and "compliance" in DEFAULT_PACK.outputs
+
+
+def test_docs_option_offers_what_the_installed_packs_write() -> None:
+    result = CliRunner().invoke(main, ["build", str(BEREKE), "--docs", "nonsense"])
+    assert result.exit_code == 2
+    offered = result.stderr.split("choose from ", 1)[1].split(")", 1)[0]
+    assert set(DEFAULT_PACK.outputs) <= {name.strip(" '\n.") for name in offered.split(",")}
