@@ -1,5 +1,13 @@
 """Golden text snapshots: every document of every example, in body order, as a reader sees it.
 
+Two levels, both as readable text:
+- ``<doc>.<lang>.txt``: the DOCX's text (the DOCX writer's output, read back);
+- ``<doc>.<lang>.md`` and ``<doc>.kk-ru.md``: the document tree itself (``doctree``), every
+  document in every language and the parallel kk | ru layout, through the Markdown writer: headings,
+  clause ids and numbers (the anchors), items, tables, commentary boxes, signatures. Every writer
+  (DOCX, Typst PDF, HTML, Markdown) reads this tree, so a change in it shows here once, before any
+  writer is involved.
+
 A change of legal wording shows up here as a readable diff. Refresh after an intended change with
     COOPDOCS_UPDATE_GOLDEN=1 .venv/bin/python -m pytest tests/test_golden.py
 and review the diff before committing. DOCX bytes are never compared here (see test_render.py
@@ -9,6 +17,7 @@ for byte-for-byte determinism).
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -49,9 +58,48 @@ def test_documents_match_golden_text(example: str) -> None:
         assert text == golden, f"{example}/{name} differs from its golden text; refresh if the change is intended"
 
 
-# The HTML and Markdown writers, one document each (refreshed with the same variable): the
-# Markdown of the Russian charter and the embeddable HTML of the parallel application form.
-WRITERS = (("bereke", "charter.ru", "md", "separate"), ("bereke", "application.kk-ru", "html", "parallel"))
+# A chart is a PNG whose bytes depend on matplotlib's version: the tree snapshot keeps its caption
+# (the alt text) and names the image instead.
+CHART = re.compile(r"\]\(data:image/png;base64,[A-Za-z0-9+/=]*\)")
+
+
+def tree_snapshot(item: object) -> str:
+    from coopdocs import htmlwriter
+    from coopdocs.doctree import Parallel, Tree
+
+    assert isinstance(item, Tree | Parallel)
+    return CHART.sub("](chart.png)", htmlwriter.markdown(item))
+
+
+@pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
+def test_document_trees_match_golden(example: str) -> None:
+    from coopdocs.build import build_trees
+    from coopdocs.doctree import Parallel
+
+    checked = check_file(EXAMPLES / f"{example}.yaml")
+    assert checked.cooperative is not None
+    produced = {f"{t.stem}.md": tree_snapshot(t) for t in build_trees(checked.cooperative, Options(layout="separate"))}
+    for item in build_trees(checked.cooperative, Options(layout="parallel")):
+        if isinstance(item, Parallel):  # the commentary and a language without a pair are as above
+            produced[f"{item.stem}.md"] = tree_snapshot(item)
+    folder = GOLDEN / example
+    expected_names = sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
+    if UPDATE:
+        folder.mkdir(parents=True, exist_ok=True)
+        for stale in set(expected_names) - set(produced):
+            (folder / stale).unlink()
+        for name, text in produced.items():
+            (folder / name).write_text(text, encoding="utf-8")
+        return
+    assert sorted(produced) == expected_names, "documents added or removed: refresh the golden files"
+    for name, text in produced.items():
+        golden = (folder / name).read_text(encoding="utf-8")
+        assert text == golden, f"{example}/{name}: the document tree differs from its golden; refresh if intended"
+
+
+# The HTML writer, one document (refreshed with the same variable): the embeddable HTML of the
+# parallel application form. (The Markdown of every tree is above.)
+WRITERS = (("bereke", "application.kk-ru", "html", "parallel"),)
 
 
 @pytest.mark.parametrize(("example", "stem", "fmt", "layout"), WRITERS)
