@@ -97,3 +97,52 @@ def test_pdf_tests_skip_with_the_reason_when_libreoffice_is_hidden(tmp_path: Pat
         check=False,
     )
     check_run(done, "LibreOffice (soffice) is not installed")
+
+
+def without_libreoffice(*command: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """Run a command on this machine as if LibreOffice were not installed: directly where it is not,
+    else with its program folder hidden under an empty tmpfs in a private mount namespace."""
+    soffice = pdf.find_soffice()
+    if soffice is None:
+        argv = list(command)
+    else:
+        program = Path(os.path.realpath(soffice)).parent.parent
+        root = os.geteuid() == 0
+        if not root or subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False).returncode != 0:
+            pytest.skip("hiding LibreOffice needs a private mount namespace (unshare -m as root)")
+        argv = ["unshare", "-m", "sh", "-c", 'mount -t tmpfs coopdocs-no-lo "$0" && exec "$@"', str(program), *command]
+    return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, timeout=300, check=False)
+
+
+def test_the_default_path_needs_no_libreoffice(tmp_path: Path) -> None:
+    """DOCX, PDF (Typst), HTML and Markdown on a machine without LibreOffice; doctor says so."""
+    doctor = without_libreoffice(sys.executable, "-m", "coopdocs", "doctor")
+    assert doctor.returncode == 0, doctor.stdout + doctor.stderr
+    assert "PDF engine LibreOffice (optional, --pdf-engine libreoffice: the DOCX as it is): missing" in doctor.stdout
+    assert "Everything the default path needs (DOCX, PDF by Typst, HTML, Markdown) is here." in doctor.stdout
+    out = tmp_path / "out"
+    example = str(ROOT / "examples" / "bereke.yaml")
+    args = ("build", example, "--out", str(out), "--format", "docx,pdf,html,md", "--docs", "application")
+    args += ("--lang", "ru")
+    built = without_libreoffice(sys.executable, "-m", "coopdocs", *args)
+    assert built.returncode == 0, built.stdout + built.stderr
+    folder = out / "bereke"
+    names = sorted(p.name for p in folder.iterdir())
+    assert names == [f"application.ru.{ext}" for ext in ("docx", "html", "md", "pdf")] + ["coopdocs-manifest.json"]
+    assert (folder / "application.ru.pdf").read_bytes().startswith(b"%PDF-")
+    assert '"pdf_engine": "typst"' in (folder / "coopdocs-manifest.json").read_text(encoding="utf-8")
+
+
+def test_bootstrap_asks_for_libreoffice_only_when_told() -> None:
+    script = str(ROOT / "scripts" / "bootstrap.sh")
+    plain = without_libreoffice("bash", script, "--dry-run")
+    assert plain.returncode == 0 and plain.stdout.startswith("system packages missing: "), plain.stderr
+    assert "libreoffice" not in plain.stdout and "uno" not in plain.stdout
+    asked = without_libreoffice("bash", script, "--dry-run", "--with-libreoffice")
+    assert asked.returncode == 0, asked.stderr
+    assert "libreoffice-writer-nogui" in asked.stdout and "python3-uno" in asked.stdout
+    env_asked = without_libreoffice("env", "COOPDOCS_WITH_LIBREOFFICE=1", "bash", script, "--dry-run")
+    assert "libreoffice-writer-nogui" in env_asked.stdout
+    without = ("env", "COOPDOCS_WITHOUT_LIBREOFFICE=1", "bash", script)
+    refused = without_libreoffice(*without, "--dry-run", "--with-libreoffice")
+    assert "libreoffice" not in refused.stdout
