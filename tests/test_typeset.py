@@ -318,3 +318,48 @@ def test_nothing_is_left_alone_at_a_page_end(stem: str, tmp_path: Path) -> None:
         last = tree.document.sections[-1].clauses[-1]
         end = _page_of(pages, f"{last.number}. {last.text}"[-30:], at)
         assert _page_of(pages, tree.signatures[-1], end) == end
+
+
+def advance(text: str) -> float:
+    """The width of a text in em of the regular face (no kerning: blanks and their punctuation)."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(str(typeset.FONT_DIR / typeset.FONT_FILES[0]), lazy=True)
+    widths, cmap = font["hmtx"].metrics, font.getBestCmap()
+    return sum(widths[cmap[ord(ch)]][0] for ch in text) / font["head"].unitsPerEm
+
+
+def rows_of_words(data: bytes, tmp: Path) -> list[tuple[int, list[tuple[float, float, str]]]]:
+    """Every printed row (words on one baseline) of every page: (page, [(x min, x max, word)...])."""
+    from xml.etree import ElementTree
+
+    xhtml = re.sub(r"<!DOCTYPE[^>]*>|\sxmlns=\"[^\"]*\"", "", pdftotext(data, tmp, "-bbox"))
+    rows = []
+    for number, page in enumerate(ElementTree.fromstring(xhtml).iter("page"), start=1):
+        baselines: dict[int, list[tuple[float, float, str]]] = {}
+        for word in page.iter("word"):
+            baselines.setdefault(round(float(word.get("yMax", 0))), []).append(
+                (float(word.get("xMin", 0)), float(word.get("xMax", 0)), word.text or "")
+            )
+        rows += [(number, sorted(words)) for words in baselines.values()]
+    return rows
+
+
+@pytest.mark.parametrize("stem", ["application.ru", "application.kk", "compliance.ru", "compliance.kk"])
+def test_form_blanks_and_long_words_are_not_stretched(stem: str, tmp_path: Path) -> None:
+    """A form's blank lines (runs of "_") keep their width and the words around them their natural
+    spacing, and a word that cannot break (a SHA-256) does not push a justified line's words apart:
+    in such a row every space is the font's (0.25 em of 12 pt = 3 pt; justified prose has up to ~15)."""
+    checked = 0
+    for page, words in rows_of_words(pdf_of(stem), tmp_path):
+        if not any("___" in w or len(w) >= 40 for _, _, w in words):
+            continue
+        gaps = [b[0] - a[1] for a, b in zip(words, words[1:], strict=False)]
+        assert max(gaps, default=0) < 3.5, f"{stem} p. {page}: stretched row {' '.join(w for _, _, w in words)!r}"
+        # a blank is as wide as its characters in the font: at 12 pt (the body) or 11 pt (approval block)
+        for x0, x1, word in words:
+            if "___" in word:
+                natural = [advance(word) * size for size in (12, 11)]
+                assert min(abs(x1 - x0 - n) for n in natural) < 0.05, f"{stem} p. {page}: {word!r} stretched"
+        checked += 1
+    assert checked >= (20 if stem.startswith("application") else 1)
