@@ -189,7 +189,7 @@ def doctor() -> tuple[str, bool]:
     if missing:
         lines.append(
             f"Optional, for --pdf-engine libreoffice: apt-get install {' '.join(missing)}"
-            "  (or run ./scripts/bootstrap.sh as root)"
+            "  (or ./scripts/bootstrap.sh --with-libreoffice as root)"
         )
     if not has_pandoc:
         lines.append("To get HTML/Markdown from `amend`: .venv/bin/pip install pypandoc-binary")

@@ -50,7 +50,7 @@ def pdf_engine_missing() -> str | None:
         missing = "LibreOffice's Python bridge (python3-uno) is not installed"
     else:
         return None
-    return f"no PDF engine: {missing}; {pdf.INSTALL_HINT} (or run scripts/bootstrap.sh)"
+    return f"no PDF engine: {missing}; {pdf.INSTALL_HINT} (or run scripts/bootstrap.sh --with-libreoffice)"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

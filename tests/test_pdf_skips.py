@@ -24,7 +24,8 @@ PDF_TESTS = [
 ]
 REASON = (
     "no PDF engine: {missing}; install LibreOffice and the UNO bridge: "
-    "apt-get install libreoffice-writer-nogui python3-uno fonts-liberation2 (or run scripts/bootstrap.sh)"
+    "apt-get install libreoffice-writer-nogui python3-uno fonts-liberation2 "
+    "(or run scripts/bootstrap.sh --with-libreoffice)"
 )
 HIDE_PLUGIN = """
 import coopdocs.pdf

@@ -36,7 +36,7 @@ PAGES = 9  # the sections of web-form.yaml
 YAML_PATH = re.compile(r"\b(cooperative|founding|membership|governance|funds|income|programs|disputes)\.[a-z_]")
 
 pytestmark = pytest.mark.skipif(
-    not Path(CHROMIUM).exists(), reason="Chromium is not installed (scripts/bootstrap.sh installs it as root)"
+    not Path(CHROMIUM).exists(), reason="Chromium is not installed (bootstrap.sh --for-tests installs it as root)"
 )
 
 
