@@ -7,8 +7,9 @@
 #   scripts/bootstrap.sh --with-libreoffice   also the optional LibreOffice PDF engine (--pdf-engine
 #                                             libreoffice, DOCX layout overrides, `amend` PDFs);
 #                                             or COOPDOCS_WITH_LIBREOFFICE=1.
-#   scripts/bootstrap.sh --with-ocr           also Tesseract with Russian and Kazakh, which reads scanned
-#                                             charters for `coopdocs audit`; or COOPDOCS_WITH_OCR=1.
+#   scripts/bootstrap.sh --with-ocr           also Tesseract with Russian and Kazakh and poppler-utils,
+#                                             which read scanned charters for `coopdocs audit`;
+#                                             or COOPDOCS_WITH_OCR=1.
 #   scripts/bootstrap.sh --for-tests          also what the test suite uses: poppler-utils (pdftotext),
 #                                             Chromium (browser tests) and Tesseract. scripts/test.sh
 #                                             passes it and --with-libreoffice: CI covers both PDF engines.
@@ -31,7 +32,7 @@ for arg in "$@"; do
     --with-ocr) with_ocr=1 ;;
     --for-tests) for_tests=1; with_ocr=1 ;;
     --dry-run) dry_run=1 ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "bootstrap: unknown option $arg (see scripts/bootstrap.sh --help)" >&2; exit 2 ;;
   esac
 done
@@ -56,8 +57,11 @@ if [ $with_ocr = 1 ]; then
       || optional+=("tesseract-ocr-$lang")
   done
 fi
-if [ $for_tests = 1 ]; then
+if [ $for_tests = 1 ] || [ $with_ocr = 1 ]; then
+  # pdftotext reads the PDFs in the tests; pdftoppm gives OCR a scanned PDF's pages.
   command -v pdftotext >/dev/null 2>&1 || optional+=(poppler-utils)
+fi
+if [ $for_tests = 1 ]; then
   # Chromium drives the browser tests of `coopdocs serve` (Playwright uses this one; it downloads none).
   [ -x /usr/bin/chromium ] || optional+=(chromium)
 fi

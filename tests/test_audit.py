@@ -144,7 +144,7 @@ def test_a_scan_asks_for_ocr(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
 
 needs_ocr = pytest.mark.skipif(
     not (reading.ocr_available() and set(reading.ocr_languages()) == {"rus", "kaz"} and shutil.which("pdftoppm")),
-    reason="Tesseract with rus and kaz data, and pdftoppm, are optional (scripts/bootstrap.sh installs them as root)",
+    reason="Tesseract with rus and kaz data, and pdftoppm, are optional (bootstrap.sh --with-ocr installs them)",
 )
 
 
