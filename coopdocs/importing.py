@@ -51,7 +51,7 @@ ROOTS = (
 )
 _REF = re.compile(r"\b(?:" + "|".join(ROOTS) + r")(?:\.[a-z_]+)+")
 _SENTINEL = "Qzqxsentinelqzqx"
-_MATCH = 60.0  # rapidfuzz ratio below which a clause on file is not paired with a library clause
+_MATCH = 45.0  # rapidfuzz ratio below which a clause on file is not paired with a library clause
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d+(?:[.,]\d+)?")
 
 
@@ -161,7 +161,7 @@ def _refs(spec: clauses.ClauseSpec, table: Mapping[str, Leaf]) -> list[Leaf]:
 # --- values in a context -------------------------------------------------------------------------
 
 
-def _get(ctx: Mapping[str, Any], path: str) -> Any:
+def get_at(ctx: Mapping[str, Any], path: str) -> Any:
     value: Any = ctx
     for part in path.split("."):
         if not isinstance(value, Mapping):
@@ -193,6 +193,12 @@ def _rename(ctx: dict[str, Any], pack: Pack) -> None:
     names["full"] = patterns["full"][lang].format(name=name)
     names["short"] = str(short) if short else patterns["short"][lang].format(name=name)
     names[lang] = {"full": names["full"], "short": names["short"]}
+    for other in ("ru", "kk", "en"):
+        if other != lang and isinstance(names.get(other), Mapping):
+            names[other] = {
+                "full": patterns["full"][other].format(name=name),
+                "short": patterns["short"][other].format(name=name),
+            }
     ctx["names"] = names
 
 
@@ -252,6 +258,14 @@ def _dates(text: str, lang: str) -> list[dt.date]:
 
 
 def _candidates(leaf: Leaf, current: Any, text: str, lang: str) -> list[Any]:
+    options = _values(leaf, current, text, lang)
+    optional = leaf.rules.get("nullable") or leaf.rules.get("excludes")
+    if optional and leaf.kind != "presence" and current is not None:
+        options.append(None)
+    return options
+
+
+def _values(leaf: Leaf, current: Any, text: str, lang: str) -> list[Any]:
     rules = leaf.rules
     if leaf.kind == "bool":
         return [True, False]
@@ -274,6 +288,12 @@ def _candidates(leaf: Leaf, current: Any, text: str, lang: str) -> list[Any]:
     if leaf.kind == "term":
         return ["indefinite", *_dates(text, lang)]
     return []
+
+
+def _partner(leaf: Leaf) -> str | None:
+    """The value this one excludes (qualified.fraction and qualified.percent): cleared when it is set."""
+    other = leaf.rules.get("excludes")
+    return f"{leaf.path.rsplit('.', 1)[0]}.{other}" if isinstance(other, str) else None
 
 
 # --- documents -----------------------------------------------------------------------------------
@@ -402,6 +422,7 @@ class _Search:
         self.pack = pack
         self.table = table
         self.fixed: dict[str, Any] = {}  # path -> value confirmed by a clause read exactly
+        self.ambiguous: set[str] = set()  # text values whose ends the clause does not fix
 
     def score(self, spec: clauses.ClauseSpec, target: str) -> float:
         from rapidfuzz import fuzz
@@ -413,7 +434,7 @@ class _Search:
 
     def text_value(self, spec: clauses.ClauseSpec, leaf: Leaf, raw: str) -> str | None:
         """The text the clause on file has where the template puts ``leaf`` (fixed words either side)."""
-        old = _get(self.ctx, leaf.path)
+        old = get_at(self.ctx, leaf.path)
         if isinstance(old, (dict, list)) or not _put(self.ctx, leaf.path, _SENTINEL, self.pack):
             return None
         try:
@@ -425,32 +446,82 @@ class _Search:
         before, after = rendered.split(_SENTINEL)
         return _between(raw, before, after)
 
+    def texts(self, spec: clauses.ClauseSpec, refs: Sequence[Leaf], raw: str) -> dict[str, str]:
+        """The texts the clause on file has where the template puts its text values, all at once
+        (each is a sentinel; the template's fixed words between them must all be there, in order)."""
+        texts = [leaf for leaf in refs if leaf.kind == "text" and isinstance(get_at(self.ctx, leaf.path), str)]
+        if not texts:
+            return {}
+        old = {leaf.path: get_at(self.ctx, leaf.path) for leaf in texts}
+        marks = {leaf.path: f"{_SENTINEL}{i}x" for i, leaf in enumerate(texts)}
+        try:
+            for leaf in texts:
+                _put(self.ctx, leaf.path, marks[leaf.path], self.pack)
+            rendered = _rendered(spec, self.ctx)
+        finally:
+            for leaf in texts:
+                _put(self.ctx, leaf.path, old[leaf.path], self.pack)
+        if not rendered:
+            return {}
+        split = re.split(f"({_SENTINEL}\\d+x)", rendered)
+        order = split[1::2]
+        by_mark = {m: p for p, m in marks.items()}
+        if len(set(order)) != len(order):
+            return {}
+        fixed = split[0::2]
+        forms = [self.table[by_mark[m]].rules.get("regex") for m in order]
+        values = _fill_in(raw, fixed, forms)
+        if values is None:
+            return {}
+        self.ambiguous = set()
+        for n, mark in enumerate(order):
+            # only punctuation between two free texts («{{ region }}, {{ locality }}»): where one ends
+            # is not known from the text (a locality may hold a comma); a value of a fixed form
+            # (the postal code's pattern) is its own boundary
+            if forms[n]:
+                continue
+            for side, other in ((n, n - 1), (n + 1, n + 1)):
+                if 0 < side < len(fixed) - 1 and not key(fixed[side]) and not forms[other]:
+                    self.ambiguous.add(by_mark[mark])
+        return {by_mark[m]: v for m, v in zip(order, values, strict=True) if v}
+
     def read(self, spec: clauses.ClauseSpec, clause: audit.Clause) -> list[tuple[Leaf, Any]]:
         """The values the clause on file states, each confirmed by an exact re-rendering."""
         raw = _full(clause)
         target = key(raw)
         refs = [leaf for leaf in _refs(spec, self.table) if leaf.path not in self.fixed]
+        saved = {leaf.path: copy.deepcopy(get_at(self.ctx, leaf.path)) for leaf in refs}
+        self.ambiguous = set()
+        for path, value in self.texts(spec, refs, raw).items():
+            _put(self.ctx, path, value, self.pack)
         best = self.score(spec, target)
-        saved = {leaf.path: copy.deepcopy(_get(self.ctx, leaf.path)) for leaf in refs}
         for _ in range(3):
             if best > 100:
                 break
             improved = False
             for leaf in refs:
-                current = _get(self.ctx, leaf.path)
+                current = get_at(self.ctx, leaf.path)
                 options = _candidates(leaf, current, raw, self.lang)
                 if leaf.kind == "text":
-                    value = self.text_value(spec, leaf, raw)
-                    options = [value] if value else []
+                    text = self.text_value(spec, leaf, raw)
+                    options = [text] if text else []
+                partner = _partner(leaf)
+                partner_value = get_at(self.ctx, partner) if partner else None
                 for option in options:
                     if option == current:
                         continue
                     _put(self.ctx, leaf.path, option, self.pack)
+                    if partner and option is not None:
+                        _put(self.ctx, partner, None, self.pack)
                     score = self.score(spec, target)
                     if score > best:
                         best, current, improved = score, option, True
+                        if partner and option is not None:
+                            partner_value = None
                         if best > 100:
                             break
+                    if partner:
+                        _put(self.ctx, partner, partner_value, self.pack)
                 _put(self.ctx, leaf.path, current, self.pack)
                 if best > 100:
                     break
@@ -460,12 +531,19 @@ class _Search:
             for path, value in saved.items():
                 _put(self.ctx, path, value, self.pack)
             return []
-        return [(leaf, _get(self.ctx, leaf.path)) for leaf in refs if self.stated(spec, leaf, raw, target)]
+        return [
+            (leaf, get_at(self.ctx, leaf.path))
+            for leaf in refs
+            if leaf.path in self.ambiguous or self.stated(spec, leaf, raw, target)
+        ]
 
     def changes(self, spec: clauses.ClauseSpec, leaf: Leaf, target: str) -> bool:
-        """Another value of ``leaf`` changes the clause's text."""
-        current = _get(self.ctx, leaf.path)
-        options: list[Any] = [o for o in _candidates(leaf, current, "", self.lang) if o != current]
+        """The clause's text tells ``leaf`` apart: another value changes it, and no other value
+        (of those the text could hold) reads the same (``checks_per_year`` 0 and 1 both read «не
+        реже одного раза в год»: the text does not state which)."""
+        current = get_at(self.ctx, leaf.path)
+        rendered = _rendered(spec, self.ctx) or ""
+        options: list[Any] = [o for o in _candidates(leaf, current, rendered, self.lang) if o != current]
         if leaf.kind == "text" and isinstance(current, str):
             options = [_SENTINEL]
         if isinstance(current, (int, float)) and not isinstance(current, bool):
@@ -475,20 +553,28 @@ class _Search:
         if leaf.kind == "term" and current == "indefinite":
             options.append(dt.date(2099, 12, 31))
         try:
+            if leaf.kind == "text" and leaf.rules.get("nullable") and current is not None:
+                _put(self.ctx, leaf.path, None, self.pack)
+                if _rendered_key(spec, self.ctx) == target:
+                    return False  # the same as the default: the text does not tell them apart
+            differs = False
             for option in options:
                 _put(self.ctx, leaf.path, option, self.pack)
-                if _rendered_key(spec, self.ctx) != target:
-                    return True
+                if _rendered_key(spec, self.ctx) == target:
+                    return False
+                differs = True
         finally:
             _put(self.ctx, leaf.path, current, self.pack)
-        return False
+        return differs
 
     def stated(self, spec: clauses.ClauseSpec, leaf: Leaf, raw: str, target: str) -> bool:
         """The clause states ``leaf``: another value reads differently, and no other candidate reads
         exactly as on file."""
-        current = _get(self.ctx, leaf.path)
+        current = get_at(self.ctx, leaf.path)
         if leaf.kind == "text":
             options: list[Any] = [_SENTINEL] if isinstance(current, str) else []
+            if leaf.rules.get("nullable") and current is not None:
+                options.append(None)
         else:
             options = [o for o in _candidates(leaf, current, raw, self.lang) if o != current]
             if leaf.kind in ("int", "number") and isinstance(current, (int, float)):
@@ -510,6 +596,47 @@ class _Search:
         finally:
             _put(self.ctx, leaf.path, current, self.pack)
         return differs
+
+
+def _fill_in(raw: str, fixed: Sequence[str], forms: Sequence[str | None] = ()) -> list[str] | None:
+    """The parts of ``raw`` between the template's fixed texts. First as written (spaces aside), then
+    compared as keys (a PDF's breaks and hyphens aside); the punctuation the template writes next to
+    a value, such as « and », is not part of the value. ``forms``: a value's own pattern (schema regex)."""
+    groups = [f"({form})" if form else "(.+?)" for form in (list(forms) + [None] * len(fixed))[: len(fixed) - 1]]
+    literal = [r"\s*".join(re.escape(part) for part in f.split()) for f in fixed]
+    flat = " ".join(raw.split())
+    pattern = literal[0] + "".join(r"\s*" + g + r"\s*" + lit for g, lit in zip(groups, literal[1:], strict=True))
+    match = re.fullmatch(pattern, flat, re.DOTALL | re.IGNORECASE)
+    if match is not None:
+        return [match.group(n).strip() for n in range(1, len(fixed))]
+    index = [i for i, ch in enumerate(raw) if key(ch)]
+    chars = "".join(key(raw[i]) for i in index)
+    keyed = [
+        f"({key_form(form)})" if form else "(.+?)" for form in (list(forms) + [None] * len(fixed))[: len(fixed) - 1]
+    ]
+    pattern = re.escape(key(fixed[0])) + "".join(g + re.escape(key(f)) for g, f in zip(keyed, fixed[1:], strict=True))
+    match = re.fullmatch(pattern, chars, re.DOTALL | re.IGNORECASE)
+    if match is None:
+        return None
+    values = []
+    for n in range(1, len(fixed)):
+        a, b = match.start(n), match.end(n)
+        start = index[a - 1] + 1 if a else 0
+        end = index[b] if b < len(index) else len(raw)
+        value = raw[start:end].strip()
+        lead = re.search(r"[\W_]*$", fixed[n - 1]).group().strip()  # type: ignore[union-attr]
+        trail = re.match(r"[\W_]*", fixed[n]).group().strip()  # type: ignore[union-attr]
+        if lead and value.startswith(lead):
+            value = value[len(lead) :].lstrip()
+        if trail and value.endswith(trail):
+            value = value[: -len(trail)].rstrip()
+        values.append(value)
+    return values
+
+
+def key_form(form: str) -> str:
+    """A schema regex as it applies to keyed text (no spaces or punctuation to match)."""
+    return form.replace(" ", "")
 
 
 def _between(raw: str, before: str, after: str) -> str | None:
@@ -568,8 +695,12 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
                 left.append((clause, spec, _score))
                 continue
             for leaf, value in got:
-                search.fixed[leaf.path] = value
                 source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
+                if leaf.path in search.ambiguous:
+                    note = "only punctuation separates it from the next value in this clause: check where it ends"
+                    values.append(Found(leaf.path, value, source, "clause", False, note))
+                    continue
+                search.fixed[leaf.path] = value
                 values.append(Found(leaf.path, value, source, "clause"))
         if len(left) == len(todo):
             break
@@ -618,6 +749,9 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
         entries = by_path[path]
         leaf = table.get(path)
         if leaf is not None and leaf.kind == "text" and leaf.rules.get("type") == "localized":
+            if not all(f.certain for f in entries):
+                uncertain += [f for f in entries if not f.certain]
+                continue
             per_lang: dict[str, Any] = {}
             clash = False
             for f in entries:
@@ -650,9 +784,9 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
         charter_file = next((Path(r.document.path).name for r in reads if r.kind == "charter"), None)
         data["source_numbering"] = {**numbering, **({"file": charter_file} if charter_file else {})}
     for path, value in _only_choices(pack).items():
-        if _get(data, path) is None and any(_get(data, p) is not None for p in (path.rsplit(".", 1)[0],)):
+        if get_at(data, path) is None and any(get_at(data, p) is not None for p in (path.rsplit(".", 1)[0],)):
             _set(data, path, value)
-    missing = [p for p in required_paths(pack) if _get(data, p) is None]
+    missing = [p for p in required_paths(pack) if get_at(data, p) is None]
     return Imported(
         data=data,
         found=found,
@@ -715,7 +849,7 @@ def not_found(result: Imported, pack: Pack = DEFAULT_PACK) -> list[str]:
         and p not in have
         and p not in result.missing
         and not any(p.startswith(q + ".") for q in have)
-        and _get(result.data, p) is None
+        and get_at(result.data, p) is None
     ]
     return [*result.missing, *optional]
 
@@ -955,10 +1089,10 @@ def compare(result: Imported, truth: Mapping[str, Any], stated: set[str]) -> dic
     wrong: list[str] = []
     for path in sorted(stated):
         if path in have:
-            (exact if same(have[path], _get(truth, path), lang) else wrong).append(path)
+            (exact if same(have[path], get_at(truth, path), lang) else wrong).append(path)
         else:
             missing.append(path)
     for path, value in have.items():
-        if path not in stated and not same(value, _get(truth, path), lang):
+        if path not in stated and not same(value, get_at(truth, path), lang):
             wrong.append(path)
     return {"exact": exact, "missing": missing, "wrong": wrong}

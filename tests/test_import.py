@@ -13,10 +13,11 @@ from ruamel.yaml import YAML
 from coopdocs import importing
 from coopdocs.cli import main
 from coopdocs.pipeline import check_file
-from tests.support import write_patched
+from tests.support import DELETE, write_patched
 
 VARIANT = {
     "cooperative.name": {"ru": "Достык", "kk": "Достық", "en": "Dostyk"},
+    "cooperative.short_name": DELETE,
     "membership.contributions.share.amount": 120000,
     "founding.founders[0].share_contribution": 120000,
     "founding.founders[1].share_contribution": 120000,
@@ -56,7 +57,10 @@ def test_charter_reads_back_with_no_wrong_value(variant: tuple[Path, Path], lang
     stated = importing.stated_paths(coop, "charter", lang)
     compared = importing.compare(result, coop.data, stated)
     assert compared["wrong"] == []
-    assert len(compared["exact"]) >= 0.95 * len(stated)
+    # every value the charter states is read exactly, or listed as uncertain (the location's parts,
+    # which the charter writes as one line separated by commas only)
+    assert set(compared["missing"]) <= {f.path for f in result.uncertain}, compared["missing"]
+    assert len(compared["exact"]) >= 0.9 * len(stated)
     values = {f.path: f.value for f in result.found}
     assert values["membership.contributions.share.amount"] == 120000
     assert values["membership.exit.payout_days"] == 60
