@@ -331,12 +331,15 @@ def pdf_engine(coop: Cooperative, options: Options) -> str:
 def typst_outputs(
     coop: Cooperative, trees: Sequence[doctree.Tree | doctree.Parallel], options: Options
 ) -> list[Output]:
-    """DOCX (when asked for) and the Typst PDF of every tree."""
+    """DOCX (when asked for) and the Typst PDF of every tree, typeset while the DOCX are written."""
     from coopdocs import typeset
 
     need_docx = "docx" in options.formats
-    docx = [docx_output(coop, item) for item in trees] if need_docx else []
-    pdfs = {item.stem: typeset.write_pdf(item, pdfa=options.pdfa, pack=coop.pack) for item in trees}
+    # Typst typesets in background threads (it releases the GIL) while this thread writes the DOCX.
+    with typeset.Typesetter() as typesetter:
+        typesetter.start(trees, pdfa=options.pdfa, pack=coop.pack)
+        docx = [docx_output(coop, item) for item in trees] if need_docx else []
+        pdfs = typesetter.results()
     if need_docx:
         return convert_outputs(docx, options, None, pdfs)
     return [Output(f"{item.stem}.pdf", pdfs[item.stem], item.name, item.lang, "pdf") for item in trees]

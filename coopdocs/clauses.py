@@ -23,7 +23,7 @@ from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
 from coopdocs.pack import Pack, merge
 from coopdocs.schema import _localized_paths
-from coopdocs.templating import MAX_RANGE, LimitError, evaluate_shared, make_env, render_shared
+from coopdocs.templating import MAX_RANGE, MAX_TEXT, LimitError, evaluate_shared, make_env, render_shared
 from coopdocs.wording import Wording
 
 _ENV = make_env(autoescape=False)
@@ -421,6 +421,9 @@ _TEMPLATE_FAULTS = (
 
 
 def _render(source: str, ctx: Mapping[str, Any], where: str) -> str:
+    if "{" not in source and len(source) <= MAX_TEXT:
+        # No Jinja syntax at all (two thirds of the texts): the text is its own rendering.
+        return tidy(source)
     try:
         return tidy(render_shared(_compiled(source), ctx))
     except (*_TEMPLATE_FAULTS, PackError) as exc:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from coopdocs import stress
@@ -36,7 +36,14 @@ def _percent(value: float, lang: str = "en") -> str:
 
 
 def results(programs: Sequence[Mapping[str, Any]], growth: int, stop_month: int) -> list[stress.Result]:
-    return [stress.simulate(stress.terms_of(p), growth=growth, stop_month=stop_month) for p in programs]
+    return [_simulated(stress.terms_of(p), growth, stop_month) for p in programs]
+
+
+@lru_cache(maxsize=32)
+def _simulated(terms: stress.Terms, growth: int, stop_month: int) -> stress.Result:
+    """One simulation per programme, whatever the number of languages its report is written in (the
+    result does not depend on the language, and it is immutable)."""
+    return stress.simulate(terms, growth=growth, stop_month=stop_month)
 
 
 def lines(result: stress.Result, lang: str, pack: Pack) -> list[str]:

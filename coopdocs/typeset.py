@@ -11,9 +11,11 @@ that names the character and where it is. The bytes are deterministic (a fixed t
 from __future__ import annotations
 
 import json
+import os
 import threading
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -28,7 +30,11 @@ FONT_FILES = tuple(f"LiberationSerif-{face}.ttf" for face in ("Regular", "Bold",
 # The document date written into every PDF: fixed, so that two builds give the same bytes.
 TIMESTAMP = 946_684_800  # 2000-01-01T00:00:00Z
 PDF_A = "a-2b"
-_LOCK = threading.Lock()  # one Typst compiler per process; compilations take turns
+# Typst releases the GIL while it compiles, so documents are typeset in threads, each with its own
+# compiler (a compiler is one Typst world: it cannot compile two documents at once; making one and
+# loading the four font files costs a few milliseconds). Compilers are kept and reused.
+_IDLE: list[Any] = []
+_IDLE_LOCK = threading.Lock()
 
 
 def version() -> str | None:
@@ -41,11 +47,40 @@ def version() -> str | None:
         return None
 
 
-@cache
-def _compiler() -> Any:
+def _take_compiler() -> Any:
+    with _IDLE_LOCK:
+        if _IDLE:
+            return _IDLE.pop()
     import typst
 
     return typst.Compiler(font_paths=[str(FONT_DIR)], ignore_system_fonts=True)
+
+
+def _give_back(compiler: Any) -> None:
+    with _IDLE_LOCK:
+        _IDLE.append(compiler)
+
+
+def reset_compilers() -> None:
+    """Forget the kept compilers (the next document starts a fresh one, as in a new process)."""
+    with _IDLE_LOCK:
+        _IDLE.clear()
+
+
+def default_threads() -> int:
+    """Typesetting threads for one process: its usable cores, at most 4 (``COOPDOCS_PDF_THREADS``
+    overrides; a batch divides the cores among its workers)."""
+    try:
+        wanted = int(os.environ.get("COOPDOCS_PDF_THREADS", "0"))
+    except ValueError:
+        wanted = 0
+    if wanted > 0:
+        return wanted
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
 
 
 @cache
@@ -190,20 +225,63 @@ def write_pdf(item: Tree | Parallel, *, pdfa: bool = False, pack: Pack = DEFAULT
             "the Typst PDF engine (the `typst` Python package) is not installed",
             hint="pip install coopdocs again (it depends on typst), or use --pdf-engine libreoffice",
         ) from exc
+    compiler = _take_compiler()
     try:
-        with _LOCK:
-            pdf = _compiler().compile(
-                input=_layout(pack),
-                format="pdf",
-                sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
-                pdf_standards=[PDF_A] if pdfa else [],
-                timestamp=TIMESTAMP,
-            )
+        pdf = compiler.compile(
+            input=_layout(pack),
+            format="pdf",
+            sys_inputs={"data": json.dumps(data, ensure_ascii=False)},
+            pdf_standards=[PDF_A] if pdfa else [],
+            timestamp=TIMESTAMP,
+        )
     except typst.TypstError as exc:
         raise OutputError(
             f"{item.stem}: Typst could not typeset the PDF: {exc.message}",
             hint="this is a bug, or a broken layouts/document.typ override: please report it",
         ) from exc
+    finally:
+        _give_back(compiler)
     if not isinstance(pdf, bytes):
         raise OutputError(f"{item.stem}: Typst returned no PDF")
     return pdf
+
+
+class Typesetter:
+    """Typeset documents in background threads while the caller goes on (e.g. writing the DOCX):
+    ``start`` hands the trees over, largest first; ``results`` waits and returns the PDFs by stem,
+    raising the first error in the order the trees were given. Use it as a context manager: on
+    leaving, documents not yet begun are cancelled and running ones finish."""
+
+    def __init__(self, threads: int | None = None) -> None:
+        self.threads = threads or default_threads()
+        self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="coopdocs-typst")
+        self._futures: dict[str, Any] = {}
+
+    def start(self, items: Sequence[Tree | Parallel], *, pdfa: bool = False, pack: Pack = DEFAULT_PACK) -> None:
+        # Largest first, so that no thread is left with a long document at the end.
+        for item in sorted(items, key=_size, reverse=True):
+            self._futures[item.stem] = self._pool.submit(write_pdf, item, pdfa=pdfa, pack=pack)
+        self._order = [item.stem for item in items]
+
+    def results(self) -> dict[str, bytes]:
+        return {stem: self._futures[stem].result() for stem in self._order}
+
+    def __enter__(self) -> Typesetter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _size(item: Tree | Parallel) -> int:
+    docs = (item.left.document, item.right.document) if isinstance(item, Parallel) else (item.document,)
+    return sum(len(c.text) + sum(map(len, c.items)) for d in docs for s in d.sections for c in s.clauses)
+
+
+def write_pdfs(
+    items: Sequence[Tree | Parallel], *, pdfa: bool = False, pack: Pack = DEFAULT_PACK, threads: int | None = None
+) -> dict[str, bytes]:
+    """The PDFs of several trees by stem, typeset in parallel threads."""
+    with Typesetter(threads) as typesetter:
+        typesetter.start(items, pdfa=pdfa, pack=pack)
+        return typesetter.results()

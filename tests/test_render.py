@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as open_docx
+from lxml import etree
 
 from coopdocs import clauses, layouts, render
 from coopdocs.build import TEXT_DOCS, Options, build_outputs
@@ -137,3 +138,38 @@ def test_draft_mark_on_every_page_header() -> None:
         header = " ".join(p.text for p in doc.sections[0].header.paragraphs)
         assert "2" in header and "1" in header
         assert ("ПРОЕКТ" in header) or ("ЖОБА" in header)
+
+
+def _table_by_python_docx(rows: list[list[str]]) -> bytes:
+    """The table as python-docx's own API builds it (what ``render.table_element`` replaces)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    doc = open_docx(str(layouts.layout_path("document")))
+    table = doc.add_table(rows=len(rows), cols=len(rows[0]))
+    borders = OxmlElement("w:tblBorders")
+    for edge in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        line = OxmlElement(f"w:{edge}")
+        for attr, value in (("val", "single"), ("sz", "4"), ("space", "0"), ("color", "808080")):
+            line.set(qn(f"w:{attr}"), value)
+        borders.append(line)
+    table._tbl.tblPr.append(borders)
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            paragraph = table.cell(r, c).paragraphs[0]
+            paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(1)
+            paragraph.paragraph_format.first_line_indent = Pt(0)
+            run = paragraph.add_run(text)
+            run.font.size = Pt(8)
+            run.bold = r == 0
+    return etree.tostring(table._tbl, method="c14n", exclusive=True)
+
+
+def test_table_xml_is_what_python_docx_makes() -> None:
+    """The compliance report's tables are written as XML text (fast); the elements are exactly those
+    python-docx's table API made, escaping, kept spaces, tabs and line breaks included."""
+    rows = [["Правило", "Итог", "Статья"], [" 1.1 ", "A & B <c>", "x\ty\nz\r"], ["", "«Ә»", "  "]]
+    doc = open_docx(str(layouts.layout_path("document")))
+    ours = etree.tostring(render.table_element(rows, doc._block_width), method="c14n", exclusive=True)
+    assert ours == _table_by_python_docx(rows)

@@ -101,3 +101,14 @@ def test_ordinary_templates_are_not_limited() -> None:
     )
     ctx = {**context(), "MAX_RANGE": MAX_RANGE, "MAX_TEXT": MAX_TEXT}
     assert render_shared(ENV.from_string(source), ctx) == f"a, b|ababab|a-00003|   7|1024|  x  |{MAX_RANGE}|{MAX_TEXT}"
+
+
+@pytest.mark.parametrize(
+    "text", ["Plain text.", "  lead\r\n and  trail \n", "a\tb ( x ) « y » , z ;", "", "%} }} #} no opening brace"]
+)
+def test_a_text_without_jinja_syntax_renders_as_itself(text: str) -> None:
+    """``clauses._render`` skips Jinja for a text with no "{": the result is what Jinja gives."""
+    from coopdocs import clauses
+
+    ctx = clauses._ENV.globals
+    assert clauses._render(text, ctx, "t") == clauses.tidy(render_shared(clauses._compiled(text), dict(ctx)))

@@ -123,7 +123,7 @@ def test_fonts_are_liberation_serif_embedded_subsets(tmp_path: Path) -> None:
 
 def test_two_builds_give_the_same_bytes() -> None:
     first = pdf_of("disputes.kk")
-    typeset._compiler.cache_clear()  # a fresh compiler, as in another process
+    typeset.reset_compilers()  # a fresh compiler, as in another process
     assert typeset.write_pdf(trees()["disputes.kk"]) == first
 
 
