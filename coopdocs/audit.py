@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from coopdocs import reading, textscan
+from coopdocs import prototypes, reading, textscan
 from coopdocs.citations import resolve
 from coopdocs.errors import PackError
 from coopdocs.pack import DEFAULT_PACK, Pack
@@ -80,6 +80,8 @@ class Term:
     citation: str
     meaning: Mapping[str, str]
     question: Mapping[str, str] | None
+    states: tuple[str, ...] = ()  # topics a clause with the term still settles (unlawfully)
+    requires: tuple[re.Pattern[str], ...] = ()  # what a closest-example match must contain too
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,11 @@ class AuditPack:
     pyramid_unless: tuple[re.Pattern[str], ...]
     words: Mapping[str, Mapping[str, str]]
     library: Mapping[str, Mapping[str, str]]  # clause id -> lang -> text without Jinja
+    examples: Mapping[str, Mapping[str, tuple[str, ...]]]  # topic -> lang -> hand-written wordings
+    similar: tuple[float, float]  # (threshold, margin) of the nearest-prototype match
+    cue_floor: float  # cue words count only in a clause at least this close to the topic's wordings
+    term_examples: Mapping[str, tuple[str, ...]]  # term -> hand-written unlawful wordings (ru and kk)
+    term_similar: tuple[float, float]  # (threshold, margin) of a term's nearest-prototype match
 
 
 def _texts(value: Any, where: str, langs: Sequence[str] = LANGS) -> dict[str, str]:
@@ -146,6 +153,23 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
         _regexes(raw.get("pyramid_unless"), f"{where}: pyramid_unless"),
         words,
         _library(pack),
+        {
+            str(topic): {lang: tuple(str(x) for x in (texts or {}).get(lang) or ()) for lang in ("ru", "kk")}
+            for topic, texts in (raw.get("topic_examples") or {}).items()
+        },
+        (
+            float((raw.get("similar") or {}).get("threshold", 0.35)),
+            float((raw.get("similar") or {}).get("margin", 0.0)),
+        ),
+        float((raw.get("similar") or {}).get("cue_floor", 0.0)),
+        {
+            str(term): tuple(str(x) for lang in ("ru", "kk") for x in (texts or {}).get(lang) or ())
+            for term, texts in (raw.get("term_examples") or {}).items()
+        },
+        (
+            float((raw.get("similar") or {}).get("term_threshold", 1.0)),
+            float((raw.get("similar") or {}).get("term_margin", 0.0)),
+        ),
     )
 
 
@@ -174,6 +198,8 @@ def _term(t: Any, at: str, pack: Pack) -> Term:
         citation=str(citation),
         meaning=_texts(t.get("meaning"), f"{at}.meaning"),
         question=_texts(question, f"{at}.question") if question else None,
+        states=tuple(str(x) for x in t.get("states") or ()),
+        requires=_regexes(t.get("requires"), f"{at}.requires"),
     )
 
 
@@ -324,12 +350,12 @@ def _forms(word: str) -> tuple[str, ...]:
     return tuple(sorted(textscan.lemmas(word) | {word}))
 
 
-def _index(words: Sequence[str], lengths: Iterable[int]) -> dict[str, set[int]]:
+def _index(words: Sequence[str], lengths: Iterable[int], lang: str = "ru") -> dict[str, set[int]]:
     """Every beginning of every form of every word (of the lengths the cue stems have) -> positions:
     a stem is then looked up once instead of compared with every word."""
     index: dict[str, set[int]] = {}
     for i, word in enumerate(words):
-        for form in {_fold(f) for f in _forms(word)}:
+        for form in {_fold(f) for f in (_forms(word) if lang == "ru" else (word,))}:
             for n in lengths:
                 if len(form) >= n:
                     index.setdefault(form[:n], set()).add(i)
@@ -352,35 +378,111 @@ class Recognised:
     score: float  # similarity to the closest library clause of the topic (0-100)
 
 
-def recognise(clauses: Sequence[Clause], data: AuditPack) -> list[Recognised]:
-    """Each topic of the pack with the clauses that state it (cue words, else close library wording)."""
-    from rapidfuzz import fuzz
+@cache
+def topic_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
+    """Every sentence of the pack's charter library, labelled with the topic its clause states (the
+    clauses each topic's `library` names) or "other"."""
+    data = load(pack)
+    label = {cid: t.id for t in data.topics for cid in t.library}
+    protos = [
+        prototypes.Prototype(label.get(cid, "other"), cid, sentence)
+        for cid, texts in data.library.items()
+        for text in texts.values()
+        for sentence in _SENTENCE.split(text)
+        if len(sentence) > 15
+    ]
+    protos += [
+        prototypes.Prototype(topic, f"example «{text}»", text)
+        for topic, texts in data.examples.items()
+        for lang in ("ru", "kk")
+        for text in texts[lang]
+    ]
+    return prototypes.Index(protos, _clean)
 
+
+@cache
+def term_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
+    """The lawful wordings of ``topic_index`` and the unlawful examples of every term ("term:<id>")."""
+    data = load(pack)
+    protos = list(topic_index(pack).prototypes)
+    protos += [
+        prototypes.Prototype(f"term:{term}", f"example «{text}»", text)
+        for term, texts in data.term_examples.items()
+        for text in texts
+    ]
+    return prototypes.Index(protos, _clean)
+
+
+@lru_cache(maxsize=8192)
+def _nearest_term(text: str, pack: Pack = DEFAULT_PACK) -> tuple[str, str, float] | None:
+    """(term id, example, cosine) when the closest wording to ``text`` is a term's unlawful example,
+    close enough and closer than any lawful wording by the margin."""
+    index = term_index(pack)
+    threshold, margin = load(pack).term_similar
+    near = index.nearest(text)
+    if near is None or not near.prototype.label.startswith("term:"):
+        return None
+    if near.score < threshold or near.score - near.runner_up < margin:
+        return None
+    return near.prototype.label.removeprefix("term:"), near.prototype.source, near.score
+
+
+def _similar_topics(
+    clause: Clause, index: prototypes.Index, similar: tuple[float, float]
+) -> tuple[dict[str, tuple[str, float]], dict[str, tuple[str, float]]]:
+    """(accepted, closest): the topics whose labelled wording some sentence (or item, with its lead-in)
+    of the clause is closest to, at least ``similar`` = (threshold, margin) close; and for every topic
+    the closest wording of it and its cosine. topic -> (prototype source, cosine)."""
+    accepted: dict[str, tuple[str, float]] = {}
+    closest: dict[str, tuple[str, float]] = {}
+    for sentence, lead in _units(clause):
+        scores = index.scores(f"{lead} {sentence}" if lead else sentence)
+        best: dict[str, tuple[float, str]] = {}
+        for i, score in scores.items():
+            proto = index.prototypes[i]
+            if proto.label != "other" and score > best.get(proto.label, (0.0, ""))[0]:
+                best[proto.label] = (score, proto.source)
+        for topic, (score, source) in best.items():
+            if score > closest.get(topic, ("", 0.0))[1]:
+                closest[topic] = (source, score)
+        if not best:
+            continue
+        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
+        topic, (score, source) = ranked[0]
+        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        better = topic not in accepted or accepted[topic][1] < score
+        if score >= similar[0] and score - runner_up >= similar[1] and better:
+            accepted[topic] = (source, score)
+    return accepted, closest
+
+
+def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack = DEFAULT_PACK) -> list[Recognised]:
+    """Each topic of the pack with the clauses that state it: cue words, else a sentence closest to the
+    topic's library wording (``topic_index``)."""
     found = []
     lengths = sorted(
         {len(stem) for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
     )
-    references = {(cid, lang): _fold(text) for cid, texts in data.library.items() for lang, text in texts.items()}
+    index_of = topic_index(pack)
     for clause in clauses:
         text = _clean(clause.full)
-        index = _index(_WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths)
+        words = _index(_WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths, clause.lang)
+        accepted, closest = _similar_topics(clause, index_of, data.similar)
         for topic in data.topics:
-            score, closest = 0.0, ""
-            for cid in topic.library:
-                reference = references.get((cid, clause.lang), "")
-                if reference:
-                    s = fuzz.token_set_ratio(text, reference)
-                    if s > score:
-                        score, closest = s, cid
             if any(p.search(text) for p in topic.unless):
                 continue
+            source, score = closest.get(topic.id, ("", 0.0))
+            if topic.id in accepted:
+                source, score = accepted[topic.id]
+                found.append(Recognised(topic.id, clause, f"~{source}", score * 100))
+                continue
+            if score < data.cue_floor:  # cue words in a clause about something else
+                continue
             for alternative in (*topic.cues["ru"], *topic.cues["kk"]):  # a clause may mix the languages
-                if all(_has(index, phrase) for phrase in alternative):
-                    found.append(Recognised(topic.id, clause, " + ".join(" ".join(p) for p in alternative), score))
+                if all(_has(words, phrase) for phrase in alternative):
+                    cue = " + ".join(" ".join(p) for p in alternative)
+                    found.append(Recognised(topic.id, clause, cue, score * 100))
                     break
-            else:
-                if score >= 85:
-                    found.append(Recognised(topic.id, clause, f"~{closest}", score))
     return found
 
 
@@ -500,12 +602,20 @@ def _clean(text: str) -> str:
     return _fold(text).replace("за исключением", "кроме")
 
 
-def _term_hits(clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], sign: bool) -> str | None:
+def _term_hits(
+    clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], sign: bool, pack: Pack = DEFAULT_PACK
+) -> tuple[str, str] | None:
+    """The first sentence of the clause with the term, and what it rests on: the term's expressions, or
+    (an unlawful term) the closest unlawful example (``_nearest_term``)."""
     for sentence, lead in _units(clause):
         context = f"{_clean(lead)} {_clean(sentence)}".strip()
         text = context if sign else _clean(sentence)
+        why = "pattern"
         if not all(p.search(text) for p in term.all):
-            continue
+            near = None if sign else _nearest_term(f"{lead} {sentence}".strip(), pack)
+            if near is None or near[0] != term.id or not all(p.search(text) for p in term.requires):
+                continue
+            why = f"~{near[1]} ({near[2] * 100:.0f}%)"
         if any(p.search(context) for p in term.unless):
             continue
         negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)
@@ -515,7 +625,7 @@ def _term_hits(clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], 
             period = months(sentence)
             if period is None or period <= term.months_over:
                 continue
-        return sentence
+        return sentence, why
     return None
 
 
@@ -531,11 +641,36 @@ def audit_document(document: reading.Document, pack: Pack = DEFAULT_PACK) -> Aud
     langs = [c.lang for c in clauses]
     lang = max(("ru", "kk"), key=langs.count) if langs else "ru"
     found: list[Finding] = []
-    recognised = recognise(clauses, data)
+    terms_found: list[Finding] = []
+    recognised = recognise(clauses, data, pack)
+    for kind, terms, sign in (("unlawful", data.terms, False), ("lawful", data.signs, True)):
+        for term in terms:
+            for clause in clauses:
+                hit = _term_hits(clause, term, data.negation, sign, pack)
+                if hit is not None:
+                    sentence, why = hit
+                    terms_found.append(
+                        Finding(
+                            kind,
+                            term.id,
+                            term.title,
+                            clause.label,
+                            clause.page,
+                            _quote(sentence),
+                            term.citation,
+                            term.rule,
+                            term.meaning,
+                            why,
+                            term.question,
+                        )
+                    )
+                    if kind == "unlawful":  # the clause still settles the topic, unlawfully
+                        recognised += [Recognised(t, clause, f"term {term.id}", 0.0) for t in term.states]
+                    break
     for topic in data.topics:
         hits = [r for r in recognised if r.topic == topic.id]
         if hits:
-            best = max(hits, key=lambda r: (not r.cue.startswith("~"), r.score))
+            best = max(hits, key=lambda r: r.score)  # the clause closest to the topic's wordings
             found.append(
                 Finding(
                     "present",
@@ -547,7 +682,8 @@ def audit_document(document: reading.Document, pack: Pack = DEFAULT_PACK) -> Aud
                     topic.citation,
                     None,
                     topic.meaning,
-                    f"{best.cue} (library {best.score:.0f}%)" + (f"; +{len(hits) - 1} more" if len(hits) > 1 else ""),
+                    f"{best.cue} (closest wording {best.score:.0f}%)"
+                    + (f"; +{len(hits) - 1} more" if len(hits) > 1 else ""),
                 )
             )
         elif topic.mandatory:
@@ -562,31 +698,13 @@ def audit_document(document: reading.Document, pack: Pack = DEFAULT_PACK) -> Aud
                     topic.citation,
                     None,
                     topic.meaning,
-                    "no clause with " + " / ".join(" + ".join(" ".join(p) for p in alt) for alt in topic.cues[lang]),
+                    "no clause with "
+                    + " / ".join(" + ".join(" ".join(p) for p in alt) for alt in topic.cues[lang])
+                    + " and none like its wordings",
                     topic.question,
                 )
             )
-    for kind, terms, sign in (("unlawful", data.terms, False), ("lawful", data.signs, True)):
-        for term in terms:
-            for clause in clauses:
-                sentence = _term_hits(clause, term, data.negation, sign)
-                if sentence is not None:
-                    found.append(
-                        Finding(
-                            kind,
-                            term.id,
-                            term.title,
-                            clause.label,
-                            clause.page,
-                            _quote(sentence),
-                            term.citation,
-                            term.rule,
-                            term.meaning,
-                            "pattern",
-                            term.question,
-                        )
-                    )
-                    break
+    found += terms_found
     found.extend(_pyramid_language(clauses, data, pack))
     order = {k: i for i, k in enumerate(KINDS)}
     return Audit(document, tuple(clauses), lang, tuple(sorted(found, key=lambda f: order[f.kind])))
