@@ -229,10 +229,8 @@ def languages(old: Cooperative, new: Cooperative, requested: Sequence[str] | Non
     langs = tuple(requested) if requested else common
     missing = [lang for lang in langs if lang not in common]
     if missing or not langs:
-        raise UsageError(
-            f"--lang {','.join(missing) or '(none)'}: both files must have the language "
-            f"(OLD: {', '.join(old.languages)}; NEW: {', '.join(new.languages)})",
-            hint="compare only the languages both files list in `languages`",
+        raise UsageError.said(
+            "amend_langs", missing=",".join(missing) or "-", old=", ".join(old.languages), new=", ".join(new.languages)
         )
     return langs
 

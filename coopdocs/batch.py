@@ -153,18 +153,18 @@ def collect_inputs(paths: Iterable[Path]) -> list[Path]:
         if path.is_dir():
             files = sorted(p for p in path.iterdir() if p.suffix in SUFFIXES and p.is_file())
             if not files:
-                raise UsageError(f"{path}: the folder holds no *.yaml file", hint="give YAML files or their folders")
+                raise UsageError.said("folder_without_yaml", path=path)
         elif path.is_file():
             files = [path]
         else:
-            raise UsageError(f"{path}: no such file or folder", hint="check the path")
+            raise UsageError.said("no_path", path=path)
         for file in files:
             key = file.resolve()
             if key not in seen:
                 seen.add(key)
                 found.append(file)
     if not found:
-        raise UsageError("no input to build", hint="give YAML files or folders of *.yaml files")
+        raise UsageError.said("no_input")
     return found
 
 
@@ -323,7 +323,7 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
     try:
         built = building.build_checked(checked, options, converter)
     except InputError as refused:  # the schema failed, or errors without --draft: nothing is built
-        return Produced(replace(result, message=refused.message))
+        return Produced(replace(result, message=refused.text(options.msg_lang)[0]))
     status = DRAFT if built.draft else OK
     result = replace(result, status=status, documents=tuple(o.name for o in built.outputs))
     return Produced(result, built.folder, tuple(built.outputs), built.info)

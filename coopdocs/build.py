@@ -44,10 +44,7 @@ def languages(coop: Cooperative, options: Options) -> tuple[str, ...]:
     langs = options.langs or coop.languages
     missing = [lang for lang in langs if lang not in coop.languages]
     if missing:
-        raise UsageError(
-            f"--lang {','.join(missing)} is not among the input's languages ({', '.join(coop.languages)})",
-            hint="add the language to `languages` in the YAML and give every text in it",
-        )
+        raise UsageError.said("lang_not_in_input", missing=",".join(missing), languages=", ".join(coop.languages))
     return tuple(langs)
 
 
@@ -271,12 +268,9 @@ def build_checked(
     persistent PDF converter, started only when a PDF is wanted."""
     counts = checked.counts
     if checked.cooperative is None:
-        raise InputError("the input does not pass the schema, so no document (not even a draft) can be built")
+        raise InputError.said("no_schema")
     if checked.blocking and not options.draft:
-        raise InputError(
-            f"{counts['errors']} error(s), {counts['red_flags']} red flag(s): nothing was built",
-            hint="fix them, or use --draft for a marked draft",
-        )
+        raise InputError.said("blocked", errors=counts["errors"], red_flags=counts["red_flags"])
     options = replace(options, draft=checked.blocking and options.draft, counts=counts)
     coop = with_templates(checked.cooperative, tuple(Path(t) for t in options.templates))
     engine = pdf_engine(coop, options)

@@ -320,10 +320,7 @@ def _in_lang(value: Any, lang: str, path: Sequence[str | int]) -> str:
     if isinstance(value, Mapping) and lang in value:
         return str(value[lang])
     dotted = ".".join(str(p) for p in path)
-    raise CoopdocsError(
-        f"{dotted} has no {lang} text, so the {lang} edition cannot be written",
-        hint=f"add {lang} to `languages` and give every text in {lang}, or build only the languages it has",
-    )
+    raise CoopdocsError.said("no_text_in_lang", path=dotted, lang=lang)
 
 
 # --- rendering -----------------------------------------------------------------------------------

@@ -114,16 +114,124 @@ def guarded(func: F) -> F:
         except Exception as exc:  # noqa: BLE001 - the one place that turns a crash into exit 123
             context = f"coopdocs {__version__}, Python {sys.version}\n{' '.join(sys.argv)}\n\n"
             path = save_traceback(context + traceback.format_exc())
-            click.echo(
-                f"internal error (a bug in coopdocs): {type(exc).__name__}: {exc}; the traceback was saved to {path}",
-                err=True,
-            )
+            error = f"{_ui('internal_error', lang)}: {type(exc).__name__}: {exc}"
+            click.echo(_ui("crash_saved", lang, error=error, path=path), err=True)
             sys.exit(123)
 
     return wrapper  # type: ignore[return-value]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def argv_lang(args: list[str]) -> str:
+    """The messages' language named on a command line not parsed yet (--messages X, --messages=X, or
+    --lang X where it is one language), else the environment's."""
+    for i, arg in enumerate(args):
+        name, _, value = arg.partition("=")
+        if name in ("--messages", "--lang"):
+            value = value or (args[i + 1] if i + 1 < len(args) else "")
+            if value in ("ru", "kk", "en") and (name == "--messages" or "," not in value):
+                return value
+    return messages_lang()
+
+
+class ClickMessage(click.ClickException):
+    """One of click's own errors (a wrong option, a missing argument...) in the messages' language."""
+
+    def __init__(self, original: click.ClickException, lang: str) -> None:
+        super().__init__(original.format_message())
+        self.original = original
+        self.lang = lang
+        self.exit_code = original.exit_code  # type: ignore[misc]
+
+    def show(self, file: Any = None) -> None:
+        lang, exc = self.lang, self.original
+        ctx = getattr(exc, "ctx", None)
+        if isinstance(exc, click.UsageError) and ctx is not None:
+            usage = ctx.get_usage()
+            if usage.startswith("Usage:"):
+                usage = _ui("click_usage", lang) + usage[len("Usage:") :]
+            click.echo(usage, err=True)
+            click.echo(_ui("click_try", lang, command=ctx.command_path) + "\n", err=True)
+        click.echo(f"{_ui('error', lang)}: {click_words(exc, lang)}", err=True)
+
+
+_CLICK_DETAILS = (  # click's own wording of a bad value -> (key, the groups' names)
+    (r"'?(?P<value>.*?)'?: choose from (?P<choices>.*)", "click_choose_from"),
+    (r"'(?P<value>.*)' is not one of (?P<choices>.*)\.", "click_choose_from"),
+    (r"'(?P<value>.*)' is not '(?P<choices>.*)'\.", "click_choose_from"),
+    (r"(?:Path|File|Directory) '(?P<path>.*)' does not exist\.", "click_not_exists"),
+    (r"File '(?P<path>.*)' is a directory\.", "click_is_folder"),
+    (r"Directory '(?P<path>.*)' is a file\.", "click_is_file"),
+    (r"'?(?P<value>[^']*)'? is not in the range (?P<range>.*)\.", "click_range"),
+    (r"'(?P<value>.*)' is not a valid integer( range)?\.", "click_not_number"),
+    (r"'(?P<value>.*)' does not match the formats? .*\.", "click_not_date"),
+)
+
+
+def click_words(exc: click.ClickException, lang: str) -> str:
+    """The text of one of click's errors in ``lang``; a wording not known here stays click's."""
+    import re
+
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.NoSuchOption):
+        text = _ui("click_no_option", lang, option=exc.option_name)
+        if exc.possibilities:
+            text += "; " + _ui("click_did_you_mean", lang, options=", ".join(sorted(exc.possibilities)))
+        return text
+    if isinstance(exc, click.MissingParameter):
+        hint = exc.param.get_error_hint(ctx) if exc.param is not None and ctx is not None else ""
+        kind = exc.param_type or (exc.param.param_type_name if exc.param is not None else "")
+        return _ui("click_missing_argument" if kind == "argument" else "click_missing_option", lang, name=hint)
+    if isinstance(exc, click.BadParameter):
+        name = exc.param_hint or (exc.param.get_error_hint(ctx) if exc.param is not None and ctx is not None else "")
+        if isinstance(name, list | tuple):
+            name = " / ".join(name)
+        detail = exc.message
+        for pattern, key in _CLICK_DETAILS:
+            found = re.fullmatch(pattern, detail)
+            if found:
+                detail = _ui(key, lang, **found.groupdict())
+                break
+        return _ui("click_invalid_value", lang, name=name, detail=detail)
+    message = exc.format_message()
+    for pattern, key, group in (
+        (r"No such command '(?P<name>.*)'\.", "click_no_command", "name"),
+        (r"Got unexpected extra arguments? \((?P<args>.*)\)", "click_extra", "args"),
+        (r"Option '(?P<name>.*)' requires an argument\.", "click_needs_value", "name"),
+    ):
+        found = re.fullmatch(pattern, message)
+        if found:
+            return _ui(key, lang, **{group: found.group(group)})
+    return message
+
+
+class CoopdocsGroup(click.Group):
+    """The command group whose own errors (parsing, Ctrl-C at a click prompt) speak the messages' language."""
+
+    def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
+        lang = argv_lang(list(args))
+        try:
+            ctx = super().make_context(info_name, args, parent=parent, **extra)
+        except ClickMessage:
+            raise
+        except click.ClickException as exc:
+            raise ClickMessage(exc, lang) from None
+        ctx.meta["coopdocs.lang"] = lang
+        return ctx
+
+    def invoke(self, ctx: click.Context) -> Any:
+        lang = ctx.meta.get("coopdocs.lang") or messages_lang()
+        try:
+            return super().invoke(ctx)
+        except ClickMessage:
+            raise
+        except click.ClickException as exc:
+            raise ClickMessage(exc, lang) from None
+        except click.exceptions.Abort:
+            click.echo(_ui("click_aborted", lang), err=True)
+            sys.exit(1)
+
+
+@click.group(cls=CoopdocsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coopdocs")
 def main() -> None:
     """Law-checked founding documents for consumer cooperatives (Republic of Kazakhstan)."""
@@ -461,16 +569,23 @@ def rules_command(fmt: str, lang: str) -> None:
     default=None,
     help="The cooperative's file: word the clause as its charter does (default: the example).",
 )
+@click.option(
+    "--audience",
+    type=click.Choice(["member", "lawyer"]),
+    default="member",
+    show_default=True,
+    help="member: the founders' choice in words; lawyer: the YAML keys the clause reads.",
+)
 @LANG_OPTION
 @guarded
-def explain(ident: str, input_path: Path | None, lang: str) -> None:
+def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> None:
     """Explain a rule id (KZ-PC-...), a clause id (e.g. exit.payout) or the number of a charter
     clause as a member sees it (e.g. 5.8, with --input coop.yaml): legal basis, meaning, wording."""
     from coopdocs import explaining
 
     if input_path is not None:
         require_files((input_path,), lang)
-    click.echo(explaining.explain(ident, lang, input_path))
+    click.echo(explaining.explain(ident, lang, input_path, audience))
 
 
 @main.command()
@@ -481,22 +596,34 @@ def explain(ident: str, input_path: Path | None, lang: str) -> None:
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write the report as a Word document (.docx) in the --lang language; one FILE only.",
 )
-@LANG_OPTION
+@click.option(
+    "--lang",
+    "report_lang",
+    type=click.Choice(["ru", "kk", "en"]),
+    default=None,
+    help="Language of the --report document and of the JSON's texts (default: the --messages language).",
+)
+@MESSAGES_OPTION
 @guarded
-def audit(files: tuple[Path, ...], fmt: str, report: Path | None, lang: str) -> None:
+def audit(
+    files: tuple[Path, ...], fmt: str, report: Path | None, report_lang: str | None, msg_lang: str | None
+) -> None:
     """Audit an existing charter (DOCX, PDF with a text layer, HTML, TXT): mandatory contents, terms that
     take away members' rights, pyramid language, signs of lawful mutual help. Exit 1 when something is
     missing or unlawful. It never certifies a charter."""
     from coopdocs import audit as auditing
     from coopdocs.errors import OutputError, UsageError
 
+    lang = messages_lang(msg_lang)
+    document_lang = report_lang or lang
+    require_files(files, lang)
     if report is not None:
         if len(files) != 1:
-            raise UsageError("--report needs exactly one FILE", hint="audit the charters one at a time")
+            raise UsageError.said("report_one_file")
         if report.suffix.lower() != ".docx":
-            raise UsageError(f"--report {report}: the report is a .docx file", hint="name it e.g. report.docx")
+            raise UsageError.said("report_docx", path=report)
         if report.exists():
-            raise OutputError(f"{report} already exists; coopdocs does not replace it", hint="choose another name")
+            raise OutputError.said("exists_no_replace", path=report)
     concerns = False
     payloads = []
     for file in files:
@@ -504,12 +631,12 @@ def audit(files: tuple[Path, ...], fmt: str, report: Path | None, lang: str) -> 
         c = auditing.counts(result)
         concerns |= bool(c["missing"] or c["unlawful"] or c["pyramid"])
         if fmt == "json":
-            payloads.append(auditing.as_json(result, lang))
+            payloads.append(auditing.as_json(result, document_lang))
         else:
             click.echo(auditing.format_text(result, lang))
         if report is not None:
-            _write_new(report, auditing.report_docx(result, lang))
-            click.echo(f"report: {report}", err=True)
+            _write_new(report, auditing.report_docx(result, document_lang))
+            click.echo(_ui("report_written", lang, path=report), err=True)
     if fmt == "json":
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, ensure_ascii=False, indent=2))
     sys.exit(1 if concerns else 0)
@@ -562,7 +689,7 @@ def _write_new(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(prefix=".coopdocs-", suffix=".tmp", dir=path.parent)
     except OSError as exc:
-        raise OutputError(f"{path}: cannot write here ({exc.strerror})", hint="choose a writable folder") from exc
+        raise OutputError.said("cannot_write", path=path, reason=exc.strerror) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -573,12 +700,13 @@ def _write_new(path: Path, data: bytes) -> None:
 
 
 @main.command()
+@MESSAGES_OPTION
 @guarded
-def doctor() -> None:
+def doctor(msg_lang: str | None) -> None:
     """Show which PDF engine, fonts and converters are available, and how to get what is missing."""
     from coopdocs import explaining
 
-    report, ok = explaining.doctor()
+    report, ok = explaining.doctor(messages_lang(msg_lang))
     click.echo(report)
     sys.exit(0 if ok else 3)
 
@@ -623,7 +751,7 @@ def batch(
                 inputs, out, options, jobs, lambda p: bar.update(1, _batch_status(p, msg_lang))
             )
     else:
-        report = batching.run_batch(inputs, out, options, jobs, _batch_line)
+        report = batching.run_batch(inputs, out, options, jobs, lambda p: _batch_line(p, msg_lang))
     _batch_summary(report, msg_lang)
     sys.exit(report.exit_code)
 
@@ -635,11 +763,35 @@ def _batch_status(progress: Any, lang: str) -> str:
     )
 
 
-def _batch_line(progress: Any) -> None:
+def _batch_line(progress: Any, lang: str) -> None:
     item = progress.last
-    where = f" -> {item.slug}" if item.slug else (f": {item.message}" if item.message else "")
-    line = f"[{progress.done}/{progress.total}] {item.status} {item.input}{where} ({item.duration:.2f} s)"
+    where = f" -> {item.slug}" if item.slug else (f": {_item_message(item.message, lang)}" if item.message else "")
+    status = _ui(f"batch_{item.status}", lang)
+    line = _ui(
+        "batch_line",
+        lang,
+        done=progress.done,
+        total=progress.total,
+        status=status,
+        input=item.input,
+        where=where,
+        seconds=f"{item.duration:.2f}",
+    )
     click.echo(line, err=True)
+
+
+def _item_message(message: str, lang: str) -> str:
+    """A batch item's message with its English prefix (kept in report.json for scripts) in ``lang``."""
+    crash = "internal error (a bug in coopdocs): "
+    if message.startswith(crash):
+        rest = message[len(crash) :]
+        if rest == "the worker process building this input died":
+            rest = _ui("worker_died", lang)
+        return f"{_ui('internal_error', lang)}: {rest}"
+    for kind in ("input", "output", "templates"):
+        if message.startswith(f"{kind}: "):
+            return f"{_ui(f'batch_kind_{kind}', lang)}: {message[len(kind) + 2 :]}"
+    return message
 
 
 def _batch_summary(report: Any, lang: str) -> None:
@@ -647,19 +799,20 @@ def _batch_summary(report: Any, lang: str) -> None:
     for item in report.items:
         counts = (str(item.errors), str(item.warnings), str(item.red_flags), str(len(item.documents)))
         name = (item.name or {}).get(lang) or next(iter((item.name or {}).values()), "-")
-        rows.append((item.input, name, item.status, *counts, item.slug or "-"))
+        rows.append((item.input, name, _ui(f"batch_{item.status}", lang), *counts, item.slug or "-"))
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     for row in rows:
         click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
     for item in report.items:
         if item.status in ("ok", "draft", "cancelled"):
             continue
-        click.echo(f"\n{item.input}: {item.status}: {item.message}", err=True)
+        status = _ui(f"batch_{item.status}", lang)
+        click.echo(f"\n{item.input}: {status}: {_item_message(item.message, lang)}", err=True)
         for line in item.diagnostics_text:
             click.echo(line, err=True)
         if item.traceback:
             click.echo(_ui("batch_traceback", lang, path=item.traceback), err=True)
-    tally = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
+    tally = ", ".join(f"{n} {_ui(f'batch_{status}', lang)}" for status, n in sorted(report.counts().items()))
     note = _ui("batch_interrupted", lang, signal=report.interrupted_by) if report.interrupted else ""
     click.echo(
         _ui(
@@ -863,14 +1016,18 @@ def init_command(
 @click.argument("file", required=False, type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (this machine only).")
 @click.option("--port", type=click.IntRange(0, 65535), default=8765, show_default=True, help="Port to listen on.")
+@MESSAGES_OPTION
 @guarded
-def serve_command(file: Path | None, host: str, port: int) -> None:
-    """Open the founders' questionnaire in the browser: a local web application (FILE: answers to start from)."""
+def serve_command(file: Path | None, host: str, port: int, msg_lang: str | None) -> None:
+    """Open the founders' questionnaire in the browser: a local web application (FILE: answers to start
+    from). The pages start in the --messages language (Russian when none is set) and switch on every page."""
     from coopdocs import serve
 
+    lang = messages_lang(msg_lang)
     shown = f"[{host}]" if ":" in host else host
-    click.echo(f"coopdocs serve: http://{shown}:{port}/  (Ctrl-C stops it)", err=True)
-    serve.run(file, host, port)
+    click.echo(_ui("serve_started", lang, url=f"http://{shown}:{port}/"), err=True)
+    ui_lang = msg_lang or os.environ.get("COOPDOCS_MESSAGES") or "ru"
+    serve.run(file, host, port, lang=ui_lang if ui_lang in ("ru", "kk", "en") else "ru")
 
 
 def _prompt(text: str, default: str | None) -> str:
@@ -884,7 +1041,7 @@ def _prompt(text: str, default: str | None) -> str:
         raise EOFError from None
 
 
-@main.group()
+@main.group(cls=CoopdocsGroup)
 def templates() -> None:
     """Law-firm template overrides: eject the pack's templates, see which file wins, check a folder."""
 
@@ -900,8 +1057,9 @@ def templates() -> None:
     help="Folder to copy into; pass it to --templates afterwards.",
 )
 @click.option("--force", is_flag=True, help="Replace files that already exist.")
+@MESSAGES_OPTION
 @guarded
-def templates_eject(names: tuple[str, ...], target: Path, force: bool) -> None:
+def templates_eject(names: tuple[str, ...], target: Path, force: bool, msg_lang: str | None) -> None:
     """Copy the pack's templates (all, or NAME... such as charter, layouts, terms) out for editing."""
     from coopdocs.overrides import eject
 
@@ -919,8 +1077,9 @@ def templates_eject(names: tuple[str, ...], target: Path, force: bool) -> None:
     type=click.Path(file_okay=False, exists=True, path_type=Path),
     help="Override folders to consider.",
 )
+@MESSAGES_OPTION
 @guarded
-def templates_which(name: str, dirs: tuple[Path, ...]) -> None:
+def templates_which(name: str, dirs: tuple[Path, ...], msg_lang: str | None) -> None:
     """Show which file wins for NAME (a template path, a document or a clause id) and what it shadows."""
     from dataclasses import replace
 
@@ -928,7 +1087,7 @@ def templates_which(name: str, dirs: tuple[Path, ...]) -> None:
     from coopdocs.pack import DEFAULT_PACK
 
     pack = replace(DEFAULT_PACK, overrides=tuple(str(d.resolve()) for d in dirs))
-    for line in which(name, pack):
+    for line in which(name, pack, messages_lang(msg_lang)):
         click.echo(line)
 
 
@@ -944,7 +1103,7 @@ def templates_check(folder: Path, lang: str) -> None:
 
     problems = check(folder, lang=lang)
     for problem in problems:
-        click.echo(str(problem))
+        click.echo(problem.text(lang))
     words = ui_words("_ui_templates", lang)
     click.echo(words["summary"].format(where=folder, count=len(problems)) + ("" if problems else words["ok"]), err=True)
     sys.exit(1 if problems else 0)

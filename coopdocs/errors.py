@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import tempfile
 from pathlib import Path
+from typing import Self
 
 
 class CoopdocsError(Exception):
@@ -17,10 +18,31 @@ class CoopdocsError(Exception):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.key = ""
+        self.values: dict[str, object] = {}
+
+    @classmethod
+    def said(cls, key: str, **values: object) -> Self:
+        """An error worded by ``_ui_errors`` of ``schemas/messages.yaml`` (``key`` and ``key_hint``):
+        ``message`` holds the English, ``text(lang)`` the user's language."""
+        message, hint = _error_words(key, "en", values)
+        error = cls(message, hint)
+        error.key, error.values = key, dict(values)
+        return error
 
     def text(self, lang: str) -> tuple[str, str | None]:
         """The message and hint in ``lang`` (errors built from ``schemas/messages.yaml``)."""
+        if self.key:
+            return _error_words(self.key, lang, self.values)
         return self.message, self.hint
+
+
+def _error_words(key: str, lang: str, values: dict[str, object]) -> tuple[str, str | None]:
+    from coopdocs.diagnostics import ui_words
+
+    words = ui_words("_ui_errors", lang)
+    hint = words.get(f"{key}_hint")
+    return words[key].format(**values), hint.format(**values) if hint else None
 
 
 class UsageError(CoopdocsError):
@@ -64,11 +86,11 @@ class TemplateError(CoopdocsError):
         super().__init__(message, hint)
         self.where = where
         self.key = key
-        self.values = values or {}
+        self.values = dict(values or {})
 
     @classmethod
     def of(cls, key: str, where: str, **values: str) -> TemplateError:
-        message, hint = _template_words(key, "en", where, values)
+        message, hint = _template_words(key, "en", where, dict(values))
         return cls(message, hint, where=where, key=key, values=values)
 
     def text(self, lang: str) -> tuple[str, str | None]:
@@ -83,7 +105,7 @@ class TemplateError(CoopdocsError):
         return message[len(prefix) :] if self.where and message.startswith(prefix) else message
 
 
-def _template_words(key: str, lang: str, where: str, values: dict[str, str]) -> tuple[str, str | None]:
+def _template_words(key: str, lang: str, where: str, values: dict[str, object]) -> tuple[str, str | None]:
     from coopdocs.diagnostics import ui_words
 
     words = ui_words("_ui_templates", lang)

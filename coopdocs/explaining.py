@@ -19,17 +19,17 @@ from coopdocs.pack import DEFAULT_PACK, example_path
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 
 
-def explain(ident: str, lang: str, input_path: Path | None = None) -> str:
+def explain(ident: str, lang: str, input_path: Path | None = None, audience: str = "member") -> str:
     """A rule id goes to the rule pack; anything else is a clause: its id (``exit.payout``) or the
     number a member sees in the charter (``5.8``), worded for ``input_path`` (default: the example)
-    in ``lang``."""
+    in ``lang``: for a member the choice in words, for a lawyer the YAML keys it reads."""
     from coopdocs import rules
 
     if ident.upper().startswith("KZ-"):
         return rules.explain(ident, lang)
     coop, source = _cooperative(input_path, lang)
     if re.fullmatch(r"\d+(?:\.\d+)*\.?", ident):
-        return _explain_number(coop, source, ident.rstrip("."), lang)
+        return _explain_number(coop, source, ident.rstrip("."), lang, audience)
     found = clauses.find_clause(DEFAULT_PACK, ident)
     if found is None:
         import difflib
@@ -39,7 +39,7 @@ def explain(ident: str, lang: str, input_path: Path | None = None) -> str:
         hint = ui["did_you_mean"].format(ids=", ".join(close)) if close else ui["see_rules"]
         raise UsageError(ui["unknown_id"].format(ident=ident), hint=hint)
     name, _spec = found
-    return _explain_clause(coop, source, name, ident, lang)
+    return _explain_clause(coop, source, name, ident, lang, audience)
 
 
 def _cooperative(input_path: Path | None, lang: str) -> tuple[Cooperative, str]:
@@ -78,19 +78,24 @@ def _charter(coop: Cooperative, lang: str) -> Any:
     return document
 
 
-def _explain_number(coop: Cooperative, source: str, number: str, lang: str) -> str:
+def _explain_number(coop: Cooperative, source: str, number: str, lang: str, audience: str = "member") -> str:
     for section in _charter(coop, lang).sections:
         for clause in section.clauses:
             if str(clause.number).rstrip(".") == number:
-                return _explain_clause(coop, source, "charter", clause.id, lang)
+                return _explain_clause(coop, source, "charter", clause.id, lang, audience)
     ui = ui_words("_ui_explain", lang)
     raise UsageError(ui["no_number"].format(number=number, file=source), hint=ui["no_number_hint"])
 
 
-def _explain_clause(coop: Cooperative, source: str, name: str, cid: str, lang: str) -> str:
+def _explain_clause(
+    coop: Cooperative, source: str, name: str, cid: str, lang: str, audience: str = "member"
+) -> str:
+    from coopdocs.doctree import printed_commentary
+
     ui = ui_words("_ui_explain", lang)
-    lines = [cid, f"{ui['document']}: {name}", ""]
     (document,) = clauses.render_all(coop, name, [lang])
+    title = document.title.capitalize() if document.title == document.title.upper() else document.title
+    lines = [cid, f"{ui['document']}: {title}", ""]
     clause = next((c for s in document.sections for c in s.clauses if c.id == cid), None)
     if clause is None:
         lines.append(ui["not_here"])
@@ -100,11 +105,12 @@ def _explain_clause(coop: Cooperative, source: str, name: str, cid: str, lang: s
     spec = clauses.find_clause(DEFAULT_PACK, cid)
     if clause.commentary is not None:
         c = clause.commentary
-        lines += ["", f"{ui['meaning']}:", f"  {c.meaning}", "", f"{ui['choice']}:", f"  {c.choice}", ""]
-        lines += [f"{ui['basis']}:", *(f"  {label}" for label in c.basis)]
+        meaning, choice, basis = printed_commentary(c, lang, audience)
+        lines += ["", f"{ui['meaning']}:", f"  {meaning}", "", f"{ui['choice']}:", f"  {choice}", ""]
+        lines += [f"{ui['basis']}:", *(f"  {label}" for label in basis.split("; "))]
         if c.rules:
             lines += ["", f"{ui['rules']}: {', '.join(c.rules)}"]
-    if spec is not None and spec[1].inputs:
+    if spec is not None and spec[1].inputs and audience == "lawyer":
         lines += ["", f"{ui['inputs']}: {', '.join(spec[1].inputs)}"]
     return "\n".join(lines)
 
@@ -126,59 +132,60 @@ def kazakh_fonts() -> list[str]:
     return sorted({line.split(",")[0].strip() for line in out.splitlines() if line.strip()})
 
 
-def _ocr() -> str:
+def _ocr(say: Any) -> str:
     from coopdocs.reading import OCR_PACKAGES, ocr_available
 
     if not ocr_available():
-        return f"missing (apt-get install {OCR_PACKAGES}); `audit` reads text layers without it"
+        return str(say("ocr_missing", packages=OCR_PACKAGES))
     langs = set(_run(["tesseract", "--list-langs"]).split())
     wanted = [lang for lang in ("rus", "kaz") if lang not in langs]
-    return "present" + (f", without {' and '.join(wanted)} data (apt-get install {OCR_PACKAGES})" if wanted else "")
+    without = say("ocr_without", langs=say("and").join(wanted), packages=OCR_PACKAGES) if wanted else ""
+    return str(say("ocr_present")) + without
 
 
-def doctor() -> tuple[str, bool]:
+def doctor(lang: str = "en") -> tuple[str, bool]:
     """Both PDF engines, the fonts, the HTML writer and pandoc (amend only); ``ok`` when the default
-    path (DOCX and Typst PDF) works."""
+    path (DOCX and Typst PDF) works. In ``lang`` (``_ui_doctor`` of schemas/messages.yaml)."""
     from coopdocs import pdf, typeset
+    from coopdocs.diagnostics import ui_words
     from coopdocs.layouts import FONT
+
+    words = ui_words("_ui_doctor", lang)
+
+    def say(key: str, **values: Any) -> str:
+        return words[key].format(**values)
 
     lines = []
     typst_version = typeset.version()
     shipped = all((typeset.FONT_DIR / name).is_file() for name in typeset.FONT_FILES)
     kazakh = shipped and all(ord(ch) in typeset.covered() for ch in KAZAKH_LETTERS)
-    lines.append(f"PDF engine Typst (default, in-process): {'typst ' + typst_version if typst_version else 'missing'}")
+    lines.append(say("typst", value="typst " + typst_version if typst_version else say("missing")))
     lines.append(
-        f"  its font {typeset.FONT} (shipped in {typeset.FONT_DIR}, 4 faces) with all Kazakh letters: "
-        f"{'yes' if kazakh else 'missing'}"
+        say("typst_font", font=typeset.FONT, folder=typeset.FONT_DIR, value=say("yes") if kazakh else say("missing"))
     )
     soffice = pdf.find_soffice()
     version = _run([soffice, "--version"]) if soffice else ""
-    lines.append(
-        f"PDF engine LibreOffice (optional, --pdf-engine libreoffice: the DOCX as it is): "
-        f"{version or soffice or 'missing'}"
-    )
+    lines.append(say("libreoffice", value=version or soffice or say("missing")))
     uno = pdf.find_uno_python()
-    lines.append(f"  UNO bridge (persistent converter): {uno + ' can import uno' if uno else 'missing'}")
+    lines.append(say("uno", value=say("uno_ok", python=uno) if uno else say("missing")))
     fonts = kazakh_fonts()
     has_font = FONT in fonts
-    lines.append(f"  system font {FONT} with all Kazakh letters (for LibreOffice): {'yes' if has_font else 'missing'}")
+    lines.append(say("system_font", font=FONT, value=say("yes") if has_font else say("missing")))
     if fonts:
-        lines.append(f"  other fonts with all Kazakh letters: {', '.join(f for f in fonts if f != FONT) or 'none'}")
-    lines.append("HTML and Markdown: built in (written from the document tree)")
+        lines.append(say("other_fonts", value=", ".join(f for f in fonts if f != FONT) or say("none")))
+    lines.append(say("html"))
     try:
         import pypandoc
 
-        lines.append(f"pandoc (HTML, Markdown of `amend`'s redline): {pypandoc.get_pandoc_version()}")
+        lines.append(say("pandoc", value=pypandoc.get_pandoc_version()))
         has_pandoc = True
     except (ImportError, OSError, RuntimeError):
-        lines.append("pandoc (HTML, Markdown of `amend`'s redline): missing")
+        lines.append(say("pandoc", value=say("missing")))
         has_pandoc = False
-    lines.append(f"Tesseract (OCR of scanned charters for `audit`, optional): {_ocr()}")
+    lines.append(say("ocr", value=_ocr(say)))
     ok = bool(typst_version and kazakh)
     if not ok:
-        lines.append(
-            "To get Typst PDF output: .venv/bin/pip install -e . (coopdocs depends on typst and ships its fonts)"
-        )
+        lines.append(say("get_typst"))
     missing = []
     if not soffice:
         missing.append("libreoffice-writer-nogui")
@@ -187,14 +194,11 @@ def doctor() -> tuple[str, bool]:
     if not has_font:
         missing.append("fonts-liberation2")
     if missing:
-        lines.append(
-            f"Optional, for --pdf-engine libreoffice: apt-get install {' '.join(missing)}"
-            "  (or ./scripts/bootstrap.sh --with-libreoffice as root)"
-        )
+        lines.append(say("optional_lo", packages=" ".join(missing)))
     if not has_pandoc:
-        lines.append("To get HTML/Markdown from `amend`: .venv/bin/pip install pypandoc-binary")
+        lines.append(say("get_pandoc"))
     if ok and has_pandoc and not missing:
-        lines.append("Everything coopdocs needs is here, including the optional LibreOffice engine.")
+        lines.append(say("all_here"))
     elif ok:
-        lines.append("Everything the default path needs (DOCX, PDF by Typst, HTML, Markdown) is here.")
+        lines.append(say("default_here"))
     return "\n".join(lines), ok

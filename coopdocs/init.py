@@ -1007,7 +1007,7 @@ def write_file(path: Path, text: str, force: bool, lang: str = "en") -> None:
         os.replace(temp, path)
     except OSError as exc:
         Path(temp).unlink(missing_ok=True)
-        raise OutputError(f"cannot write {path}: {exc.strerror or exc}", hint="check the folder's permissions") from exc
+        raise OutputError.said("cannot_write", path=path, reason=exc.strerror or exc) from exc
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise

@@ -72,7 +72,7 @@ def eject(target: Path, names: tuple[str, ...], *, force: bool = False, pack: Pa
     table = ejectable(pack)
     unknown = [n for n in names if n not in table]
     if unknown:
-        raise UsageError(f"nothing to eject called {', '.join(unknown)}", hint=f"choose from: {', '.join(table)}")
+        raise UsageError.said("eject_unknown", names=", ".join(unknown), table=", ".join(table))
     root = data_root() / "templates"
     copies: list[tuple[Path, Path]] = []
     for name in names or tuple(table):
@@ -81,9 +81,7 @@ def eject(target: Path, names: tuple[str, ...], *, force: bool = False, pack: Pa
         copies += [(f, target / f.relative_to(root)) for f in files]
     clash = [dst for _, dst in copies if dst.exists()]
     if clash and not force:
-        raise UsageError(
-            f"{len(clash)} file(s) already exist in {target}, e.g. {clash[0]}", hint="use --force to replace them"
-        )
+        raise UsageError.said("eject_clash", count=len(clash), target=target, first=clash[0])
     for src, dst in copies:
         dst.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(src, dst)
@@ -93,26 +91,28 @@ def eject(target: Path, names: tuple[str, ...], *, force: bool = False, pack: Pa
 # --- which ---------------------------------------------------------------------------------------
 
 
-def which(name: str, pack: Pack) -> list[str]:
+def which(name: str, pack: Pack, lang: str = "en") -> list[str]:
     """Which file wins for a template path, a document name or a clause id, and what it shadows."""
+    words = ui_words("_ui_cli", lang)
+    used, shadowed = words["which_used"], words["which_shadowed"]
     table = ejectable(pack)
     rel = table.get(name, name)
     candidates = pack.template_candidates(rel)
     if candidates:
-        return [f"{candidates[0]}  (used)", *(f"{p}  (shadowed)" for p in candidates[1:])]
+        return [f"{candidates[0]}  ({used})", *(f"{p}  ({shadowed})" for p in candidates[1:])]
     for document in pack.meta.get("documents") or {}:
         library = clauses.load_library(pack, document)
         spec = library.clause(name)
         if spec is not None:
-            lines = [f"{spec.file}  (used: clause {name} of {document})"]
+            lines = [f"{spec.file}  ({words['which_clause'].format(name=name, document=document)})"]
             base = clauses.load_library(pack.base, document).clause(name)
             if base is not None and base.file != spec.file:
-                lines.append(f"{base.file}  (shadowed)")
+                lines.append(f"{base.file}  ({shadowed})")
             return lines
     folder = [root / rel for root in pack.template_roots() if (root / rel).is_dir()]
     if folder:
-        return [f"{f}/  (folder)" for f in folder]
-    raise UsageError(f"no template, document or clause called {name!r}", hint=f"try one of: {', '.join(table)}")
+        return [f"{f}/  ({words['which_folder']})" for f in folder]
+    raise UsageError.said("which_unknown", name=name, table=", ".join(table))
 
 
 # --- check ---------------------------------------------------------------------------------------
@@ -126,8 +126,11 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}:{self.column}"
-        return f"{where}: error: {self.message}"
+        return f"{where}: {ui_words('_ui_cli', lang)['problem_error']}: {self.message}"
 
 
 def _say(message_id: str, lang: str, **values: Any) -> str:

@@ -264,12 +264,16 @@ def format_rules(lang: str, fmt: str = "text", pack: Pack = DEFAULT_PACK) -> str
     width = max((len(row["id"]) for row in rows), default=2)
     from coopdocs.diagnostics import ui_words
 
-    head = ui_words("_ui_cli", lang)["rules_header"].split("|")
-    sev = max(8, len(head[1]))
+    words = ui_words("_ui_cli", lang)
+    head = words["rules_header"].split("|")
+    severity = {row["severity"]: words[f"severity_{row['severity']}"] for row in rows}
+    sev = max(8, len(head[1]), *(len(w) for w in severity.values()))
     lines = [f"{head[0]:<{width}}  {head[1]:<{sev}}  {head[2]}"]
+    from coopdocs.fieldnames import in_words
+
     for row in rows:
-        lines.append(f"{row['id']:<{width}}  {row['severity']:<{sev}}  {row['citation']}")
-        lines.append(f"{'':<{width}}  {'':<{sev}}  {row['message']}")
+        lines.append(f"{row['id']:<{width}}  {severity[row['severity']]:<{sev}}  {row['citation']}")
+        lines.append(f"{'':<{width}}  {'':<{sev}}  {in_words(row['message'], lang, pack)}")
     return "\n".join(lines)
 
 
@@ -281,7 +285,8 @@ def explain(rule_id: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
         raise _unknown(rule_id, lang, pack) from None
     cite = resolve(rule.citation, lang, pack)
     ui = ui_words("_ui_rules", lang)
-    lines = [f"{rule.id} ({rule.severity})", "", f"{ui['protects']}:", f"  {rule.protects[lang]}", ""]
+    severity = ui_words("_ui_cli", lang)[f"severity_{rule.severity}"]
+    lines = [f"{rule.id} ({severity})", "", f"{ui['protects']}:", f"  {rule.protects[lang]}", ""]
     lines += [f"{ui['basis']}: {cite.label(lang)}", *_basis(cite, lang, pack, ui)]
     for other in rule.also:
         also = resolve(other, lang, pack)
@@ -296,7 +301,11 @@ def explain(rule_id: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
 
 def _basis(cite: Citation, lang: str, pack: Pack, ui: Mapping[str, str]) -> list[str]:
     says = citation_entry(cite.id, pack).get("says") or {}
-    text = says.get(lang) or says.get("en") if isinstance(says, Mapping) else says
+    # a source not read in Kazakh is quoted in Russian (the text read), then in the English summary
+    if isinstance(says, Mapping):
+        text = says.get(lang) or says.get("ru" if lang == "kk" else "en") or says.get("en")
+    else:
+        text = says
     lines = [f"  {' '.join(str(text).split())}"] if text else []
     if cite.url:
         lines.append(f"  URL: {cite.url}")

@@ -62,8 +62,9 @@ class Session:
 class Sessions:
     """Answers per browser session, in memory; the oldest session goes when there are too many."""
 
-    def __init__(self, start: Callable[[], dict[str, Any]]) -> None:
+    def __init__(self, start: Callable[[], dict[str, Any]], lang: str = "ru") -> None:
         self._start = start
+        self._lang = lang
         self._items: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -75,7 +76,7 @@ class Sessions:
                 session.touched = time.monotonic()
                 return sid, session, False
             sid = secrets.token_urlsafe(32)
-            session = Session(self._start())
+            session = Session(self._start(), lang=self._lang)
             self._items[sid] = session
             while len(self._items) > MAX_SESSIONS:
                 self._items.popitem(last=False)
@@ -132,7 +133,7 @@ class LimitBody:
 
 
 def create_app(
-    start_file: Path | None = None, *, allowed_hosts: tuple[str, ...] = (*LOOPBACK, "testserver")
+    start_file: Path | None = None, *, allowed_hosts: tuple[str, ...] = (*LOOPBACK, "testserver"), lang: str = "ru"
 ) -> Starlette:
     """The web application. ``start_file``: every new session starts from this cooperative's answers
     (read once, never written); without it, from the questionnaire's defaults without an identity."""
@@ -144,7 +145,7 @@ def create_app(
 
         return copy.deepcopy(first) if first is not None else webform.start_data()
 
-    sessions = Sessions(start)
+    sessions = Sessions(start, lang)
     env = Environment(loader=FileSystemLoader(UI), autoescape=select_autoescape(default=True, default_for_string=True))
     total = len(form.sections)
 
@@ -707,10 +708,10 @@ async def api_openapi(request: Request) -> Response:
 # --- running -------------------------------------------------------------------------------------
 
 
-def run(start_file: Path | None, host: str, port: int) -> None:
-    """Serve until Ctrl-C or SIGTERM (uvicorn stops cleanly on both)."""
+def run(start_file: Path | None, host: str, port: int, *, lang: str = "ru") -> None:
+    """Serve until Ctrl-C or SIGTERM (uvicorn stops cleanly on both); new sessions start in ``lang``."""
     import uvicorn
 
     hosts = (*LOOPBACK, "testserver") if host in LOOPBACK else ("*",)
-    app = create_app(start_file, allowed_hosts=hosts)
+    app = create_app(start_file, allowed_hosts=hosts, lang=lang)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

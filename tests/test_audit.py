@@ -221,7 +221,7 @@ def test_cli_json_in_kazakh() -> None:
 
 
 def test_cli_text_lawful_charter_exits_0_and_does_not_certify() -> None:
-    code, out, _ = invoke("audit", str(CORPUS / "lawful-kk.txt"), "--lang", "ru")
+    code, out, _ = invoke("audit", str(CORPUS / "lawful-kk.txt"), "--messages", "ru")
     assert code == 0
     assert "ПРИЗНАКИ ЗАКОННОЙ ВЗАИМОПОМОЩИ" in out
     assert "Исключение только общим собранием [6-бап 1-тармақ]" in out

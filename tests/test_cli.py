@@ -156,7 +156,7 @@ def test_explain_takes_the_clause_number_a_member_sees(tmp_path: Path) -> None:
     coop = write_patched(tmp_path, {"cooperative.name.ru": "Достык", "cooperative.name.kk": "Достық"})
     code, out, err = run("explain", "5.6", "--input", str(coop), "--messages", "ru")
     assert code == 0, err
-    assert out.startswith("exit.payout_amount\nДокумент: charter")
+    assert out.startswith("exit.payout_amount\nДокумент: Устав")
     assert f"Текст для {coop}:" in out and "  5.6. Стоимость доли" in out
     code, out, err = run("explain", "99.1", "--input", str(coop), "--messages", "ru")
     assert code == 2

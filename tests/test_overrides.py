@@ -289,9 +289,9 @@ def test_check_finds_links_fifos_and_broken_layouts(tmp_path: Path) -> None:
     code, out, _ = invoke("templates", "check", str(firm), "--lang", "ru")
     assert code == 1
     assert out.splitlines() == [
-        f"{terms / 'terms-extra.yaml'}: error: — не обычный файл (папка, канал или устройство), "
+        f"{terms / 'terms-extra.yaml'}: ошибка: — не обычный файл (папка, канал или устройство), "
         "поэтому не может быть шаблоном",
-        f"{terms / 'terms.yaml'}: error: — символическая ссылка; шаблон должен быть обычным файлом "
+        f"{terms / 'terms.yaml'}: ошибка: — символическая ссылка; шаблон должен быть обычным файлом "
         "внутри папки шаблонов, ничего не использовано",
     ]
 

@@ -1,0 +1,118 @@
+"""Every command, run with `--messages kk` on a typical success and a typical failure, prints no
+English word: prefixes, summaries, status words, click's own usage errors included (issue 18 item 4).
+
+What may stay Latin is listed: file paths, option names, rule ids, identifiers quoted from the
+input, and proper names of programs and formats (``ALLOWED``)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from coopdocs.cli import main
+from tests.support import BEREKE, EXAMPLES, ROOT, write_patched
+
+# Names of programs, formats, standards and packages, and the syntax tokens of a command line.
+ALLOWED = {
+    "coopdocs", "typst", "libreoffice", "liberation", "serif", "sans", "mono", "dejavu", "uno", "python",
+    "pandoc", "tesseract", "markdown", "html", "pdf", "docx", "yaml", "json", "zip", "txt", "ocr",
+    "apt", "get", "install", "pip", "venv", "bin", "options", "command", "args", "files", "file", "paths",
+    "folder", "ident", "old", "new", "name", "names", "ctrl", "writer", "nogui", "fonts", "ru", "kk", "en",
+    "text", "help", "pdftoppm", "poppler", "utils", "rus", "kaz", "scripts", "bootstrap", "sh", "root",
+    "soffice", "http", "xx", "ii", "v", "true", "false", "indefinite",
+    # the commands themselves, as a usage line names them
+    "validate", "build", "batch", "amend", "init", "explain", "rules", "schema", "templates", "stress",
+    "serve", "doctor", "audit", "eject", "which", "check",
+    # the names `templates eject` and `templates which` take
+    "charter", "membership", "disputes", "resolution", "minutes", "application", "layouts", "terms", "compliance",
+}
+LATIN = re.compile(r"[A-Za-z]{2,}")
+IGNORED = (
+    re.compile(r"\[[\w/.-]+\]"),  # a rule id in brackets
+    re.compile(r"(?m)^[a-z_]+(?:\.[a-z_]+)+$"),  # the clause id `explain` heads its answer with
+    re.compile(r"\b[a-z0-9-]+-[0-9a-f]{8}\b"),  # an output folder
+    re.compile(r"(?:/[\w.+-]+)+/?"),  # a file path
+    re.compile(r"\S+\.(?:yaml|docx|json|pdf|html|txt|md)\b"),  # a file name
+    re.compile(r"--[\w-]+"),  # an option
+    re.compile(r"\bKZ-[A-Z0-9-]+"),  # a rule id
+    re.compile(r"'[^'\n]*'"),  # a value quoted from the input or the command line
+    re.compile(r"\b[a-z]+(?:_[a-z]+)+\b"),  # an identifier of the input contract
+    re.compile(r"\b\d+\.\d+(?:\.\d+)*\b"),  # a version
+    re.compile(r"-j \d+"),
+)
+
+
+def english_words(text: str) -> list[str]:
+    for pattern in IGNORED:
+        text = pattern.sub(" ", text)
+    return sorted({w for w in LATIN.findall(text) if w.lower() not in ALLOWED})
+
+
+def run(*args: str) -> str:
+    result = CliRunner().invoke(main, [*args, "--messages", "kk"], prog_name="coopdocs")
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
+    assert "Traceback" not in result.output
+    return result.output + (result.stderr if result.stderr_bytes is not None else "")
+
+
+@pytest.fixture
+def bad(tmp_path: Path) -> Path:
+    return write_patched(tmp_path, {"founding.founders[0].iin": "850214300128"}, name="bad.yaml")
+
+
+def commands(tmp_path: Path, bad: Path) -> list[tuple[str, ...]]:
+    out = str(tmp_path / "out")
+    return [
+        ("validate", str(BEREKE)),
+        ("validate", str(bad)),
+        ("validate", str(tmp_path / "missing.yaml")),
+        ("validate", str(BEREKE), "--bogus"),
+        ("validate",),
+        ("build", str(BEREKE), "--out", out, "--docs", "charter"),
+        ("build", str(bad), "--out", out),
+        ("build", str(BEREKE), "--out", out, "--lang", "xx"),
+        ("batch", str(BEREKE), str(bad), "--out", out + "-batch", "--docs", "charter", "-j", "1"),
+        ("amend", str(BEREKE), str(BEREKE), "--out", out),
+        ("amend", str(BEREKE), str(bad), "--out", out),
+        ("init", str(tmp_path / "new.yaml"), "--defaults"),
+        ("init", str(tmp_path / "new.yaml"), "--defaults"),  # exists now
+        ("explain", "5.8", "--input", str(BEREKE)),
+        ("explain", "KZ-PC-NOTHING"),
+        ("rules",),
+        ("stress", str(EXAMPLES / "housing-savings.yaml")),
+        ("stress", str(BEREKE), "--growth", "0"),
+        ("templates", "which", "charter"),
+        ("templates", "which", "nothing"),
+        ("templates", "eject", "terms", "--to", str(tmp_path / "ejected")),
+        ("templates", "check", str(tmp_path / "ejected")),
+        ("audit", str(ROOT / "tests" / "corpus" / "pyramid-ru.html")),
+        ("audit", str(tmp_path / "missing.docx")),
+        ("doctor",),
+    ]
+
+
+def test_every_command_speaks_kazakh(tmp_path: Path, bad: Path) -> None:
+    leaks = {}
+    for args in commands(tmp_path, bad):
+        words = english_words(run(*args))
+        if words:
+            leaks[" ".join(args)] = words
+    assert not leaks, leaks
+
+
+def test_serve_says_where_it_listens_in_kazakh(monkeypatch: pytest.MonkeyPatch) -> None:
+    from coopdocs import serve
+
+    monkeypatch.setattr(serve, "run", lambda *args, **kwargs: None)
+    text = run("serve")
+    assert "браузерде ашыңыз" in text and not english_words(text)
+
+
+def test_the_check_finds_english() -> None:
+    assert english_words("error: the input does not pass") == ["does", "error", "input", "not", "pass", "the"]
+    assert english_words("/tmp/x/coop.yaml:3:4: қате[schema/min] «Пайлық жарна»: 'money' --lang") == []
+
+
