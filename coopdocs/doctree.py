@@ -12,6 +12,7 @@ writer's output must hold (the parity tests compare a PDF's text with it).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
@@ -117,6 +118,16 @@ def pair(left: Tree, right: Tree) -> Parallel:
             for i, (li, ri) in enumerate(zip(lc.items, rc.items, strict=True), start=1):
                 rows.append(Pair("item", f"{i}) {li}", f"{i}) {ri}"))
     return Parallel(left, right, tuple(rows))
+
+
+_UNBREAKABLE = re.compile(r"\S{40,}")
+
+
+def ragged(text: str) -> bool:
+    """Whether a paragraph is set ragged right rather than justified: a form's blank (a run of
+    ``_``) keeps its natural width, and a word that cannot break (a SHA-256, a long path) would
+    leave a justified line's few words far apart. The Typst layout's ``ragged`` is the same rule."""
+    return "__" in text or _UNBREAKABLE.search(text) is not None
 
 
 def printed_commentary(commentary: Commentary, lang: str, audience: str) -> tuple[str, str, str]:

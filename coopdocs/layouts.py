@@ -259,14 +259,22 @@ def _title_block(*, landscape: bool):  # noqa: ANN202
     return doc
 
 
+def _align(paragraph, value: str) -> None:  # noqa: ANN001
+    """The paragraph's alignment from the context (``both`` or ``left``), over its style's."""
+    jc = OxmlElement("w:jc")
+    jc.set(qn("w:val"), value)
+    paragraph._p.get_or_add_pPr().append(jc)
+
+
 def build_document_layout() -> bytes:
     doc = _title_block(landscape=False)
     _p(doc, "{%p for s in sections %}")
     _p(doc, "{{ s.number }}. {{ s.title }}", "Section Heading")
     _p(doc, "{%p for c in s.clauses %}")
-    _p(doc, "{{ c.number }}. {{ c.text }}", "Clause")
+    # A form's blanks and a word that cannot break are never justified (doctree.ragged).
+    _align(_p(doc, "{{ c.number }}. {{ c.text }}", "Clause"), "{{ c.align }}")
     _p(doc, "{%p for item in c.points %}")
-    _p(doc, "{{ item }}", "Clause Item")
+    _align(_p(doc, "{{ item }}", "Clause Item"), "{{ c.point_align[loop.index0] }}")
     _p(doc, "{%p endfor %}")
     _commentary_block(doc)
     _p(doc, "{%p endfor %}")

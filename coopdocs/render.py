@@ -28,7 +28,7 @@ from jinja2 import StrictUndefined, Template
 from lxml import etree
 
 from coopdocs.clauses import Document
-from coopdocs.doctree import Parallel, Tree, printed_commentary
+from coopdocs.doctree import Parallel, Tree, printed_commentary, ragged
 from coopdocs.docxzip import save_document
 from coopdocs.errors import CoopdocsError, OutputError, TemplateError
 from coopdocs.pack import DEFAULT_PACK, Pack
@@ -131,6 +131,11 @@ def _fill(
 AUDIENCES = ("member", "lawyer")
 
 
+def _alignment(text: str) -> str:
+    """A paragraph's alignment in the DOCX layout: justified unless ``doctree.ragged``."""
+    return "left" if ragged(text) else "both"
+
+
 def _clause_dict(document: Document, *, commentary: bool, audience: str = "member") -> list[dict[str, Any]]:
     """The layout's data. For a member the commentary speaks of choices in words and cites the law
     without a verification mark per clause (a note on sources says it once); for a lawyer it names
@@ -143,11 +148,14 @@ def _clause_dict(document: Document, *, commentary: bool, audience: str = "membe
             if commentary and c.commentary is not None:
                 meaning, choice, basis_text = printed_commentary(c.commentary, document.lang, audience)
                 comment = {"meaning": meaning, "choice": choice, "basis_text": basis_text}
+            points = [f"{i}) {item}" for i, item in enumerate(c.items, start=1)]
             clauses.append(
                 {
                     "number": c.number,
                     "text": c.text,
-                    "points": [f"{i}) {item}" for i, item in enumerate(c.items, start=1)],
+                    "align": _alignment(c.text),
+                    "points": points,
+                    "point_align": [_alignment(point) for point in points],
                     "commentary": comment,
                 }
             )

@@ -173,3 +173,23 @@ def test_table_xml_is_what_python_docx_makes() -> None:
     doc = open_docx(str(layouts.layout_path("document")))
     ours = etree.tostring(render.table_element(rows, doc._block_width), method="c14n", exclusive=True)
     assert ours == _table_by_python_docx(rows)
+
+
+def test_form_blanks_and_unbreakable_words_are_not_justified() -> None:
+    """A clause or item with a form's blank (or a 40-character word, such as the compliance report's
+    SHA-256) is aligned left, so Word and LibreOffice do not push its words apart; the rest is
+    justified. The Typst layout follows the same rule (test_typeset)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    from coopdocs.doctree import ragged
+
+    coop = check_file(BEREKE).cooperative
+    assert coop is not None
+    left = {}
+    for output in build_outputs(coop, Options(docs=("application", "compliance"), langs=("ru",))):
+        paragraphs = [p for p in open_docx(io.BytesIO(output.data)).paragraphs if p.style.name.startswith("Clause")]
+        for paragraph in paragraphs:
+            expected = WD_ALIGN_PARAGRAPH.LEFT if ragged(paragraph.text) else WD_ALIGN_PARAGRAPH.JUSTIFY
+            assert paragraph.alignment == expected, (output.name, paragraph.text[:80])
+        left[output.name] = sum(p.alignment == WD_ALIGN_PARAGRAPH.LEFT for p in paragraphs)
+    assert left["application.ru.docx"] >= 20 and left["compliance.ru.docx"] >= 2, left
