@@ -9,7 +9,8 @@ from functools import cache
 from typing import Any
 
 from coopdocs.citations import Citation, resolve
-from coopdocs.pack import data_root, read_yaml
+from coopdocs.errors import PackError
+from coopdocs.pack import Pack, data_root, read_yaml
 
 SEVERITIES = ("error", "red_flag", "warning", "info")
 LANGS = ("ru", "kk", "en")
@@ -83,9 +84,11 @@ def make(
     position: tuple[int, int] | None = None,
     file: str = "",
     severity: str | None = None,
+    pack: Pack | None = None,
     **values: Any,
 ) -> Diagnostic:
-    """A diagnostic whose wording comes from ``schemas/messages.yaml``."""
+    """A diagnostic whose wording comes from ``schemas/messages.yaml``; a message that cites the law
+    cites it from ``pack``'s catalogue (the pack of the input it is about)."""
     entry = _messages()[rule]
     message = _pick(entry["message"], lang).format(**values)
     hint_text = entry.get("hint")
@@ -98,10 +101,16 @@ def make(
         line=position[0] if position else None,
         column=position[1] if position else None,
         message=message,
-        citation=resolve(cite, lang) if cite else None,
+        citation=_cited(rule, cite, lang, pack) if cite else None,
         hint=hint,
         file=file,
     )
+
+
+def _cited(rule: str, cite: str, lang: str, pack: Pack | None) -> Citation:
+    if pack is None:
+        raise PackError(f"message {rule} cites {cite}: say whose pack (diagnostics.make(..., pack=...))")
+    return resolve(cite, lang, pack)
 
 
 def _pick(texts: Mapping[str, str], lang: str) -> str:

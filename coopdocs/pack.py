@@ -286,6 +286,12 @@ class Pack:
         return (str(pair[0]), str(pair[1])) if isinstance(pair, list) and len(pair) == 2 else None
 
     @property
+    def input_checks(self) -> tuple[str, ...]:
+        """The cross-field input checks the pack runs, by name (``pack.yaml`` ``input_checks``;
+        the functions are registered in ``coopdocs/inputchecks.py``)."""
+        return tuple(str(x) for x in self.meta.get("input_checks") or ())
+
+    @property
     def documents(self) -> tuple[str, ...]:
         """The pack's clause libraries (``pack.yaml`` ``documents``)."""
         return tuple(self.meta.get("documents") or {})

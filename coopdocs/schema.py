@@ -13,13 +13,11 @@ from cerberus import TypeDefinition, Validator
 from cerberus.errors import ValidationError
 from cerberus.schema import DefinitionSchema
 
-from coopdocs import diagnostics, idnumbers
+from coopdocs import diagnostics, inputchecks
 from coopdocs.diagnostics import Diagnostic, word
 from coopdocs.loader import MAX_TEXT_CHARS, Loaded, PathT
 from coopdocs.model import Cooperative
 from coopdocs.pack import DEFAULT_PACK, Pack, available_packs, find_pack
-
-_GROUNDS = ("non_payment", "charter_violation", "damage_to_cooperative")
 
 
 class InputValidator(Validator):
@@ -56,11 +54,22 @@ class InputValidator(Validator):
         if isinstance(value, str) and value != "indefinite":
             self._error(field, "term")
 
-    def _check_with_exclusion_ground(self, field: str, value: Any) -> None:
-        if isinstance(value, str) and value not in _GROUNDS:
-            self._error(field, "ground")
+    def _check_with_choice_or_other(self, field: str, value: Any) -> None:
+        """One of the rule's ``meta.choices``, or ``{other: localized text}``."""
+        choices = ((self.schema or {}).get(field) or {}).get("meta", {}).get("choices") or ()
+        if isinstance(value, str) and value not in choices:
+            self._error(field, "choice_or_other")
         if isinstance(value, dict) and (set(value) != {"other"} or not isinstance(value["other"], str | dict)):
-            self._error(field, "ground")
+            self._error(field, "choice_or_other")
+
+
+def _expected(schema: Mapping[str, Any], path: PathT, lang: str) -> str | None:
+    """What a field's format is, in words: the schema's ``meta.expected`` (a ``_words`` entry of the
+    messages, with its values), e.g. ``{word: digits, n: 12}``."""
+    spec = ((_schema_at(schema, path) or {}).get("meta") or {}).get("expected")
+    if not isinstance(spec, Mapping):
+        return None
+    return word(str(spec["word"]), lang).format(**{k: v for k, v in spec.items() if k != "word"})
 
 
 def _leaf_errors(errors: list[ValidationError]) -> Iterator[ValidationError]:
@@ -148,10 +157,10 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
             **where,
         )
     if rule == "regex":
-        expected = word("postal_code", lang) if path[-1] == "postal_code" else word("digits", lang).format(n=12)
+        expected = _expected(schema, path, lang) or f"/{error.constraint}/"
         return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
     if rule == "check_with":
-        expected = word(str(error.info[0]) if error.info else "term", lang)
+        expected = _expected(schema, path, lang) or word(str(error.info[0]) if error.info else "term", lang)
         return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
     if rule == "empty":
         return diagnostics.make("schema/empty", position=position, **where)
@@ -228,7 +237,7 @@ def _localized_value(rules: Mapping[str, Any], value: Any, path: PathT) -> Itera
     elif "list" in types and isinstance(value, list) and isinstance(rules.get("schema"), Mapping):
         for i, item in enumerate(value):
             yield from _localized_value(rules["schema"], item, (*path, i))
-    if path[-2:-1] == ("grounds",) and isinstance(value, dict) and "other" in value:
+    if rules.get("check_with") == "choice_or_other" and isinstance(value, dict) and "other" in value:
         yield (*path, "other"), value["other"]
 
 
@@ -300,149 +309,9 @@ def _check_localized(
                 )
 
 
-def _check_founders(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
-    """IIN/BIN, age and share checks. Defensive about types: it also runs when the schema failed."""
-    founding: dict[str, Any] = data["founding"] if isinstance(data.get("founding"), dict) else {}
-    founders: list[Any] = founding["founders"] if isinstance(founding.get("founders"), list) else []
-    share = _dig(data, "membership", "contributions", "share", "amount")
-    min_age = _dig(data, "membership", "eligibility", "min_age")
-    min_age = min_age if isinstance(min_age, int) and not isinstance(min_age, bool) else 18
-    meeting = founding.get("meeting_date")
-    for i, founder in enumerate(founders):
-        if not isinstance(founder, dict) or founder.get("kind") not in ("person", "legal_entity"):
-            continue
-        base: PathT = ("founding", "founders", i)
-        key = "iin" if founder["kind"] == "person" else "bin"
-        number = founder.get(key)
-        if number is None:
-            yield _found("input/id-missing", loaded, lang, base, kind=word(founder["kind"], lang), key=key)
-        elif isinstance(number, str):
-            check = idnumbers.iin_problem if key == "iin" else idnumbers.bin_problem
-            problem = check(number)
-            birth = idnumbers.iin_birth_date(number) if key == "iin" and not problem else None
-            if problem:
-                yield diagnostics.make(
-                    f"input/{key}",
-                    lang=lang,
-                    path=(*base, key),
-                    position=loaded.positions.of((*base, key)),
-                    file=loaded.file,
-                    value=number,
-                    reason=idnumbers.REASONS[problem][lang],
-                )
-            elif birth is not None and isinstance(meeting, dt.date) and idnumbers.age_on(birth, meeting) < min_age:
-                yield diagnostics.make(
-                    "input/founder-age",
-                    lang=lang,
-                    path=(*base, key),
-                    position=loaded.positions.of((*base, key)),
-                    file=loaded.file,
-                    age=idnumbers.age_on(birth, meeting),
-                    date=meeting.isoformat(),
-                    min_age=min_age,
-                )
-        paid = founder.get("share_contribution")
-        if _is_int(paid) and _is_int(share) and paid < share:
-            path = (*base, "share_contribution")
-            yield _found("input/founder-share", loaded, lang, path, value=paid, required=share)
-
-
 def _found(code: str, loaded: Loaded, lang: str, path: PathT, **fields: Any) -> Diagnostic:
     """A diagnostic at ``path`` of the input file, placed at that value's line and column."""
     return diagnostics.make(code, lang=lang, path=path, position=loaded.positions.of(path), file=loaded.file, **fields)
-
-
-def _is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _dig(data: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(data, dict):
-            return None
-        data = data.get(key)
-    return data
-
-
-def _check_indexes(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
-    founders = _dig(data, "founding", "founders")
-    if not isinstance(founders, list):
-        return
-    count = len(founders)
-    refs: list[tuple[PathT, Any]] = [
-        (("founding", "chair"), _dig(data, "founding", "chair")),
-        (("founding", "secretary"), _dig(data, "founding", "secretary")),
-    ]
-    elected = _dig(data, "founding", "elected")
-    if isinstance(elected, dict):
-        refs.append((("founding", "elected", "chair"), elected.get("chair")))
-        for group in ("board", "audit"):
-            members = elected.get(group)
-            refs += [
-                (("founding", "elected", group, i), v)
-                for i, v in enumerate(members if isinstance(members, list) else [])
-            ]
-    signers = _dig(data, "signatories", "charter")
-    refs += [(("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])]
-    for path, value in refs:
-        if _is_int(value) and not 0 <= value < count:
-            yield _found("input/founder-index", loaded, lang, path, value=value, count=count, last=count - 1)
-    if isinstance(elected, dict) and isinstance(elected.get("board"), list) and isinstance(elected.get("audit"), list):
-        board = {_identity(v, founders) for v in elected["board"]} - {None}
-        for i, value in enumerate(elected["audit"]):
-            if _identity(value, founders) in board:
-                path = ("founding", "elected", "audit", i)
-                shown = value if _is_int(value) else value.get("iin")
-                yield _found("input/board-and-audit", loaded, lang, path, value=shown)
-
-
-def _identity(value: Any, founders: list[Any]) -> Any:
-    """Who an elected entry is: the IIN of a person (a founder's or one named in place), else the
-    founder's index; None when it cannot be told."""
-    if _is_int(value):
-        founder = founders[value] if 0 <= value < len(founders) else None
-        iin = founder.get("iin") if isinstance(founder, dict) and founder.get("kind") == "person" else None
-        return iin if isinstance(iin, str) else ("founder", value)
-    if isinstance(value, dict) and isinstance(value.get("iin"), str):
-        return value["iin"]
-    return None
-
-
-def _people(data: dict[str, Any]) -> Iterator[tuple[PathT, dict[str, Any]]]:
-    """The persons the input names outside the founders list: the elected ones given by name and
-    the representatives of legal-entity founders."""
-    elected = _dig(data, "founding", "elected")
-    if isinstance(elected, dict):
-        if isinstance(elected.get("chair"), dict):
-            yield ("founding", "elected", "chair"), elected["chair"]
-        for group in ("board", "audit"):
-            members = elected.get(group)
-            for i, value in enumerate(members if isinstance(members, list) else []):
-                if isinstance(value, dict):
-                    yield ("founding", "elected", group, i), value
-    founders = _dig(data, "founding", "founders")
-    for i, founder in enumerate(founders if isinstance(founders, list) else []):
-        if isinstance(founder, dict) and isinstance(founder.get("representative"), dict):
-            yield ("founding", "founders", i, "representative"), founder["representative"]
-
-
-def _check_people(data: dict[str, Any], loaded: Loaded, lang: str) -> Iterator[Diagnostic]:
-    """IINs of the persons named outside the founders list; whether the head and the representatives
-    of legal-entity founders are named (the registration filing and the minutes need them)."""
-    for base, person in _people(data):
-        number = person.get("iin")
-        problem = idnumbers.iin_problem(number) if isinstance(number, str) else None
-        if problem:
-            path = (*base, "iin")
-            yield _found("input/iin", loaded, lang, path, value=number, reason=idnumbers.REASONS[problem][lang])
-    founding = _dig(data, "founding")
-    if not isinstance(founding, dict) or not isinstance(founding.get("founders"), list):
-        return
-    if founding.get("elected") is None:
-        yield _found("input/head-not-elected", loaded, lang, ("founding",))
-    for i, founder in enumerate(founding["founders"]):
-        if isinstance(founder, dict) and founder.get("kind") == "legal_entity" and not founder.get("representative"):
-            yield _found("input/representative-missing", loaded, lang, ("founding", "founders", i), index=i)
 
 
 def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
@@ -501,9 +370,8 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     found += [_convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))]
     document = validator.document if isinstance(validator.document, dict) else loaded.data
     found += _check_localized(schema, document, loaded, lang, pack.languages)
-    found += _check_founders(document, loaded, lang)
-    found += _check_indexes(document, loaded, lang)
-    found += _check_people(document, loaded, lang)
+    for check in pack.input_checks:
+        found += inputchecks.run(check, document, loaded, lang, pack)
     if pack is DEFAULT_PACK and (loaded.data.get("jurisdiction"), loaded.data.get("form")) != (
         pack.jurisdiction,
         pack.form,

@@ -121,3 +121,26 @@ def test_docs_option_offers_what_the_installed_packs_write() -> None:
     assert result.exit_code == 2
     offered = result.stderr.split("choose from ", 1)[1].split(")", 1)[0]
     assert set(DEFAULT_PACK.outputs) <= {name.strip(" '\n.") for name in offered.split(",")}
+
+
+def test_input_checks_are_the_packs_registered_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from coopdocs import inputchecks
+    from coopdocs.errors import PackError
+    from coopdocs.loader import load_file
+    from coopdocs.schema import validate_input
+
+    assert set(DEFAULT_PACK.input_checks) <= set(inputchecks.CHECKS)
+    text = BEREKE.read_text(encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    iin = "850214300129"  # the first founder's
+    assert iin in text
+    bad.write_text(text.replace(iin, iin[:-1] + "8", 1), encoding="utf-8")
+    _, found = validate_input(load_file(bad, "en"), "en")
+    assert "input/iin" in {d.rule for d in found}
+    assert next(d for d in found if d.rule == "input/iin").citation is not None  # cited from the input's pack
+    monkeypatch.setattr(Pack, "input_checks", property(lambda self: ()))
+    _, found = validate_input(load_file(bad, "en"), "en")
+    assert "input/iin" not in {d.rule for d in found}
+    monkeypatch.setattr(Pack, "input_checks", property(lambda self: ("no_such_check",)))
+    with pytest.raises(PackError, match="no_such_check"):
+        validate_input(load_file(bad, "en"), "en")
