@@ -379,9 +379,10 @@ class Recognised:
 
 
 @cache
-def topic_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
-    """Every sentence of the pack's charter library, labelled with the topic its clause states (the
-    clauses each topic's `library` names) or "other"."""
+def prototype_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
+    """The labelled wordings: every sentence of the pack's charter library, labelled with the topic its
+    clause states (the clauses each topic's `library` names) or "other"; the hand-written
+    topic_examples (their topic) and term_examples ("term:<id>") of audit.yaml."""
     data = load(pack)
     label = {cid: t.id for t in data.topics for cid in t.library}
     protos = [
@@ -397,14 +398,6 @@ def topic_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
         for lang in ("ru", "kk")
         for text in texts[lang]
     ]
-    return prototypes.Index(protos, _clean)
-
-
-@cache
-def term_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
-    """The lawful wordings of ``topic_index`` and the unlawful examples of every term ("term:<id>")."""
-    data = load(pack)
-    protos = list(topic_index(pack).prototypes)
     protos += [
         prototypes.Prototype(f"term:{term}", f"example «{text}»", text)
         for term, texts in data.term_examples.items()
@@ -414,46 +407,58 @@ def term_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
 
 
 @lru_cache(maxsize=8192)
+def _best_by_label(text: str, pack: Pack = DEFAULT_PACK) -> tuple[tuple[str, float, str], ...]:
+    """For each label, its wording closest to ``text``: (label, cosine, source), closest first. Computed
+    once per sentence for both the topics and the terms."""
+    index = prototype_index(pack)
+    best: dict[str, tuple[float, str]] = {}
+    for i, score in index.scores(text).items():
+        proto = index.prototypes[i]
+        if score > best.get(proto.label, (0.0, ""))[0]:
+            best[proto.label] = (score, proto.source)
+    return tuple(sorted(((k, v[0], v[1]) for k, v in best.items()), key=lambda x: -x[1]))
+
+
 def _nearest_term(text: str, pack: Pack = DEFAULT_PACK) -> tuple[str, str, float] | None:
     """(term id, example, cosine) when the closest wording to ``text`` is a term's unlawful example,
     close enough and closer than any lawful wording by the margin."""
-    index = term_index(pack)
+    ranked = _best_by_label(text, pack)
     threshold, margin = load(pack).term_similar
-    near = index.nearest(text)
-    if near is None or not near.prototype.label.startswith("term:"):
+    if not ranked or not ranked[0][0].startswith("term:"):
         return None
-    if near.score < threshold or near.score - near.runner_up < margin:
+    label, score, source = ranked[0]
+    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+    if score < threshold or score - runner_up < margin:
         return None
-    return near.prototype.label.removeprefix("term:"), near.prototype.source, near.score
+    return label.removeprefix("term:"), source, score
 
 
 def _similar_topics(
-    clause: Clause, index: prototypes.Index, similar: tuple[float, float]
+    clause: Clause, similar: tuple[float, float], pack: Pack = DEFAULT_PACK
 ) -> tuple[dict[str, tuple[str, float]], dict[str, tuple[str, float]]]:
     """(accepted, closest): the topics whose labelled wording some sentence (or item, with its lead-in)
-    of the clause is closest to, at least ``similar`` = (threshold, margin) close; and for every topic
-    the closest wording of it and its cosine. topic -> (prototype source, cosine)."""
+    of the clause is closest to, at least ``similar`` = (threshold, margin) close and closer than to
+    another topic's; and for every topic its wording closest to the clause and the cosine.
+    topic -> (prototype source, cosine)."""
     accepted: dict[str, tuple[str, float]] = {}
     closest: dict[str, tuple[str, float]] = {}
     for sentence, lead in _units(clause):
-        scores = index.scores(f"{lead} {sentence}" if lead else sentence)
-        best: dict[str, tuple[float, str]] = {}
-        for i, score in scores.items():
-            proto = index.prototypes[i]
-            if proto.label != "other" and score > best.get(proto.label, (0.0, ""))[0]:
-                best[proto.label] = (score, proto.source)
-        for topic, (score, source) in best.items():
+        ranked = [r for r in _best_by_label(f"{lead} {sentence}" if lead else sentence, pack) if _is_topic(r[0])]
+        for topic, score, source in ranked:
             if score > closest.get(topic, ("", 0.0))[1]:
                 closest[topic] = (source, score)
-        if not best:
+        if not ranked:
             continue
-        ranked = sorted(best.items(), key=lambda kv: -kv[1][0])
-        topic, (score, source) = ranked[0]
-        runner_up = ranked[1][1][0] if len(ranked) > 1 else 0.0
+        topic, score, source = ranked[0]
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         better = topic not in accepted or accepted[topic][1] < score
         if score >= similar[0] and score - runner_up >= similar[1] and better:
             accepted[topic] = (source, score)
     return accepted, closest
+
+
+def _is_topic(label: str) -> bool:
+    return label != "other" and not label.startswith("term:")
 
 
 def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack = DEFAULT_PACK) -> list[Recognised]:
@@ -463,11 +468,10 @@ def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack = DEFAULT_P
     lengths = sorted(
         {len(stem) for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
     )
-    index_of = topic_index(pack)
     for clause in clauses:
         text = _clean(clause.full)
         words = _index(_WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths, clause.lang)
-        accepted, closest = _similar_topics(clause, index_of, data.similar)
+        accepted, closest = _similar_topics(clause, data.similar, pack)
         for topic in data.topics:
             if any(p.search(text) for p in topic.unless):
                 continue
