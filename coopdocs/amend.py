@@ -14,6 +14,7 @@ import difflib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from coopdocs import __version__, build, clauses, redline, render
@@ -236,7 +237,114 @@ def languages(old: Cooperative, new: Cooperative, requested: Sequence[str] | Non
 
 
 def compare_cooperatives(old: Cooperative, new: Cooperative, langs: Sequence[str]) -> tuple[DocumentDiff, ...]:
-    return tuple(compare(edition(old, name, langs), edition(new, name, langs)) for name in DOCUMENTS)
+    diffs = tuple(compare(edition(old, name, langs), edition(new, name, langs)) for name in DOCUMENTS)
+    numbering = source_numbering(old)
+    return tuple(cite_source(d, numbering.get(d.name) or {}) for d in diffs) if numbering else diffs
+
+
+# --- the charter on file: its own clause numbers -------------------------------------------------
+
+
+def source_numbering(coop: Cooperative) -> dict[str, dict[str, str]]:
+    """The numbers of the documents on file (``source_numbering``, written by ``coopdocs import``):
+    document -> clause id -> its number there, without the closing dot («4.2.» -> «4.2»)."""
+    raw = coop.data.get("source_numbering") or {}
+    out: dict[str, dict[str, str]] = {}
+    for name, table in raw.items():
+        if isinstance(table, Mapping):
+            out[name] = {
+                str(cid): str(label).rstrip(".") for cid, label in table.items() if not str(label).startswith("¶")
+            }
+    return out
+
+
+def cite_source(diff: DocumentDiff, numbering: Mapping[str, str]) -> DocumentDiff:
+    """The diff citing the numbers of the document on file: a reworded or deleted clause by its number
+    there; a clause whose place changes, from its number there to the new one."""
+    if not numbering:
+        return diff
+    changes = tuple(
+        dataclasses.replace(c, number=numbering.get(c.target, c.number))
+        if c.kind in ("clause_restated", "clause_deleted")
+        else c
+        for c in diff.changes
+    )
+    old_ids = {c.id: c.number for s in diff.old.first.sections for c in s.clauses}
+    new_numbers = {c.id: c.number for s in diff.new.first.sections for c in s.clauses}
+    moved = [
+        (numbering[cid], new_numbers[cid])
+        for cid in old_ids
+        if cid in numbering and cid in new_numbers and numbering[cid] != new_numbers[cid]
+    ]
+    first = {s.number: next((c.id for c in s.clauses), None) for s in diff.old.first.sections}
+    sections = []
+    for old_number, new_number in diff.sections_renumbered:
+        cid = first.get(old_number)
+        label = numbering.get(cid or "", "")
+        head = label.split(".", 1)[0] if "." in label else old_number
+        sections.append((head, new_number))
+    return dataclasses.replace(
+        diff,
+        changes=changes,
+        clauses_renumbered=tuple(moved),
+        sections_renumbered=tuple((a, b) for a, b in sections if a != b),
+    )
+
+
+def _without_none(value: Any) -> Any:
+    """A normalized input back to what a file says: absent optional keys (None) left out."""
+    if isinstance(value, Mapping):
+        return {k: _without_none(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_without_none(v) for v in value]
+    return value
+
+
+def files(given: Sequence[Path], old_charter: Path | None) -> tuple[Path, Path]:
+    """OLD and NEW from the command line: OLD NEW, or --old-charter CHARTER with NEW alone."""
+    if len(given) != (1 if old_charter else 2):
+        raise UsageError(
+            "give OLD and NEW, or --old-charter CHARTER and NEW",
+            hint="coopdocs amend old.yaml new.yaml, or coopdocs amend --old-charter charter.pdf new.yaml",
+        )
+    return (old_charter, given[0]) if old_charter else (given[0], given[1])
+
+
+def check_old_charter(charter: Path, new: Path, lang: str = "en") -> Any:
+    """OLD checked as `amend` checks an OLD file, composed from the registered charter and NEW
+    (:func:`old_from_charter`); NEW's own problems when NEW does not pass the schema."""
+    from coopdocs.pipeline import check_file, check_loaded
+
+    checked = check_file(new, lang)
+    if checked.cooperative is None:
+        return checked
+    loaded, _imported = old_from_charter(charter, checked.cooperative, lang)
+    return check_loaded(loaded, lang, file=str(charter))
+
+
+def old_from_charter(charter: Path, new: Cooperative, lang: str = "en") -> tuple[Any, Any]:
+    """OLD for ``amend --old-charter``: the values the charter on file states (``coopdocs import``),
+    and NEW's for what it does not state (those are taken as unchanged), with its clause numbers.
+    Returns the loaded file (to validate) and the import."""
+    import copy
+
+    from coopdocs import importing
+    from coopdocs.loader import load_text
+
+    imported = importing.import_path(charter, new.pack)
+    if not any(kind == "charter" for _, kind, _ in imported.documents):
+        raise UsageError(
+            f"{charter}: not recognised as a charter, so its clause numbers cannot be cited",
+            hint="give the registered charter (.docx, .pdf with a text layer, .html or .txt)",
+        )
+    data = copy.deepcopy(new.data)
+    for found in imported.found:
+        importing.set_at(data, found.path, found.value, found.source.lang)
+    for path in imported.absent:
+        importing.delete_at(data, path)
+    data["source_numbering"] = imported.data.get("source_numbering")
+    text = json.dumps(_without_none(data), ensure_ascii=False, default=str)
+    return load_text(text, str(charter), lang), imported
 
 
 # --- what the chair sees: the input values changed and the clauses they amend --------------------
@@ -247,6 +355,8 @@ def input_changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, An
     if isinstance(old, Mapping) and isinstance(new, Mapping):
         found: list[tuple[str, Any, Any]] = []
         for key in [*old, *(k for k in new if k not in old)]:
+            if not path and key == "source_numbering":  # where the old values were read, not a value
+                continue
             where = f"{path}.{key}" if path else str(key)
             found += input_changes(old.get(key, _MISSING), new.get(key, _MISSING), where)
         return found
@@ -346,7 +456,7 @@ def _runs(numbers: Sequence[str]) -> list[list[str]]:
         if runs:
             head, _, last = runs[-1][-1].rpartition(".")
             n_head, _, n_last = number.rpartition(".")
-            if head == n_head and int(n_last) == int(last) + 1:
+            if head == n_head and last.isdigit() and n_last.isdigit() and int(n_last) == int(last) + 1:
                 runs[-1].append(number)
                 continue
         runs.append([number])
@@ -606,12 +716,17 @@ def _list_output(diffs: Sequence[DocumentDiff], old: Cooperative, lang: str, req
 
 
 def resolution_facts(
-    diffs: Sequence[DocumentDiff], request: Request, decisions: Mapping[str, Any] | None = None
+    diffs: Sequence[DocumentDiff],
+    request: Request,
+    decisions: Mapping[str, Any] | None = None,
+    numbering: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """What the draft resolution needs to know about the amendments (its clauses read `amendment`)."""
+    """What the draft resolution needs to know about the amendments (its clauses read `amendment`);
+    ``numbering``: the charter on file's own clause numbers, which the resolution then cites."""
     changed = {d.name: not d.empty for d in diffs}
     charter = next(d for d in diffs if d.name == "charter")
     numbers = {c.id: c.number for s in charter.old.first.sections for c in s.clauses}
+    numbers.update(numbering or {})
     return {
         **changed,
         "meeting_date": request.meeting_date,
@@ -626,7 +741,12 @@ def resolution(
 ) -> list[Output]:
     """The draft resolution, rendered for the OLD cooperative: its charter governs the meeting. With
     NEW, it also carries the decisions the changes need (``required_decisions``)."""
-    facts = resolution_facts(diffs, request, decision_facts(old, new) if new is not None else None)
+    facts = resolution_facts(
+        diffs,
+        request,
+        decision_facts(old, new) if new is not None else None,
+        source_numbering(old).get("charter"),
+    )
     coop = dataclasses.replace(old, data={**old.data, "amendment": facts})
     outputs = []
     for doc in clauses.render_all(coop, "resolution", request.langs):

@@ -830,8 +830,14 @@ def _batch_summary(report: Any, lang: str) -> None:
 
 
 @main.command()
-@click.argument("old", type=click.Path(dir_okay=False, path_type=Path))
-@click.argument("new", type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--old-charter",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The registered charter (.docx, .pdf, .html, .txt) in place of OLD: its values are read as "
+    "`coopdocs import` reads them and the amendments cite its own clause numbers. Then give only NEW.",
+)
 @click.option(
     "--out",
     type=click.Path(file_okay=False, path_type=Path),
@@ -869,8 +875,8 @@ def _batch_summary(report: Any, lang: str) -> None:
 @FORCE_OPTION
 @guarded
 def amend(
-    old: Path,
-    new: Path,
+    files: tuple[Path, ...],
+    old_charter: Path | None,
     out: Path,
     langs: tuple[str, ...] | None,
     formats: tuple[str, ...] | None,
@@ -880,7 +886,8 @@ def amend(
     overwrite_edited: bool,
     force: bool,
 ) -> None:
-    """Compare OLD and NEW and write the amendment package to OUT/<slug>-amendments/."""
+    """Compare OLD and NEW (or the registered charter, --old-charter, and NEW) and write the amendment
+    package to OUT/<slug>-amendments/."""
     from coopdocs import amend as amending
     from coopdocs import build as building
     from coopdocs.fieldnames import format_for
@@ -888,11 +895,15 @@ def amend(
     from coopdocs.pipeline import check_file
 
     msg_lang = messages_lang(msg_lang)
+    old, new = amending.files(files, old_charter)
     require_files((old, new), msg_lang)
     checked = {}
     found = {}
     for role, file in (("OLD", old), ("NEW", new)):
-        result = check_file(file, msg_lang)
+        if role == "OLD" and old_charter is not None:
+            result = amending.check_old_charter(old_charter, new, msg_lang)
+        else:
+            result = check_file(file, msg_lang)
         for d in result.diagnostics:
             click.echo(format_for(d, msg_lang, audience), err=True)
         click.echo(summary_line(file, result.counts, result.blocking, msg_lang), err=True)

@@ -90,6 +90,7 @@ class Imported:
     documents: list[tuple[str, str, str]]  # (file, document kind or "", lang)
     numbering: dict[str, dict[str, str]] = field(default_factory=dict)  # document -> clause id -> label
     notes: list[str] = field(default_factory=list)  # what could not be read, in English
+    absent: list[str] = field(default_factory=list)  # optional blocks the documents show absent (no entrance fee)
 
 
 # --- the schema as leaves ------------------------------------------------------------------------
@@ -735,9 +736,12 @@ def import_path(path: Path, pack: Pack = DEFAULT_PACK) -> Imported:
 
 def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, notes: list[str]) -> Imported:
     by_path: dict[str, list[Found]] = {}
+    absent: list[str] = []
     for r in reads:
         for f in r.values:
             if table.get(f.path) and table[f.path].kind == "presence":
+                if f.value is None and f.certain and f.path not in absent:
+                    absent.append(f.path)
                 continue
             by_path.setdefault(f.path, []).append(f)
     data: dict[str, Any] = {"coopdocs": 1, "jurisdiction": "kz", "form": "consumer_cooperative"}
@@ -795,7 +799,32 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
         documents=[(Path(r.document.path).name, r.kind, r.lang) for r in reads],
         numbering=numbering,
         notes=notes,
+        absent=[p for p in absent if not any(f.path.startswith(p + ".") for f in found)],
     )
+
+
+def set_at(data: dict[str, Any], path: str, value: Any, lang: str | None = None) -> None:
+    """Set a value in an input; a text read in one language replaces only that language's text."""
+    parts = path.split(".")
+    target = data
+    for part in parts[:-1]:
+        if not isinstance(target.get(part), dict):
+            target[part] = {}
+        target = target[part]
+    existing = target.get(parts[-1])
+    if lang and isinstance(value, str) and isinstance(existing, dict) and set(existing) <= {"ru", "kk", "en"}:
+        existing[lang] = value
+    else:
+        target[parts[-1]] = value
+
+
+def delete_at(data: dict[str, Any], path: str) -> None:
+    parts = path.split(".")
+    target: Any = data
+    for part in parts[:-1]:
+        target = target.get(part) if isinstance(target, dict) else None
+    if isinstance(target, dict):
+        target.pop(parts[-1], None)
 
 
 def replace_note(f: Found, note: str) -> Found:

@@ -31,7 +31,11 @@ class Checked:
 
 def check_file(path: str | Path, lang: str = "en", *, strict: bool = False) -> Checked:
     """Validate one file. Legal rules run only on input that passed the schema."""
-    loaded = load_file(path, lang)
+    return check_loaded(load_file(path, lang), lang, strict=strict, file=str(path))
+
+
+def check_loaded(loaded: Any, lang: str = "en", *, strict: bool = False, file: str | None = None) -> Checked:
+    """Validate an input already loaded (e.g. one composed in memory by ``amend --old-charter``)."""
     coop, found = validate_input(loaded, lang)
     if coop is not None:
         from coopdocs.rules import run_rules
@@ -39,7 +43,7 @@ def check_file(path: str | Path, lang: str = "en", *, strict: bool = False) -> C
         found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
     if strict:
         found = [replace(d, severity="error") if d.severity == "warning" else d for d in found]
-    return Checked(str(path), coop, found)
+    return Checked(file or loaded.file, coop, found)
 
 
 @dataclass(frozen=True)

@@ -119,3 +119,47 @@ def test_unreadable_and_missing_files(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "not a readable PDF" in result.output or "without a text layer" in result.output
     assert not (tmp_path / "c.yaml").exists()
+
+
+def test_amend_old_charter_cites_the_registered_numbering(tmp_path: Path) -> None:
+    """The chair's case (entrance fee 5 000 -> 10 000, payout 90 -> 60 days, board 3 -> 5) against a
+    registered charter whose sections are numbered one higher than coopdocs numbers them: the list of
+    amendments and the resolution cite the registered numbers."""
+    import re
+
+    from coopdocs.render import docx_text
+    from tests.support import BEREKE
+
+    built = _build(tmp_path, BEREKE, "charter", "docx", "ru")
+    lines = []
+    for paragraph in importing.read_documents(built / "charter.ru.docx")[0].paragraphs:
+        text = re.sub(r"^(\d+)\.(\d+)\. ", lambda m: f"{int(m[1]) + 1}.{m[2]}. ", paragraph.text)
+        lines.append(re.sub(r"^(\d+)\. ", lambda m: f"{int(m[1]) + 1}. ", text))
+    registered = tmp_path / "registered.txt"
+    registered.write_text("\n".join(lines), encoding="utf-8")
+    new = write_patched(
+        tmp_path,
+        {
+            "membership.contributions.entrance_fee.amount": 10000,
+            "membership.exit.payout_days": 60,
+            "governance.board.size": 5,
+        },
+        name="new.yaml",
+    )
+    out = tmp_path / "amend"
+    args = ["amend", "--old-charter", str(registered), str(new), "--out", str(out), "--lang", "ru"]
+    result = CliRunner().invoke(main, [*args, "--meeting-date", "2027-03-01"])
+    assert result.exit_code == 0, result.output
+    assert "source_numbering" not in result.output
+    folder = next(out.iterdir())
+    listing = "\n".join(docx_text((folder / "amendments.ru.docx").read_bytes()))
+    # coopdocs numbers these 4.7, 5.8 and 11.1; the registered charter 5.7, 6.8 and 12.1
+    assert "пункт 5.7 изложить в следующей редакции" in listing
+    assert "пункт 6.8 изложить в следующей редакции" in listing
+    assert "пункт 12.1 изложить в следующей редакции" in listing
+    assert "пункт 4.7 " not in listing
+    resolution = "\n".join(docx_text((folder / "resolution.ru.docx").read_bytes()))
+    assert "(пункт 11.10 действующего Устава)" in resolution
+    assert "(пункт 17.1 действующего Устава)" in resolution
+    wrong_usage = CliRunner().invoke(main, ["amend", "--old-charter", str(registered), str(new), str(new)])
+    assert wrong_usage.exit_code == 2
