@@ -122,6 +122,7 @@ class Draft:
     answered: list[str]
     lang: str
     target: str = ""
+    skip_answered: bool = False  # an input file to complete (e.g. from `coopdocs import`): ask only the rest
 
 
 class Stopped(Exception):
@@ -824,6 +825,10 @@ def _interview(
             state.answered.append(_key(q, index))
         if not editing:
             state.position += 1
+            if state.skip_answered:
+                todo = steps(qn, state.data)
+                while state.position < len(todo) and _key(*todo[state.position]) in state.answered:
+                    state.position += 1
     return _recheck(qn, state.data, lang, prompter, pack)
 
 
@@ -944,7 +949,7 @@ def _comment(qn: Questionnaire, path: PathT, lang: str) -> str:
 def _commented(qn: Questionnaire, value: Any, path: PathT, lang: str) -> Any:
     rules = schema_rules(qn.schema, path)
     if isinstance(value, Mapping):
-        if "localized" in _as_list(rules.get("type")):
+        if "localized" in _as_list(rules.get("type")) or rules.get("valuesrules"):  # texts; a free table
             flow = CommentedMap((k, v) for k, v in value.items())
             flow.fa.set_flow_style()
             return flow
@@ -1045,6 +1050,7 @@ def draft_text(draft: Draft) -> str:
         "lang": draft.lang,
         "position": draft.position,
         "answered": list(draft.answered),
+        "skip_answered": draft.skip_answered,
         "data": draft.data,
     }
     yaml.dump(payload, out)
@@ -1058,6 +1064,8 @@ def read_draft(path: Path, lang: str, pack: Pack = DEFAULT_PACK) -> Draft:
         raw = YAML(typ="safe", pure=True).load(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, YAMLError):
         raise bad from None
+    if isinstance(raw, Mapping) and DRAFT_KEY not in raw and raw.get("coopdocs") == 1:
+        return draft_from_input(dict(raw), lang, str(path), pack)
     if not isinstance(raw, Mapping) or raw.get(DRAFT_KEY) != 1 or not isinstance(raw.get("data"), dict):
         raise bad
     return Draft(
@@ -1066,4 +1074,39 @@ def read_draft(path: Path, lang: str, pack: Pack = DEFAULT_PACK) -> Draft:
         answered=[str(a) for a in raw.get("answered") or []],
         lang=str(raw.get("lang") or lang),
         target=str(raw.get("target") or ""),
+        skip_answered=bool(raw.get("skip_answered")),
     )
+
+
+def draft_from_input(raw: dict[str, Any], lang: str, target: str = "", pack: Pack = DEFAULT_PACK) -> Draft:
+    """An input file to complete (``coopdocs import`` writes one): its values count as answered, and
+    the interview asks only the questions whose values it lacks, then checks the whole file."""
+    from coopdocs.importing import leaves
+
+    qn = load_questionnaire(pack)
+    data = interview_data(None, pack)
+    languages = raw.get("languages") if isinstance(raw.get("languages"), list) else None
+    if languages:  # the interview keeps texts per language: a plain text is the file's one language's
+        for path, leaf in leaves(pack).items():
+            if leaf.rules.get("type") == "localized" and isinstance(get_at(raw, path), str):
+                set_at(raw, path, {str(languages[0]): get_at(raw, path)})
+    _overlay(data, {k: v for k, v in raw.items() if v is not None})
+    answered = [_key(q, index) for q, index in steps(qn, data) if _has(raw, q.at(index))]
+    todo = steps(qn, data)
+    position = next((i for i, (q, index) in enumerate(todo) if _key(q, index) not in answered), len(todo))
+    return Draft(data=data, position=position, answered=answered, lang=lang, target=target, skip_answered=True)
+
+
+def _overlay(base: dict[str, Any], given: Mapping[str, Any]) -> None:
+    for k, v in given.items():
+        if isinstance(v, Mapping) and isinstance(base.get(k), dict) and not (set(v) & {"ru", "kk", "en"}):
+            _overlay(base[k], v)
+        else:
+            base[k] = copy.deepcopy(v)
+
+
+def _has(data: Any, path: str) -> bool:
+    try:
+        return get_at(data, path) is not None
+    except (KeyError, IndexError, TypeError):
+        return False

@@ -4,6 +4,7 @@ wrong; a folder of the founding documents; the commented draft; errors; `init --
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -163,3 +164,35 @@ def test_amend_old_charter_cites_the_registered_numbering(tmp_path: Path) -> Non
     assert "(пункт 17.1 действующего Устава)" in resolution
     wrong_usage = CliRunner().invoke(main, ["amend", "--old-charter", str(registered), str(new), str(new)])
     assert wrong_usage.exit_code == 2
+
+
+def test_init_resume_asks_only_what_the_charter_lacks(variant: tuple[Path, Path], tmp_path: Path) -> None:
+    _, folder = variant
+    draft = tmp_path / "imported.yaml"
+    assert CliRunner().invoke(main, ["import", str(folder / "charter.ru.docx"), "-o", str(draft)]).exit_code == 0
+    answers = [
+        "",  # short name: Enter accepts the one composed from the imported name
+        "Алматинская область", "г. Конаев", "ул. Толе би, д. 7",  # the location's parts: uncertain, asked
+        "1", "совместная закупка продуктов питания для членов кооператива",
+        "2",
+        "person", "Ахметов Серик Болатович", "850214300129", "г. Конаев, ул. Абая, 1", "120000",
+        "person", "Иванова Мария Петровна", "900517400154", "г. Конаев, ул. Сатпаева, 4", "150000",
+        "1", "2", "1",  # chair, secretary, elected chair
+        "non_payment, charter_violation",
+        "1",  # audit checks a year: «не реже одного раза в год» does not tell 0 from 1
+        "0",  # programmes
+    ]
+    out = tmp_path / "coop.yaml"
+    result = CliRunner().invoke(
+        main, ["init", str(out), "--resume", str(draft), "--messages", "en"], input="\n".join(answers) + "\n"
+    )
+    assert result.exit_code == 0, result.output[-2000:]
+    asked = re.findall(r"\[\d+/\d+\] ([^:\[]+)", result.output)
+    assert not any("share" in q.lower() and "amount" in q.lower() for q in asked)
+    assert len(asked) <= 30, asked
+    checked = check_file(out)
+    assert checked.cooperative is not None and not checked.blocking
+    data = checked.cooperative.data
+    assert data["membership"]["contributions"]["share"]["amount"] == 120000
+    assert data["membership"]["exit"]["payout_days"] == 60
+    assert data["governance"]["board"]["size"] == 5
