@@ -885,3 +885,121 @@ def report_docx(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+def report_tree(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> Any:
+    """The report as a document tree (coopdocs/doctree.py) in the reader's language, for the Typst PDF
+    and HTML writers: what was read, a section per kind of finding (each finding a numbered clause with
+    its quote, law, meaning and what it rests on), the questions, the summary and the caveat."""
+    from coopdocs import doctree, render
+
+    w = {k: v[lang] for k, v in load(pack).words.items()}
+    blocks_of = blocks(result, lang, pack)
+    sections: list[doctree.Section] = []
+
+    def section(title: str, clauses: list[tuple[str, tuple[str, ...]]]) -> None:
+        n = len(sections) + 1
+        sections.append(
+            doctree.Section(
+                f"audit-{n}",
+                str(n),
+                title,
+                tuple(
+                    doctree.Clause(f"audit-{n}-{i}", f"{n}.{i}", text, items, None)
+                    for i, (text, items) in enumerate(clauses, 1)
+                ),
+            )
+        )
+
+    read = [text for kind, text in blocks_of if kind == "read"]
+    notes = tuple(text for kind, text in blocks_of if kind == "note")
+    section(w["heading_read"], [(read[0], notes)])
+    for kind in KINDS:
+        items = [f for f in result.findings if f.kind == kind]
+        if not items:
+            continue
+        entries = []
+        for f in items:
+            head = _finding_head(f, lang, w)
+            details: list[str] = []
+            if f.quote and kind != "present":
+                details.append(f"«{f.quote}»")
+            if kind != "present":
+                details.append(f"{w['law']}: {resolve(f.citation, lang, pack).label(lang)}")
+                details.append(f"{w['meaning']}: {f.meaning[lang]}")
+            details.append(f"{w['rests_on']}: {why_words(f.why, w)}")
+            entries.append((head, tuple(details)))
+        section(f"{w['heading_' + kind]} ({len(items)})", entries)
+    questions = [text.split(". ", 1)[1] for kind, text in blocks_of if kind == "question"]
+    if questions:
+        section(w["heading_questions"], [(q, ()) for q in questions])
+    summary = next(text for kind, text in blocks_of if kind == "summary")
+    section(w["heading_end"], [(summary, ()), (w["disclaimer"], ())])
+    words = render.words(pack)
+    document = doctree.Document("audit", lang, w["report_title"], Path(result.document.path).name, (), tuple(sections))
+    return doctree.Tree(
+        document=document,
+        header=w["report_title"],
+        page_words=doctree.PageWords(**words["page"][lang]),
+        draft=None,
+        signatures=(),
+        author="coopdocs audit",
+        language_tag=str(words["languages"][lang]),
+    )
+
+
+def why_words(why: str, w: Mapping[str, str]) -> str:
+    """What a finding rests on (``Finding.why``, written in English for JSON) in the reader's words."""
+    out = re.sub(r"^~example «", f"{w['why_example']} «", why)
+    out = re.sub(r"^~([a-z_]+\.[a-z_]+)", lambda m: f"{w['why_library']} {m.group(1)}", out)
+    out = re.sub(r"^term ", f"{w['why_term']} ", out)
+    out = re.sub(r"^pattern$", w["why_pattern"], out)
+    out = out.replace("closest wording", w["why_closest"]).replace(" more", f" {w['why_more']}")
+    out = out.replace("no clause with ", f"{w['why_no_clause']} ").replace(
+        " and none like its wordings", f" {w['why_none_like']}"
+    )
+    return out
+
+
+def _finding_head(f: Finding, lang: str, w: Mapping[str, str]) -> str:
+    where = (f.clause if " " in f.clause else f"{w['clause']} {f.clause}") if f.clause else ""
+    if f.page:
+        where += f", {w['page']} {f.page}"
+    head = f.title[lang] + (f" [{where}]" if where else "")
+    return head + (f" {f.rule}" if f.rule else "")
+
+
+def report_pdf(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
+    """The report typeset by Typst. A quote from someone else's file (an OCR'd scan above all) may hold
+    a character the shipped fonts do not draw: it is printed as «?» here (the quote in the terminal
+    and JSON output keeps it), instead of failing the report."""
+    from dataclasses import replace
+
+    from coopdocs import typeset
+
+    tree = report_tree(result, lang, pack)
+    drawn = typeset.covered()
+
+    def printable(text: str) -> str:
+        return "".join(ch if ord(ch) in drawn or ch in "\n\t" else "?" for ch in text)
+
+    sections = tuple(
+        replace(
+            s,
+            clauses=tuple(
+                replace(c, text=printable(c.text), items=tuple(printable(i) for i in c.items))
+                for s2 in [s]
+                for c in s2.clauses
+            ),
+        )
+        for s in tree.document.sections
+    )
+    document = replace(tree.document, sections=sections, subtitle=printable(tree.document.subtitle))
+    return typeset.write_pdf(replace(tree, document=document), pack=pack)
+
+
+def report_html(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
+    """The report as a standalone HTML page (coopdocs/htmlwriter.py, autoescaped)."""
+    from coopdocs import htmlwriter
+
+    return htmlwriter.render(report_tree(result, lang, pack), pack=pack).encode("utf-8")

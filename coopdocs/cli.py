@@ -594,7 +594,8 @@ def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> No
 @click.option(
     "--report",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Also write the report as a Word document (.docx) in the --lang language; one FILE only.",
+    help="Also write the report in the --lang language as .docx (Word), .pdf (Typst) or .html, by the "
+    "name's ending; one FILE only.",
 )
 @click.option(
     "--lang",
@@ -608,9 +609,9 @@ def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> No
 def audit(
     files: tuple[Path, ...], fmt: str, report: Path | None, report_lang: str | None, msg_lang: str | None
 ) -> None:
-    """Audit an existing charter (DOCX, PDF with a text layer, HTML, TXT): mandatory contents, terms that
-    take away members' rights, pyramid language, signs of lawful mutual help. Exit 1 when something is
-    missing or unlawful. It never certifies a charter."""
+    """Audit an existing charter (DOCX, PDF, HTML, TXT; a scanned PDF or an image by Tesseract OCR where it
+    is installed): mandatory contents, terms that take away members' rights, pyramid language, signs of
+    lawful mutual help. Exit 1 when something is missing or unlawful. It never certifies a charter."""
     from coopdocs import audit as auditing
     from coopdocs.errors import OutputError, UsageError
 
@@ -620,7 +621,7 @@ def audit(
     if report is not None:
         if len(files) != 1:
             raise UsageError.said("report_one_file")
-        if report.suffix.lower() != ".docx":
+        if report.suffix.lower() not in (".docx", ".pdf", ".html", ".htm"):
             raise UsageError.said("report_docx", path=report)
         if report.exists():
             raise OutputError.said("exists_no_replace", path=report)
@@ -635,7 +636,8 @@ def audit(
         else:
             click.echo(auditing.format_text(result, lang))
         if report is not None:
-            _write_new(report, auditing.report_docx(result, document_lang))
+            writer = {".pdf": auditing.report_pdf, ".html": auditing.report_html, ".htm": auditing.report_html}
+            _write_new(report, writer.get(report.suffix.lower(), auditing.report_docx)(result, document_lang))
             click.echo(_ui("report_written", lang, path=report), err=True)
     if fmt == "json":
         click.echo(json.dumps(payloads[0] if len(payloads) == 1 else payloads, ensure_ascii=False, indent=2))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import shutil
@@ -289,3 +290,55 @@ def test_pdf_without_pdftotext_is_read_by_pypdf(generated: Path, monkeypatch: py
     monkeypatch.setattr(reading.shutil, "which", lambda name: None if name == "pdftotext" else real_which(name))
     slow = [c.label for c in audit.split(reading.read(generated / "charter.kk.pdf"))]
     assert fast == slow and len(fast) > 100
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+def test_report_pdf_and_html_in_the_readers_language(tmp_path: Path, lang: str) -> None:
+    """The report typeset by Typst and written as HTML from the same document tree: the same findings,
+    quotes, questions and caveat in the reader's language."""
+    import html5lib
+    from pypdf import PdfReader
+
+    result = audit.audit(CORPUS / "pyramid-ru.html")
+    tree = audit.report_tree(result, lang)
+    titles = {"ru": "Разбор устава потребительского кооператива", "kk": "Тұтыну кооперативі жарғысын талдау"}
+    court = {"ru": "Доступ к суду ограничен", "kk": "Сотқа жүгіну шектелген", "en": "Access to court removed"}
+    for suffix in ("pdf", "html"):
+        out = tmp_path / f"report.{suffix}"
+        code, _, err = invoke("audit", str(CORPUS / "pyramid-ru.html"), "--lang", lang, "--report", str(out))
+        assert code == 1, err
+        if suffix == "pdf":
+            text = " ".join(" ".join(p.extract_text().split()) for p in PdfReader(out).pages)
+        else:
+            page = out.read_text(encoding="utf-8")
+            html5lib.HTMLParser(strict=True).parse(page)
+            text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
+        assert titles.get(lang, "Review of a consumer") in text.replace("’", "'")
+        assert f"{court[lang]} [Статья 8 п. 1] KZ-PC-COURT" in text
+        assert "Все споры между членом и Кооперативом разрешаются исключительно правлением" in text
+        assert audit.load().words["disclaimer"][lang][:60] in text
+        # every finding of the terminal report is in the document, with what it rests on
+        for f in result.findings:
+            assert f.title[lang] in text, (suffix, f.id)
+    kinds = [s.title for s in tree.document.sections]
+    assert len(kinds) == 2 + sum(1 for k in audit.KINDS if any(f.kind == k for f in result.findings)) + 1
+    # what a finding rests on is said in the reader's words, not as the JSON's technical marks
+    rests = [i for s in tree.document.sections for c in s.clauses for i in c.items if "audit.yaml" in i]
+    assert rests and not [i for i in rests if "pattern" in i or "~" in i]
+
+
+def test_report_pdf_prints_a_character_the_fonts_lack_as_a_question_mark(tmp_path: Path) -> None:
+    charter = tmp_path / "charter.txt"
+    charter.write_text(
+        (CORPUS / "lawful-ru.txt")
+        .read_text(encoding="utf-8")
+        .replace(
+            "6.1. Член Кооператива может быть исключён из Кооператива только по решению общего собрания",
+            "6.1. Член Кооператива исключается решением правления \U0001d400",
+        ),
+        encoding="utf-8",
+    )
+    out = tmp_path / "report.pdf"
+    code, stdout, err = invoke("audit", str(charter), "--report", str(out))
+    assert code == 1 and out.is_file(), err
+    assert "\U0001d400" in stdout
