@@ -25,6 +25,7 @@ from coopdocs.errors import CoopdocsError, save_traceback
 
 if TYPE_CHECKING:
     from coopdocs.build import Options
+    from coopdocs.pack import Pack
 
 F = TypeVar("F", bound=Callable[..., Any])
 def LANG_OPTION(func: F) -> F:  # noqa: N802 - used as a decorator like the click options
@@ -296,7 +297,7 @@ def validate(
     failed = False
     results = []
     for file in files:
-        checked = check_file(file, lang, strict=strict)
+        checked = check_file(file, lang, strict=strict, default_pack=default_pack())
         failed |= checked.blocking
         if fmt == "json":
             results.append((str(file), checked.diagnostics))
@@ -309,13 +310,81 @@ def validate(
     sys.exit(1 if failed else 0)
 
 
+# The pack of an input that names none (its `jurisdiction:` and `form:` keys choose it otherwise).
+DEFAULT_PACK_KEY = ("kz", "consumer_cooperative")
+
+
+def default_pack() -> Pack:
+    """The command line's pack for an input that names none; the only default pack of coopdocs."""
+    from coopdocs.pack import find_pack
+
+    found = find_pack(*DEFAULT_PACK_KEY)
+    if found is None:
+        raise CoopdocsError(f"the default pack {'/'.join(DEFAULT_PACK_KEY)} is not installed")
+    return found
+
+
+def _pack_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Pack:
+    from coopdocs.pack import available_packs, find_pack
+
+    if value is None:
+        return default_pack()
+    jurisdiction, _, form = value.partition("/")
+    found = find_pack(jurisdiction, form)
+    if found is None:
+        known = ", ".join(p.key for p in available_packs())
+        raise click.BadParameter(f"{value!r} is not an installed pack; installed: {known}")
+    return found
+
+
+PACK_OPTION = click.option(
+    "--pack",
+    "pack",
+    callback=_pack_option,
+    default=None,
+    metavar="JURISDICTION/FORM",
+    help="The rule pack, e.g. kz/consumer_cooperative (default); `coopdocs packs` lists them.",
+)
+
+
 @main.command()
+@PACK_OPTION
 @guarded
-def schema() -> None:
+def schema(pack: Pack) -> None:
     """Print the input format as JSON Schema (draft 2020-12), for editors."""
     from coopdocs.schema import json_schema
 
-    click.echo(json.dumps(json_schema(), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(json_schema(pack), ensure_ascii=False, indent=2))
+
+
+@main.command("packs")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@LANG_OPTION
+@guarded
+def packs_command(fmt: str, lang: str) -> None:
+    """List the installed rule packs (coopdocs' own and those of other installed distributions)."""
+    from coopdocs.pack import available_packs
+
+    rows: list[dict[str, Any]] = [
+        {
+            "pack": p.key,
+            "title": str((p.meta.get("title") or {}).get(lang) or (p.meta.get("title") or {}).get("en") or ""),
+            "edition": p.edition,
+            "languages": list(p.languages),
+            "documents": list(p.outputs),
+            "source": p.root or "coopdocs",
+            "default": (p.jurisdiction, p.form) == DEFAULT_PACK_KEY,
+        }
+        for p in available_packs()
+    ]
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        mark = " *" if row["default"] else ""
+        click.echo(f"{row['pack']}{mark}  {row['title']}  ({row['edition']}; {', '.join(row['languages'])})")
+        if row["source"] != "coopdocs":
+            click.echo(f"    {row['source']}")
 
 
 def document_languages() -> tuple[str, ...]:
@@ -473,7 +542,7 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
 
     msg_lang = messages_lang(msg_lang)
     require_files((file,), msg_lang)
-    checked = check_file(file, msg_lang)
+    checked = check_file(file, msg_lang, default_pack=default_pack())
     for d in checked.diagnostics:
         click.echo(format_for(d, msg_lang, options.audience), err=True)
     with contextlib.ExitStack() as stack:
@@ -529,7 +598,7 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
     from coopdocs.stress import as_dict
 
     require_files((file,), lang)
-    found = programmes(file, lang)
+    found = programmes(file, lang, default_pack())
     if found.programs is None:  # the terms themselves are unreadable: say where, as validate does
         for d in found.diagnostics:
             if d.blocking:
@@ -544,20 +613,21 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
         if not results:
             click.echo(_ui("no_programmes", lang, file=file), err=True)
         for n, r in zip(names, results, strict=True):
-            click.echo(stressreport.as_text(n, r, lang, found.pack))
+            click.echo(stressreport.as_text(n, r, lang, found.pack or default_pack()))
             click.echo()
     sys.exit(1 if any(r.verdict == "depends_on_newcomers" for r in results) else 0)
 
 
 @main.command("rules")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@PACK_OPTION
 @LANG_OPTION
 @guarded
-def rules_command(fmt: str, lang: str) -> None:
-    """List every legal rule with its id, severity, citation and verified flag."""
+def rules_command(fmt: str, pack: Pack, lang: str) -> None:
+    """List every legal rule of a pack with its id, severity, citation and verified flag."""
     from coopdocs.rules import format_rules
 
-    click.echo(format_rules(lang, fmt))
+    click.echo(format_rules(lang, fmt, pack))
 
 
 @main.command()
@@ -585,7 +655,7 @@ def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> No
 
     if input_path is not None:
         require_files((input_path,), lang)
-    click.echo(explaining.explain(ident, lang, input_path, audience))
+    click.echo(explaining.explain(ident, lang, input_path, audience, default_pack()))
 
 
 @main.command()
@@ -905,7 +975,7 @@ def amend(
         if role == "OLD" and old_charter is not None:
             result = amending.check_old_charter(old_charter, new, msg_lang)
         else:
-            result = check_file(file, msg_lang)
+            result = check_file(file, msg_lang, default_pack=default_pack())
         for d in result.diagnostics:
             click.echo(format_for(d, msg_lang, audience), err=True)
         click.echo(summary_line(file, result.counts, result.blocking, msg_lang), err=True)

@@ -14,27 +14,33 @@ from coopdocs import clauses
 from coopdocs.diagnostics import ui_words
 from coopdocs.errors import InputError, UsageError
 from coopdocs.model import Cooperative
-from coopdocs.pack import DEFAULT_PACK, example_path
+from coopdocs.pack import Pack, example_path
 
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 
 
-def explain(ident: str, lang: str, input_path: Path | None = None, audience: str = "member") -> str:
-    """A rule id goes to the rule pack; anything else is a clause: its id (``exit.payout``) or the
-    number a member sees in the charter (``5.8``), worded for ``input_path`` (default: the example)
-    in ``lang``: for a member the choice in words, for a lawyer the YAML keys it reads."""
+# A rule id is words joined by dashes (KZ-PC-EXIT-PAYOUT-PERIOD); a clause id has dots or one word.
+_RULE_ID = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+
+
+def explain(ident: str, lang: str, input_path: Path | None, audience: str, default_pack: Pack) -> str:
+    """A rule id goes to the rule pack (the input's, else ``default_pack``); anything else is a
+    clause: its id (``exit.payout``) or the number a member sees in the charter (``5.8``), worded for
+    ``input_path`` (default: the example) in ``lang``: for a member the choice in words, for a lawyer
+    the YAML keys it reads."""
     from coopdocs import rules
 
-    if ident.upper().startswith("KZ-"):
-        return rules.explain(ident, lang)
-    coop, source = _cooperative(input_path, lang)
+    if _RULE_ID.fullmatch(ident):
+        pack = _cooperative(input_path, lang, default_pack)[0].pack if input_path else default_pack
+        return rules.explain(ident, lang, pack)
+    coop, source = _cooperative(input_path, lang, default_pack)
     if re.fullmatch(r"\d+(?:\.\d+)*\.?", ident):
         return _explain_number(coop, source, ident.rstrip("."), lang, audience)
-    found = clauses.find_clause(DEFAULT_PACK, ident)
+    found = clauses.find_clause(coop.pack, ident)
     if found is None:
         import difflib
 
-        close = difflib.get_close_matches(ident, clauses.all_clause_ids(DEFAULT_PACK), n=3)
+        close = difflib.get_close_matches(ident, clauses.all_clause_ids(coop.pack), n=3)
         ui = ui_words("_ui_explain", lang)
         hint = ui["did_you_mean"].format(ids=", ".join(close)) if close else ui["see_rules"]
         raise UsageError(ui["unknown_id"].format(ident=ident), hint=hint)
@@ -42,13 +48,13 @@ def explain(ident: str, lang: str, input_path: Path | None = None, audience: str
     return _explain_clause(coop, source, name, ident, lang, audience)
 
 
-def _cooperative(input_path: Path | None, lang: str) -> tuple[Cooperative, str]:
+def _cooperative(input_path: Path | None, lang: str, default_pack: Pack) -> tuple[Cooperative, str]:
     """The cooperative whose wording is shown (the member's file, else the example), able to be
     worded in ``lang``: a text the file has only in other languages is taken from the Russian one."""
     from coopdocs.pipeline import check_file
 
     path = input_path or example_path()
-    checked = check_file(path, lang)
+    checked = check_file(path, lang, default_pack=default_pack)
     if checked.cooperative is None or checked.blocking:
         ui = ui_words("_ui_explain", lang)
         raise InputError(ui["input_invalid"].format(file=path), hint=ui["input_invalid_hint"].format(file=path))
@@ -102,7 +108,7 @@ def _explain_clause(
         return "\n".join(lines)
     lines += [f"{ui['example_of'].format(file=source)}:", f"  {clause.number}. {clause.text}"]
     lines += [f"    {i}) {item}" for i, item in enumerate(clause.items, start=1)]
-    spec = clauses.find_clause(DEFAULT_PACK, cid)
+    spec = clauses.find_clause(coop.pack, cid)
     if clause.commentary is not None:
         c = clause.commentary
         meaning, choice, basis = printed_commentary(c, lang, audience)

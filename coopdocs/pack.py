@@ -356,6 +356,19 @@ def available_packs() -> list[Pack]:
     return sorted(found.values(), key=lambda pack: pack.key)
 
 
+def select_pack(data: Mapping[str, Any], default: Pack | None) -> Pack | None:
+    """The installed pack an input names by its ``jurisdiction:`` and ``form:`` keys. A key the input
+    leaves out is the ``default``'s (the command line's choice: ``cli.DEFAULT_PACK_KEY``); None when
+    the pack it names is not installed, or it names none and there is no default."""
+    jurisdiction = data.get("jurisdiction", default.jurisdiction if default else None)
+    form = data.get("form", default.form if default else None)
+    if not isinstance(jurisdiction, str) or not isinstance(form, str):
+        return None
+    if default is not None and (jurisdiction, form) == (default.jurisdiction, default.form):
+        return default
+    return find_pack(jurisdiction, form)
+
+
 def find_pack(jurisdiction: str, form: str) -> Pack | None:
     return next((p for p in available_packs() if (p.jurisdiction, p.form) == (jurisdiction, form)), None)
 

@@ -29,14 +29,19 @@ class Checked:
         return diagnostics.summary(self.diagnostics)
 
 
-def check_file(path: str | Path, lang: str = "en", *, strict: bool = False) -> Checked:
-    """Validate one file. Legal rules run only on input that passed the schema."""
-    return check_loaded(load_file(path, lang), lang, strict=strict, file=str(path))
+def check_file(
+    path: str | Path, lang: str = "en", *, strict: bool = False, default_pack: Pack | None = None
+) -> Checked:
+    """Validate one file. Legal rules run only on input that passed the schema. The input's keys
+    choose its pack; ``default_pack`` (the command line's) stands in for keys it leaves out."""
+    return check_loaded(load_file(path, lang), lang, strict=strict, file=str(path), default_pack=default_pack)
 
 
-def check_loaded(loaded: Any, lang: str = "en", *, strict: bool = False, file: str | None = None) -> Checked:
+def check_loaded(
+    loaded: Any, lang: str = "en", *, strict: bool = False, file: str | None = None, default_pack: Pack | None = None
+) -> Checked:
     """Validate an input already loaded (e.g. one composed in memory by ``amend --old-charter``)."""
-    coop, found = validate_input(loaded, lang)
+    coop, found = validate_input(loaded, lang, default_pack)
     if coop is not None:
         from coopdocs.rules import run_rules
 
@@ -50,18 +55,18 @@ def check_loaded(loaded: Any, lang: str = "en", *, strict: bool = False, file: s
 class Programmes:
     programs: list[dict[str, Any]] | None  # None when the programmes did not pass the schema
     diagnostics: list[Diagnostic]
-    pack: Pack
+    pack: Pack | None  # None when the file names a pack that is not installed
 
 
-def programmes(path: str | Path, lang: str = "en") -> Programmes:
+def programmes(path: str | Path, lang: str = "en", default_pack: Pack | None = None) -> Programmes:
     """The normalized programmes of a full input, or of a file holding only ``programs:``."""
     from coopdocs.schema import validate_programs
 
-    checked = check_file(path, lang)
+    checked = check_file(path, lang, default_pack=default_pack)
     if checked.cooperative is not None:
         return Programmes(list(checked.cooperative.data["programs"]), checked.diagnostics, checked.cooperative.pack)
     loaded = load_file(path, lang)
-    programs, found, pack = validate_programs(loaded, lang)
+    programs, found, pack = validate_programs(loaded, lang, default_pack)
     if programs is None and loaded.data is not None and set(loaded.data) - {"programs"}:
         found = checked.diagnostics  # a full input with errors: report them, not the partial check's
     return Programmes(programs, found, pack)

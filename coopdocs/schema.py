@@ -17,7 +17,7 @@ from coopdocs import diagnostics, inputchecks
 from coopdocs.diagnostics import Diagnostic, word
 from coopdocs.loader import MAX_TEXT_CHARS, Loaded, PathT
 from coopdocs.model import Cooperative
-from coopdocs.pack import DEFAULT_PACK, Pack, available_packs, find_pack
+from coopdocs.pack import DEFAULT_PACK, Pack, available_packs, select_pack
 
 
 class InputValidator(Validator):
@@ -330,13 +330,6 @@ def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
                     _fill_absent(inner["schema"], item)
 
 
-def select_pack(data: Mapping[str, Any]) -> Pack:
-    jurisdiction, form = data.get("jurisdiction"), data.get("form")
-    if isinstance(jurisdiction, str) and isinstance(form, str):
-        return find_pack(jurisdiction, form) or DEFAULT_PACK
-    return DEFAULT_PACK
-
-
 class _TestedSchema(DefinitionSchema):
     """A pack's input schema as cerberus uses it, without cerberus checking the schema itself.
 
@@ -358,11 +351,18 @@ def _validator(pack: Pack, *, purge: bool) -> InputValidator:
     return validator
 
 
-def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None, list[Diagnostic]]:
-    """Run the schema and the cross-field checks. Returns the model only when there is no error."""
+def validate_input(
+    loaded: Loaded, lang: str = "en", default_pack: Pack | None = None
+) -> tuple[Cooperative | None, list[Diagnostic]]:
+    """Run the schema and the pack's input checks. Returns the model only when there is no error.
+
+    The input's ``jurisdiction:`` and ``form:`` choose the pack (``default_pack`` stands in for keys it
+    leaves out); a pack that is not installed is the one error reported."""
     if loaded.data is None:
         return None, list(loaded.diagnostics)
-    pack = select_pack(loaded.data)
+    pack = select_pack(loaded.data, default_pack)
+    if pack is None:
+        return None, _unique([*loaded.diagnostics, _unknown_pack(loaded, lang)])
     schema = pack.input_schema()
     found: list[Diagnostic] = list(loaded.diagnostics)
     validator = _validator(pack, purge=False)
@@ -372,23 +372,6 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     found += _check_localized(schema, document, loaded, lang, pack.languages)
     for check in pack.input_checks:
         found += inputchecks.run(check, document, loaded, lang, pack)
-    if pack is DEFAULT_PACK and (loaded.data.get("jurisdiction"), loaded.data.get("form")) != (
-        pack.jurisdiction,
-        pack.form,
-    ):
-        known = ", ".join(p.key for p in available_packs())
-        found.append(
-            diagnostics.make(
-                "pack/unknown",
-                lang=lang,
-                path=("jurisdiction",),
-                position=loaded.positions.of(("jurisdiction",)),
-                file=loaded.file,
-                jurisdiction=loaded.data.get("jurisdiction"),
-                form=loaded.data.get("form"),
-                available=known,
-            )
-        )
     if any(d.blocking for d in found):
         return None, _unique(found)
     normalized = _validator(pack, purge=True).normalized(loaded.data)
@@ -397,11 +380,29 @@ def validate_input(loaded: Loaded, lang: str = "en") -> tuple[Cooperative | None
     return Cooperative(loaded.file, normalized, loaded.positions, pack, digest), _unique(found)
 
 
-def validate_programs(loaded: Loaded, lang: str = "en") -> tuple[list[dict[str, Any]] | None, list[Diagnostic], Pack]:
+def _unknown_pack(loaded: Loaded, lang: str) -> Diagnostic:
+    data = loaded.data or {}
+    return diagnostics.make(
+        "pack/unknown",
+        lang=lang,
+        path=("jurisdiction",),
+        position=loaded.positions.of(("jurisdiction",)),
+        file=loaded.file,
+        jurisdiction=data.get("jurisdiction"),
+        form=data.get("form"),
+        available=", ".join(p.key for p in available_packs()),
+    )
+
+
+def validate_programs(
+    loaded: Loaded, lang: str = "en", default_pack: Pack | None = None
+) -> tuple[list[dict[str, Any]] | None, list[Diagnostic], Pack | None]:
     """Only the ``programs`` list of a file (the terms of a scheme, for ``coopdocs stress``)."""
     if loaded.data is None:
-        return None, list(loaded.diagnostics), DEFAULT_PACK
-    pack = select_pack(loaded.data)
+        return None, list(loaded.diagnostics), default_pack
+    pack = select_pack(loaded.data, default_pack)
+    if pack is None:
+        return None, _unique([*loaded.diagnostics, _unknown_pack(loaded, lang)]), None
     schema = {"programs": {**pack.input_schema()["programs"], "required": True}}
     validator = InputValidator(None, allow_unknown=True)
     validator.schema = _TestedSchema(validator, schema)

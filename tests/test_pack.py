@@ -144,3 +144,39 @@ def test_input_checks_are_the_packs_registered_by_name(tmp_path: Path, monkeypat
     monkeypatch.setattr(Pack, "input_checks", property(lambda self: ("no_such_check",)))
     with pytest.raises(PackError, match="no_such_check"):
         validate_input(load_file(bad, "en"), "en")
+
+
+def test_the_input_chooses_its_pack_and_the_command_line_only_defaults(tmp_path: Path) -> None:
+    from coopdocs.loader import load_file
+    from coopdocs.pipeline import check_file
+    from coopdocs.schema import validate_input
+
+    text = BEREKE.read_text(encoding="utf-8")
+    other = tmp_path / "other.yaml"
+    other.write_text(text.replace("form: consumer_cooperative", "form: no_such_form", 1), encoding="utf-8")
+    checked = check_file(other, "en", default_pack=DEFAULT_PACK)
+    assert checked.cooperative is None and [d.rule for d in checked.diagnostics if d.blocking] == ["pack/unknown"]
+    assert "kz/consumer_cooperative" in checked.diagnostics[-1].message
+    assert check_file(BEREKE, "en").cooperative is not None  # the input names its pack: no default needed
+    nameless = tmp_path / "nameless.yaml"
+    nameless.write_text(
+        "\n".join(line for line in text.splitlines() if not line.startswith(("jurisdiction:", "form:"))),
+        encoding="utf-8",
+    )
+    assert [d.rule for d in validate_input(load_file(nameless, "en"), "en")[1]] == ["pack/unknown"]
+    coop, found = validate_input(load_file(nameless, "en"), "en", DEFAULT_PACK)
+    assert {d.rule for d in found if d.blocking} == {"schema/required"}  # the default's contract asks for them
+
+
+def test_packs_command_and_pack_option() -> None:
+    result = CliRunner().invoke(main, ["packs", "--format", "json"])
+    assert result.exit_code == 0
+    rows = {row["pack"]: row for row in json.loads(result.stdout)}
+    assert rows["kz/consumer_cooperative"]["default"] is True
+    assert rows["kz/consumer_cooperative"]["edition"] == DEFAULT_PACK.edition
+    result = CliRunner().invoke(main, ["rules", "--pack", "kz/consumer_cooperative", "--format", "json"])
+    assert result.exit_code == 0 and json.loads(result.stdout)
+    result = CliRunner().invoke(main, ["rules", "--pack", "xx/none"])
+    assert result.exit_code == 2 and "not an installed pack" in result.stderr
+    result = CliRunner().invoke(main, ["explain", "KZ-PC-EXIT-PAYOUT-PERIOD", "--lang", "en"])
+    assert result.exit_code == 0 and result.stdout.startswith("KZ-PC-EXIT-PAYOUT-PERIOD")
