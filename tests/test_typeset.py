@@ -363,3 +363,22 @@ def test_form_blanks_and_long_words_are_not_stretched(stem: str, tmp_path: Path)
                 assert min(abs(x1 - x0 - n) for n in natural) < 0.05, f"{stem} p. {page}: {word!r} stretched"
         checked += 1
     assert checked >= (20 if stem.startswith("application") else 1)
+
+
+@pytest.mark.parametrize(("stem", "layout"), [("compliance.ru", "separate"), ("charter.kk-ru", "parallel")])
+def test_no_word_leaves_the_text_area(stem: str, layout: str, tmp_path: Path) -> None:
+    """Tables and the two columns stay inside the margins (2.5/1.5 cm, landscape 2 cm); only
+    punctuation may hang a little into the right margin (Typst's overhang)."""
+    from xml.etree import ElementTree
+
+    xhtml = re.sub(r"<!DOCTYPE[^>]*>|\sxmlns=\"[^\"]*\"", "", pdftotext(pdf_of(stem, layout), tmp_path, "-bbox"))
+    words = 0
+    for number, page in enumerate(ElementTree.fromstring(xhtml).iter("page"), start=1):
+        landscape = float(page.get("width", 0)) > float(page.get("height", 0))
+        left, right = (56.7, 842 - 56.7) if landscape else (70.9, A4[0] - 42.5)
+        for word in page.iter("word"):
+            text, x0, x1 = word.text or "", float(word.get("xMin", 0)), float(word.get("xMax", 0))
+            hang = 3 if re.search(r"[.,;:»)\-–—]$", text) else 0.5
+            assert left - 0.5 <= x0 and x1 <= right + hang, f"{stem} p. {number}: {text!r} at {x0:.1f}-{x1:.1f} pt"
+            words += 1
+    assert words > 1000
