@@ -108,7 +108,9 @@ def _sections(trees: tuple[Tree, ...]) -> Iterator[tuple[tuple[Section, ...], tu
         yield sections, tuple(zip(*(s.clauses for s in sections), strict=True))
 
 
-def view(item: Tree | Parallel, *, fragment: bool, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def view(
+    item: Tree | Parallel, *, fragment: bool, pack: Pack = DEFAULT_PACK, folded: str | None = None
+) -> dict[str, Any]:
     """What the HTML template reads."""
     trees = _trees(item)
     main = item.right if isinstance(item, Parallel) else item
@@ -136,6 +138,7 @@ def view(item: Tree | Parallel, *, fragment: bool, pack: Pack = DEFAULT_PACK) ->
     drafts = [t.draft for t in trees if t.draft]
     return {
         "fragment": fragment,
+        "folded": folded,
         "parallel": isinstance(item, Parallel),
         "name": item.name,
         "lang": main.lang,
@@ -151,12 +154,16 @@ def view(item: Tree | Parallel, *, fragment: bool, pack: Pack = DEFAULT_PACK) ->
     }
 
 
-def render(item: Tree | Parallel, *, fragment: bool = False, pack: Pack = DEFAULT_PACK) -> str:
+def render(
+    item: Tree | Parallel, *, fragment: bool = False, pack: Pack = DEFAULT_PACK, folded: str | None = None
+) -> str:
     """The HTML of a document tree (or a kk | ru pair): a standalone HTML5 page, or with
-    ``fragment`` one ``<article>`` to embed in another page (no ``<html>``, ``<head>`` or style)."""
+    ``fragment`` one ``<article>`` to embed in another page (no ``<html>``, ``<head>`` or style).
+    ``folded`` puts each clause's commentary under a ``<details>`` whose summary is that word (the
+    live preview of `coopdocs serve`: the commentary a click away)."""
     from markupsafe import Markup
 
-    data = view(item, fragment=fragment, pack=pack)
+    data = view(item, fragment=fragment, pack=pack, folded=folded)
     data["stylesheet"] = Markup(data["stylesheet"])  # the pack's own CSS, not the user's text
     return str(_template(pack).render(**data)).strip() + "\n"
 

@@ -361,18 +361,24 @@ def _in_words(qn: Questionnaire, text: str, lang: str) -> str:
 
 
 def basis_line(qn: Questionnaire, q: Question, lang: str) -> str:
-    """The legal basis in words: the instrument's name and the article, no verification marks."""
+    """The legal basis in words, as the interview prints it: «  (закон: …)»."""
+    return f"  ({_msg(qn, 'law', lang)}: {basis_text(q, lang)})"
+
+
+def basis_text(q: Question, lang: str) -> str:
+    """The legal basis in words: the instrument's name and the article, no verification marks (the
+    interview and the web form are for founders; a lawyer reads the marks in `explain` and the rules)."""
     from dataclasses import replace
 
     from coopdocs.citations import instrument_entry
 
     if q.basis:
-        return f"  ({_msg(qn, 'law', lang)}: {q.basis[lang]})"
+        return str(q.basis[lang])
     cited = resolve(q.citation, lang)
     entry = instrument_entry(citation_entry(q.citation)["instrument"])
     full = str(entry.get(lang) or entry.get("en") or cited.instrument)
     shown = replace(cited, verified=True, instrument=full if len(full) <= 90 else cited.instrument)
-    return f"  ({_msg(qn, 'law', lang)}: {shown.label(lang)})"
+    return shown.label(lang)
 
 
 # --- one question --------------------------------------------------------------------------------

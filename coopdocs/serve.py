@@ -35,7 +35,8 @@ from coopdocs.loader import load_text
 from coopdocs.webform import LANGS, Slot
 
 MAX_BODY = 1024 * 1024  # 1 MiB, like an input file
-MAX_SESSIONS = 500
+MAX_SESSIONS = 500  # answers kept in memory at most; the least recently used go first
+IDLE_SECONDS = 2 * 3600  # a session not used for two hours is forgotten
 COOKIE = "coopdocs_session"
 UI = Path(__file__).parent / "webui"
 LOOPBACK = ("127.0.0.1", "localhost", "::1", "[::1]")
@@ -60,25 +61,44 @@ class Session:
 
 
 class Sessions:
-    """Answers per browser session, in memory; the oldest session goes when there are too many."""
+    """Answers per browser session, in memory: at most ``limit`` sessions (the least recently used
+    goes first), and a session idle for ``idle`` seconds is forgotten (its answers with it)."""
 
-    def __init__(self, start: Callable[[], dict[str, Any]], lang: str = "ru") -> None:
+    def __init__(
+        self,
+        start: Callable[[], dict[str, Any]],
+        lang: str = "ru",
+        *,
+        limit: int = MAX_SESSIONS,
+        idle: float = IDLE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._start = start
         self._lang = lang
         self._items: OrderedDict[str, Session] = OrderedDict()
         self._lock = threading.Lock()
+        self.limit, self.idle, self.clock = limit, idle, clock
+
+    def __len__(self) -> int:
+        return len(self._items)
 
     def get(self, sid: str | None) -> tuple[str, Session, bool]:
         with self._lock:
+            now = self.clock()
+            while self._items:  # least recently used first: stop at the first one still in use
+                oldest = next(iter(self._items.values()))
+                if now - oldest.touched <= self.idle:
+                    break
+                self._items.popitem(last=False)
             if sid and sid in self._items:
                 self._items.move_to_end(sid)
                 session = self._items[sid]
-                session.touched = time.monotonic()
+                session.touched = now
                 return sid, session, False
             sid = secrets.token_urlsafe(32)
-            session = Session(self._start(), lang=self._lang)
+            session = Session(self._start(), lang=self._lang, touched=now)
             self._items[sid] = session
-            while len(self._items) > MAX_SESSIONS:
+            while len(self._items) > self.limit:
                 self._items.popitem(last=False)
             return sid, session, True
 
@@ -191,6 +211,7 @@ def create_app(
             messages=webform.page_messages(form, section, data, lang, checked, unanswered=blocked),
             errors=session.errors,
             blocked=blocked,
+            doc_langs=webform.doc_langs(data),
             preview=_preview(form, data, session.lang),
             basis=webform.basis,
             words=lambda text: webform.in_words(form, data, text, lang),
@@ -299,6 +320,9 @@ def create_app(
                 "review.html",
                 session,
                 number=total + 1,
+                doc_langs=webform.doc_langs(session.data),
+                layout=session.data.get("layout") or "separate",
+                buildable=checked.cooperative is not None,
                 problems=problems,
                 answers=answers,
                 blocking=any(d.blocking for d in checked.diagnostics) or checked.cooperative is None,
@@ -353,13 +377,21 @@ def create_app(
         return _zip_built(building, Checked("coop.yaml", checked.cooperative, checked.diagnostics), options, full)
 
     async def package(request: Request) -> Response:
+        """The ZIP, as the review page's form asks: document languages (of the answers'), separate
+        files or kk | ru columns, PDF too, and the draft mark (a draft is built despite errors)."""
         from coopdocs.build import Options
 
         sid, session, new = session_of(request)
-        pdf = request.query_params.get("pdf") == "1" and _pdf_engine()
-        options = Options(formats=("docx", "pdf") if pdf else ("docx",))
+        q = request.query_params
+        pdf = q.get("pdf") == "1" and _pdf_engine()
         with session.lock:
             data, lang = dict(session.data), session.lang
+        own = webform.doc_langs(data)
+        langs = tuple(x for x in own if x in q.getlist("lang")) or None
+        layout = q.get("layout") if q.get("layout") in ("separate", "parallel") else None
+        options = Options(
+            formats=("docx", "pdf") if pdf else ("docx",), langs=langs, layout=layout, draft=q.get("draft") == "1"
+        )
         zipped, _ = build_zip(data, lang, options)
         if zipped is None:
             return finish(RedirectResponse("/review?not_built=1", status_code=303), sid, new)
@@ -393,10 +425,13 @@ def create_app(
         Route("/api/validate", api_validate, methods=["POST"]),
         Route("/api/build", api_build, methods=["POST"]),
         Route("/api/openapi.json", api_openapi),
+        Route("/document.css", document_css),
         Mount("/static", StaticFiles(directory=UI / "static"), name="static"),
     ]
     middleware = [Middleware(LimitBody), Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))]
-    return Starlette(routes=routes, middleware=middleware)
+    app = Starlette(routes=routes, middleware=middleware)
+    app.state.sessions = sessions  # for tests: the sessions in memory
+    return app
 
 
 _DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -443,6 +478,10 @@ def _take(form: webform.WebForm, section: webform.Section, session: Session, val
         for name in [slot.name, *(f"{slot.name}:{x}" for x in LANGS)]:
             session.raw.pop(name, None)
             session.errors.pop(name, None)
+    if "doc_languages:sent" in values:  # page 1: the languages of the documents (never none)
+        chosen = [x for x in LANGS if x in (values.get("doc_languages") or [])]
+        if chosen:
+            session.data["languages"] = chosen
     taken = webform.take_answers(form, section, session.data, values, session.lang)
     session.raw.update(taken.raw)
     session.errors.update(taken.errors)
@@ -450,7 +489,7 @@ def _take(form: webform.WebForm, section: webform.Section, session: Session, val
 
 
 def _label(slot: Slot, lang: str) -> str:
-    return str(slot.q.prompt[lang]).format(n=(slot.index or 0) + 1)
+    return webform.label(slot, lang)
 
 
 def _fields(form: webform.WebForm, section: webform.Section, session: Session) -> list[dict[str, Any]]:
@@ -699,6 +738,13 @@ OPENAPI: dict[str, Any] = {
         },
     },
 }
+
+
+async def document_css(request: Request) -> Response:
+    """The HTML writer's stylesheet, for the preview (the same look as `build --format html`)."""
+    from coopdocs.htmlwriter import stylesheet
+
+    return Response(stylesheet(), media_type="text/css")
 
 
 async def api_openapi(request: Request) -> Response:

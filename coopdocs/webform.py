@@ -19,9 +19,7 @@ from markupsafe import Markup, escape
 from ruamel.yaml import YAML
 
 from coopdocs import clauses, init
-from coopdocs.citations import resolve
 from coopdocs.diagnostics import Diagnostic
-from coopdocs.doctree import printed_commentary
 from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.init import Question, Questionnaire, Rejected
 from coopdocs.loader import load_text
@@ -120,6 +118,19 @@ def slots(section: Section, data: Mapping[str, Any]) -> Iterator[Slot]:
             for q in group:
                 if init._applies(q, data, index):
                     yield Slot(q, index)
+
+
+# The terminal interview says how to type some answers: «(да/нет)», «(через запятую)», «(номер
+# учредителя)», «(Enter — принять предложенное)». A page shows buttons, boxes and lists instead.
+_TYPED_HELP = ("boolean", "choices", "founder")
+
+
+def label(slot: Slot, lang: str) -> str:
+    """A question's prompt as the web page shows it: without the terminal's typing help."""
+    text = str(slot.q.prompt[lang]).format(n=(slot.index or 0) + 1)
+    if slot.q.type in _TYPED_HELP or slot.q.derive:
+        text = re.sub(r"\s*\([^()]*\)\s*$", "", text)
+    return text
 
 
 def doc_langs(data: Mapping[str, Any]) -> list[str]:
@@ -423,7 +434,8 @@ def basis(d: Diagnostic, lang: str) -> str:
 
 
 def question_basis(q: Question, lang: str) -> str:
-    return resolve(q.citation, lang).label(lang)
+    """The legal basis of a question in words, as `init` says it (no verification marks)."""
+    return init.basis_text(q, lang)
 
 
 # --- the preview ---------------------------------------------------------------------------------
@@ -472,33 +484,18 @@ def _gaps(value: Any) -> Any:
 
 
 def preview_html(coop: Cooperative, lang: str, commentary_word: str) -> Markup:
-    """The charter as simple HTML: sections, numbered clauses, items; each clause's commentary folded."""
+    """The charter as the HTML writer writes it (``htmlwriter``, an ``<article>`` fragment), with each
+    clause's commentary — the member's edition — folded under a ``<details>`` named ``commentary_word``."""
+    from coopdocs import build, htmlwriter
+
     doc_lang = lang if lang in coop.languages else coop.languages[0]
     try:
         (doc,) = clauses.render_all(coop, "charter", [doc_lang])
+        tree = build.tree(coop, doc, build.Options(audience="member"), commentary=True)
+        html = htmlwriter.render(tree, fragment=True, pack=coop.pack, folded=commentary_word)
     except CoopdocsError as exc:
         return Markup("<p class=problem>{}</p>").format(str(exc))
-    parts = [Markup("<article lang={}>").format(doc_lang)]
-    parts += [Markup("<p class=approval>{}</p>").format(line) for line in doc.approval]
-    parts.append(Markup("<h2>{}</h2><p class=subtitle>{}</p>").format(doc.title, doc.subtitle))
-    for section in doc.sections:
-        parts.append(Markup("<h3>{}. {}</h3>").format(section.number, section.title))
-        for c in section.clauses:
-            parts.append(Markup("<p class=clause id=clause-{}><b>{}.</b> {}</p>").format(c.id, c.number, c.text))
-            if c.items:
-                parts.append(
-                    Markup("<ol>{}</ol>").format(Markup("").join(Markup("<li>{}</li>").format(i) for i in c.items))
-                )
-            if c.commentary is not None:
-                # As a member reads it in the commentary document: the choice in words, no YAML keys.
-                meaning, choice, basis = printed_commentary(c.commentary, doc_lang, "member")
-                parts.append(
-                    Markup(
-                        "<details class=commentary><summary>{}</summary><p>{}</p><p>{}</p><p><i>{}</i></p></details>"
-                    ).format(commentary_word, meaning, choice, basis)
-                )
-    parts.append(Markup("</article>"))
-    return Markup("").join(parts)
+    return Markup(html)  # noqa: S704 - the writer's template escapes every text of the tree
 
 
 def plain(text: Any) -> Markup:

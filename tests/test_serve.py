@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from coopdocs import webform
 from coopdocs.serve import create_app
-from tests.support import free_port, start_serve
+from tests.support import free_port, start_serve, write_patched
 
 ROOT = Path(__file__).resolve().parent.parent
 BEREKE = ROOT / "examples" / "bereke.yaml"
@@ -210,7 +210,79 @@ def test_the_preview_commentary_speaks_in_words_not_yaml_keys() -> None:
     assert coop is not None
     for lang in ("ru", "kk"):
         html = str(webform.preview_html(coop, lang, "commentary"))
-        shown = re.sub(r"id=clause-\S+", "", html)  # clause ids are anchors, not text
+        shown = re.sub(r'(?:id|href)="[^"]*"', "", html)  # clause ids are anchors, not text
         keys = re.findall(r"\b(?:governance|membership|founding|funds|income|disputes|reorganization)\.[a-z_]+", shown)
         assert keys == [], keys[:5]
-        assert "<details class=commentary>" in html
+        assert '<details class="commentary"><summary>commentary</summary>' in html
+        assert '<article class="coopdocs charter"' in html  # the HTML writer's fragment
+        assert html.count("<details") == html.count("<aside class=\"commentary\">") > 10
+
+
+def test_the_package_form_chooses_languages_layout_and_the_draft_mark(tmp_path: Path) -> None:
+    c = TestClient(create_app(BEREKE))
+    page = c.get("/review").text
+    assert 'id="package-form"' in page and 'name="lang" value="kk" checked' in page
+    assert 'name="layout" value="parallel"' in page and 'id="package-draft"' not in page  # nothing to mark
+    names = zipfile.ZipFile(io.BytesIO(c.get("/package.zip?lang=kk").content)).namelist()
+    docx = sorted(n.rsplit("/", 1)[1] for n in names if n.endswith(".docx"))
+    assert docx and all(n.endswith(".kk.docx") for n in docx), docx
+    names = zipfile.ZipFile(io.BytesIO(c.get("/package.zip?lang=ru&lang=kk&layout=parallel").content)).namelist()
+    assert any(n.endswith("/charter.kk-ru.docx") for n in names), names
+    # A red flag (answers opened from a file; the form refuses such an answer): only a draft, marked.
+    bad = write_patched(tmp_path, {"membership.exit.payout_days": 2000})  # a red flag
+    c.post("/open", data={"csrf": csrf_of(page)}, files={"file": ("coop.yaml", bad.read_bytes())})
+    page = c.get("/review").text
+    assert 'id="package-draft"' in page and str(escape(webform.load_form().word("package_draft", "ru"))) in page
+    refused = c.get("/package.zip?lang=ru", follow_redirects=False)
+    assert refused.status_code == 303 and refused.headers["location"] == "/review?not_built=1"
+    archive = zipfile.ZipFile(io.BytesIO(c.get("/package.zip?lang=ru&draft=1").content))
+    charter = next(n for n in archive.namelist() if n.endswith("/charter.ru.docx"))
+    docx = zipfile.ZipFile(io.BytesIO(archive.read(charter)))
+    parts = "".join(docx.read(n).decode() for n in docx.namelist() if n.startswith("word/") and n.endswith(".xml"))
+    assert "ПРОЕКТ" in parts
+
+
+def test_page_one_sets_the_languages_of_the_documents() -> None:
+    c = TestClient(create_app(BEREKE))
+    token = csrf_of(c.get("/s/1").text)
+    c.post("/s/1", data={"csrf": token, "doc_languages:sent": "1", "doc_languages": ["ru", "kk", "en"]})
+    page = c.get("/s/1").text
+    assert 'name="name:en"' in page  # every text now asked in English too
+    saved = c.get("/answers.yaml").text
+    assert re.search(r"^languages: \[ru, kk, en\]|^languages:\n  - ru\n  - kk\n  - en", saved, re.M), saved[:400]
+    c.post("/s/1", data={"csrf": token, "doc_languages:sent": "1"})  # none ticked: kept as it was
+    assert 'name="name:en"' in c.get("/s/1").text
+
+
+def test_sessions_expire_when_idle_and_are_bounded() -> None:
+    from coopdocs.serve import IDLE_SECONDS, Sessions
+
+    now = [0.0]
+    sessions = Sessions(dict, limit=3, idle=IDLE_SECONDS, clock=lambda: now[0])
+    first, _, new = sessions.get(None)
+    assert new and sessions.get(first)[2] is False
+    now[0] += IDLE_SECONDS - 1
+    assert sessions.get(first)[0] == first  # used again: the idle time starts over
+    now[0] += IDLE_SECONDS + 1
+    again, _, new = sessions.get(first)
+    assert new and again != first and len(sessions) == 1  # forgotten with its answers
+    for _ in range(5):
+        sessions.get(None)
+    assert len(sessions) == 3  # the least recently used went first
+    assert IDLE_SECONDS == 2 * 3600
+
+
+def test_labels_drop_the_terminals_typing_help() -> None:
+    form = webform.load_form()
+    by_id = {q.id: q for q in form.qn.questions}
+    for lang, shown in (("ru", "Могут ли юридические лица быть членами"), ("kk", "Заңды тұлғалар мүше бола ала ма")):
+        assert webform.label(webform.Slot(by_id["legal_entities"], None), lang) == shown
+    assert webform.label(webform.Slot(by_id["short_name"], None), "ru") == "Сокращённое название"
+    assert webform.label(webform.Slot(by_id["founder_iin"], 1), "ru") == "Учредитель № 2: ИИН (12 цифр)"
+    c = TestClient(create_app(BEREKE))
+    for number in range(1, len(form.sections) + 1):
+        for lang in ("ru", "kk", "en"):
+            c.get(f"/lang/{lang}?next=/s/1")
+            page = c.get(f"/s/{number}").text
+            for typed in ("да/нет", "иә/жоқ", "yes/no", "через запятую", "үтір арқылы", "comma-separated", "Enter"):
+                assert typed not in page, (number, lang, typed)

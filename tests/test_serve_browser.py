@@ -123,6 +123,13 @@ def test_a_founder_fills_a_cooperative_in_russian(server: str, browser: object, 
     page.fill("[name='purpose-0:ru']", "совместная закупка продуктов питания для членов кооператива")
     expect(red_flag).to_have_count(0, timeout=10_000)
     expect(page.locator("#preview-body article")).to_contain_text("Достык", timeout=10_000)
+    # The preview is the HTML writer's charter; each clause's commentary (the member's edition) a click away.
+    commentary = page.locator("#preview-body details.commentary").first
+    expect(commentary.locator("aside")).to_be_hidden()
+    commentary.locator("summary").click()
+    expect(commentary.locator("aside")).to_be_visible()
+    expect(commentary.locator("aside")).to_contain_text("Что выбрали учредители")
+    page.screenshot(path=str(shots / "ru-1-commentary.png"), full_page=True)
     go_next("/s/2")
 
     # Page 2: the contributions, as people write them.

@@ -2,6 +2,15 @@
 // The form works without this file: the "Check" button sends it the ordinary way.
 (function () {
   "use strict";
+  // The review page's file input: the browser's own button speaks the browser's language, so it is
+  // hidden behind a label in the page's language, and the chosen name is shown beside it.
+  var file = document.getElementById("open-file");
+  if (file) {
+    file.addEventListener("change", function () {
+      var shown = document.getElementById("open-name");
+      if (shown && file.files.length) shown.textContent = file.files[0].name;
+    });
+  }
   var form = document.getElementById("page");
   if (!form) return;
   var timer = null;
@@ -27,9 +36,9 @@
   }
   form.addEventListener("input", later);
   form.addEventListener("change", function (event) {
-    // A changed number of items (founders, purposes, programmes): the page is sent and shown again
-    // with one block of questions per item.
-    if (event.target.closest("[data-type=count]")) {
+    // A changed number of items (founders, purposes, programmes) or of document languages: the page
+    // is sent and shown again with one block of questions per item, one field per language.
+    if (event.target.closest("[data-type=count], [data-type=languages]")) {
       clearTimeout(timer);
       document.getElementById("check").click();
       return;
