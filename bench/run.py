@@ -15,7 +15,11 @@ It generates N synthetic, valid cooperatives varied from ``examples/*.yaml`` and
    (``bench/phrases.py``);
 7. the two PDF engines side by side on one cooperative's full set (``examples/bereke.yaml``, ru + kk):
    Typst from the document tree against the persistent LibreOffice converting the DOCX, warm per
-   page and per document, and the whole cold ``coopdocs build --format docx,pdf`` with each engine.
+   page and per document, and the whole cold ``coopdocs build --format docx,pdf`` with each engine;
+8. issue 16's targets, side by side, alternating, wall and CPU: cold ``build`` DOCX only (template
+   cache empty, warm, off; an earlier commit with ``--before``; a naive docxtpl renderer of the same
+   documents, ``bench/naive_docxtpl.py``), cold DOCX + PDF (Typst, LibreOffice, DOCX + one
+   ``soffice --convert-to pdf`` call), Typst per page warm, and ``batch -j 2`` scaled to 100 sets.
 It prints ratios against the baseline and writes the results with the machine's description to
 ``bench/RESULTS.md`` (or ``--results``). Timings are wall-clock seconds; the machine may be shared.
 """
@@ -510,6 +514,14 @@ def measure_engines(work: Path, with_pdf: bool, out: Results, rounds: int = 3) -
         )
 
 
+def _children_cpu() -> float:
+    """CPU seconds (user + system) of every finished child process of this one so far."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def _run_env(args: Sequence[str], env: dict[str, str], cwd: Path | None = None) -> float:
     seconds, proc = timed(lambda: subprocess.run(list(args), capture_output=True, check=False, env=env, cwd=cwd))
     assert proc.returncode == 0, f"{' '.join(args)} failed: {proc.stderr.decode(errors='replace')[-2000:]}"
@@ -546,6 +558,11 @@ def measure_coldstart(
     }
     if old_env is not None:
         variants["docx, before (earlier commit)"] = lambda o: _run_env([*old, "--out", str(o)], old_env, before)
+    naive = folder / "naive"
+    _run_env([sys.executable, str(ROOT / "bench" / "naive_docxtpl.py"), "prepare", str(naive)], base_env)
+    variants["naive docxtpl renderer, same documents and paragraphs"] = lambda o: _run_env(
+        [sys.executable, str(ROOT / "bench" / "naive_docxtpl.py"), "render", str(naive), str(o)], base_env
+    )
     if with_pdf:
         pdf_args = ["--format", "docx,pdf"]
         variants["docx+pdf, Typst, cache warm"] = lambda o: _run_env([*now, "--out", str(o), *pdf_args], warm_env)
@@ -568,21 +585,45 @@ def measure_coldstart(
 
         variants["docx build + one `soffice --convert-to pdf` for all"] = docx_then_soffice
     times: dict[str, list[float]] = {name: [] for name in variants}
+    cpus: dict[str, list[float]] = {name: [] for name in variants}
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
     for r in range(rounds):
         for i, (name, func) in enumerate(variants.items()):
+            cpu = _children_cpu()
             times[name].append(func(folder / f"r{r}-{i}"))
+            cpus[name].append(_children_cpu() - cpu)
+    after = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    out.add(section, "load average before / after the cold commands", f"{load} / {after}")
     med = {name: statistics.median(values) for name, values in times.items()}
+    med_cpu = {name: statistics.median(values) for name, values in cpus.items()}
     for name, value in med.items():
-        out.add(section, f"cold `build` {name} (median of {rounds})", f"{value:.2f} s", f"cold {name}", value)
+        out.add(
+            section,
+            f"cold `build` {name} (median of {rounds}): wall; CPU (user + system)",
+            f"{value:.2f} s; {med_cpu[name]:.2f} s",
+            f"cold {name}",
+            value,
+        )
 
     def ratio(label: str, a: str, b: str) -> None:
         if a in med and b in med:
-            out.add(section, label, f"{med[a] / med[b]:.2f}x", f"ratio {a} / {b}", med[a] / med[b])
+            out.add(
+                section,
+                f"{label}: wall; CPU",
+                f"{med[a] / med[b]:.2f}x; {med_cpu[a] / med_cpu[b]:.2f}x",
+                f"ratio {a} / {b}",
+                med[a] / med[b],
+            )
 
     ratio("DOCX only: cache warm / cache empty", "docx, cache warm", "docx, cache empty")
     ratio("DOCX only: cache warm / cache off", "docx, cache warm", "docx, cache off")
     ratio("DOCX only: cache warm / before (target <= 0.6)", "docx, cache warm", "docx, before (earlier commit)")
     ratio("DOCX only: cache empty / before", "docx, cache empty", "docx, before (earlier commit)")
+    ratio(
+        "DOCX only: cache warm / naive docxtpl renderer",
+        "docx, cache warm",
+        "naive docxtpl renderer, same documents and paragraphs",
+    )
     ratio(
         "DOCX+PDF: Typst / --pdf-engine libreoffice (target <= 0.5)",
         "docx+pdf, Typst, cache warm",
@@ -623,16 +664,26 @@ def measure_coldstart(
         for f in files[:batch_n]:
             shutil.copy(f, sample / f.name)
         target = folder / "batch-out"
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        cpu = _children_cpu()
         seconds = _run_env(
             [COOPDOCS, "batch", str(sample), "--out", str(target), "-j", "2", "--format", "docx,pdf"], warm_env
         )
+        cpu = _children_cpu() - cpu
         made = sorted(target.glob("*/*.pdf"))
         out.add(
             section,
-            f"`batch -j 2 --format docx,pdf` of {batch_n} full sets ({len(made)} PDFs)",
+            f"`batch -j 2 --format docx,pdf` of {batch_n} full sets ({len(made)} PDFs), load average {load}",
             f"{seconds:.1f} s; scaled to 100: {seconds * 100 / batch_n:.0f} s (target <= 90 s)",
             "batch100 scaled",
             seconds * 100 / batch_n,
+        )
+        out.add(
+            section,
+            "the same batch: CPU (user + system, parent and workers); half of it is the wall time two free cores need",
+            f"{cpu:.1f} s, {cpu / batch_n:.2f} s per set; scaled to 100 on 2 free cores: {cpu * 50 / batch_n:.0f} s",
+            "batch100 cpu/2",
+            cpu * 50 / batch_n,
         )
 
 

@@ -50,12 +50,23 @@ def read_yaml(path: Path) -> Any:
 
     The pack's own files are parsed with libyaml (PyYAML's C loader), about 14 times faster than
     the pure-Python parser; user input always goes through ruamel.yaml (YAML 1.2, positions). A
-    test checks that both parsers read every pack file identically."""
+    test checks that both parsers read every pack file identically. The parsed value is kept in the
+    user cache for the next process (``templatecache.parsed``, keyed by the file's exact bytes)."""
+    from coopdocs import templatecache
+
     try:
-        with path.open(encoding="utf-8") as handle:
-            if _FAST_LOADER is not None:
-                return yaml.load(handle, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
-            return YAML(typ="safe", pure=True).load(handle)
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
+        parser = "libyaml" if _FAST_LOADER is not None else "ruamel-pure"
+        known, value = templatecache.parsed(raw, parser)  # parsed by an earlier process
+        if known:
+            return value
+        if _FAST_LOADER is not None:
+            value = yaml.load(text, Loader=_FAST_LOADER)  # noqa: S506 - a safe loader
+        else:
+            value = YAML(typ="safe", pure=True).load(text)
+        templatecache.remember_parsed(raw, parser, value)
+        return value
     except (OSError, ValueError) as exc:
         raise PackError(f"cannot read pack data {path}: {exc}") from exc
     except Exception as exc:  # both parsers raise their own YAMLError subclasses

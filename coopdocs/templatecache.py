@@ -1,4 +1,5 @@
-"""A disk cache of compiled Jinja code, so that a cold ``build`` does not compile ~2 500 clause texts.
+"""A disk cache of compiled Jinja code, so that a cold ``build`` does not compile ~2 500 clause texts
+(and of the pack's parsed YAML, see "Parsed pack data" below).
 
 Compiling the clause texts (parse, generate Python, ``compile()``) was about two thirds of a cold
 ``coopdocs build``; loading the same code objects with ``marshal`` takes a few per cent of that.
@@ -91,35 +92,40 @@ def source_key(roots: Iterable[Path]) -> str:
 
 def _read(path: Path) -> dict[bytes, CodeType] | None:
     """A cache file's entries, or None if it is missing, foreign, short or corrupt."""
+    entries = _read_entries(path, _MAGIC)
+    if entries is None or not all(isinstance(v, CodeType) for v in entries.values()):
+        return None
+    return entries
+
+
+def _read_entries(path: Path, magic: bytes) -> dict[bytes, Any] | None:
     try:
         blob = path.read_bytes()
     except OSError:
         return None
-    head = len(_MAGIC) + _DIGEST
-    if len(blob) < head or not blob.startswith(_MAGIC):
+    head = len(magic) + _DIGEST
+    if len(blob) < head or not blob.startswith(magic):
         return None
     payload = blob[head:]
-    if hashlib.sha256(payload).digest() != blob[len(_MAGIC) : head]:
+    if hashlib.sha256(payload).digest() != blob[len(magic) : head]:
         return None
     try:
         entries = marshal.loads(payload)
     except (ValueError, EOFError, TypeError):
         return None
-    if not isinstance(entries, dict) or not all(
-        isinstance(k, bytes) and isinstance(v, CodeType) for k, v in entries.items()
-    ):
+    if not isinstance(entries, dict) or not all(isinstance(k, bytes) for k in entries):
         return None
     return entries
 
 
-def _write(path: Path, entries: dict[bytes, CodeType]) -> bool:
+def _write(path: Path, entries: dict[bytes, Any], magic: bytes = _MAGIC, pattern: str = "jinja-*.bin") -> bool:
     payload = marshal.dumps(entries)
     tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", suffix=".bin", dir=path.parent)
         with os.fdopen(fd, "wb") as handle:
-            handle.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+            handle.write(magic + hashlib.sha256(payload).digest() + payload)
         os.replace(tmp, path)
         tmp = None
     except OSError:
@@ -128,13 +134,13 @@ def _write(path: Path, entries: dict[bytes, CodeType]) -> bool:
         if tmp is not None:
             with contextlib.suppress(OSError):
                 os.unlink(tmp)
-    _prune(path.parent)
+    _prune(path.parent, pattern)
     return True
 
 
-def _prune(folder: Path) -> None:
+def _prune(folder: Path, pattern: str = "jinja-*.bin") -> None:
     try:
-        files = sorted(folder.glob("jinja-*.bin"), key=lambda p: p.stat().st_mtime, reverse=True)
+        files = sorted(folder.glob(pattern), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in files[KEEP_FILES:]:
             old.unlink()
     except OSError:
@@ -179,14 +185,94 @@ _STORE = _Store()
 atexit.register(_STORE.save)
 
 
+# ---------------------------------------------------------------------------------------------
+# Parsed pack data (YAML)
+#
+# Building one cooperative reads ~60 YAML files of the pack (schemas, rules, clause libraries,
+# wording): ~0.12 s of a cold `build` even with libyaml, most of it building Python objects. The
+# parsed values are kept, ``marshal``-ed, in one file beside the templates' (``data/yaml-*.bin``),
+# each keyed by the SHA-256 of the file's exact bytes and the parser: a changed file can only miss.
+# Same writing rules as above (temporary file, ``os.replace``, checksum, union with what is on disk).
+
+_DATA_MAGIC = b"COOPYD1\n"
+
+
+class _DataStore:
+    def __init__(self) -> None:
+        self.folder: Path | None = None
+        self.path: Path | None = None
+        self.entries: dict[bytes, Any] = {}
+        self.dirty = False
+
+    def _ready(self) -> bool:
+        templates = cache_dir()
+        if templates is None:
+            return False
+        folder = templates.parent / "data"
+        if folder != self.folder:
+            self.save()
+            import yaml
+
+            from coopdocs import __version__
+
+            versions = "\0".join((_DATA_MAGIC.decode(), __version__, yaml.__version__, str(marshal.version)))
+            self.folder = folder
+            self.path = folder / f"yaml-{hashlib.sha256(versions.encode()).hexdigest()[:16]}.bin"
+            self.entries = _read_entries(self.path, _DATA_MAGIC) or {}
+            self.dirty = False
+        return True
+
+    def get(self, key: bytes) -> tuple[bool, Any]:
+        if not self._ready() or key not in self.entries:
+            return False, None
+        return True, self.entries[key]
+
+    def put(self, key: bytes, value: Any) -> None:
+        if not self._ready():
+            return
+        try:
+            marshal.dumps(value)  # only plain values (a YAML date, for one, is not kept)
+        except ValueError:
+            return
+        self.entries[key] = value
+        self.dirty = True
+
+    def save(self) -> None:
+        if not self.dirty or self.path is None:
+            return
+        merged = _read_entries(self.path, _DATA_MAGIC) or {}
+        merged.update(self.entries)
+        self.dirty = False
+        _write(self.path, merged, _DATA_MAGIC, "yaml-*.bin")
+
+
+_DATA = _DataStore()
+atexit.register(_DATA.save)
+
+
+def _data_key(raw: bytes, parser: str) -> bytes:
+    return hashlib.sha256(parser.encode() + b"\0" + raw).digest()
+
+
+def parsed(raw: bytes, parser: str) -> tuple[bool, Any]:
+    """(True, the value) if the file with these bytes was parsed by ``parser`` before; else (False, None)."""
+    return _DATA.get(_data_key(raw, parser))
+
+
+def remember_parsed(raw: bytes, parser: str, value: Any) -> None:
+    """Keep a parsed value for the next process (written by ``save`` or at exit)."""
+    _DATA.put(_data_key(raw, parser), value)
+
+
 def activate(roots: tuple[Path, ...]) -> None:
     """Use the cache file of these template roots (a pack's search path, overrides first)."""
     _STORE.activate(roots)
 
 
 def save() -> None:
-    """Write what this process compiled and the cache file lacked (also done at exit)."""
+    """Write what this process compiled or parsed and the cache files lacked (also done at exit)."""
     _STORE.save()
+    _DATA.save()
 
 
 def stats() -> tuple[int, int]:

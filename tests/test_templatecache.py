@@ -221,3 +221,38 @@ def test_environments_of_another_configuration_never_share_code() -> None:
 
     assert Plain().fingerprint() != Environment().fingerprint()
     assert b"'*'" in sandboxed.fingerprint() and SandboxedEnvironment.sandboxed
+
+
+def test_parsed_pack_data_is_kept_by_exact_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pack's parsed YAML is kept for the next process, keyed by the file's bytes and the parser:
+    another byte or another parser misses; a value marshal cannot keep (a date) is not kept."""
+    import datetime
+
+    monkeypatch.setenv("COOPDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("COOPDOCS_NO_CACHE", raising=False)
+    store = templatecache._DataStore()
+    monkeypatch.setattr(templatecache, "_DATA", store)
+    raw = "a: [1, 2.5, текст]\n".encode()
+    assert templatecache.parsed(raw, "libyaml") == (False, None)
+    templatecache.remember_parsed(raw, "libyaml", {"a": [1, 2.5, "текст"]})
+    templatecache.remember_parsed(b"d: 2024-01-01\n", "libyaml", {"d": datetime.date(2024, 1, 1)})
+    templatecache.save()
+    fresh = templatecache._DataStore()  # as in the next process
+    monkeypatch.setattr(templatecache, "_DATA", fresh)
+    assert templatecache.parsed(raw, "libyaml") == (True, {"a": [1, 2.5, "текст"]})
+    assert templatecache.parsed(raw + b" ", "libyaml") == (False, None)
+    assert templatecache.parsed(raw, "ruamel-pure") == (False, None)
+    assert templatecache.parsed(b"d: 2024-01-01\n", "libyaml") == (False, None)
+    (path,) = (tmp_path / "cache" / "data").glob("yaml-*.bin")
+    path.write_bytes(path.read_bytes()[:-10])  # corrupt: ignored, never an error
+    monkeypatch.setattr(templatecache, "_DATA", templatecache._DataStore())
+    assert templatecache.parsed(raw, "libyaml") == (False, None)
+
+
+def test_a_warm_data_cache_builds_the_same_bytes(tmp_path: Path, reference: dict[str, bytes]) -> None:
+    cache = tmp_path / "cache"
+    assert build(cache, tmp_path / "first").returncode == 0
+    assert list((cache / "data").glob("yaml-*.bin"))
+    warm = build(cache, tmp_path / "warm")
+    assert warm.returncode == 0, warm.stderr
+    assert outputs(tmp_path / "warm") == reference
