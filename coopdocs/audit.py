@@ -350,12 +350,17 @@ def _forms(word: str) -> tuple[str, ...]:
     return tuple(sorted(textscan.lemmas(word) | {word}))
 
 
-def _index(words: Sequence[str], lengths: Iterable[int], lang: str = "ru") -> dict[str, set[int]]:
+def _index(
+    words: Sequence[str], lengths: Iterable[int], lang: str = "ru", heads: frozenset[str] = frozenset()
+) -> dict[str, set[int]]:
     """Every beginning of every form of every word (of the lengths the cue stems have) -> positions:
-    a stem is then looked up once instead of compared with every word."""
+    a stem is then looked up once instead of compared with every word. A Russian word is lemmatised
+    only when its first two letters begin some cue stem (``heads``): the dictionary look-up was most
+    of the time, and a lemma keeps its word's first two letters in all but a few suppletive verbs."""
     index: dict[str, set[int]] = {}
     for i, word in enumerate(words):
-        for form in {_fold(f) for f in (_forms(word) if lang == "ru" else (word,))}:
+        lemmatise = lang == "ru" and (not heads or _fold(word[:2]) in heads)
+        for form in {_fold(f) for f in (_forms(word) if lemmatise else (word,))}:
             for n in lengths:
                 if len(form) >= n:
                     index.setdefault(form[:n], set()).add(i)
@@ -465,12 +470,14 @@ def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack = DEFAULT_P
     """Each topic of the pack with the clauses that state it: cue words, else a sentence closest to the
     topic's library wording (``topic_index``)."""
     found = []
-    lengths = sorted(
-        {len(stem) for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
-    )
+    stems = {stem for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
+    lengths = sorted({len(stem) for stem in stems})
+    heads = frozenset(stem[:2] for stem in stems)
     for clause in clauses:
         text = _clean(clause.full)
-        words = _index(_WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths, clause.lang)
+        words = _index(
+            _WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths, clause.lang, heads
+        )
         accepted, closest = _similar_topics(clause, data.similar, pack)
         for topic in data.topics:
             if any(p.search(text) for p in topic.unless):
