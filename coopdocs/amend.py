@@ -343,6 +343,10 @@ def old_from_charter(charter: Path, new: Cooperative, lang: str = "en") -> tuple
     for path in imported.absent:
         importing.delete_at(data, path)
     data["source_numbering"] = imported.data.get("source_numbering")
+    # the editions on file: a charter read in Russian only gives no Kazakh text to amend
+    data["languages"] = [lang for lang in new.languages if lang in imported.data["languages"]] or list(
+        imported.data["languages"]
+    )
     text = json.dumps(_without_none(data), ensure_ascii=False, default=str)
     return load_text(text, str(charter), lang), imported
 

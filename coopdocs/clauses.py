@@ -296,6 +296,14 @@ def _elected(elected: Mapping[str, Any] | None, founders: list[dict[str, Any]]) 
     }
 
 
+def elected_people(elected: Mapping[str, Any] | None, founders: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """``founding.elected`` as the clause context has it (``elected``): every entry a person."""
+    try:
+        return _elected(elected, founders)
+    except (IndexError, KeyError, TypeError):
+        return None
+
+
 def _names(coop: Cooperative, lang: str, *, required: bool = False) -> dict[str, str] | None:
     """The full and short names in ``lang`` (None when the input has no name in that language)."""
     patterns = coop.pack.meta["names"]
@@ -551,6 +559,18 @@ def render_clause(clause: ClauseSpec, ctx: Mapping[str, Any]) -> tuple[str, tupl
         else:
             items.append(_render_item(item, None, ctx, where))
     return _render(clause.text[ctx["lang"]], ctx, at), _close_list(items)
+
+
+def render_each(clause: ClauseSpec, ctx: Mapping[str, Any], element: Any, j: int = 0) -> list[tuple[str, str]]:
+    """(list expression, text) of every item of the clause repeated over a list (``each:``), as it
+    reads for ``element`` at position ``j`` (``import`` reads the founders back this way)."""
+    out = []
+    for i, item in enumerate(clause.items):
+        where = f"{clause.file} clause {clause.id} [{ctx['lang']}] item {i + 1}"
+        if item.get("each") and _holds(item.get("when"), ctx, where):
+            text = _render(item["text"][ctx["lang"]], {**ctx, item["as"]: element, "index": j + 1}, where)
+            out.append((str(item["each"]), text))
+    return out
 
 
 def _each(item: Mapping[str, Any], ctx: Mapping[str, Any], where: str) -> list[Any]:

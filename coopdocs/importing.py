@@ -111,8 +111,8 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
             if not rules.get("required") or rules.get("nullable"):
                 yield Leaf(path, "presence", rules)
             yield from _walk(rules["schema"], path)
-        elif kind == "integer" and len(rules.get("allowed") or ()) != 1:
-            yield Leaf(path, "int", rules)
+        elif (kind == "integer" or kind == ["integer", "dict"]) and len(rules.get("allowed") or ()) != 1:
+            yield Leaf(path, "int", rules)  # [integer, dict]: a founder's number (or a person named in place)
         elif kind == "number":
             yield Leaf(path, "number", rules)
         elif kind == "boolean":
@@ -125,6 +125,8 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
             yield Leaf(path, "date", rules)
         elif kind == ["string", "date"]:
             yield Leaf(path, "term", rules)
+        elif kind == "list" and isinstance(rules.get("schema"), Mapping) and rules["schema"].get("type") == "localized":
+            yield Leaf(path, "textlist", rules)
         elif kind == "list" and isinstance(rules.get("schema"), Mapping):
             allowed = rules["schema"].get("allowed") or ()
             if rules["schema"].get("type") == "string" and 1 < len(allowed) <= 5:
@@ -133,7 +135,20 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
 
 @cache
 def leaves(pack: Pack = DEFAULT_PACK) -> dict[str, Leaf]:
-    return {leaf.path: leaf for leaf in _walk(pack.input_schema()) if leaf.path.split(".")[0] in ROOTS}
+    out = {leaf.path: leaf for leaf in _walk(pack.input_schema()) if leaf.path.split(".")[0] in ROOTS}
+    raw = pack.read(pack.schema_rel("import.yaml")) or {}
+    for path, allowed in (raw.get("choices") or {}).items():  # lists checked in code: their choices
+        rules = dict(pack_rules(pack.input_schema(), str(path)) or {})
+        rules["schema"] = {**(rules.get("schema") or {}), "type": "string", "allowed": list(allowed)}
+        out[str(path)] = Leaf(str(path), "enums", rules)
+    return out
+
+
+def pack_rules(schema: Mapping[str, Any], path: str) -> Mapping[str, Any] | None:
+    rules: Any = {"schema": schema}
+    for part in path.split("."):
+        rules = (rules.get("schema") or {}).get(part) if isinstance(rules, Mapping) else None
+    return rules if isinstance(rules, Mapping) else None
 
 
 def _under(path: str, table: Mapping[str, Leaf]) -> list[Leaf]:
@@ -181,6 +196,8 @@ def _put(ctx: dict[str, Any], path: str, value: Any, pack: Pack) -> bool:
     target[parts[-1]] = value
     if path in ("cooperative.name", "cooperative.short_name"):
         _rename(ctx, pack)
+    if path.startswith(("founding.elected", _FOUNDERS)):  # the clauses read the elected as people
+        ctx["elected"] = clauses.elected_people(ctx["founding"].get("elected"), ctx["founding"]["founders"])
     return True
 
 
@@ -467,23 +484,23 @@ class _Search:
         split = re.split(f"({_SENTINEL}\\d+x)", rendered)
         order = split[1::2]
         by_mark = {m: p for p, m in marks.items()}
-        if len(set(order)) != len(order):
-            return {}
         fixed = split[0::2]
         forms = [self.table[by_mark[m]].rules.get("regex") for m in order]
-        values = _fill_in(raw, fixed, forms)
-        if values is None:
-            return {}
         self.ambiguous = set()
         for n, mark in enumerate(order):
             # only punctuation between two free texts («{{ region }}, {{ locality }}»): where one ends
-            # is not known from the text (a locality may hold a comma); a value of a fixed form
-            # (the postal code's pattern) is its own boundary
+            # is not known from the text (a locality may hold a comma), however it is read; a value
+            # of a fixed form (the postal code's pattern) is its own boundary
             if forms[n]:
                 continue
             for side, other in ((n, n - 1), (n + 1, n + 1)):
                 if 0 < side < len(fixed) - 1 and not key(fixed[side]) and not forms[other]:
                     self.ambiguous.add(by_mark[mark])
+        if len(set(order)) != len(order):
+            return {}
+        values = _fill_in(raw, fixed, forms)
+        if values is None:
+            return {}
         return {by_mark[m]: v for m, v in zip(order, values, strict=True) if v}
 
     def read(self, spec: clauses.ClauseSpec, clause: audit.Clause) -> list[tuple[Leaf, Any]]:
@@ -495,6 +512,9 @@ class _Search:
         self.ambiguous = set()
         for path, value in self.texts(spec, refs, raw).items():
             _put(self.ctx, path, value, self.pack)
+        for leaf in refs:  # a list of texts, one an item: the items as the document on file has them
+            if leaf.kind == "textlist" and clause.items:
+                _put(self.ctx, leaf.path, [text.rstrip(" .;") for _, text in clause.items], self.pack)
         best = self.score(spec, target)
         for _ in range(3):
             if best > 100:
@@ -547,6 +567,8 @@ class _Search:
         options: list[Any] = [o for o in _candidates(leaf, current, rendered, self.lang) if o != current]
         if leaf.kind == "text" and isinstance(current, str):
             options = [_SENTINEL]
+        if leaf.kind == "textlist" and isinstance(current, list) and current:
+            options = [[*current[:-1], _SENTINEL]]
         if isinstance(current, (int, float)) and not isinstance(current, bool):
             options.append(current + 7)
         if isinstance(current, dt.date):
@@ -576,6 +598,8 @@ class _Search:
             options: list[Any] = [_SENTINEL] if isinstance(current, str) else []
             if leaf.rules.get("nullable") and current is not None:
                 options.append(None)
+        elif leaf.kind == "textlist":
+            options = [[*current[:-1], _SENTINEL]] if isinstance(current, list) and current else []
         else:
             options = [o for o in _candidates(leaf, current, raw, self.lang) if o != current]
             if leaf.kind in ("int", "number") and isinstance(current, (int, float)):
@@ -597,6 +621,125 @@ class _Search:
         finally:
             _put(self.ctx, leaf.path, current, self.pack)
         return differs
+
+
+# --- the founders: items repeated over founding.founders ------------------------------------------
+
+_FOUNDERS = "founding.founders"
+_ID = r"\d{12}"
+_SHARE = 100003  # a founder's share while the item is rendered with marks, found again as money
+
+
+def _gender(iin: Any) -> str | None:
+    from coopdocs import idnumbers
+
+    return idnumbers.iin_gender(iin) if isinstance(iin, str) else None
+
+
+def _founder_item(search: _Search, spec: clauses.ClauseSpec, text: str, j: int) -> dict[str, Any] | None:
+    """One founder as an item of ``spec`` states it (its name, IIN or BIN, address, share,
+    representative), confirmed by rendering the item again with those values; None if not exact."""
+    ctx = search.ctx
+    money = ctx["_filters"]["money"]
+    legal = bool(re.search(r"\b(БИН|БСН|BIN)\b", text))
+    marks = {f: f"{_SENTINEL}{n}x" for n, f in enumerate(("name", "id", "address", "share", "rname", "riin", "rdoc"))}
+    target = key(text)
+    for basis in ("charter", "power_of_attorney", None) if legal else (None,):
+        for gender in ("male", "female"):
+            element: dict[str, Any] = {
+                "kind": "legal_entity" if legal else "person",
+                "name": marks["name"],
+                "address": marks["address"],
+                "share_contribution": _SHARE,
+                "iin": None if legal else marks["id"],
+                "bin": marks["id"] if legal else None,
+                "gender": None if legal else gender,
+                "representative": None,
+            }
+            if legal and basis:
+                element["representative"] = {
+                    "name": marks["rname"],
+                    "iin": marks["riin"],
+                    "basis": basis,
+                    "document": marks["rdoc"] if basis == "power_of_attorney" else None,
+                    "gender": gender,
+                }
+            try:
+                rendered = [t for each, t in clauses.render_each(spec, ctx, element, j) if each == _FOUNDERS]
+            except CoopdocsError:
+                continue
+            if len(rendered) != 1:
+                return None
+            worded = rendered[0].replace(money(_SHARE), marks["share"])
+            split = re.split(f"({_SENTINEL}\\d+x)", worded)
+            order = split[1::2]
+            names = {m: f for f, m in marks.items()}
+            forms = [_ID if names.get(m) in ("id", "riin") else None for m in order]
+            values = _fill_in(text, split[0::2], forms)
+            if values is None or len(set(order)) != len(order):
+                continue
+            got = {names[m]: v for m, v in zip(order, values, strict=True)}
+            founder = _founder(got, element, legal)
+            if founder is None:
+                continue
+            check = {**founder, "gender": _gender(founder.get("iin"))}
+            if check.get("representative"):
+                rep = check["representative"]
+                check["representative"] = {**rep, "gender": _gender(rep.get("iin"))}
+            try:
+                again = [t for each, t in clauses.render_each(spec, ctx, {**element, **check}, j) if each == _FOUNDERS]
+            except CoopdocsError:
+                continue
+            if again and key(again[0]) == target:
+                return founder
+    return None
+
+
+def _founder(got: Mapping[str, str], element: Mapping[str, Any], legal: bool) -> dict[str, Any] | None:
+    founder: dict[str, Any] = {"kind": element["kind"]}
+    if "name" in got:
+        founder["name"] = got["name"]
+    if "id" in got:
+        founder["bin" if legal else "iin"] = got["id"]
+    if "address" in got:
+        founder["address"] = got["address"]
+    if "share" in got:
+        numbers = _numbers(got["share"])
+        if not numbers or not isinstance(numbers[0], int):
+            return None
+        founder["share_contribution"] = numbers[0]
+    rep = element.get("representative")
+    if rep and "rname" in got:
+        founder["representative"] = {"name": got["rname"], "iin": got.get("riin"), "basis": rep["basis"]}
+        if rep["basis"] == "power_of_attorney" and "rdoc" in got:
+            founder["representative"]["document"] = got["rdoc"]
+    return founder
+
+
+def _read_founders(search: _Search, pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]]) -> list[Any]:
+    """The founders as the clauses listing them state them (merged by position), or [] when any
+    item of such a clause does not read back exactly."""
+    merged: list[dict[str, Any]] = []
+    sources = []
+    for clause, spec, _score in pairs:
+        if not any(str(item.get("each")) == _FOUNDERS for item in spec.items):
+            continue
+        items = [text for _, text in clause.items]
+        if not items:
+            continue
+        read = [_founder_item(search, spec, text, j) for j, text in enumerate(items)]
+        if any(r is None for r in read):
+            continue
+        if merged and len(merged) != len(read):
+            return []
+        if not merged:
+            merged = [dict(r or {}) for r in read]
+        for have, new in zip(merged, read, strict=True):
+            for field_name, value in (new or {}).items():
+                if have.setdefault(field_name, value) != value:
+                    return []
+        sources.append(clause)
+    return [merged, sources] if merged else []
 
 
 def _fill_in(raw: str, fixed: Sequence[str], forms: Sequence[str | None] = ()) -> list[str] | None:
@@ -670,6 +813,25 @@ class _Read:
     lang: str
     values: list[Found]
     numbering: dict[str, str]
+    signers: list[tuple[str, Source]] = field(default_factory=list)  # the names under «Подписи учредителей»
+
+
+def _signers(document: reading.Document, lang: str, pack: Pack) -> list[tuple[str, Source]]:
+    """The names in the signature block the pack writes («Подписи учредителей:», then «1. NAME ____»)."""
+    from coopdocs.render import signatures_title
+
+    title = key(signatures_title(lang, pack))
+    paragraphs = list(document.paragraphs)
+    start = next((i for i, p in enumerate(paragraphs) if key(p.text) == title), None)
+    if start is None:
+        return []
+    out = []
+    for p in paragraphs[start + 1 :]:
+        match = re.fullmatch(r"(\d+)\.\s+(.+?)\s*_{3,}", p.text.strip())
+        if match is None:
+            break
+        out.append((match.group(2), Source(Path(document.path).name, f"{match.group(1)}.", p.text, p.page, lang)))
+    return out
 
 
 def _read_document(document: reading.Document, pack: Pack, filler: Any, table: Mapping[str, Leaf]) -> _Read:
@@ -687,6 +849,7 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
     search = _Search(filler, lang, pack, table)
     values: list[Found] = []
     numbering = {spec.id: clause.label for clause, spec, _ in pairs}
+    _place_founders(search, pairs, values, name, lang)
     todo = list(pairs)
     for _ in range(3):  # a value read in one clause helps read the next; go round until nothing new
         left = []
@@ -695,6 +858,12 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
             if not got and key(_full(clause)) != _rendered_key(spec, search.ctx):
                 left.append((clause, spec, _score))
                 continue
+            for implied in _implied(pack).get(spec.id, ()):
+                if implied["path"] not in search.fixed and key(_full(clause)) == _rendered_key(spec, search.ctx):
+                    path, value = str(implied["path"]), implied["value"]
+                    search.fixed[path] = value
+                    source = Source(name, clause.label, _quote(_full(clause)), clause.page, lang)
+                    values.append(Found(path, value, source, "wording"))
             for leaf, value in got:
                 source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
                 if leaf.path in search.ambiguous:
@@ -706,7 +875,50 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
         if len(left) == len(todo):
             break
         todo = left
-    return _Read(document, kind, lang, values, numbering)
+    if _place_founders(search, pairs, values, name, lang):  # with the other values read, more of their items read
+        for clause, spec, _score in todo:
+            for leaf, value in search.read(spec, clause):
+                if leaf.path not in search.ambiguous and leaf.path not in search.fixed:
+                    search.fixed[leaf.path] = value
+                    source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
+                    values.append(Found(leaf.path, value, source, "clause"))
+    signers = _signers(document, lang, pack) if kind == "charter" else []
+    return _Read(document, kind, lang, values, numbering, signers)
+
+
+def _place_founders(
+    search: _Search,
+    pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]],
+    values: list[Found],
+    name: str,
+    lang: str,
+) -> bool:
+    """Read the founders (again) and put them in the context; True when they changed."""
+    founders = _read_founders(search, pairs)
+    if not founders:
+        return False
+    listed, where = founders
+    if not all("name" in f and ("iin" in f or "bin" in f) for f in listed):
+        return False
+    before = next((f for f in values if f.path == _FOUNDERS), None)
+    if before is not None and before.value == listed:
+        return False
+    in_ctx = []
+    for f in listed:
+        entry = {"iin": None, "bin": None, "representative": None, "share_contribution": 0, "address": "", **f}
+        entry["gender"] = _gender(f.get("iin"))
+        if f.get("representative"):
+            rep = f["representative"]
+            entry["representative"] = {"document": None, **rep, "gender": _gender(rep.get("iin"))}
+        in_ctx.append(entry)
+    _put(search.ctx, _FOUNDERS, in_ctx, search.pack)
+    search.fixed[_FOUNDERS] = listed
+    first = where[0]
+    source = Source(name, first.label, _quote(_full(first)), first.page, lang)
+    if before is not None:
+        values.remove(before)
+    values.append(Found(_FOUNDERS, listed, source, "clause"))
+    return True
 
 
 def _quote(text: str, limit: int = 160) -> str:
@@ -752,6 +964,27 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
     for path in sorted(by_path, key=lambda p: list(table).index(p) if p in table else 10**6):
         entries = by_path[path]
         leaf = table.get(path)
+        if path == _FOUNDERS:
+            merged = _merge_founders(entries, len(langs) > 1)
+            if merged is None:
+                uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+            else:
+                _set(data, path, merged)
+                found.append(Found(path, merged, entries[0].source, "clause"))
+            continue
+        if leaf is not None and leaf.kind == "textlist":
+            lists = {f.source.lang: f.value for f in entries}
+            lengths = {len(v) for v in lists.values()}
+            if len(lengths) != 1 or not all(f.certain for f in entries):
+                uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+                continue
+            if len(langs) > 1:
+                value = [{lang: lists[lang][i] for lang in lists} for i in range(lengths.pop())]
+            else:
+                value = next(iter(lists.values()))
+            _set(data, path, value)
+            found.append(Found(path, value, entries[0].source, entries[0].how, True))
+            continue
         if leaf is not None and leaf.kind == "text" and leaf.rules.get("type") == "localized":
             if not all(f.certain for f in entries):
                 uncertain += [f for f in entries if not f.certain]
@@ -764,11 +997,9 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             if clash:
                 uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
                 continue
-            value: Any = per_lang if len(langs) > 1 else next(iter(per_lang.values()))
-            if len(langs) > 1 and set(per_lang) != set(langs):
-                value = per_lang  # one language only: validate names the missing translation
-            _set(data, path, value)
-            found.append(Found(path, value, entries[0].source, entries[0].how, True))
+            text: Any = per_lang if len(langs) > 1 else next(iter(per_lang.values()))
+            _set(data, path, text)
+            found.append(Found(path, text, entries[0].source, entries[0].how, True))
             continue
         values = {_hashable(f.value) for f in entries}
         if len(values) > 1:
@@ -780,6 +1011,13 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             found.append(best)
         else:
             uncertain.append(best)
+    founders = get_at(data, _FOUNDERS)
+    if isinstance(founders, list) and "signatories" not in data:
+        signed = _signatories(reads, founders)
+        if signed is not None:
+            indexes, source = signed
+            _set(data, "signatories.charter", indexes)
+            found.append(Found("signatories.charter", indexes, source, "signatures"))
     numbering: dict[str, dict[str, str]] = {}
     for r in reads:
         if r.kind in ("charter", "membership", "disputes") and r.numbering and r.kind not in numbering:
@@ -814,6 +1052,9 @@ def set_at(data: dict[str, Any], path: str, value: Any, lang: str | None = None)
     existing = target.get(parts[-1])
     if lang and isinstance(value, str) and isinstance(existing, dict) and set(existing) <= {"ru", "kk", "en"}:
         existing[lang] = value
+    elif lang and leaves().get(path, Leaf(path, "", {})).kind == "textlist" and isinstance(value, list):
+        olds = existing if isinstance(existing, list) and len(existing) == len(value) else [None] * len(value)
+        target[parts[-1]] = [{**(o if isinstance(o, dict) else {}), lang: v} for o, v in zip(olds, value, strict=True)]
     else:
         target[parts[-1]] = value
 
@@ -825,6 +1066,69 @@ def delete_at(data: dict[str, Any], path: str) -> None:
         target = target.get(part) if isinstance(target, dict) else None
     if isinstance(target, dict):
         target.pop(parts[-1], None)
+
+
+_FOUNDER_TEXTS = ("name", "address")
+
+
+def _signatories(reads: Sequence[_Read], founders: list[dict[str, Any]]) -> tuple[list[int], Source] | None:
+    """Who signs the charter, as founders' numbers: every name of its signature block must be one
+    founder's name in that language (each charter on file agreeing)."""
+    result: list[int] | None = None
+    source: Source | None = None
+    for r in reads:
+        if r.kind != "charter" or not r.signers:
+            continue
+        names = []
+        for founder in founders:
+            name = founder.get("name")
+            names.append(name.get(r.lang) if isinstance(name, dict) else name)
+        indexes = []
+        for signer, where in r.signers:
+            if names.count(signer) != 1:
+                return None
+            indexes.append(names.index(signer))
+            source = source or where
+        if result is not None and result != indexes:
+            return None
+        result = indexes
+    return (result, source) if result is not None and source is not None else None
+
+
+def _merge_founders(entries: Sequence[Found], several: bool) -> list[dict[str, Any]] | None:
+    """The founders as the documents in each language list them: the same people (IIN/BIN, kind,
+    share) with their names and addresses per language; None when the documents disagree."""
+    merged: list[dict[str, Any]] | None = None
+    for f in entries:
+        lang = f.source.lang
+        if merged is None:
+            merged = [{} for _ in f.value]
+        if len(merged) != len(f.value):
+            return None
+        for have, new in zip(merged, f.value, strict=True):
+            for field_name, value in new.items():
+                if field_name in _FOUNDER_TEXTS:
+                    have.setdefault(field_name, {})[lang] = value
+                elif field_name == "representative":
+                    rep = have.setdefault("representative", {})
+                    for k, v in value.items():
+                        if k == "name":
+                            rep.setdefault("name", {})[lang] = v
+                        elif rep.setdefault(k, v) != v:
+                            return None
+                elif have.setdefault(field_name, value) != value:
+                    return None
+    if merged is None:
+        return None
+    if not several:  # one language: plain texts
+        for founder in merged:
+            for field_name in _FOUNDER_TEXTS:
+                if isinstance(founder.get(field_name), dict):
+                    founder[field_name] = next(iter(founder[field_name].values()))
+            rep = founder.get("representative")
+            if rep and isinstance(rep.get("name"), dict):
+                rep["name"] = next(iter(rep["name"].values()))
+    return merged
 
 
 def replace_note(f: Found, note: str) -> Found:
@@ -883,6 +1187,16 @@ def not_found(result: Imported, pack: Pack = DEFAULT_PACK) -> list[str]:
     return [*result.missing, *optional]
 
 
+@cache
+def _implied(pack: Pack) -> dict[str, list[Mapping[str, Any]]]:
+    """Values a clause states by its fixed wording alone (``import.yaml`` ``implied``), by clause id."""
+    raw = pack.read(pack.schema_rel("import.yaml")) or {}
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in raw.get("implied") or []:
+        out.setdefault(str(entry["clause"]), []).append(entry)
+    return out
+
+
 def _only_choices(pack: Pack) -> dict[str, Any]:
     """Required values the pack allows only one way (the country): stated by the choice of pack."""
     out: dict[str, Any] = {}
@@ -890,7 +1204,7 @@ def _only_choices(pack: Pack) -> dict[str, Any]:
     def walk(schema: Mapping[str, Any], prefix: str) -> None:
         for k, rules in schema.items():
             path = f"{prefix}.{k}" if prefix else k
-            if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping) and rules.get("required"):
+            if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping):
                 walk(rules["schema"], path)
             elif rules.get("required") and len(rules.get("allowed") or ()) == 1 and "." in path:
                 out[path] = rules["allowed"][0]
@@ -958,7 +1272,8 @@ def to_yaml(result: Imported, lang: str, target: str = "coop.yaml", pack: Pack =
             return node
         if isinstance(value, list):
             seq = CommentedSeq(build(v, path) for v in value)
-            seq.fa.set_flow_style()
+            if not any(isinstance(v, (dict, list)) for v in value):
+                seq.fa.set_flow_style()
             return seq
         if isinstance(value, dt.date):
             return value.isoformat()
@@ -1093,10 +1408,14 @@ def stated_paths(coop: Any, name: str, lang: str, pack: Pack = DEFAULT_PACK) -> 
 
 def same(imported: Any, expected: Any, lang: str | None = None) -> bool:
     """An imported value equals the input's (a localized text: in the languages imported)."""
+    if isinstance(imported, list) and isinstance(expected, list) and imported and isinstance(expected[0], dict):
+        return len(imported) == len(expected) and all(same(a, b, lang) for a, b in zip(imported, expected, strict=True))
     if isinstance(imported, dict) and isinstance(expected, dict):
         return all(k in expected and same(v, expected[k]) for k, v in imported.items())
     if isinstance(expected, dict) and isinstance(imported, str):
-        return lang is not None and expected.get(lang) == imported
+        return lang is not None and same(imported, expected.get(lang))
+    if isinstance(imported, str) and isinstance(expected, str):
+        return imported.rstrip(" .;") == expected.rstrip(" .;")  # a purpose's closing mark is the list's
     if isinstance(expected, str) and isinstance(imported, dt.date):
         return expected == imported.isoformat()
     if isinstance(imported, str) and isinstance(expected, dt.date):

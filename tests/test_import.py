@@ -105,6 +105,25 @@ def test_folder_cli_writes_commented_draft_that_validate_reads(variant: tuple[Pa
     assert "# Не найдено в документах" in text
     data = YAML(typ="safe", pure=True).load(text)
     assert data["membership"]["contributions"]["share"]["amount"] == 120000
+    # the founders, their IINs and shares come from the minutes; who signs, from the charter's signatures
+    founders = data["founding"]["founders"]
+    assert [f["iin"] if f["kind"] == "person" else f["bin"] for f in founders] == [
+        "850214300129",
+        "900517400154",
+        "150340012340",
+    ]
+    assert [f["share_contribution"] for f in founders] == [120000, 120000, 150000]
+    assert founders[2]["representative"]["iin"] == "840719355239"
+    assert founders[0]["name"] == {"ru": "Ахметов Серик Болатович", "kk": "Ахметов Серік Болатұлы"}
+    assert str(data["founding"]["meeting_date"]) == "2027-02-14"
+    assert data["signatories"]["charter"] == [0, 1, 2]
+    assert data["cooperative"]["purpose"][0]["ru"].startswith("совместная закупка")
+    # what the documents cannot tell apart is left out: only the location's parts
+    assert {p for p in payload["missing"]} == {
+        "cooperative.location.region",
+        "cooperative.location.locality",
+        "cooperative.location.address",
+    }
     assert data["cooperative"]["name"] == {"ru": "Достык", "kk": "Достық"}
     assert data["source_numbering"]["charter"]["contributions.share_amount"] == "4.2."
     again = CliRunner().invoke(main, ["import", str(ru), "-o", str(out)])
