@@ -71,6 +71,16 @@ def ui_words(section: str, lang: str) -> dict[str, str]:
     return {key: _pick(texts, lang) for key, texts in _messages()[section].items()}
 
 
+def yaml_words(problem: str, lang: str) -> str:
+    """The YAML parser's English message with each phrase it is known to use in ``lang``
+    (``_yaml_problems``); a phrase not listed stays as the parser wrote it."""
+    if lang == "en":
+        return problem
+    for phrase, texts in sorted(_messages()["_yaml_problems"].items(), key=lambda kv: -len(kv[0])):
+        problem = problem.replace(phrase, _pick(texts, lang))
+    return problem
+
+
 def word(key: str, lang: str) -> str:
     """A word used inside messages (type names, language names), from ``_words``."""
     return _pick(_messages()["_words"][key], lang)

@@ -209,7 +209,8 @@ class _Builder:
         first: dict[Any, Position] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                raise self.refuse("yaml/syntax", key_node, path, problem="a key must be plain text")
+                problem = diagnostics.yaml_words("a key must be plain text", self.lang)
+                raise self.refuse("yaml/syntax", key_node, path, problem=problem)
             key = str(self.build(key_node, (*path, "<key>")))
             if key in first:
                 self.diagnostics.append(
@@ -245,10 +246,13 @@ def load_text(text: str, file: str = "<input>", lang: str = "en") -> Loaded:
         mark = exc.problem_mark or exc.context_mark
         position = (mark.line + 1, mark.column + 1) if mark is not None else None
         problem = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        diag = diagnostics.make("yaml/syntax", lang=lang, position=position, file=file, problem=problem)
+        diag = diagnostics.make(
+            "yaml/syntax", lang=lang, position=position, file=file, problem=diagnostics.yaml_words(problem, lang)
+        )
         return Loaded(file, None, empty, [diag], text)
     except YAMLError as exc:
-        diag = diagnostics.make("yaml/syntax", lang=lang, file=file, problem=str(exc).strip() or "invalid YAML")
+        problem = diagnostics.yaml_words(str(exc).strip() or "invalid YAML", lang)
+        diag = diagnostics.make("yaml/syntax", lang=lang, file=file, problem=problem)
         return Loaded(file, None, empty, [diag], text)
     if root is None or (isinstance(root, ScalarNode) and root.tag == "tag:yaml.org,2002:null" and not root.value):
         return Loaded(file, None, empty, [diagnostics.make("yaml/empty", lang=lang, file=file)], text)

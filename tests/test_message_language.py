@@ -65,7 +65,13 @@ def bad(tmp_path: Path) -> Path:
 
 def commands(tmp_path: Path, bad: Path) -> list[tuple[str, ...]]:
     out = str(tmp_path / "out")
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("cooperative:\n  name: Береке: ПК\n\tfounders: [1, 2\n", encoding="utf-8")
+    tab = tmp_path / "tab.yaml"
+    tab.write_text("cooperative:\n\tname: x\n", encoding="utf-8")
     return [
+        ("validate", str(broken)),
+        ("validate", str(tab)),
         ("validate", str(BEREKE)),
         ("validate", str(bad)),
         ("validate", str(tmp_path / "missing.yaml")),
