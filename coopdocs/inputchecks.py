@@ -186,4 +186,6 @@ def check_people(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) ->
         yield _found("input/head-not-elected", loaded, lang, ("founding",), pack)
     for i, founder in enumerate(founding["founders"]):
         if isinstance(founder, dict) and founder.get("kind") == "legal_entity" and not founder.get("representative"):
-            yield _found("input/representative-missing", loaded, lang, ("founding", "founders", i), pack, index=i)
+            yield _found(
+                "input/representative-missing", loaded, lang, ("founding", "founders", i), pack, index=i, number=i + 1
+            )
