@@ -375,10 +375,14 @@ def _crash_text(path: Path) -> str:
 _CONVERTER: Converter | None = None
 
 
-def _worker_init() -> None:
+def _worker_init(pdf_threads: int = 0) -> None:
     """A worker dies with the batch parent, even a killed one (``PR_SET_PDEATHSIG``); its converter
     then dies with it. The parent handles Ctrl-C and a closed terminal (it lets running items
-    finish or stops them), so workers ignore SIGINT and SIGHUP; SIGTERM ends a worker at once."""
+    finish or stops them), so workers ignore SIGINT and SIGHUP; SIGTERM ends a worker at once.
+    ``pdf_threads``: the worker's share of the cores for Typst (``typeset.default_threads``), unless
+    ``COOPDOCS_PDF_THREADS`` says otherwise."""
+    if pdf_threads > 0 and not os.environ.get("COOPDOCS_PDF_THREADS"):
+        os.environ["COOPDOCS_PDF_THREADS"] = str(pdf_threads)
     die_with_parent()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
@@ -581,7 +585,14 @@ def _start_method() -> str:
 def _one_pool(run: _Run, options: BatchOptions, jobs: int, todo: list[int]) -> dict[int, bool]:
     """Run ``todo`` in one pool. Returns the items lost to a dead worker, each with whether it was running."""
     context = multiprocessing.get_context(_start_method())
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_worker_init)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    # Workers share the cores: each typesets with its part of them (one thread each for -j 2 on 2 cores).
+    pool = ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_worker_init, initargs=(max(1, cores // jobs),)
+    )
     futures: dict[Future[Produced], int] = {}
     running: set[Future[Produced]] = set()
     try:

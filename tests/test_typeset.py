@@ -382,3 +382,28 @@ def test_no_word_leaves_the_text_area(stem: str, layout: str, tmp_path: Path) ->
             assert left - 0.5 <= x0 and x1 <= right + hang, f"{stem} p. {number}: {text!r} at {x0:.1f}-{x1:.1f} pt"
             words += 1
     assert words > 1000
+
+
+def test_font_coverage_from_the_cache_is_what_the_fonts_say(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The glyph check's code points come from the fonts' character maps, or from the user cache
+    (keyed by the font files' bytes) in a later process: the same set either way."""
+    from fontTools.ttLib import TTFont
+
+    from coopdocs import templatecache
+
+    monkeypatch.setenv("COOPDOCS_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("COOPDOCS_NO_CACHE", raising=False)
+    monkeypatch.setattr(templatecache, "_DATA", templatecache._DataStore())
+    faces = [set(TTFont(str(typeset.FONT_DIR / name)).getBestCmap()) for name in typeset.FONT_FILES]
+    expected = frozenset(set.intersection(*faces))
+    try:
+        typeset.covered.cache_clear()
+        assert typeset.covered() == expected
+        templatecache.save()
+        monkeypatch.setattr(templatecache, "_DATA", templatecache._DataStore())  # the next process
+        typeset.covered.cache_clear()
+        fonts = b"".join((typeset.FONT_DIR / name).read_bytes() for name in typeset.FONT_FILES)
+        assert templatecache.parsed(fonts, "font-coverage")[0]
+        assert typeset.covered() == expected
+    finally:
+        typeset.covered.cache_clear()
