@@ -342,6 +342,9 @@ class Commentary:
     basis: tuple[str, ...]  # citation labels in the document's language
     basis_ids: tuple[str, ...]
     rules: tuple[str, ...]
+    # The labels a member reads: without the verification mark, each source once (two citations of one
+    # act without an article then read the same). Resolved here, against the cooperative's own pack.
+    member_basis: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -516,7 +519,7 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
                     number=f"{s_index}.{c_index}",
                     text=_render(clause.text[lang], ctx, at),
                     items=_close_list([_render_item(clause.items[i], j, ctx, f"{at} item {i + 1}") for i, j in items]),
-                    commentary=_commentary(clause, ctx, lang, at),
+                    commentary=_commentary(clause, ctx, lang, at, coop.pack),
                 )
             )
         out_sections.append(
@@ -605,7 +608,7 @@ def _close_list(items: list[str]) -> tuple[str, ...]:
     return tuple(items)
 
 
-def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: str) -> Commentary | None:
+def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: str, pack: Pack) -> Commentary | None:
     spec = clause.commentary
     if not spec:
         return None
@@ -615,9 +618,10 @@ def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: st
         meaning=_render(str(_need(texts, "meaning", where)), ctx, where + " commentary"),
         choice=_render(str(_need(texts, "choice", where)), ctx, where + " commentary"),
         member_choice=_member_choice(clause, ctx, lang, where),
-        basis=tuple(citations.resolve(cid, lang).label(lang) for cid in ids),
+        basis=tuple(citations.resolve(cid, lang, pack).label(lang) for cid in ids),
         basis_ids=ids,
         rules=tuple(str(r) for r in spec.get("rules") or ()),
+        member_basis=tuple(dict.fromkeys(citations.resolve(cid, lang, pack).label(lang, mark=False) for cid in ids)),
     )
 
 

@@ -17,7 +17,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from coopdocs.citations import resolve
 from coopdocs.clauses import Clause, Commentary, Document, Section
 
 __all__ = ("Clause", "Commentary", "Document", "Pair", "PageWords", "Parallel", "Section", "Tree", "text_lines")
@@ -138,9 +137,7 @@ def printed_commentary(commentary: Commentary, lang: str, audience: str) -> tupl
     if lawyer:
         basis = list(commentary.basis)
     else:
-        # Without the verification mark two citations of one act without an article read the same:
-        # a member sees each source once.
-        basis = list(dict.fromkeys(resolve(cid, lang).label(lang, mark=False) for cid in commentary.basis_ids))
+        basis = list(commentary.member_basis)
     return commentary.meaning, commentary.choice if lawyer else commentary.member_choice, "; ".join(basis) or "—"
 
 

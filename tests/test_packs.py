@@ -1,0 +1,208 @@
+"""The generic tests every rule pack passes (issue 19): each installed pack, each of its rules, clauses
+and examples. A second pack is an addition of data; these tests then cover it without a new test.
+
+- every rule has a failing and a passing example, applied to the pack's own example (pack.yaml
+  `example`), and its wording and citations resolve in the pack in ru, kk and en;
+- every clause of every document has its text and commentary in every language, cites only what the
+  pack's citations.yaml holds, and renders for every example of the pack in ru, kk and en;
+- the numbering is the same in every language;
+- `coopdocs rules --pack` lists the pack's rules with their citations and verified flags.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from coopdocs import clauses, rules
+from coopdocs.build import TEXT_DOCS
+from coopdocs.citations import citation_ids, resolve
+from coopdocs.cli import main
+from coopdocs.diagnostics import Diagnostic
+from coopdocs.loader import load_file, load_text
+from coopdocs.pack import Pack, available_packs, data_root
+from coopdocs.pipeline import check_file
+from coopdocs.schema import validate_input
+
+ROOT = Path(__file__).resolve().parent.parent
+LANGS = ("ru", "kk", "en")
+PACKS = available_packs()
+PACK_IDS = [p.key for p in PACKS]
+
+
+def pack_example(pack: Pack) -> Path:
+    return data_root() / str(pack.meta["example"])
+
+
+def examples_of(pack: Pack) -> list[Path]:
+    """Every file of examples/ written for this pack (its `jurisdiction` and `form`)."""
+    found = []
+    for path in sorted((ROOT / "examples").glob("*.yaml")):
+        data = load_file(path).data or {}
+        if (data.get("jurisdiction"), data.get("form")) == (pack.jurisdiction, pack.form):
+            found.append(path)
+    return found
+
+
+RULE_CASES = [(pack, rule) for pack in PACKS for rule in rules.load_rules(pack)]
+RULE_IDS = [f"{pack.form}:{rule.id}" for pack, rule in RULE_CASES]
+
+
+def run_patch(pack: Pack, patch: dict[str, Any], lang: str = "en") -> list[Diagnostic]:
+    base = load_file(pack_example(pack)).data
+    assert base is not None
+    text = rules.dump_yaml(rules.apply_patch(base, patch))
+    coop, found = validate_input(load_text(text, "example.yaml", lang), lang)
+    assert coop is not None, [f"{d.rule} {d.path}: {d.message}" for d in found]
+    assert coop.pack.key == pack.key
+    return [*found, *rules.run_rules(coop, lang)]
+
+
+def not_info(diags: list[Diagnostic]) -> set[tuple[str, str]]:
+    return {(d.rule, d.path) for d in diags if d.severity != "info"}
+
+
+# --- the packs themselves ------------------------------------------------------------------------------
+
+
+def test_both_packs_are_installed() -> None:
+    assert {"kz/consumer_cooperative", "kz/agricultural_cooperative"} <= set(PACK_IDS)
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
+def test_pack_has_its_example_and_examples(pack: Pack) -> None:
+    assert pack_example(pack).is_file()
+    assert pack_example(pack) in examples_of(pack)
+    for path in examples_of(pack):
+        checked = check_file(path)
+        assert checked.cooperative is not None and checked.cooperative.pack.key == pack.key
+        assert [f"{d.rule} {d.path}" for d in checked.diagnostics if d.severity != "info"] == []
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
+def test_rule_ids_are_unique_and_share_a_prefix(pack: Pack) -> None:
+    ids = [rule.id for rule in rules.load_rules(pack)]
+    assert len(set(ids)) == len(ids)
+    prefixes = {re.match(r"[A-Z]+-[A-Z]+-", rid).group(0) for rid in ids}  # type: ignore[union-attr]
+    assert len(prefixes) == 1, prefixes
+
+
+# --- every rule's examples ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("pack", "rule"), RULE_CASES, ids=RULE_IDS)
+def test_fail_example_yields_exactly_the_rule(pack: Pack, rule: rules.Rule) -> None:
+    for lang in LANGS:
+        found = run_patch(pack, dict(rule.examples["fail"]), lang)
+        mine = [d for d in found if d.rule == rule.id]
+        assert [d.path for d in mine] == [rule.fail_at], lang
+        diag = mine[0]
+        assert diag.severity == rule.severity
+        assert diag.line is not None and diag.column is not None
+        assert diag.citation is not None and diag.citation.id == rule.citation
+        assert diag.message and diag.hint and "{" not in diag.message
+        if rule.severity != "info":
+            together = set(rule.examples.get("with") or ())
+            assert {(r, p) for r, p in not_info(found) if r not in together} == {(rule.id, rule.fail_at)}
+
+
+@pytest.mark.parametrize(("pack", "rule"), RULE_CASES, ids=RULE_IDS)
+def test_pass_example_does_not_yield_the_rule(pack: Pack, rule: rules.Rule) -> None:
+    found = run_patch(pack, dict(rule.examples["pass"]))
+    assert rule.id not in {d.rule for d in found}
+    assert not_info(found) == set()
+
+
+_ARTICLE = re.compile(r"(art\.|article|ст\.|стать|бап|п\.\s*\d|\d+\s*-?\s*бап)", re.IGNORECASE)
+
+
+@pytest.mark.parametrize(("pack", "rule"), RULE_CASES, ids=RULE_IDS)
+def test_wording_and_citations_resolve_in_the_pack(pack: Pack, rule: rules.Rule) -> None:
+    known = set(citation_ids(pack))
+    for name in ("message", "hint", "protects"):
+        for lang in LANGS:
+            assert getattr(rule, name).get(lang, "").strip(), f"{rule.id}: {name} has no {lang}"
+    for lang in LANGS:
+        assert not _ARTICLE.search(rule.message[lang]), f"{rule.id} ({lang}): {rule.message[lang]}"
+    assert re.search("[а-яё]", rule.message["ru"], re.IGNORECASE)
+    assert re.search("[әғқңөұүһі]", rule.message["kk"], re.IGNORECASE)
+    for cid in (rule.citation, *rule.also):
+        assert cid in known, cid
+        for lang in LANGS:
+            assert resolve(cid, lang, pack).label(lang)
+
+
+# --- every clause -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
+def test_every_clause_has_every_language_and_known_citations(pack: Pack) -> None:
+    known = set(citation_ids(pack))
+    rule_ids = {rule.id for rule in rules.load_rules(pack)}
+    for name in pack.meta["documents"]:
+        library = clauses.load_library(pack, name)
+        for section in library.sections:
+            for clause in section.clauses:
+                where = f"{pack.key} {name} {clause.id}"
+                assert set(LANGS) <= set(clause.text), where
+                for item in clause.items:
+                    if "text" in item:
+                        assert set(LANGS) <= set(item["text"]), where
+                if clause.commentary:
+                    assert set(LANGS) <= set(clause.commentary), where
+                    assert set(clause.commentary.get("basis") or ()) <= known, where
+                    assert set(clause.commentary.get("rules") or ()) <= rule_ids, where
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
+def test_every_document_renders_in_every_language_with_equal_numbering(pack: Pack) -> None:
+    for path in examples_of(pack):
+        checked = check_file(path)
+        assert checked.cooperative is not None
+        for name in TEXT_DOCS:
+            docs = clauses.render_all(checked.cooperative, name, list(LANGS))
+            shapes = [[(s.number, [(c.id, c.number, len(c.items)) for c in s.clauses]) for s in d.sections] for d in docs]
+            assert shapes[0] == shapes[1] == shapes[2], f"{path.name} {name}"
+            for doc in docs:
+                text = clauses.as_text(doc, commentary=True)
+                assert text.strip() and "{{" not in text and "{%" not in text, f"{path.name} {name} {doc.lang}"
+
+
+def test_the_agricultural_clauses_follow_the_choices() -> None:
+    """The clauses only the agricultural pack has appear exactly when their keys ask for them."""
+    supply = check_file(ROOT / "examples" / "agri-supply-marketing.yaml").cooperative
+    machinery = check_file(ROOT / "examples" / "agri-machinery.yaml").cooperative
+    assert supply is not None and machinery is not None
+
+    def ids(coop: Any) -> set[str]:
+        return {c.id for s in clauses.render_all(coop, "charter", ["ru"])[0].sections for c in s.clauses}
+
+    assert {"membership.associated", "membership.participation", "income.participation_record"} <= ids(supply)
+    assert "membership.associated" not in ids(machinery)
+    charter = clauses.as_text(clauses.render_all(supply, "charter", ["ru"])[0])
+    assert "не более 12% от внесённого" in charter
+    assert "пропорционально их участию в деятельности Кооператива" in charter
+    assert "некоммерческ" not in charter and "потребительск" not in charter
+
+
+# --- listing -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
+def test_rules_command_lists_the_packs_rules(pack: Pack) -> None:
+    result = CliRunner().invoke(main, ["rules", "--pack", pack.key, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert [row["id"] for row in rows] == [rule.id for rule in rules.load_rules(pack)]
+    assert all(set(row) >= {"citation", "verified", "url"} for row in rows)
+
+
+def test_rules_command_refuses_an_unknown_pack() -> None:
+    result = CliRunner().invoke(main, ["rules", "--pack", "kz/nothing"])
+    assert result.exit_code == 2
+    assert "kz/agricultural_cooperative" in result.output
