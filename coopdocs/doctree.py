@@ -134,10 +134,7 @@ def printed_commentary(commentary: Commentary, lang: str, audience: str) -> tupl
     words and the law is cited without a verification mark per clause (a note on sources says it
     once); for a lawyer the choice names the YAML keys and every unverified citation is marked."""
     lawyer = audience == "lawyer"
-    if lawyer:
-        basis = list(commentary.basis)
-    else:
-        basis = list(commentary.member_basis)
+    basis = commentary.basis if lawyer else commentary.member_basis
     return commentary.meaning, commentary.choice if lawyer else commentary.member_choice, "; ".join(basis) or "—"
 
 

@@ -161,13 +161,16 @@ def test_every_clause_has_every_language_and_known_citations(pack: Pack) -> None
 
 @pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
 def test_every_document_renders_in_every_language_with_equal_numbering(pack: Pack) -> None:
+    """Each example in each of its languages (every clause's three languages are checked above)."""
     for path in examples_of(pack):
         checked = check_file(path)
         assert checked.cooperative is not None
+        langs = list(checked.cooperative.languages)
         for name in TEXT_DOCS:
-            docs = clauses.render_all(checked.cooperative, name, list(LANGS))
-            shapes = [[(s.number, [(c.id, c.number, len(c.items)) for c in s.clauses]) for s in d.sections] for d in docs]
-            assert shapes[0] == shapes[1] == shapes[2], f"{path.name} {name}"
+            docs = clauses.render_all(checked.cooperative, name, langs)
+            shapes = [[(s.number, [(c.id, c.number, len(c.items)) for c in s.clauses]) for s in d.sections]
+                      for d in docs]
+            assert all(shape == shapes[0] for shape in shapes), f"{path.name} {name}"
             for doc in docs:
                 text = clauses.as_text(doc, commentary=True)
                 assert text.strip() and "{{" not in text and "{%" not in text, f"{path.name} {name} {doc.lang}"
@@ -206,3 +209,15 @@ def test_rules_command_refuses_an_unknown_pack() -> None:
     result = CliRunner().invoke(main, ["rules", "--pack", "kz/nothing"])
     assert result.exit_code == 2
     assert "kz/agricultural_cooperative" in result.output
+
+
+@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
+def test_schema_command_exports_the_packs_input(pack: Pack) -> None:
+    result = CliRunner().invoke(main, ["schema", "--pack", pack.key])
+    assert result.exit_code == 0, result.output
+    exported = json.loads(result.output)
+    assert exported["properties"]["form"]["enum"] == [pack.form]
+    if pack.form == "agricultural_cooperative":
+        membership = exported["properties"]["membership"]["properties"]
+        assert {"participation", "associated"} <= set(membership)
+        assert "state_support" in exported["properties"]
