@@ -29,7 +29,7 @@ from coopdocs import prototypes, reading, textscan
 from coopdocs.citations import resolve
 from coopdocs.errors import PackError
 from coopdocs.pack import DEFAULT_PACK, Pack
-from coopdocs.rules import get_rule
+from coopdocs.rules import Rule, get_rule, load_rules
 
 LANGS = ("ru", "kk", "en")
 KINDS = ("missing", "unlawful", "pyramid", "present", "lawful")
@@ -721,15 +721,26 @@ def audit_document(document: reading.Document, pack: Pack = DEFAULT_PACK) -> Aud
     return Audit(document, tuple(clauses), lang, tuple(sorted(found, key=lambda f: order[f.kind])))
 
 
-_TEXT_RULES = {"return": "KZ-PC-PYRAMID-TEXT-RETURN", "recruitment": "KZ-PC-PYRAMID-TEXT-RECRUITMENT"}
+_TEXT_CATEGORIES = ("return", "recruitment")
+
+
+def _text_rules(pack: Pack) -> dict[str, Rule]:
+    """The pack's red-flag rules that read pyramid language of the categories an audit reports,
+    by category (the rules whose check is ``pyramid_language``; their ids are the pack's own)."""
+    return {
+        str(rule.params.get("category")): rule
+        for rule in load_rules(pack)
+        if rule.fn == "pyramid_language" and rule.params.get("category") in _TEXT_CATEGORIES
+    }
 
 
 def _pyramid_language(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Finding]:
     lexicon = textscan.load_lexicon(f"{pack.jurisdiction}/{pack.form}/pyramid-language.yaml")
+    text_rules = _text_rules(pack)
     found = []
     for clause in clauses:
         for sentence, lead in _units(clause):
-            matches = [m for m in textscan.classify(sentence, lexicon) if m.category in _TEXT_RULES]
+            matches = [m for m in textscan.classify(sentence, lexicon) if m.category in text_rules]
             if not matches:
                 continue
             context = _clean(f"{lead} {sentence}")
@@ -739,7 +750,7 @@ def _pyramid_language(clauses: Sequence[Clause], data: AuditPack, pack: Pack) ->
                 continue
             for category in dict.fromkeys(m.category for m in matches):
                 same = [m for m in matches if m.category == category]
-                rule = get_rule(_TEXT_RULES[category], pack)
+                rule = text_rules[category]
                 words = ", ".join(dict.fromkeys(textscan.phrases(sentence, same)))
                 found.append(
                     Finding(
