@@ -8,8 +8,9 @@ import jsonschema
 import pytest
 
 from coopdocs.loader import load_file
+from coopdocs.pack import select_pack
 from coopdocs.pipeline import check_file
-from coopdocs.schema import InputValidator, _validator, json_schema, select_pack, validate_input
+from coopdocs.schema import InputValidator, _validator, json_schema, validate_input
 from tests.support import BEREKE, EXAMPLES, read_example, write_patched
 
 
@@ -41,7 +42,9 @@ def test_json_schema_accepts_examples_and_rejects_wrong_types() -> None:
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     for path in sorted(EXAMPLES.glob("*.yaml")):
         data = json.loads(json.dumps(read_example(path), default=str))
-        own = jsonschema.Draft202012Validator(json_schema(select_pack(data)), format_checker=jsonschema.FormatChecker())
+        pack = select_pack(data, None)
+        assert pack is not None, path.name
+        own = jsonschema.Draft202012Validator(json_schema(pack), format_checker=jsonschema.FormatChecker())
         assert list(own.iter_errors(data)) == [], path.name
     broken = json.loads(json.dumps(read_example(), default=str))
     broken["membership"]["exit"]["payout_days"] = "ninety"
