@@ -157,9 +157,18 @@ def in_words(text: str | None, lang: str, pack: Pack = DEFAULT_PACK) -> str:
 
     def ident_word(match: re.Match[str]) -> str:
         ident = match.group(0)
+        if match.start() and match.string[match.start() - 1] == "'":
+            return ident  # a key to type as it is ('meeting_date:')
         forms = (qn.terms.get(ident) or {}).get(lang)
         word = forms.get("nom") if isinstance(forms, Mapping) else forms
-        return quoted(str(word), lang) if word else ident
+        if word:
+            return quoted(str(word), lang)
+        # a bare key («lower min_age»): the one question whose path ends with it
+        asked = [q for q in qn.questions if q.each is None and q.path.rpartition(".")[2] == ident]
+        if len(asked) == 1:
+            named = label(asked[0].path, lang, pack)
+            return quoted(named, lang) if named else ident
+        return ident
 
     return _IDENT.sub(ident_word, _PATHISH.sub(path_word, text))
 

@@ -23,7 +23,7 @@ from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.init import Question, Questionnaire, Rejected
 from coopdocs.loader import load_text
-from coopdocs.model import Cooperative, split_path
+from coopdocs.model import Cooperative
 from coopdocs.pack import DEFAULT_PACK, Pack
 
 LANGS = ("ru", "kk", "en")
@@ -399,34 +399,13 @@ def _add(out: dict[str, list[Diagnostic]], name: str, d: Diagnostic) -> None:
         listed.append(d)
 
 
-_IDENT = re.compile(r"(?<![.\w])[a-z]+(?:_[a-z]+)+(?!\w|\.\w)")  # a choice's identifier: to_charter_purposes
-_PATHISH = re.compile(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+")
-
-
 def in_words(form: WebForm, data: Mapping[str, Any], text: str | None, lang: str) -> str:
     """A message with every data path in it (``founding.elected.chair``) replaced by the question that
     asks it, and every choice identifier (``to_charter_purposes``) by its word, in quotes: a founder
-    never sees a YAML path or an identifier."""
-    if not text:
-        return ""
+    never sees a YAML path or an identifier (``fieldnames.in_words``, as `validate` words them)."""
+    from coopdocs.fieldnames import in_words as worded
 
-    def label(match: re.Match[str]) -> str:
-        path = match.group(0)
-        if re.split(r"[.\[]", path)[0] not in form.qn.schema:
-            return path
-        found = init.find_question(form.qn, data, path)
-        if found is None:  # a key no question asks: its comment in the written file
-            comment = (form.qn.comments.get(init._pattern(split_path(path))) or {}).get(lang)
-            return f"«{str(comment).rstrip('.')}»" if comment else path
-        q, index = found
-        prompt = re.sub(r"\s*\([^)]*\)\s*$", "", str(q.prompt[lang]).format(n=(index or 0) + 1))
-        return f"«{prompt}»"
-
-    def word(match: re.Match[str]) -> str:
-        ident = match.group(0)
-        return f"«{term(form, ident, lang)}»" if ident in form.qn.terms else ident
-
-    return _IDENT.sub(word, _PATHISH.sub(label, text))
+    return worded(text, lang)
 
 
 def basis(d: Diagnostic, lang: str) -> str:

@@ -36,3 +36,8 @@ def test_a_misspelt_key_is_shown_as_written() -> None:
     assert for_member(d, "ru").path == "membership.exit.payout_dayz"
     d = make("schema/min", lang="ru", path=("membership", "exit", "payout_days"), value=-1, limit=0)
     assert for_member(d, "ru").path == "«Срок выплаты пая выходящему члену после выхода, дней»"
+
+
+def test_a_bare_key_is_worded_unless_it_is_to_be_typed() -> None:
+    assert in_words("or lower min_age", "en") == 'or lower "Minimum age of a member, years"'
+    assert in_words("добавьте здесь 'meeting_date:'", "ru") == "добавьте здесь 'meeting_date:'"
