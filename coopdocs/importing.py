@@ -623,6 +623,159 @@ class _Search:
         return differs
 
 
+# --- generic patterns, for charters coopdocs did not write --------------------------------------
+
+_MONEY = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)\s*(?:\(([^)]*)\)\s*)?(?:тенге|теңге\w*|тг\.?|kzt)\b")
+_DAYS = re.compile(
+    r"(\d+)\s*(?:\(([^)]*)\)\s*)?(календарн\w*\s+|рабоч\w*\s+|күнтізбелік\s+|жұмыс\s+)?(дн\w*|день|күн\w*|месяц\w*|ай\w*)\b"
+)
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:\(([^)]*)\)\s*)?(?:%|процент\w*|пайыз\w*)")
+
+
+def _low(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+@cache
+def _pattern_data(pack: Pack) -> Mapping[str, Any]:
+    return pack.read(pack.schema_rel("import.yaml")) or {}
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;:])\s+(?=[А-ЯЁӘҒҚҢӨҰҮҺІA-Z0-9«])", text) if s.strip()]
+
+
+def _agree(figures: str, words: str | None, lang: str) -> bool:
+    """The figures and the words in brackets give the same number («5 000 (пять тысяч)»)."""
+    from coopdocs.wording import in_words
+
+    if not words:
+        return False
+    try:
+        return _low(in_words(int(figures), lang)) == _low(words)
+    except (ValueError, NotImplementedError, OverflowError):
+        return False
+
+
+def _pattern_value(
+    entry: Mapping[str, Any], rest: str, lang: str, data: Mapping[str, Any]
+) -> tuple[Any, bool, str] | None:
+    """The value of kind ``entry['value']`` first written in ``rest`` (the sentence after its cue):
+    (value, certain, note) or None."""
+    kind = entry["value"]
+    if kind == "money":
+        m = _MONEY.search(rest)
+        if m is None:
+            return None
+        figures = re.sub(r"\D", "", m.group(1))
+        if len({re.sub(r"\D", "", x.group(1)) for x in _MONEY.finditer(rest)}) > 1:
+            return int(figures), False, "read by pattern: the sentence names several amounts"
+        certain = _agree(figures, m.group(2), lang)
+        return int(figures), certain, "" if certain else "read by pattern: the amount is not also written in words"
+    if kind == "days":
+        m = _DAYS.search(rest)
+        if m is None:
+            return None
+        unit = m.group(4)
+        if unit.startswith(("месяц", "ай")):
+            return None  # a period in months is not a number of days
+        working = bool(m.group(3) and m.group(3).strip().startswith(("рабоч", "жұмыс")))
+        if working:
+            return int(m.group(1)), False, "read by pattern: working days, the input counts calendar days"
+        if len({x.group(1) for x in _DAYS.finditer(rest)}) > 1:
+            return int(m.group(1)), False, "read by pattern: the sentence names several periods"
+        certain = _agree(m.group(1), m.group(2), lang)
+        return int(m.group(1)), certain, "" if certain else "read by pattern: check the period"
+    if kind == "count":
+        m = re.search(r"\b(\d+|[^\W\d_]+)\s+(?:человек|членов|член\w*|адам\w*|мүше\w*)", rest)
+        if m is None:
+            return None
+        word = m.group(1)
+        number = int(word) if word.isdigit() else (data.get("numbers") or {}).get(lang, {}).get(word)
+        if number is None:
+            return None
+        return int(number), not word.isdigit(), "" if not word.isdigit() else "read by pattern: check the number"
+    if kind in ("percent", "fraction"):
+        for value, phrases in ((data.get("phrases") or {}).get(kind) or {}).items():
+            if any(re.search(p, rest) for p in phrases.get(lang, ())):
+                return (int(value) if kind == "percent" else str(value)), True, ""
+        if kind == "percent":
+            m = _PERCENT.search(rest)
+            if m is not None:
+                number = float(m.group(1).replace(",", "."))
+                return (int(number) if number.is_integer() else number), False, "read by pattern: check the share"
+        return None
+    return None
+
+
+def _read_name(clauses_found: Sequence[audit.Clause], lang: str, name: str, pack: Pack) -> list[Found]:
+    """The cooperative's name as the pack's legal form writes it («Потребительский кооператив «X»»,
+    ««X» тұтыну кооперативі»): certain when every mention gives the same name, twice or more."""
+    form = str(pack.meta["names"]["full"][lang])
+    before, _, after = form.partition("{name}")
+    pattern = re.compile(re.escape(before) + r"([^«»\n]{1,150}?)" + re.escape(after), re.IGNORECASE)
+    seen: list[tuple[str, audit.Clause]] = []
+    for clause in clauses_found:
+        seen += [(m.group(1).strip(), clause) for m in pattern.finditer(_full(clause))]
+    if not seen:
+        return []
+    names = {n for n, _ in seen}
+    first = seen[0][1]
+    source = Source(name, first.label, _window(_full(first), seen[0][0]), first.page, lang)
+    if len(names) == 1 and len(seen) >= 2:
+        return [Found("cooperative.name", seen[0][0], source, "pattern")]
+    note = "read by pattern: named once" if len(names) == 1 else "read by pattern: named differently"
+    return [Found("cooperative.name", seen[0][0], source, "pattern", False, note)]
+
+
+def _read_patterns(
+    clauses_found: Sequence[audit.Clause], lang: str, name: str, pack: Pack, skip: set[str]
+) -> list[Found]:
+    """Values of the generic patterns (``import.yaml``), each with the clause it was read from."""
+    data = _pattern_data(pack)
+    entries = [e for e in data.get("patterns") or [] if e["path"] not in skip]
+    out: list[Found] = [] if "cooperative.name" in skip else _read_name(clauses_found, lang, name, pack)
+    for clause in clauses_found:
+        for sentence in _sentences(_full(clause)):
+            low = _low(sentence)
+            hits = []
+            for entry in entries:
+                if entry["value"] == "choice":
+                    for value, cues in (entry.get("choices") or {}).items():
+                        if any(re.search(c, low) for c in cues.get(lang, ())):
+                            hits.append((entry, value))
+                    continue
+                for cue in (entry.get("cues") or {}).get(lang, ()):
+                    m = re.search(cue, low)
+                    if m is not None:
+                        hits.append((entry, m.end()))
+                        break
+            for entry, where in hits:
+                if entry["value"] == "choice":
+                    value, certain, note = where, False, "read by pattern: the body the clause names"
+                else:
+                    # the sentence after the cue, up to another cue of the same kind of value
+                    ends = [
+                        w
+                        for e, w in hits
+                        if e is not entry and e["value"] == entry["value"] and isinstance(w, int) and w > where
+                    ]
+                    rest = low[where : min(ends) if ends else len(low)]
+                    others = [e for e, _ in hits if e is not entry and e["value"] == entry["value"]]
+                    if (lang == "kk" or entry["value"] in ("percent", "fraction")) and not others:
+                        rest = low  # Kazakh puts the verb (often the cue) after the value; a share is the sentence's
+                    got = _pattern_value(entry, rest, lang, data)
+                    if got is None:
+                        continue
+                    value, certain, note = got
+                rules = pack_rules(pack.input_schema(), str(entry["path"])) or {}
+                if ("min" in rules and value < rules["min"]) or ("max" in rules and value > rules["max"]):
+                    continue
+                source = Source(name, clause.label, _window(sentence, value), clause.page, lang)
+                out.append(Found(str(entry["path"]), value, source, "pattern", certain, note))
+    return out
+
+
 # --- the founders: items repeated over founding.founders ------------------------------------------
 
 _FOUNDERS = "founding.founders"
@@ -844,8 +997,10 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
         if s > share:
             share, pairs, kind = s, p, library.name
     name = Path(document.path).name
-    if share < 0.3:
-        return _Read(document, "", lang, [], {})
+    if share < 0.3:  # not one of the pack's documents as coopdocs writes them: generic patterns only
+        looks = any(re.search(r"\bустав|жарғ", p.text.lower()) for p in document.paragraphs[:30])
+        found_values = _read_patterns(found, lang, name, pack, set()) if looks else []
+        return _Read(document, "charter" if looks else "", lang, found_values, {})
     search = _Search(filler, lang, pack, table)
     values: list[Found] = []
     numbering = {spec.id: clause.label for clause, spec, _ in pairs}
@@ -882,6 +1037,9 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
                     search.fixed[leaf.path] = value
                     source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
                     values.append(Found(leaf.path, value, source, "clause"))
+    if kind == "charter":
+        read = {f.path for f in values} | set(search.fixed)
+        values += _read_patterns(found, lang, name, pack, read)
     signers = _signers(document, lang, pack) if kind == "charter" else []
     return _Read(document, kind, lang, values, numbering, signers)
 
@@ -963,6 +1121,8 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
     uncertain: list[Found] = []
     for path in sorted(by_path, key=lambda p: list(table).index(p) if p in table else 10**6):
         entries = by_path[path]
+        exact = [f for f in entries if f.how != "pattern"]
+        entries = exact or entries  # a clause read exactly outranks a pattern
         leaf = table.get(path)
         if path == _FOUNDERS:
             merged = _merge_founders(entries, len(langs) > 1)
@@ -1349,7 +1509,13 @@ def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_P
         lines += ["", w["missing_title"], *(f"  - {p}" for p in result.missing)]
     if result.uncertain:
         lines += ["", w["uncertain_title"]]
-        lines += [f"  - {f.path}: {_shown(f.value)} ({f.source.cite()}; {f.note})" for f in result.uncertain]
+        by_path: dict[str, list[Found]] = {}
+        for f in result.uncertain:
+            by_path.setdefault(f.path, []).append(f)
+        for path, entries in by_path.items():
+            shown = " / ".join(dict.fromkeys(_shown(f.value) for f in entries))
+            where = ", ".join(dict.fromkeys(f.source.cite() for f in entries))
+            lines.append(f"  - {path}: {shown} ({where}; {entries[0].note})")
     if result.notes:
         lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
     lines += ["", w["summary"].format(file=target, **_counts(result, target)), w["head_next"].format(file=target)]

@@ -191,12 +191,25 @@ def test_init_resume_asks_only_what_the_charter_lacks(variant: tuple[Path, Path]
     assert CliRunner().invoke(main, ["import", str(folder / "charter.ru.docx"), "-o", str(draft)]).exit_code == 0
     answers = [
         "",  # short name: Enter accepts the one composed from the imported name
-        "Алматинская область", "г. Конаев", "ул. Толе би, д. 7",  # the location's parts: uncertain, asked
-        "1", "совместная закупка продуктов питания для членов кооператива",
+        "Алматинская область",
+        "г. Конаев",
+        "ул. Толе би, д. 7",  # the location's parts: uncertain, asked
+        "1",
+        "совместная закупка продуктов питания для членов кооператива",
         "2",
-        "person", "Ахметов Серик Болатович", "850214300129", "г. Конаев, ул. Абая, 1", "120000",
-        "person", "Иванова Мария Петровна", "900517400154", "г. Конаев, ул. Сатпаева, 4", "150000",
-        "1", "2", "1",  # chair, secretary, elected chair
+        "person",
+        "Ахметов Серик Болатович",
+        "850214300129",
+        "г. Конаев, ул. Абая, 1",
+        "120000",
+        "person",
+        "Иванова Мария Петровна",
+        "900517400154",
+        "г. Конаев, ул. Сатпаева, 4",
+        "150000",
+        "1",
+        "2",
+        "1",  # chair, secretary, elected chair
         "non_payment, charter_violation",
         "1",  # audit checks a year: «не реже одного раза в год» does not tell 0 from 1
         "0",  # programmes
@@ -215,3 +228,49 @@ def test_init_resume_asks_only_what_the_charter_lacks(variant: tuple[Path, Path]
     assert data["membership"]["contributions"]["share"]["amount"] == 120000
     assert data["membership"]["exit"]["payout_days"] == 60
     assert data["governance"]["board"]["size"] == 5
+
+
+@pytest.mark.parametrize(
+    ("name", "certain", "proposed"),
+    [
+        (
+            "lawful-ru.txt",
+            {
+                "cooperative.name": "Жетысу-Агро",
+                "membership.contributions.share.amount": 50000,  # «50 000 (пятьдесят тысяч) тенге»
+                "governance.general_meeting.quorum_percent": 50,  # «более половины»
+                "governance.board.size": 3,  # «в составе трёх человек»
+            },
+            {
+                "membership.contributions.entrance_fee.amount": 5000,  # figures only
+                "membership.exit.payout_days": 90,
+            },
+        ),
+        (
+            "lawful-kk.txt",
+            {
+                "cooperative.name": "Ақжол",
+                "membership.contributions.share.amount": 30000,  # «30 000 (отыз мың) теңгені»
+                "governance.general_meeting.quorum_percent": 50,  # «жартысынан астамы»
+            },
+            {"membership.exit.payout_days": 90},
+        ),
+    ],
+)
+def test_a_charter_coopdocs_did_not_write(name: str, certain: dict[str, object], proposed: dict[str, object]) -> None:
+    """Generic patterns: a value is written only when its figures and words agree (or a fixed phrase
+    states it); the rest is proposed as uncertain and left out of the draft."""
+    from tests.support import ROOT
+
+    result = importing.import_path(ROOT / "tests" / "corpus" / name)
+    values = {f.path: f.value for f in result.found}
+    for path, value in certain.items():
+        assert values.get(path) == value, path
+    maybe = {f.path: f.value for f in result.uncertain}
+    for path, value in proposed.items():
+        assert path not in values and maybe.get(path) == value, path
+    assert get_in(result.data, "membership.exit.payout_days") is None
+
+
+def get_in(data: dict[str, object], path: str) -> object:
+    return importing.get_at(data, path)
