@@ -1,4 +1,4 @@
-"""Every command, run with `--messages kk` on a typical success and a typical failure, prints no
+"""Every command, run with `--messages kk` (and `ru`) on a typical success and a typical failure, prints no
 English word: prefixes, summaries, status words, click's own usage errors included (issue 18 item 4).
 
 What may stay Latin is listed: file paths, option names, rule ids, identifiers quoted from the
@@ -51,8 +51,8 @@ def english_words(text: str) -> list[str]:
     return sorted({w for w in LATIN.findall(text) if w.lower() not in ALLOWED})
 
 
-def run(*args: str) -> str:
-    result = CliRunner().invoke(main, [*args, "--messages", "kk"], prog_name="coopdocs")
+def run(*args: str, lang: str = "kk") -> str:
+    result = CliRunner().invoke(main, [*args, "--messages", lang], prog_name="coopdocs")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
     return result.output + (result.stderr if result.stderr_bytes is not None else "")
@@ -100,10 +100,11 @@ def commands(tmp_path: Path, bad: Path) -> list[tuple[str, ...]]:
     ]
 
 
-def test_every_command_speaks_kazakh(tmp_path: Path, bad: Path) -> None:
+@pytest.mark.parametrize("lang", ["kk", "ru"])
+def test_every_command_speaks_the_messages_language(tmp_path: Path, bad: Path, lang: str) -> None:
     leaks = {}
     for args in commands(tmp_path, bad):
-        words = english_words(run(*args))
+        words = english_words(run(*args, lang=lang))
         if words:
             leaks[" ".join(args)] = words
     assert not leaks, leaks
