@@ -1107,6 +1107,7 @@ def serve_command(file: Path | None, host: str, port: int, msg_lang: str | None)
     from coopdocs import serve
 
     lang = messages_lang(msg_lang)
+    serve.check_port(host, port)
     shown = f"[{host}]" if ":" in host else host
     click.echo(_ui("serve_started", lang, url=f"http://{shown}:{port}/"), err=True)
     ui_lang = msg_lang or os.environ.get("COOPDOCS_MESSAGES") or "ru"

@@ -754,10 +754,31 @@ async def api_openapi(request: Request) -> Response:
 # --- running -------------------------------------------------------------------------------------
 
 
+def check_port(host: str, port: int) -> None:
+    """Say in words when the address cannot be listened on (a second `coopdocs serve`, a port
+    under 1024), before the server starts and would log it in English."""
+    import errno
+    import socket
+
+    from coopdocs.errors import UsageError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            shown = f"[{host}]" if ":" in host else host
+            if exc.errno == errno.EADDRINUSE:
+                raise UsageError.said("port_busy", url=f"http://{shown}:{port}/", port=port, other=port + 1) from exc
+            raise UsageError.said("cannot_listen", host=host, port=port, reason=exc.strerror or exc) from exc
+
+
 def run(start_file: Path | None, host: str, port: int, *, lang: str = "ru") -> None:
     """Serve until Ctrl-C or SIGTERM (uvicorn stops cleanly on both); new sessions start in ``lang``."""
     import uvicorn
 
+    check_port(host, port)
     hosts = (*LOOPBACK, "testserver") if host in LOOPBACK else ("*",)
     app = create_app(start_file, allowed_hosts=hosts, lang=lang)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

@@ -286,3 +286,18 @@ def test_labels_drop_the_terminals_typing_help() -> None:
             page = c.get(f"/s/{number}").text
             for typed in ("да/нет", "иә/жоқ", "yes/no", "через запятую", "үтір арқылы", "comma-separated", "Enter"):
                 assert typed not in page, (number, lang, typed)
+
+
+def test_a_taken_port_is_said_in_words() -> None:
+    from click.testing import CliRunner
+
+    from coopdocs.cli import main
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = CliRunner().invoke(main, ["serve", "--port", str(port), "--messages", "ru"])
+    assert result.exit_code == 2, result.output
+    assert f"ошибка: http://127.0.0.1:{port}/: порт {port} занят (возможно, coopdocs serve уже запущен" in result.output
+    assert f"coopdocs serve --port {port + 1}" in result.output
