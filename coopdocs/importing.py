@@ -78,7 +78,7 @@ class Found:
     source: Source
     how: str  # clause: the library clause re-rendered reads exactly so | pattern: a generic pattern
     certain: bool = True
-    note: str = ""  # why it is uncertain
+    note: str = ""  # why it is uncertain: a key of messages.yaml _ui_import (note_<key>)
 
 
 @dataclass
@@ -669,9 +669,9 @@ def _pattern_value(
             return None
         figures = re.sub(r"\D", "", m.group(1))
         if len({re.sub(r"\D", "", x.group(1)) for x in _MONEY.finditer(rest)}) > 1:
-            return int(figures), False, "read by pattern: the sentence names several amounts"
+            return int(figures), False, "several_amounts"
         certain = _agree(figures, m.group(2), lang)
-        return int(figures), certain, "" if certain else "read by pattern: the amount is not also written in words"
+        return int(figures), certain, "" if certain else "no_words"
     if kind == "days":
         m = _DAYS.search(rest)
         if m is None:
@@ -681,11 +681,11 @@ def _pattern_value(
             return None  # a period in months is not a number of days
         working = bool(m.group(3) and m.group(3).strip().startswith(("рабоч", "жұмыс")))
         if working:
-            return int(m.group(1)), False, "read by pattern: working days, the input counts calendar days"
+            return int(m.group(1)), False, "working_days"
         if len({x.group(1) for x in _DAYS.finditer(rest)}) > 1:
-            return int(m.group(1)), False, "read by pattern: the sentence names several periods"
+            return int(m.group(1)), False, "several_periods"
         certain = _agree(m.group(1), m.group(2), lang)
-        return int(m.group(1)), certain, "" if certain else "read by pattern: check the period"
+        return int(m.group(1)), certain, "" if certain else "check_period"
     if kind == "count":
         m = re.search(r"\b(\d+|[^\W\d_]+)\s+(?:человек|членов|член\w*|адам\w*|мүше\w*)", rest)
         if m is None:
@@ -694,7 +694,7 @@ def _pattern_value(
         number = int(word) if word.isdigit() else (data.get("numbers") or {}).get(lang, {}).get(word)
         if number is None:
             return None
-        return int(number), not word.isdigit(), "" if not word.isdigit() else "read by pattern: check the number"
+        return int(number), not word.isdigit(), "" if not word.isdigit() else "check_number"
     if kind in ("percent", "fraction"):
         for value, phrases in ((data.get("phrases") or {}).get(kind) or {}).items():
             if any(re.search(p, rest) for p in phrases.get(lang, ())):
@@ -703,7 +703,7 @@ def _pattern_value(
             m = _PERCENT.search(rest)
             if m is not None:
                 number = float(m.group(1).replace(",", "."))
-                return (int(number) if number.is_integer() else number), False, "read by pattern: check the share"
+                return (int(number) if number.is_integer() else number), False, "check_share"
         return None
     return None
 
@@ -724,7 +724,7 @@ def _read_name(clauses_found: Sequence[audit.Clause], lang: str, name: str, pack
     source = Source(name, first.label, _window(_full(first), seen[0][0]), first.page, lang)
     if len(names) == 1 and len(seen) >= 2:
         return [Found("cooperative.name", seen[0][0], source, "pattern")]
-    note = "read by pattern: named once" if len(names) == 1 else "read by pattern: named differently"
+    note = "named_once" if len(names) == 1 else "named_differently"
     return [Found("cooperative.name", seen[0][0], source, "pattern", False, note)]
 
 
@@ -752,7 +752,7 @@ def _read_patterns(
                         break
             for entry, where in hits:
                 if entry["value"] == "choice":
-                    value, certain, note = where, False, "read by pattern: the body the clause names"
+                    value, certain, note = where, False, "body"
                 else:
                     # the sentence after the cue, up to another cue of the same kind of value
                     ends = [
@@ -1022,7 +1022,7 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
             for leaf, value in got:
                 source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
                 if leaf.path in search.ambiguous:
-                    note = "only punctuation separates it from the next value in this clause: check where it ends"
+                    note = "punctuation"
                     values.append(Found(leaf.path, value, source, "clause", False, note))
                     continue
                 search.fixed[leaf.path] = value
@@ -1040,8 +1040,35 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
     if kind == "charter":
         read = {f.path for f in values} | set(search.fixed)
         values += _read_patterns(found, lang, name, pack, read)
+    if document.kind == "pdf":
+        values = [_pdf_checked(f, document, table) for f in values]
     signers = _signers(document, lang, pack) if kind == "charter" else []
     return _Read(document, kind, lang, values, numbering, signers)
+
+
+def _texts_of(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts_of(v)]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() if k not in ("iin", "bin", "kind", "basis") for t in _texts_of(v)]
+    return []
+
+
+def _pdf_checked(found: Found, document: reading.Document, table: Mapping[str, Leaf]) -> Found:
+    """A text read from a PDF is certain only where the PDF has it whole: on one line, or broken
+    across lines at a space. A word broken at a line's end may have lost or kept a hyphen that the
+    keys compare without (pdftotext joins «к-» + «сі» into «ксі»)."""
+    free = found.path == _FOUNDERS or (found.path in table and table[found.path].kind in ("text", "textlist"))
+    if not found.certain or not free:
+        return found
+    joined = "\n".join(p.text for p in document.paragraphs)
+    for text in _texts_of(found.value):
+        pattern = r"[ \n]+".join(re.escape(part) for part in text.split())
+        if not re.search(pattern, joined):
+            return replace_note(found, "pdf_break")
+    return found
 
 
 def _place_founders(
@@ -1127,7 +1154,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
         if path == _FOUNDERS:
             merged = _merge_founders(entries, len(langs) > 1)
             if merged is None:
-                uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+                uncertain += [replace_note(f, "differ") for f in entries]
             else:
                 _set(data, path, merged)
                 found.append(Found(path, merged, entries[0].source, "clause"))
@@ -1136,7 +1163,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             lists = {f.source.lang: f.value for f in entries}
             lengths = {len(v) for v in lists.values()}
             if len(lengths) != 1 or not all(f.certain for f in entries):
-                uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+                uncertain += [replace_note(f, "differ") for f in entries]
                 continue
             if len(langs) > 1:
                 value = [{lang: lists[lang][i] for lang in lists} for i in range(lengths.pop())]
@@ -1155,7 +1182,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
                 if per_lang.setdefault(f.source.lang, f.value) != f.value:
                     clash = True
             if clash:
-                uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+                uncertain += [replace_note(f, "differ") for f in entries]
                 continue
             text: Any = per_lang if len(langs) > 1 else next(iter(per_lang.values()))
             _set(data, path, text)
@@ -1163,7 +1190,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             continue
         values = {_hashable(f.value) for f in entries}
         if len(values) > 1:
-            uncertain += [replace_note(f, "the documents on file state it differently") for f in entries]
+            uncertain += [replace_note(f, "differ") for f in entries]
             continue
         best = entries[0]
         if best.certain:
@@ -1390,6 +1417,11 @@ def words(lang: str) -> dict[str, str]:
     return ui_words("_ui_import", lang)
 
 
+def note_text(note: str, lang: str) -> str:
+    """Why a value is uncertain, in ``lang``."""
+    return words(lang).get(f"note_{note}", note)
+
+
 def kind_name(kind: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
     names = dict(
         zip(
@@ -1449,7 +1481,8 @@ def to_yaml(result: Imported, lang: str, target: str = "coop.yaml", pack: Pack =
     if result.uncertain:
         lines += ["", w["uncertain_title"]]
         lines += [
-            f"  - {f.path}: {_shown(f.value)}  ({f.source.cite()}: «{_quote(f.source.quote, 70)}»; {f.note})"
+            f"  - {f.path}: {_shown(f.value)}  ({f.source.cite()}: «{_quote(f.source.quote, 70)}»; "
+            f"{note_text(f.note, lang)})"
             for f in result.uncertain
         ]
     if optional:
@@ -1515,7 +1548,7 @@ def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_P
         for path, entries in by_path.items():
             shown = " / ".join(dict.fromkeys(_shown(f.value) for f in entries))
             where = ", ".join(dict.fromkeys(f.source.cite() for f in entries))
-            lines.append(f"  - {path}: {shown} ({where}; {entries[0].note})")
+            lines.append(f"  - {path}: {shown} ({where}; {note_text(entries[0].note, lang)})")
     if result.notes:
         lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
     lines += ["", w["summary"].format(file=target, **_counts(result, target)), w["head_next"].format(file=target)]
