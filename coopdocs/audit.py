@@ -82,6 +82,7 @@ class Term:
     question: Mapping[str, str] | None
     states: tuple[str, ...] = ()  # topics a clause with the term still settles (unlawfully)
     requires: tuple[re.Pattern[str], ...] = ()  # what a closest-example match must contain too
+    about: tuple[str, ...] = ()  # topics a sentence with the term is about (default: states)
 
 
 @dataclass(frozen=True)
@@ -200,6 +201,7 @@ def _term(t: Any, at: str, pack: Pack) -> Term:
         question=_texts(question, f"{at}.question") if question else None,
         states=tuple(str(x) for x in t.get("states") or ()),
         requires=_regexes(t.get("requires"), f"{at}.requires"),
+        about=tuple(str(x) for x in t.get("about") or t.get("states") or ()),
     )
 
 
@@ -424,18 +426,24 @@ def _best_by_label(text: str, pack: Pack = DEFAULT_PACK) -> tuple[tuple[str, flo
     return tuple(sorted(((k, v[0], v[1]) for k, v in best.items()), key=lambda x: -x[1]))
 
 
-def _nearest_term(text: str, pack: Pack = DEFAULT_PACK) -> tuple[str, str, float] | None:
-    """(term id, example, cosine) when the closest wording to ``text`` is a term's unlawful example,
-    close enough and closer than any lawful wording by the margin."""
+def _nearest_term(text: str, term: Term, pack: Pack = DEFAULT_PACK) -> tuple[str, float] | None:
+    """(example, cosine) when ``text`` is close to one of the term's unlawful examples (at least
+    `similar.term_threshold`, and by `term_margin` closer than any other wording) or, being about one of
+    the term's topics (its closest labelled wording is one of theirs), close to the example at all
+    that threshold. The term's `requires` words then decide (``_term_hits``)."""
     ranked = _best_by_label(text, pack)
     threshold, margin = load(pack).term_similar
-    if not ranked or not ranked[0][0].startswith("term:"):
+    mine = next((r for r in ranked if r[0] == f"term:{term.id}"), None)
+    if mine is None or mine[1] < threshold:
         return None
-    label, score, source = ranked[0]
-    runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
-    if score < threshold or score - runner_up < margin:
-        return None
-    return label.removeprefix("term:"), source, score
+    topics = [r for r in ranked if _is_topic(r[0])]
+    if ranked[0][0] == mine[0]:
+        runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
+        if mine[1] - runner_up >= margin:
+            return mine[2], mine[1]
+    if topics and topics[0][0] in term.about:
+        return mine[2], mine[1]
+    return None
 
 
 def _similar_topics(
@@ -457,9 +465,14 @@ def _similar_topics(
         topic, score, source = ranked[0]
         runner_up = ranked[1][1] if len(ranked) > 1 else 0.0
         better = topic not in accepted or accepted[topic][1] < score
-        if score >= similar[0] and score - runner_up >= similar[1] and better:
+        # a library sentence is a noisier prototype (its Jinja left out) than a hand-written example
+        needed = similar[0] if source.startswith("example") else max(similar[0], LIBRARY_SIMILAR)
+        if score >= needed and score - runner_up >= similar[1] and better:
             accepted[topic] = (source, score)
     return accepted, closest
+
+
+LIBRARY_SIMILAR = 0.45
 
 
 def _is_topic(label: str) -> bool:
@@ -623,10 +636,10 @@ def _term_hits(
         text = context if sign else _clean(sentence)
         why = "pattern"
         if not all(p.search(text) for p in term.all):
-            near = None if sign else _nearest_term(f"{lead} {sentence}".strip(), pack)
-            if near is None or near[0] != term.id or not all(p.search(text) for p in term.requires):
+            near = None if sign or not term.requires else _nearest_term(f"{lead} {sentence}".strip(), term, pack)
+            if near is None or not all(p.search(text) for p in term.requires):
                 continue
-            why = f"~{near[1]} ({near[2] * 100:.0f}%)"
+            why = f"~{near[0]} ({near[1] * 100:.0f}%)"
         if any(p.search(context) for p in term.unless):
             continue
         negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)

@@ -72,7 +72,7 @@ def test_our_own_charter_states_every_topic_and_no_unlawful_term(generated: Path
 
 @pytest.mark.parametrize(
     "entry",
-    [e for e in bench.entries() if e.get("set", "tuning") in ("tuning", "handwritten-tuning")],
+    [e for e in bench.entries() if e.get("set", "tuning") in ("tuning", "handwritten-tuning", "handwritten-holdout")],
     ids=lambda e: e["id"],
 )
 def test_labelled_corpus(entry: dict, tmp_path: Path) -> None:
