@@ -27,6 +27,7 @@ from coopdocs.redline import Para, Revision
 from coopdocs.wording import legal_date
 
 DOCUMENTS = ("charter", "membership", "disputes")
+UNKNOWN_NUMBER = "____"  # a clause of the document on file whose number import could not read
 AUTHOR = "coopdocs"
 
 
@@ -263,8 +264,10 @@ def cite_source(diff: DocumentDiff, numbering: Mapping[str, str]) -> DocumentDif
     there; a clause whose place changes, from its number there to the new one."""
     if not numbering:
         return diff
+    # a clause the import could not pair with one on file has no number there: a blank to fill in
+    # by hand, never coopdocs' own number, which would cite another clause of the registered charter
     changes = tuple(
-        dataclasses.replace(c, number=numbering.get(c.target, c.number))
+        dataclasses.replace(c, number=numbering.get(c.target, UNKNOWN_NUMBER))
         if c.kind in ("clause_restated", "clause_deleted")
         else c
         for c in diff.changes
@@ -303,10 +306,7 @@ def _without_none(value: Any) -> Any:
 def files(given: Sequence[Path], old_charter: Path | None) -> tuple[Path, Path]:
     """OLD and NEW from the command line: OLD NEW, or --old-charter CHARTER with NEW alone."""
     if len(given) != (1 if old_charter else 2):
-        raise UsageError(
-            "give OLD and NEW, or --old-charter CHARTER and NEW",
-            hint="coopdocs amend old.yaml new.yaml, or coopdocs amend --old-charter charter.pdf new.yaml",
-        )
+        raise UsageError.said("amend_files")
     return (old_charter, given[0]) if old_charter else (given[0], given[1])
 
 
@@ -332,11 +332,8 @@ def old_from_charter(charter: Path, new: Cooperative, lang: str = "en") -> tuple
     from coopdocs.loader import load_text
 
     imported = importing.import_path(charter, new.pack)
-    if not any(kind == "charter" for _, kind, _ in imported.documents):
-        raise UsageError(
-            f"{charter}: not recognised as a charter, so its clause numbers cannot be cited",
-            hint="give the registered charter (.docx, .pdf with a text layer, .html or .txt)",
-        )
+    if not imported.numbering.get("charter"):
+        raise UsageError.said("amend_not_charter", path=charter)
     data = copy.deepcopy(new.data)
     for found in imported.found:
         importing.set_at(data, found.path, found.value, found.source.lang)

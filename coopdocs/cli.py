@@ -735,13 +735,12 @@ def import_command(source: Path, out: Path, force: bool, fmt: str, lang: str) ->
     out and listed. Then `validate` shows what is missing and `init --resume` asks for it."""
     from coopdocs import importing
 
-    words = importing.words(lang)
     if not source.exists():
         require_files((source,), lang)
     if out.exists() and not force:
         from coopdocs.errors import OutputError
 
-        raise OutputError(words["exists"].format(file=out), hint=words["exists_hint"])
+        raise OutputError.said("import_exists", file=out)
     result = importing.import_path(source)
     text = importing.to_yaml(result, lang, str(out))
     _write_new(out, text.encode("utf-8"))

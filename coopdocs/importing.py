@@ -387,10 +387,7 @@ def read_documents(path: Path) -> list[reading.Document]:
     if path.is_dir():
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
         if not files:
-            raise UsageError(
-                f"{path}: no charter or founding document here (.docx, .pdf, .html, .txt)",
-                hint="give a file, or a folder with the charter and the other founding documents",
-            )
+            raise UsageError.said("import_no_documents", path=path)
         return [reading.read(p) for p in files]
     return [reading.read(path)]
 

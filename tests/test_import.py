@@ -274,3 +274,17 @@ def test_a_charter_coopdocs_did_not_write(name: str, certain: dict[str, object],
 
 def get_in(data: dict[str, object], path: str) -> object:
     return importing.get_at(data, path)
+
+
+def test_errors_in_the_users_language(tmp_path: Path) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = CliRunner().invoke(main, ["import", str(empty), "-o", str(tmp_path / "c.yaml"), "--messages", "ru"])
+    assert result.exit_code == 2
+    assert "здесь нет устава или другого учредительного документа" in result.output
+    text = tmp_path / "notes.txt"
+    text.write_text("Список покупок: хлеб, молоко.\n", encoding="utf-8")
+    new = write_patched(tmp_path, {}, name="new.yaml")
+    result = CliRunner().invoke(main, ["amend", "--old-charter", str(text), str(new), "--messages", "kk"])
+    assert result.exit_code == 2
+    assert "жарғы ретінде танылмады" in result.output
