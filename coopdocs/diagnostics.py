@@ -120,7 +120,10 @@ def make(
 def _cited(rule: str, cite: str, lang: str, pack: Pack | None) -> Citation:
     if pack is None:
         raise PackError(f"message {rule} cites {cite}: say whose pack (diagnostics.make(..., pack=...))")
-    return resolve(cite, lang, pack)
+    # messages.yaml is shared by every pack and names the first pack's citation ids; a pack whose law
+    # is another maps them to its own (pack.yaml `message_citations`).
+    own = pack.meta.get("message_citations") or {}
+    return resolve(str(own.get(cite, cite)), lang, pack)
 
 
 def _pick(texts: Mapping[str, str], lang: str) -> str:

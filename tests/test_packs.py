@@ -237,3 +237,17 @@ def test_audit_with_the_pack_reads_its_own_charters_as_complete(pack: Pack) -> N
             text = ROOT / "tests" / "golden" / path.stem / f"charter.{lang}.txt"
             found = audit.audit(text, pack).findings
             assert [f.id for f in found if f.kind in ("missing", "pyramid")] == [], f"{path.name} {lang}"
+
+
+def test_input_messages_cite_the_inputs_own_law(tmp_path: Path) -> None:
+    """schemas/messages.yaml names the consumer pack's citation ids; an agricultural input's message
+    cites Law 372-V through the pack's `message_citations`, a consumer input's still Law 197-II."""
+    for example, law in (("agri-supply-marketing", "372-V"), ("bereke", "197-II")):
+        data = load_file(ROOT / "examples" / f"{example}.yaml").data
+        assert data is not None
+        data["founding"]["founders"][0]["share_contribution"] = 1
+        loaded = load_text(rules.dump_yaml(data), "coop.yaml", "en")
+        coop, found = validate_input(loaded, "en")
+        share = [d for d in found if d.rule == "input/founder-share"]
+        assert share and share[0].citation is not None, [d.rule for d in found]
+        assert law in share[0].citation.instrument, share[0].citation
