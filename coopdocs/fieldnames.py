@@ -151,7 +151,8 @@ def in_words(text: str | None, lang: str, pack: Pack = DEFAULT_PACK) -> str:
     def path_word(match: re.Match[str]) -> str:
         found = match.group(0)
         if re.split(r"[.\[]", found)[0] not in qn.schema:
-            return found
+            named = _tail(found, lang, pack)  # a path inside an item: advance.repayment_months
+            return quoted(named, lang) if named else found
         named = label(found, lang, pack)
         return quoted(named, lang) if named else found
 
@@ -163,14 +164,28 @@ def in_words(text: str | None, lang: str, pack: Pack = DEFAULT_PACK) -> str:
         word = forms.get("nom") if isinstance(forms, Mapping) else forms
         if word:
             return quoted(str(word), lang)
-        # a bare key («lower min_age»): the one question whose path ends with it
-        asked = [q for q in qn.questions if q.each is None and q.path.rpartition(".")[2] == ident]
-        if len(asked) == 1:
-            named = label(asked[0].path, lang, pack)
-            return quoted(named, lang) if named else ident
-        return ident
+        named = _tail(ident, lang, pack)  # a bare key («lower min_age»)
+        return quoted(named, lang) if named else ident
 
     return _IDENT.sub(ident_word, _PATHISH.sub(path_word, text))
+
+
+def _tail(tail: str, lang: str, pack: Pack) -> str | None:
+    """A key or a path given without its beginning (``min_age``, ``advance.repayment_months``): the
+    one question whose path ends with it, named without an item's number (the message does not say
+    which item), else the one key comment that does."""
+    from coopdocs.init import load_questionnaire
+
+    qn = load_questionnaire(pack)
+    asked = [q for q in qn.questions if f".{q.at(0) if q.each else q.path}".replace("[0]", "").endswith("." + tail)]
+    if len(asked) == 1:
+        q = asked[0]
+        name = short_prompt(str(q.prompt[lang]).format(n=1))
+        return name.split(": ", 1)[-1] if q.each else name
+    keys = [k for k in qn.comments if f".{k}".replace("[]", "").endswith("." + tail)]
+    if len(keys) == 1:
+        return _commented(split_path(keys[0].replace("[]", "[0]")), lang, qn.comments)
+    return None
 
 
 def for_member(d: Diagnostic, lang: str, pack: Pack = DEFAULT_PACK) -> Diagnostic:

@@ -41,3 +41,9 @@ def test_a_misspelt_key_is_shown_as_written() -> None:
 def test_a_bare_key_is_worded_unless_it_is_to_be_typed() -> None:
     assert in_words("or lower min_age", "en") == 'or lower "Minimum age of a member, years"'
     assert in_words("добавьте здесь 'meeting_date:'", "ru") == "добавьте здесь 'meeting_date:'"
+
+
+def test_a_path_inside_an_item_is_worded_without_the_items_number() -> None:
+    assert in_words("reduce entrance_fee.amount", "en") == 'reduce "Entrance fee, tenge"'
+    text = in_words("аванс с возвратом (advance.repayment_months)", "ru")
+    assert text == "аванс с возвратом («за сколько месяцев член возвращает аванс»)"
