@@ -338,26 +338,19 @@ def _shown(value: Any) -> str:
 
 
 def _label(qn: Questionnaire, path: str, lang: str) -> str:
-    """A data path in words: the prompt of the question that asks it (a founder sees no YAML path)."""
-    for q in qn.questions:
-        if q.each is None and q.path == path:
-            return str(q.prompt[lang]).split(" (")[0]
-    return path
+    """A data path in words: the question that asks it (a founder sees no YAML path); ``fieldnames``
+    names fields the same way for `validate` and the web form."""
+    from coopdocs.fieldnames import label
+
+    return label(path, lang) or path
 
 
 def _in_words(qn: Questionnaire, text: str, lang: str) -> str:
     """Replace the data paths a rule's message or hint names (``entrance_fee.amount``) by the
-    questions that ask them."""
-    paths = {q.path: q for q in qn.questions if q.each is None and "." in q.path}
+    questions that ask them (``fieldnames.in_words``)."""
+    from coopdocs.fieldnames import in_words
 
-    def swap(match: re.Match[str]) -> str:
-        found = match.group(0)
-        for path in paths:
-            if path == found or path.endswith("." + found):
-                return f"«{_label(qn, path, lang)}»" if lang != "en" else f'"{_label(qn, path, lang)}"'
-        return found
-
-    return re.sub(r"\b[a-z_]+(?:\[\d+\])?(?:\.[a-z_]+(?:\[\d+\])?)+\b", swap, text)
+    return in_words(text, lang)
 
 
 def basis_line(qn: Questionnaire, q: Question, lang: str) -> str:
