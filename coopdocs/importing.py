@@ -421,8 +421,21 @@ def _pairs(
         used_i.add(i)
         used_j.add(j)
         pairs.append((found[i], library.specs[j], score))
+    # a clause between two paired ones pairs with the library clause between theirs, however
+    # different its wording (a choice that rewrites the whole clause, such as the payout's form):
+    # re-rendering still decides whether any value is read from it
+    where = {id(c): i for i, c in enumerate(found)}
+    by_i = {where[id(c)]: library.specs.index(sp) for c, sp, _ in pairs}
+    for i in range(1, len(found) - 1):
+        if i in by_i or (i - 1) not in by_i or (i + 1) not in by_i:
+            continue
+        j = by_i[i - 1] + 1
+        if by_i[i + 1] == j + 1 and j not in used_j and library.texts[j]:
+            used_j.add(j)
+            by_i[i] = j
+            pairs.append((found[i], library.specs[j], 0.0))
     share = len(pairs) / max(1, len(found))
-    return share, sorted(pairs, key=lambda p: found.index(p[0]))
+    return share, sorted(pairs, key=lambda p: where[id(p[0])])
 
 
 # --- the search ----------------------------------------------------------------------------------
