@@ -129,6 +129,18 @@ def ragged(text: str) -> bool:
     return "__" in text or _UNBREAKABLE.search(text) is not None
 
 
+def keeps_with_next(clause: Clause, *, last: bool, signed: bool) -> tuple[bool, tuple[bool, ...]]:
+    """Which of a clause's paragraphs stay on the page of what follows them: the clause's own
+    paragraph when it leads a list, a table or a figure (and, in the last clause of a signed
+    document, when nothing of the clause follows it), and the last item of the last clause of a
+    signed document, so that the signature block is never alone on a page. The Typst layout's
+    ``sticky`` blocks are the same rule; the DOCX layout sets ``w:keepNext`` from it."""
+    tail = last and signed
+    leads = bool(clause.items) or bool(clause.table) or clause.figure is not None
+    items = tuple(tail and i == len(clause.items) - 1 for i in range(len(clause.items)))
+    return leads or (tail and not clause.items), items
+
+
 def printed_commentary(commentary: Commentary, lang: str, audience: str) -> tuple[str, str, str]:
     """The commentary box as printed: meaning, choice and basis. For a member the choice is told in
     words and the law is cited without a verification mark per clause (a note on sources says it

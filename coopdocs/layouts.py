@@ -170,7 +170,8 @@ def _styles(doc) -> None:  # noqa: ANN001
         after=8,
         color=RGBColor(0x26, 0x3A, 0x5A),
     )
-    _style(doc, "Signature", size=12, align=WD_ALIGN_PARAGRAPH.LEFT, before=12, after=0)
+    # the signature lines are one block, never split over two pages
+    _style(doc, "Signature", size=12, align=WD_ALIGN_PARAGRAPH.LEFT, before=12, after=0, keep_next=True)
     _style(doc, "Cell", size=10.5, align=WD_ALIGN_PARAGRAPH.LEFT, after=2)
     _style(
         doc,
@@ -266,15 +267,30 @@ def _align(paragraph, value: str) -> None:  # noqa: ANN001
     paragraph._p.get_or_add_pPr().append(jc)
 
 
+def _keep_next(paragraph, value: str) -> None:  # noqa: ANN001
+    """Whether the paragraph stays on the page of the next one, from the context ("1" or "0")."""
+    keep = OxmlElement("w:keepNext")
+    keep.set(qn("w:val"), value)
+    ppr = paragraph._p.get_or_add_pPr()
+    style = ppr.find(qn("w:pStyle"))
+    ppr.insert(0 if style is None else list(ppr).index(style) + 1, keep)
+
+
 def build_document_layout() -> bytes:
     doc = _title_block(landscape=False)
     _p(doc, "{%p for s in sections %}")
     _p(doc, "{{ s.number }}. {{ s.title }}", "Section Heading")
     _p(doc, "{%p for c in s.clauses %}")
     # A form's blanks and a word that cannot break are never justified (doctree.ragged).
-    _align(_p(doc, "{{ c.number }}. {{ c.text }}", "Clause"), "{{ c.align }}")
+    # A list's lead-in (or a table's or figure's caption) stays with what it leads; the last
+    # clause, or its last item, with the signatures (doctree.keeps_next; document.typ: sticky).
+    clause = _p(doc, "{{ c.number }}. {{ c.text }}", "Clause")
+    _keep_next(clause, "{{ c.keep }}")
+    _align(clause, "{{ c.align }}")
     _p(doc, "{%p for item in c.points %}")
-    _align(_p(doc, "{{ item }}", "Clause Item"), "{{ c.point_align[loop.index0] }}")
+    item = _p(doc, "{{ item }}", "Clause Item")
+    _keep_next(item, "{{ c.point_keep[loop.index0] }}")
+    _align(item, "{{ c.point_align[loop.index0] }}")
     _p(doc, "{%p endfor %}")
     _commentary_block(doc)
     _p(doc, "{%p endfor %}")

@@ -27,7 +27,7 @@ from jinja2 import StrictUndefined, Template
 from lxml import etree
 
 from coopdocs.clauses import Document
-from coopdocs.doctree import Parallel, Tree, printed_commentary, ragged
+from coopdocs.doctree import Parallel, Tree, keeps_with_next, printed_commentary, ragged
 from coopdocs.docxzip import save_document
 from coopdocs.errors import CoopdocsError, OutputError, TemplateError
 from coopdocs.pack import DEFAULT_PACK, Pack
@@ -135,14 +135,23 @@ def _alignment(text: str) -> str:
     return "left" if ragged(text) else "both"
 
 
-def _clause_dict(document: Document, *, commentary: bool, audience: str = "member") -> list[dict[str, Any]]:
+def _on(flag: bool) -> str:
+    """A WordprocessingML on/off value."""
+    return "1" if flag else "0"
+
+
+def _clause_dict(
+    document: Document, *, commentary: bool, audience: str = "member", signed: bool = False
+) -> list[dict[str, Any]]:
     """The layout's data. For a member the commentary speaks of choices in words and cites the law
     without a verification mark per clause (a note on sources says it once); for a lawyer it names
     the YAML keys and marks every unverified citation."""
     sections = []
+    last = document.sections[-1].clauses[-1] if document.sections and document.sections[-1].clauses else None
     for s in document.sections:
         clauses = []
         for c in s.clauses:
+            keep, point_keep = keeps_with_next(c, last=c is last, signed=signed)
             comment = None
             if commentary and c.commentary is not None:
                 meaning, choice, basis_text = printed_commentary(c.commentary, document.lang, audience)
@@ -153,8 +162,10 @@ def _clause_dict(document: Document, *, commentary: bool, audience: str = "membe
                     "number": c.number,
                     "text": c.text,
                     "align": _alignment(c.text),
+                    "keep": _on(keep),
                     "points": points,
                     "point_align": [_alignment(point) for point in points],
+                    "point_keep": [_on(k) for k in point_keep],
                     "commentary": comment,
                 }
             )
@@ -259,7 +270,7 @@ def render_docx(document: Document, page: Page, *, commentary: bool = False, aud
         "approval": list(document.approval),
         "title": document.title,
         "subtitle": document.subtitle,
-        "sections": _clause_dict(document, commentary=commentary, audience=audience),
+        "sections": _clause_dict(document, commentary=commentary, audience=audience, signed=bool(page.closing)),
         "closing": list(page.closing),
     }
     title = f"{document.title} {document.subtitle}".strip()

@@ -292,3 +292,31 @@ def test_a_pool_not_yet_started_starts_once_under_parallel_calls(built: Path, tm
         assert pool.idle.qsize() == 2  # each converter queued once, not once per caller
     finally:
         pool.close()
+
+
+@pytest.mark.pdf_engine
+@pytest.mark.parametrize("stem", ["charter.ru", "membership.ru", "commentary.kk", "compliance.ru"])
+def test_a_lead_in_is_on_the_page_of_its_first_item(built: Path, stem: str) -> None:
+    """The DOCX keeps a list's lead-in with its first item (w:keepNext), and LibreOffice honours
+    it: before, each of these PDFs had a lead-in ending a page and its list on the next."""
+    from coopdocs.build import Options, build_trees
+    from coopdocs.pipeline import check_file
+
+    coop = check_file(BEREKE, "en").cooperative
+    assert coop is not None
+    (tree,) = [t for t in build_trees(coop, Options(langs=("ru", "kk"))) if t.stem == stem]
+    pages = ["".join(page.split()) for page in run("pdftotext", str(built / f"{stem}.pdf"), "-").split("\f")]
+
+    def page_of(text: str, start: int = 0) -> int:
+        wanted = "".join(text.split())
+        return next(i for i in range(start, len(pages)) if wanted in pages[i])
+
+    at, checked = 0, 0
+    for section in tree.document.sections:  # type: ignore[union-attr]
+        for clause in section.clauses:
+            if clause.items:
+                lead = page_of(f"{clause.number}. {clause.text}"[:40], at)
+                first = page_of(f"1) {clause.items[0]}"[:25], lead)
+                assert first == page_of(clause.text[-25:], lead), (stem, clause.number)
+                at, checked = lead, checked + 1
+    assert checked >= 1

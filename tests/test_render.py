@@ -193,3 +193,34 @@ def test_form_blanks_and_unbreakable_words_are_not_justified() -> None:
             assert paragraph.alignment == expected, (output.name, paragraph.text[:80])
         left[output.name] = sum(p.alignment == WD_ALIGN_PARAGRAPH.LEFT for p in paragraphs)
     assert left["application.ru.docx"] >= 20 and left["compliance.ru.docx"] >= 2, left
+
+
+def _keeps_next(paragraph) -> bool:  # noqa: ANN001
+    """The paragraph's own w:keepNext, else its style's."""
+    own = paragraph.paragraph_format.keep_with_next
+    return bool(paragraph.style.paragraph_format.keep_with_next if own is None else own)
+
+
+@pytest.mark.parametrize("example", ["bereke.yaml", "housing-savings.yaml"])
+def test_lead_ins_and_the_last_clause_keep_with_what_follows(example: str) -> None:
+    """A list's lead-in keeps with its first item, the last item (or the last clause) of a signed
+    document with the signature block, and the signature lines together (w:keepNext, honoured by
+    Word and LibreOffice); nothing else is tied to the next paragraph. Without it LibreOffice left
+    lead-ins last on a page and agri-supply's signature block alone on the minutes' last page."""
+    coop = cooperative(EXAMPLES / example)
+    checked = 0
+    for output in build_outputs(coop, Options(docs=("charter", "minutes", "membership"), langs=("ru",))):
+        paragraphs = [p for p in open_docx(io.BytesIO(output.data)).paragraphs if p.text.strip()]
+        styles = [p.style.name for p in paragraphs]
+        signed = "Signature" in styles
+        for at, (paragraph, style) in enumerate(zip(paragraphs, styles, strict=True)):
+            after = styles[at + 1] if at + 1 < len(styles) else None
+            if style == "Clause" or style == "Clause Item":
+                leads = style == "Clause" and after == "Clause Item"
+                tail = signed and after == "Signature"
+                assert _keeps_next(paragraph) == (leads or tail), (output.name, paragraph.text[:60])
+                checked += leads
+            elif style == "Signature":
+                assert _keeps_next(paragraph), (output.name, paragraph.text)
+        assert not signed or _keeps_next(paragraphs[styles.index("Signature") - 1]), output.name
+    assert checked >= 20

@@ -407,3 +407,19 @@ def test_font_coverage_from_the_cache_is_what_the_fonts_say(tmp_path: Path, monk
         assert typeset.covered() == expected
     finally:
         typeset.covered.cache_clear()
+
+
+def test_the_signature_block_is_never_alone_on_a_page(tmp_path: Path) -> None:
+    """The last item of the last clause goes with the signature block: housing-savings' English
+    minutes end in a list, and the block used to stand alone on the last page."""
+    from tests.support import EXAMPLES
+
+    coop = check_file(EXAMPLES / "housing-savings.yaml", "en").cooperative
+    assert coop is not None
+    (tree,) = build_trees(coop, Options(docs=("minutes",), langs=("en",)))
+    assert isinstance(tree, doctree.Tree) and tree.signatures
+    last = tree.document.sections[-1].clauses[-1]
+    assert last.items, "the test needs a last clause that ends in a list"
+    pages = [squeeze(page) for page in body_text(typeset.write_pdf(tree), tmp_path).split("\f")]
+    end = _page_of(pages, f"{len(last.items)}) {last.items[-1]}")
+    assert all(squeeze(line) in pages[end] for line in tree.signatures), f"signatures not on p. {end + 1}"
