@@ -18,11 +18,11 @@ import pytest
 from coopdocs import build, clauses
 from coopdocs.idnumbers import control_digit
 from coopdocs.loader import Loaded, load_file
-from coopdocs.pack import DEFAULT_PACK
 from coopdocs.schema import _schema_at, validate_input
-from tests.support import BEREKE
+from tests.support import EXAMPLES
 
-NOT_WRITTEN = {
+# Every pack's example (pack.yaml `example`), each with what its documents never write.
+NOT_WRITTEN_CONSUMER = {
     "layout": "chooses the file layout (separate or parallel), not wording",
     "membership.exit.conditions": "a payout condition is a pyramid indicator: never written, flagged as a red flag",
     "membership.exclusion.decided_by": "exclusion always belongs to the general meeting (Law 197 art. 16 p. 3); "
@@ -32,6 +32,17 @@ NOT_WRITTEN = {
     "income.use": "income always serves the charter purposes; anything else is a red flag",
     "income.distribution_to_members": "income is never distributed; true is a red flag",
     "disputes.court": "the right to go to court is never removed; false is an error",
+}
+NOT_WRITTEN_AGRICULTURAL = {
+    **{k: v for k, v in NOT_WRITTEN_CONSUMER.items() if not k.startswith("income.")},
+    "membership.exclusion.decided_by": "exclusion always belongs to the general meeting; another body is an error",
+    "membership.associated.vote": "an associated member's vote is advisory by the Law; deciding is an error",
+    "membership.associated.forms": "an associated member pays in money by the Law; other forms are an error",
+    "membership.associated.losses": "an associated member risks only the contribution by the Law; more is an error",
+}
+BASES = {
+    "bereke": NOT_WRITTEN_CONSUMER,
+    "agri-supply-marketing": NOT_WRITTEN_AGRICULTURAL,
 }
 LOCALIZED = {"ru", "kk", "en"}
 
@@ -67,6 +78,9 @@ def candidates(value: Any, rules: dict[str, Any], key: Any) -> Iterator[Any]:
         text = {"ru": "фонд обучения членов", "kk": "мүшелерді оқыту қоры"}
         yield [{"name": text, "purpose": text, "sources": ["income"]}]
         return
+    if key == "programmes" and isinstance(value, list):
+        yield [*value, {"ru": "субсидирование ставки по кредиту", "kk": "несие мөлшерлемесін субсидиялау"}]
+        return
     if key == "programs" and value == []:
         yield [
             {
@@ -99,7 +113,7 @@ def candidates(value: Any, rules: dict[str, Any], key: Any) -> Iterator[Any]:
 
 def package_text(coop: Any) -> str:
     parts = []
-    for name in DEFAULT_PACK.meta["documents"]:
+    for name in coop.pack.meta["documents"]:
         (document,) = clauses.render_all(coop, name, ["ru"])
         parts.append(clauses.as_text(document))
         page = build.page(coop, document, build.Options())
@@ -107,8 +121,15 @@ def package_text(coop: Any) -> str:
     return "\n".join(parts)
 
 
-BASE = load_file(BEREKE)
-SCHEMA = DEFAULT_PACK.input_schema()
+LOADED = {name: load_file(EXAMPLES / f"{name}.yaml") for name in BASES}
+
+
+def schema_of(name: str) -> dict[str, Any]:
+    coop, _ = validate_input(LOADED[name])
+    assert coop is not None
+    return coop.pack.input_schema()
+
+
 # the format version and the rule pack have a single allowed value; a founder's kind cannot change
 # without its IIN becoming a BIN
 FIXED = {
@@ -124,35 +145,38 @@ FIXED = {
     "elected_by",
     "uses",
 }
-CASES = [p for p in leaves(BASE.data) if p[-1] not in FIXED]
+CASES = [(name, p) for name in BASES for p in leaves(LOADED[name].data) if p[-1] not in FIXED]
+_ORIGINAL: dict[str, str] = {}
 
 
-@pytest.fixture(scope="module")
-def original() -> str:
-    coop, _ = validate_input(BASE)
-    return package_text(coop)
+def original(name: str) -> str:
+    if name not in _ORIGINAL:
+        coop, _ = validate_input(LOADED[name])
+        _ORIGINAL[name] = package_text(coop)
+    return _ORIGINAL[name]
 
 
-@pytest.mark.parametrize("path", CASES, ids=lambda p: ".".join(map(str, p)))
-def test_changing_a_value_changes_the_documents(path: tuple[Any, ...], original: str) -> None:
+@pytest.mark.parametrize(("name", "path"), CASES, ids=lambda v: ".".join(map(str, v)) if isinstance(v, tuple) else v)
+def test_changing_a_value_changes_the_documents(name: str, path: tuple[Any, ...]) -> None:
     dotted = ".".join(str(p) for p in path if isinstance(p, str))
-    if dotted in NOT_WRITTEN:
-        pytest.skip(f"by design: {NOT_WRITTEN[dotted]}")
-    rules = dict(_schema_at(SCHEMA, path) or {})
-    parent: Any = BASE.data
+    if dotted in BASES[name]:
+        pytest.skip(f"by design: {BASES[name][dotted]}")
+    base = LOADED[name]
+    rules = dict(_schema_at(schema_of(name), path) or {})
+    parent: Any = base.data
     for part in path[:-1]:
         parent = parent[part]
     tried = []
     for new in candidates(parent[path[-1]], rules, path[-1]):
-        data = copy.deepcopy(BASE.data)
+        data = copy.deepcopy(base.data)
         target: Any = data
         for part in path[:-1]:
             target = target[part]
         target[path[-1]] = new
-        coop, diags = validate_input(Loaded(BASE.file, data, BASE.positions, [], BASE.text))
+        coop, diags = validate_input(Loaded(base.file, data, base.positions, [], base.text))
         if coop is None:
             tried.append((new, [d.rule for d in diags if d.blocking]))
             continue
-        assert package_text(coop) != original, f"changing {dotted} to {new!r} left every document unchanged"
+        assert package_text(coop) != original(name), f"changing {dotted} to {new!r} left every document unchanged"
         return
     pytest.fail(f"no valid neighbouring value for {dotted}: tried {tried}")
