@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from docx import Document as open_docx
+from docx.shared import Emu
 from lxml import etree
 
 from coopdocs import clauses, layouts, render
@@ -17,6 +18,7 @@ from coopdocs.pipeline import check_file
 from coopdocs.templating import make_env
 from tests.support import BEREKE, EXAMPLES, write_patched
 
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 HOSTILE = "{{ 7*7 }} & <Ко> \"Ай\" «Ә» 'q'"
 
 
@@ -155,8 +157,12 @@ def _table_by_python_docx(rows: list[list[str]]) -> bytes:
             line.set(qn(f"w:{attr}"), value)
         borders.append(line)
     table._tbl.tblPr.append(borders)
+    widths = render.column_widths(rows, doc._block_width)
+    for c, width in enumerate(widths):
+        table.columns[c].width = Emu(width)
     for r, row in enumerate(rows):
         for c, text in enumerate(row):
+            table.cell(r, c).width = Emu(widths[c])
             paragraph = table.cell(r, c).paragraphs[0]
             paragraph.paragraph_format.space_before = paragraph.paragraph_format.space_after = Pt(1)
             paragraph.paragraph_format.first_line_indent = Pt(0)
@@ -224,3 +230,22 @@ def test_lead_ins_and_the_last_clause_keep_with_what_follows(example: str) -> No
                 assert _keeps_next(paragraph), (output.name, paragraph.text)
         assert not signed or _keeps_next(paragraphs[styles.index("Signature") - 1]), output.name
     assert checked >= 20
+
+
+def test_a_three_column_table_gives_the_rest_of_the_line_to_its_last_column() -> None:
+    """The compliance report's table (rule | result | legal basis) sizes its first two columns by
+    their longest cell, as the Typst layout does (auto, auto, 1fr): with three equal columns the
+    legal basis wrapped every few words and LibreOffice set 11 pages where Typst set 9."""
+    coop = cooperative()
+    (output,) = build_outputs(coop, Options(docs=("compliance",), langs=("ru",)))
+    doc = open_docx(io.BytesIO(output.data))
+    assert doc.tables
+    for table in doc.tables:
+        widths = [int(col.get(f"{{{W}}}w")) for col in table._tbl.tblGrid.iter(f"{{{W}}}gridCol")]
+        if len(widths) != 3:
+            continue
+        total = sum(widths)
+        assert abs(total - Emu(doc._block_width).twips) <= 3, widths
+        assert widths[1] < total / 5 < total / 2 < widths[2], widths  # the result column is one word wide
+        cells = [row.cells[1].width for row in table.rows]
+        assert all(cell == Emu(widths[1] * 635) for cell in cells), "every cell as wide as its column"
