@@ -143,10 +143,20 @@ def vary(base: dict[str, Any], index: int, rng: random.Random) -> dict[str, Any]
     return data
 
 
+def skipped() -> list[Path]:
+    """Examples of a pack import does not read yet (it refuses them with a message): not measured."""
+    loader = YAML(typ="safe", pure=True)
+    return [
+        p
+        for p in sorted((ROOT / "examples").glob("*.yaml"))
+        if loader.load(p.read_text(encoding="utf-8")).get("form") != "consumer_cooperative"
+    ]
+
+
 def cooperatives(n: int, folder: Path, seed: int) -> list[Path]:
     """Every example, then N valid variants of them (a draw that does not validate is drawn again)."""
     rng = random.Random(seed)
-    examples = sorted((ROOT / "examples").glob("*.yaml"))
+    examples = [p for p in sorted((ROOT / "examples").glob("*.yaml")) if p not in skipped()]
     bases = [YAML(typ="safe", pure=True).load(p.read_text(encoding="utf-8")) for p in examples]
     files = list(examples)
     for i in range(n):
@@ -257,6 +267,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     examples = len(files) - args.variants
     print(f"cooperatives: {len(files)} ({examples} examples + {args.variants} variants, seed {args.seed})")
+    print(f"examples not measured (a pack import does not read yet): {', '.join(p.name for p in skipped()) or '-'}")
     print(f"charter imports: {imports} ({args.formats}, ru and kk where the input has them)")
     share = exact_total / max(1, stated_total)
     print(f"stated values recovered exactly: {exact_total} / {stated_total} = {share:.2%} (target >= 99 %)")

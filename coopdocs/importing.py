@@ -136,7 +136,7 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
 @cache
 def leaves(pack: Pack = DEFAULT_PACK) -> dict[str, Leaf]:
     out = {leaf.path: leaf for leaf in _walk(pack.input_schema()) if leaf.path.split(".")[0] in ROOTS}
-    raw = pack.read(pack.schema_rel("import.yaml")) or {}
+    raw = pack.read(pack.schema_rel("import.yaml"), required=False) or {}
     for path, allowed in (raw.get("choices") or {}).items():  # lists checked in code: their choices
         rules = dict(pack_rules(pack.input_schema(), str(path)) or {})
         rules["schema"] = {**(rules.get("schema") or {}), "type": "string", "allowed": list(allowed)}
@@ -324,6 +324,7 @@ class _Library:
     texts: list[str]  # the filler's rendering of each spec (key form), "" when it does not render
 
 
+@cache
 def _filler(pack: Pack) -> Any:
     """A complete cooperative to render the templates with before any value is read: the pack's
     default cooperative of the questionnaire. Its values are never reported: only a value a clause
@@ -340,7 +341,18 @@ def _filler(pack: Pack) -> Any:
     return coop
 
 
+_LIBRARIES: dict[tuple[int, str, Pack], list[_Library]] = {}
+
+
 def _libraries(coop: Any, lang: str, pack: Pack) -> list[_Library]:
+    """Every library of the pack rendered with the filler in ``lang`` (made once per filler)."""
+    cached = _LIBRARIES.get((id(coop), lang, pack))
+    if cached is None:
+        cached = _LIBRARIES[(id(coop), lang, pack)] = _render_libraries(coop, lang, pack)
+    return cached
+
+
+def _render_libraries(coop: Any, lang: str, pack: Pack) -> list[_Library]:
     out = []
     ctx = clauses.clause_context(coop, lang)
     for name in pack.meta.get("documents") or {}:
@@ -648,7 +660,7 @@ def _low(text: str) -> str:
 
 @cache
 def _pattern_data(pack: Pack) -> Mapping[str, Any]:
-    return pack.read(pack.schema_rel("import.yaml")) or {}
+    return pack.read(pack.schema_rel("import.yaml"), required=False) or {}
 
 
 def _sentences(text: str) -> list[str]:
@@ -1126,10 +1138,57 @@ def _quote(text: str, limit: int = 160) -> str:
 _ORDER = ("ru", "kk", "en")
 
 
-def import_path(path: Path, pack: Pack = DEFAULT_PACK) -> Imported:
-    """A draft of the input read from a charter (a file) or from the founding documents (a folder)."""
+def packs() -> list[Pack]:
+    """Every rule pack coopdocs ships (``schemas/<jurisdiction>/<form>/pack.yaml``), the default first."""
+    from coopdocs.pack import data_root
+
+    found = [
+        Pack(folder.parent.name, folder.name)
+        for folder in sorted((data_root() / "schemas").glob("*/*"))
+        if (folder / "pack.yaml").is_file()
+    ]
+    return sorted(found, key=lambda p: p != DEFAULT_PACK)
+
+
+def _names_form(documents: Sequence[reading.Document], pack: Pack) -> bool:
+    """The documents name a cooperative in the pack's legal form (its full name pattern)."""
+    for form in ((pack.meta.get("names") or {}).get("full") or {}).values():
+        before, _, after = str(form).partition("{name}")
+        pattern = re.compile(re.escape(before) + r"[^«»\n]{1,150}?" + re.escape(after), re.IGNORECASE)
+        if any(pattern.search(p.text) for d in documents for p in d.paragraphs[:200]):
+            return True
+    return False
+
+
+def _recognised(documents: Sequence[reading.Document], pack: Pack) -> float:
+    """How much of the documents reads like the pack's own libraries (paired clauses, summed); -1
+    for a pack whose default cooperative (the filler) cannot be made."""
+    try:
+        filler = _filler(pack)
+    except CoopdocsError:
+        return -1.0
+    total = 0.0
+    for document in documents:
+        lang = _language(document)
+        found = audit.split(document)
+        total += max((_pairs(found, library)[0] for library in _libraries(filler, lang, pack)), default=0.0)
+    return total
+
+
+def import_path(path: Path, pack: Pack | None = None) -> Imported:
+    """A draft of the input read from a charter (a file) or from the founding documents (a folder).
+    Without ``pack``, the pack whose clause libraries the documents read most like."""
     documents = read_documents(path)
-    filler = _filler(pack)
+    if pack is None:
+        candidates = packs()
+        # the documents name the legal form of one pack («Потребительский кооператив «…»»), else the
+        # pack whose libraries they read most like
+        named = [p for p in candidates if _names_form(documents, p)]
+        pack = named[0] if len(named) == 1 else max(candidates, key=lambda p: _recognised(documents, p))
+    try:
+        filler = _filler(pack)
+    except CoopdocsError as exc:
+        raise UsageError.said("import_pack", form=pack.form) from exc
     table = leaves(pack)
     reads = [_read_document(d, pack, filler, table) for d in documents]
     kinds = list(pack.meta.get("documents") or {})
@@ -1151,7 +1210,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
                     absent.append(f.path)
                 continue
             by_path.setdefault(f.path, []).append(f)
-    data: dict[str, Any] = {"coopdocs": 1, "jurisdiction": "kz", "form": "consumer_cooperative"}
+    data: dict[str, Any] = {"coopdocs": 1, "jurisdiction": pack.jurisdiction, "form": pack.form}
     langs = sorted({r.lang for r in reads if r.kind}, key=_ORDER.index)
     data["languages"] = langs or ["ru"]
     found: list[Found] = []
@@ -1387,7 +1446,7 @@ def not_found(result: Imported, pack: Pack = DEFAULT_PACK) -> list[str]:
 @cache
 def _implied(pack: Pack) -> dict[str, list[Mapping[str, Any]]]:
     """Values a clause states by its fixed wording alone (``import.yaml`` ``implied``), by clause id."""
-    raw = pack.read(pack.schema_rel("import.yaml")) or {}
+    raw = pack.read(pack.schema_rel("import.yaml"), required=False) or {}
     out: dict[str, list[Mapping[str, Any]]] = {}
     for entry in raw.get("implied") or []:
         out.setdefault(str(entry["clause"]), []).append(entry)
