@@ -709,7 +709,10 @@ def _list_output(diffs: Sequence[DocumentDiff], old: Cooperative, lang: str, req
     base = render.render_docx(
         clauses.Document("amendments", lang, str(words["title"][lang]), names["full"], (), ()),
         render.Page(
-            header=f"{names['short']} — {str(words['title'][lang]).capitalize()}", author=names["full"], draft=None
+            header=f"{names['short']} — {str(words['title'][lang]).capitalize()}",
+            author=names["full"],
+            draft=None,
+            pack=old.pack,
         ),
     )
     data = redline.replace_body(base, list_paragraphs(diffs, old, lang, request.meeting_date))

@@ -317,7 +317,9 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
         warnings=counts["warnings"],
         red_flags=counts["red_flags"],
         diagnostics=tuple(d.as_json() for d in checked.diagnostics),
-        diagnostics_text=tuple(format_for(d, options.msg_lang, options.audience) for d in checked.diagnostics),
+        diagnostics_text=tuple(
+            format_for(d, options.msg_lang, options.audience, checked.pack) for d in checked.diagnostics
+        ),
         name=cooperative_name(path),
     )
     try:

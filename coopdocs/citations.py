@@ -7,7 +7,7 @@ from functools import cache
 from typing import Any
 
 from coopdocs.errors import PackError
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import Pack
 
 ARTICLE_WORDS = {
     "en": ("art. {article}", "p. {point}", "subp. {subpoint}"),
@@ -55,18 +55,18 @@ def _catalogue(pack: Pack) -> dict[str, Any]:
     return {"instruments": data.get("instruments") or {}, "citations": data.get("citations") or {}}
 
 
-def citation_ids(pack: Pack = DEFAULT_PACK) -> list[str]:
+def citation_ids(pack: Pack) -> list[str]:
     return sorted(_catalogue(pack)["citations"])
 
 
-def citation_entry(cid: str, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def citation_entry(cid: str, pack: Pack) -> dict[str, Any]:
     entry = _catalogue(pack)["citations"].get(cid)
     if entry is None:
         raise PackError(f"citation id {cid!r} is not in {pack.schema_dir / 'citations.yaml'}")
     return dict(entry)
 
 
-def instrument_entry(iid: str, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def instrument_entry(iid: str, pack: Pack) -> dict[str, Any]:
     entry = _catalogue(pack)["instruments"].get(iid)
     if entry is None:
         raise PackError(f"instrument id {iid!r} is not in {pack.schema_dir / 'citations.yaml'}")
@@ -78,7 +78,7 @@ def _text(value: Any) -> str | None:
 
 
 @cache
-def resolve(cid: str, lang: str, pack: Pack = DEFAULT_PACK) -> Citation:
+def resolve(cid: str, lang: str, pack: Pack) -> Citation:
     entry = citation_entry(cid, pack)
     instrument = instrument_entry(entry["instrument"], pack)
     short = instrument.get("short") or {}

@@ -303,7 +303,7 @@ def validate(
             results.append((str(file), checked.diagnostics))
             continue
         for d in checked.diagnostics:
-            click.echo(format_for(d, lang, audience))
+            click.echo(format_for(d, lang, audience, checked.pack))
         click.echo(summary_line(file, checked.counts, checked.blocking, lang), err=True)
     if fmt == "json":
         click.echo(diagnostics.format_json(results))
@@ -544,7 +544,7 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
     require_files((file,), msg_lang)
     checked = check_file(file, msg_lang, default_pack=default_pack())
     for d in checked.diagnostics:
-        click.echo(format_for(d, msg_lang, options.audience), err=True)
+        click.echo(format_for(d, msg_lang, options.audience, checked.pack), err=True)
     with contextlib.ExitStack() as stack:
         from coopdocs.pdf import ConverterPool
 
@@ -602,7 +602,7 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
     if found.programs is None:  # the terms themselves are unreadable: say where, as validate does
         for d in found.diagnostics:
             if d.blocking:
-                click.echo(format_for(d, lang), err=True)
+                click.echo(format_for(d, lang, "member", found.pack), err=True)
         sys.exit(1)
     results = stressreport.results(found.programs, growth, stop_month)
     names = [stressreport.name_of(p, lang) for p in found.programs]
@@ -976,7 +976,7 @@ def amend(
         else:
             result = check_file(file, msg_lang, default_pack=default_pack())
         for d in result.diagnostics:
-            click.echo(format_for(d, msg_lang, audience), err=True)
+            click.echo(format_for(d, msg_lang, audience, result.pack), err=True)
         click.echo(summary_line(file, result.counts, result.blocking, msg_lang), err=True)
         if result.cooperative is None or (role == "NEW" and result.blocking):
             click.echo(_ui("amend_refused", msg_lang, file=file, role=role), err=True)
@@ -1146,7 +1146,7 @@ def templates_eject(names: tuple[str, ...], target: Path, force: bool, msg_lang:
     """Copy the pack's templates (all, or NAME... such as charter, layouts, terms) out for editing."""
     from coopdocs.overrides import eject
 
-    for path in eject(target, names, force=force):
+    for path in eject(target, names, force=force, pack=default_pack()):
         click.echo(str(path))
 
 
@@ -1167,9 +1167,7 @@ def templates_which(name: str, dirs: tuple[Path, ...], msg_lang: str | None) -> 
     from dataclasses import replace
 
     from coopdocs.overrides import which
-    from coopdocs.pack import DEFAULT_PACK
-
-    pack = replace(DEFAULT_PACK, overrides=tuple(str(d.resolve()) for d in dirs))
+    pack = replace(default_pack(), overrides=tuple(str(d.resolve()) for d in dirs))
     for line in which(name, pack, messages_lang(msg_lang)):
         click.echo(line)
 
@@ -1184,7 +1182,7 @@ def templates_check(folder: Path, lang: str) -> None:
     from coopdocs.diagnostics import ui_words
     from coopdocs.overrides import check
 
-    problems = check(folder, lang=lang)
+    problems = check(folder, default_pack(), lang=lang)
     for problem in problems:
         click.echo(problem.text(lang))
     words = ui_words("_ui_templates", lang)

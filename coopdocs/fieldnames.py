@@ -15,7 +15,7 @@ from typing import Any
 
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.model import split_path
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import Pack
 
 LANGS = ("ru", "kk", "en")
 _ANY = object()  # a list index in a question's path pattern
@@ -73,7 +73,7 @@ def _matches(pattern: Pattern, parts: tuple[str | int, ...]) -> int | None:
     return index
 
 
-def label(path: str, lang: str, pack: Pack = DEFAULT_PACK) -> str | None:
+def label(path: str, lang: str, pack: Pack) -> str | None:
     """The field at ``path`` in words, or None when neither a question nor a key comment names it.
 
     The most specific question whose answer holds the path names it (a list item's number filled
@@ -139,7 +139,7 @@ def _pattern(parts: tuple[str | int, ...]) -> str:
     return text
 
 
-def in_words(text: str | None, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def in_words(text: str | None, lang: str, pack: Pack) -> str:
     """A message with every data path in it replaced by its field in words, and every choice
     identifier (``to_charter_purposes``) by its word, in quotes."""
     if not text:
@@ -188,7 +188,7 @@ def _tail(tail: str, lang: str, pack: Pack) -> str | None:
     return None
 
 
-def for_member(d: Diagnostic, lang: str, pack: Pack = DEFAULT_PACK) -> Diagnostic:
+def for_member(d: Diagnostic, lang: str, pack: Pack) -> Diagnostic:
     """A diagnostic as a member reads it: its field named in words (the path kept when nothing names
     it: an unknown key is what the member typed), message and hint without YAML paths."""
     named = label(d.path, lang, pack) if d.path and d.rule not in _OWN_PATH else None
@@ -200,8 +200,9 @@ def for_member(d: Diagnostic, lang: str, pack: Pack = DEFAULT_PACK) -> Diagnosti
     )
 
 
-def format_for(d: Diagnostic, lang: str, audience: str = "member") -> str:
-    """``diagnostics.format_text`` for a member (fields in words) or a lawyer (YAML paths)."""
+def format_for(d: Diagnostic, lang: str, audience: str, pack: Pack | None) -> str:
+    """``diagnostics.format_text`` for a member (fields in words, by ``pack``'s questionnaire) or a
+    lawyer (YAML paths); without a pack (the input named none installed) the paths stay."""
     from coopdocs.diagnostics import format_text
 
-    return format_text(for_member(d, lang) if audience == "member" else d, lang)
+    return format_text(for_member(d, lang, pack) if audience == "member" and pack is not None else d, lang)

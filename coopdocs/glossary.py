@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from coopdocs.errors import PackError
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import Pack
 
 
 @dataclass(frozen=True)
@@ -26,7 +26,7 @@ class Violation:
 
 
 @cache
-def load_glossary(pack: Pack = DEFAULT_PACK) -> tuple[Term, ...]:
+def load_glossary(pack: Pack) -> tuple[Term, ...]:
     path = pack.common_rel("glossary.yaml")
     data = pack.read(path) or {}
     terms = []
@@ -41,7 +41,7 @@ def load_glossary(pack: Pack = DEFAULT_PACK) -> tuple[Term, ...]:
     return tuple(terms)
 
 
-def violations(text: str, pack: Pack = DEFAULT_PACK) -> list[Violation]:
+def violations(text: str, pack: Pack) -> list[Violation]:
     """Every rejected variant of a glossary term in a Kazakh text."""
     text = re.sub(r"\s+", " ", text)
     found = []

@@ -22,7 +22,7 @@ from typing import Any
 
 from coopdocs.doctree import Clause, Parallel, Section, Tree, printed_commentary
 from coopdocs.errors import OutputError
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import Pack
 
 __all__ = ("markdown", "render", "stylesheet")
 
@@ -46,7 +46,7 @@ def _template(pack: Pack) -> Any:
     return _compiled(pack.find_template("layouts/document.html").read_text(encoding="utf-8"))
 
 
-def stylesheet(pack: Pack = DEFAULT_PACK) -> str:
+def stylesheet(pack: Pack) -> str:
     """The standalone page's stylesheet (also for a site that embeds fragments)."""
     return pack.find_template("layouts/document.css").read_text(encoding="utf-8").strip()
 
@@ -109,7 +109,7 @@ def _sections(trees: tuple[Tree, ...]) -> Iterator[tuple[tuple[Section, ...], tu
 
 
 def view(
-    item: Tree | Parallel, *, fragment: bool, pack: Pack = DEFAULT_PACK, folded: str | None = None
+    item: Tree | Parallel, *, fragment: bool, pack: Pack, folded: str | None = None
 ) -> dict[str, Any]:
     """What the HTML template reads."""
     trees = _trees(item)
@@ -155,7 +155,7 @@ def view(
 
 
 def render(
-    item: Tree | Parallel, *, fragment: bool = False, pack: Pack = DEFAULT_PACK, folded: str | None = None
+    item: Tree | Parallel, *, fragment: bool = False, pack: Pack, folded: str | None = None
 ) -> str:
     """The HTML of a document tree (or a kk | ru pair): a standalone HTML5 page, or with
     ``fragment`` one ``<article>`` to embed in another page (no ``<html>``, ``<head>`` or style).
@@ -242,7 +242,7 @@ def _md_table(rows: list[list[str]]) -> list[str]:
     return lines
 
 
-def markdown(item: Tree | Parallel, *, pack: Pack = DEFAULT_PACK) -> str:
+def markdown(item: Tree | Parallel, *, pack: Pack) -> str:
     """The Markdown (CommonMark with GitHub's pipe tables) of a document tree. The parallel layout
     is one pipe table: a row per heading, clause and item, a column per language."""
     data = view(item, fragment=True, pack=pack)
@@ -318,7 +318,7 @@ def _md_parallel(data: Mapping[str, Any], out: list[str]) -> str:
     return "\n\n".join(out) + "\n"
 
 
-def write(item: Tree | Parallel, fmt: str, *, fragment: bool = False, pack: Pack = DEFAULT_PACK) -> bytes:
+def write(item: Tree | Parallel, fmt: str, *, fragment: bool = False, pack: Pack) -> bytes:
     """``html`` or ``md`` bytes (UTF-8) of a tree."""
     import jinja2
 

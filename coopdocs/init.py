@@ -97,6 +97,7 @@ class Questionnaire:
     blank: Mapping[str, Any]
     choice_words: Mapping[str, Mapping[str, list[str]]]
     names: Mapping[str, Mapping[str, str]]
+    pack: Pack
 
 
 @dataclass(frozen=True)
@@ -157,7 +158,9 @@ def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
     comments = pack.read(pack.common_rel("key-comments.yaml"), required=False) or {}
     if not isinstance(raw, Mapping) or not isinstance(comments, Mapping):
         raise PackError(f"{source}: expected mappings of defaults, questions and messages")
-    questions = tuple(_parse_question(entry, f"{source}: question {i + 1}") for i, entry in enumerate(raw["questions"]))
+    questions = tuple(
+        _parse_question(entry, f"{source}: question {i + 1}", pack) for i, entry in enumerate(raw["questions"])
+    )
     for name, texts in (raw.get("messages") or {}).items():
         _require_langs(texts, f"{source}: messages.{name}")
     for key, texts in comments.items():
@@ -175,6 +178,7 @@ def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
         blank=raw.get("interview_blank") or {},
         choice_words=raw.get("choice_words") or {},
         names=pack.meta["names"],
+        pack=pack,
     )
 
 
@@ -183,10 +187,10 @@ def _require_langs(texts: Any, where: str) -> None:
         raise PackError(f"{where}: needs a text in each of {', '.join(LANGS)}")
 
 
-def _parse_question(entry: Any, where: str) -> Question:
+def _parse_question(entry: Any, where: str, pack: Pack) -> Question:
     if not isinstance(entry, Mapping) or entry.get("type") not in TYPES:
         raise PackError(f"{where}: needs a type, one of {', '.join(TYPES)}")
-    citation_entry(str(entry["citation"]))  # an unknown citation id is a pack error
+    citation_entry(str(entry["citation"]), pack)  # an unknown citation id is a pack error
     for name in ("prompt", "explain"):
         _require_langs(entry.get(name), f"{where} ({entry.get('id')}): {name}")
     return Question(
@@ -342,7 +346,7 @@ def _label(qn: Questionnaire, path: str, lang: str) -> str:
     names fields the same way for `validate` and the web form."""
     from coopdocs.fieldnames import label
 
-    return label(path, lang) or path
+    return label(path, lang, qn.pack) or path
 
 
 def _in_words(qn: Questionnaire, text: str, lang: str) -> str:
@@ -350,15 +354,15 @@ def _in_words(qn: Questionnaire, text: str, lang: str) -> str:
     questions that ask them (``fieldnames.in_words``)."""
     from coopdocs.fieldnames import in_words
 
-    return in_words(text, lang)
+    return in_words(text, lang, qn.pack)
 
 
 def basis_line(qn: Questionnaire, q: Question, lang: str) -> str:
     """The legal basis in words, as the interview prints it: «  (закон: …)»."""
-    return f"  ({_msg(qn, 'law', lang)}: {basis_text(q, lang)})"
+    return f"  ({_msg(qn, 'law', lang)}: {basis_text(q, lang, qn.pack)})"
 
 
-def basis_text(q: Question, lang: str) -> str:
+def basis_text(q: Question, lang: str, pack: Pack) -> str:
     """The legal basis in words: the instrument's name and the article, no verification marks (the
     interview and the web form are for founders; a lawyer reads the marks in `explain` and the rules)."""
     from dataclasses import replace
@@ -367,8 +371,8 @@ def basis_text(q: Question, lang: str) -> str:
 
     if q.basis:
         return str(q.basis[lang])
-    cited = resolve(q.citation, lang)
-    entry = instrument_entry(citation_entry(q.citation)["instrument"])
+    cited = resolve(q.citation, lang, pack)
+    entry = instrument_entry(citation_entry(q.citation, pack)["instrument"], pack)
     full = str(entry.get(lang) or entry.get("en") or cited.instrument)
     shown = replace(cited, verified=True, instrument=full if len(full) <= 90 else cited.instrument)
     return shown.label(lang)

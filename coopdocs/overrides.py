@@ -59,7 +59,7 @@ def used_files(pack: Pack) -> list[dict[str, str]]:
 # --- eject ---------------------------------------------------------------------------------------
 
 
-def ejectable(pack: Pack = DEFAULT_PACK) -> dict[str, str]:
+def ejectable(pack: Pack) -> dict[str, str]:
     """NAME -> relative folder or file, for `templates eject NAME`."""
     names = {name: clauses.document_rel(pack, name) for name in pack.meta.get("documents") or {}}
     names["layouts"] = "layouts"
@@ -68,7 +68,7 @@ def ejectable(pack: Pack = DEFAULT_PACK) -> dict[str, str]:
     return names
 
 
-def eject(target: Path, names: tuple[str, ...], *, force: bool = False, pack: Pack = DEFAULT_PACK) -> list[Path]:
+def eject(target: Path, names: tuple[str, ...], *, force: bool = False, pack: Pack) -> list[Path]:
     table = ejectable(pack)
     unknown = [n for n in names if n not in table]
     if unknown:
@@ -142,7 +142,7 @@ def _problem(path: Path, position: tuple[int, int] | None, message: str) -> Prob
     return Problem(str(path), line, column, message)
 
 
-def check(folder: Path, pack: Pack = DEFAULT_PACK, lang: str = "en") -> list[Problem]:
+def check(folder: Path, pack: Pack, lang: str = "en") -> list[Problem]:
     """Everything wrong with an override folder, located by file, line and column: first what can
     be seen in each file (links, YAML, clause ids, languages, Jinja syntax, placeholders), then
     what ``build`` would refuse when it renders the overrides with every shipped example, in every

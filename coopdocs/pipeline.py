@@ -10,7 +10,7 @@ from coopdocs import diagnostics
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.loader import load_file
 from coopdocs.model import Cooperative
-from coopdocs.pack import Pack
+from coopdocs.pack import Pack, select_pack
 from coopdocs.schema import validate_input
 
 
@@ -19,6 +19,7 @@ class Checked:
     file: str
     cooperative: Cooperative | None  # None when the input did not pass the schema
     diagnostics: list[Diagnostic]
+    pack: Pack | None = None  # the pack the input chose (None: it names one that is not installed)
 
     @property
     def blocking(self) -> bool:
@@ -48,7 +49,8 @@ def check_loaded(
         found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
     if strict:
         found = [replace(d, severity="error") if d.severity == "warning" else d for d in found]
-    return Checked(file or loaded.file, coop, found)
+    pack = select_pack(loaded.data, default_pack) if isinstance(loaded.data, dict) else default_pack
+    return Checked(file or loaded.file, coop, found, pack)
 
 
 @dataclass(frozen=True)

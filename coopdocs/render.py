@@ -30,7 +30,7 @@ from coopdocs.clauses import Document
 from coopdocs.doctree import Parallel, Tree, keeps_with_next, printed_commentary, ragged
 from coopdocs.docxzip import save_document
 from coopdocs.errors import CoopdocsError, OutputError, TemplateError
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import Pack
 from coopdocs.templating import Environment
 
 
@@ -41,8 +41,8 @@ class Page:
     header: str
     author: str
     draft: str | None  # the draft mark, or None for a clean build
+    pack: Pack  # whose template search path supplies the layout
     closing: tuple[str, ...] = ()
-    pack: Pack = DEFAULT_PACK  # whose template search path supplies the layout
 
 
 class _LayoutEnvironment(Environment):
@@ -66,7 +66,7 @@ def _docx_env() -> Environment:
 
 
 @cache
-def words(pack: Pack = DEFAULT_PACK) -> Mapping[str, Any]:
+def words(pack: Pack) -> Mapping[str, Any]:
     """The layout words; a user's ``layouts/words.yaml`` may replace any of them."""
     return dict(pack.read("templates/layouts/words.yaml"))
 
@@ -176,7 +176,7 @@ def _clause_dict(
 TITLE_LIMIT = 255  # characters of a DOCX core property (python-docx refuses longer ones)
 
 
-def _finish(template: DocxTemplate, *, title: str, lang: str, author: str, pack: Pack = DEFAULT_PACK) -> bytes:
+def _finish(template: DocxTemplate, *, title: str, lang: str, author: str, pack: Pack) -> bytes:
     for text in (title, author):
         if len(text) > TITLE_LIMIT:
             raise OutputError(
@@ -411,16 +411,16 @@ def parallel_rows(parallel: Parallel) -> list[dict[str, RichText]]:
     ]
 
 
-def page_of(tree: Tree, pack: Pack = DEFAULT_PACK) -> Page:
+def page_of(tree: Tree, pack: Pack) -> Page:
     return Page(header=tree.header, author=tree.author, draft=tree.draft, closing=tree.signatures, pack=pack)
 
 
-def write_docx(tree: Tree, pack: Pack = DEFAULT_PACK) -> bytes:
+def write_docx(tree: Tree, pack: Pack) -> bytes:
     """The DOCX of a document tree, in the pack's (or the user's) layout."""
     return render_docx(tree.document, page_of(tree, pack), commentary=tree.commentary, audience=tree.audience)
 
 
-def render_parallel(parallel: Parallel, pack: Pack = DEFAULT_PACK) -> bytes:
+def render_parallel(parallel: Parallel, pack: Pack) -> bytes:
     """One document, clause by clause in two aligned columns (kk | ru)."""
     left, right = parallel.left.document, parallel.right.document
     page = page_of(parallel.left, pack)
@@ -464,15 +464,15 @@ def docx_text(data: bytes) -> list[str]:
     return lines
 
 
-def draft_mark(lang: str, errors: int, red_flags: int, pack: Pack = DEFAULT_PACK) -> str:
+def draft_mark(lang: str, errors: int, red_flags: int, pack: Pack) -> str:
     return str(words(pack)["draft"][lang]).format(errors=errors, red_flags=red_flags)
 
 
-def signatures_title(lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def signatures_title(lang: str, pack: Pack) -> str:
     return str(words(pack)["signatures"][lang])
 
 
-def commentary_title(lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def commentary_title(lang: str, pack: Pack) -> str:
     return str(words(pack)["commentary_title"][lang])
 
 

@@ -24,7 +24,7 @@ from coopdocs.citations import Citation, citation_entry, citation_ids, resolve
 from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic, ui_words
 from coopdocs.errors import PackError, UsageError
 from coopdocs.model import Cooperative, split_path
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import Pack
 from coopdocs.wording import load_terms, number
 
 _ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+(-[A-Z0-9]+)+$")
@@ -68,7 +68,7 @@ class RuleResult:
 # --- loading -----------------------------------------------------------------------------------
 
 
-def load_rules(pack: Pack = DEFAULT_PACK) -> tuple[Rule, ...]:
+def load_rules(pack: Pack) -> tuple[Rule, ...]:
     """The pack's rules, validated. Malformed data raises ``PackError``."""
     return _load(pack)
 
@@ -164,7 +164,7 @@ def _parse_texts(value: Any, where: str) -> dict[str, str]:
     return {lang: " ".join(str(value[lang]).split()) for lang in LANGS}
 
 
-def get_rule(rule_id: str, pack: Pack = DEFAULT_PACK) -> Rule:
+def get_rule(rule_id: str, pack: Pack) -> Rule:
     rules = {rule.id: rule for rule in load_rules(pack)}
     wanted = rule_id.strip().upper()
     if wanted in rules:
@@ -235,7 +235,7 @@ def summary_text(rule: Rule, lang: str) -> str:
     return _PLACEHOLDER.sub("…", rule.message[lang])
 
 
-def rule_list(lang: str, pack: Pack = DEFAULT_PACK) -> list[dict[str, Any]]:
+def rule_list(lang: str, pack: Pack) -> list[dict[str, Any]]:
     out = []
     for rule in load_rules(pack):
         cite = resolve(rule.citation, lang, pack)
@@ -254,7 +254,7 @@ def rule_list(lang: str, pack: Pack = DEFAULT_PACK) -> list[dict[str, Any]]:
     return out
 
 
-def format_rules(lang: str, fmt: str = "text", pack: Pack = DEFAULT_PACK) -> str:
+def format_rules(lang: str, fmt: str, pack: Pack) -> str:
     """The rule list as a text table or as JSON."""
     rows = rule_list(lang, pack)
     if fmt == "json":
@@ -277,7 +277,7 @@ def format_rules(lang: str, fmt: str = "text", pack: Pack = DEFAULT_PACK) -> str
     return "\n".join(lines)
 
 
-def explain(rule_id: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def explain(rule_id: str, lang: str, pack: Pack) -> str:
     """What the rule protects, its legal basis, a failing and a passing input, and the fix."""
     try:
         rule = get_rule(rule_id, pack)

@@ -17,7 +17,7 @@ from coopdocs import diagnostics, inputchecks
 from coopdocs.diagnostics import Diagnostic, word
 from coopdocs.loader import MAX_TEXT_CHARS, Loaded, PathT
 from coopdocs.model import Cooperative
-from coopdocs.pack import DEFAULT_PACK, Pack, available_packs, select_pack
+from coopdocs.pack import Pack, available_packs, select_pack
 
 
 class InputValidator(Validator):
@@ -524,7 +524,7 @@ def _object_json(schema: Mapping[str, Any], langs: tuple[str, ...]) -> dict[str,
     return out
 
 
-def json_schema(pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def json_schema(pack: Pack) -> dict[str, Any]:
     """The input contract as JSON Schema (draft 2020-12), generated from the cerberus schema."""
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",

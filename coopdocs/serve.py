@@ -528,7 +528,7 @@ def _fields(form: webform.WebForm, section: webform.Section, session: Session) -
                 "type": slot.q.type,
                 "label": _label(slot, lang),
                 "explain": webform.in_words(form, data, str(slot.q.explain[lang]), lang),
-                "basis": webform.question_basis(slot.q, lang),
+                "basis": webform.question_basis(slot.q, lang, form.qn.pack),
                 "value": value,
                 "options": options,
                 "doc_langs": webform.doc_langs(data),
@@ -744,7 +744,7 @@ async def document_css(request: Request) -> Response:
     """The HTML writer's stylesheet, for the preview (the same look as `build --format html`)."""
     from coopdocs.htmlwriter import stylesheet
 
-    return Response(stylesheet(), media_type="text/css")
+    return Response(stylesheet(webform.load_form().qn.pack), media_type="text/css")
 
 
 async def api_openapi(request: Request) -> Response:

@@ -22,7 +22,7 @@ from typing import Any
 
 from coopdocs.doctree import Commentary, Parallel, Tree, printed_commentary
 from coopdocs.errors import OutputError
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import Pack
 
 FONT = "Liberation Serif"
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
@@ -225,7 +225,7 @@ def check_glyphs(data: dict[str, Any], name: str) -> None:
                 )
 
 
-def write_pdf(item: Tree | Parallel, *, pdfa: bool = False, pack: Pack = DEFAULT_PACK) -> bytes:
+def write_pdf(item: Tree | Parallel, *, pdfa: bool = False, pack: Pack) -> bytes:
     """The PDF of a document tree (or a parallel pair), typeset by Typst."""
     data = layout_data(item)
     check_glyphs(data, item.stem)
@@ -268,7 +268,7 @@ class Typesetter:
         self._pool = ThreadPoolExecutor(max_workers=self.threads, thread_name_prefix="coopdocs-typst")
         self._futures: dict[str, Any] = {}
 
-    def start(self, items: Sequence[Tree | Parallel], *, pdfa: bool = False, pack: Pack = DEFAULT_PACK) -> None:
+    def start(self, items: Sequence[Tree | Parallel], *, pdfa: bool = False, pack: Pack) -> None:
         _drawn()  # read the fonts' coverage once, before the threads need it
         # Largest first, so that no thread is left with a long document at the end.
         for item in sorted(items, key=_size, reverse=True):
@@ -291,7 +291,7 @@ def _size(item: Tree | Parallel) -> int:
 
 
 def write_pdfs(
-    items: Sequence[Tree | Parallel], *, pdfa: bool = False, pack: Pack = DEFAULT_PACK, threads: int | None = None
+    items: Sequence[Tree | Parallel], *, pdfa: bool = False, pack: Pack, threads: int | None = None
 ) -> dict[str, bytes]:
     """The PDFs of several trees by stem, typeset in parallel threads."""
     with Typesetter(threads) as typesetter:

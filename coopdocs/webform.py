@@ -405,16 +405,16 @@ def in_words(form: WebForm, data: Mapping[str, Any], text: str | None, lang: str
     never sees a YAML path or an identifier (``fieldnames.in_words``, as `validate` words them)."""
     from coopdocs.fieldnames import in_words as worded
 
-    return worded(text, lang)
+    return worded(text, lang, form.qn.pack)
 
 
 def basis(d: Diagnostic, lang: str) -> str:
     return d.citation.label(lang) if d.citation is not None else ""
 
 
-def question_basis(q: Question, lang: str) -> str:
+def question_basis(q: Question, lang: str, pack: Pack) -> str:
     """The legal basis of a question in words, as `init` says it (no verification marks)."""
-    return init.basis_text(q, lang)
+    return init.basis_text(q, lang, pack)
 
 
 # --- the preview ---------------------------------------------------------------------------------

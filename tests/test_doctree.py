@@ -6,6 +6,7 @@ from functools import cache
 
 from coopdocs import doctree, render
 from coopdocs.build import Options, build_trees
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from tests.support import BEREKE
 
@@ -39,7 +40,7 @@ def test_every_writer_input_is_one_tree_per_document_and_language() -> None:
     assert len(stems) == len(set(stems)) == 14
     charter = next(t for t in _trees("separate") if t.stem == "charter.ru")
     assert isinstance(charter, doctree.Tree)
-    assert charter.signatures and charter.signatures[0] == render.signatures_title("ru")
+    assert charter.signatures and charter.signatures[0] == render.signatures_title("ru", DEFAULT_PACK)
     assert charter.page_words.format(3, 12) == "Страница 3 из 12"
     assert charter.language_tag == "ru-RU"
     commentary = next(t for t in _trees("separate") if t.stem == "commentary.kk")
@@ -53,7 +54,7 @@ def test_docx_writer_prints_the_tree_text_in_order() -> None:
         assert isinstance(item, doctree.Tree)
         if item.name not in ("charter", "commentary", "compliance", "minutes"):
             continue
-        body = _squeeze("".join(render.docx_text(render.write_docx(item))))
+        body = _squeeze("".join(render.docx_text(render.write_docx(item, DEFAULT_PACK))))
         at = 0
         for line in doctree.text_lines(item):
             found = body.find(_squeeze(line), at)

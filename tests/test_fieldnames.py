@@ -6,6 +6,7 @@ import pytest
 
 from coopdocs.diagnostics import make
 from coopdocs.fieldnames import for_member, in_words, label
+from coopdocs.pack import DEFAULT_PACK
 
 
 @pytest.mark.parametrize(
@@ -22,28 +23,28 @@ from coopdocs.fieldnames import for_member, in_words, label
     ],
 )
 def test_a_path_is_named_as_the_questionnaire_asks_it(path: str, lang: str, words: str) -> None:
-    assert label(path, lang) == words
+    assert label(path, lang, DEFAULT_PACK) == words
 
 
 def test_paths_and_choice_ids_inside_a_message_are_worded() -> None:
-    text = in_words("уменьшите membership.contributions.entrance_fee.amount до charter_purposes", "ru")
+    text = in_words("уменьшите membership.contributions.entrance_fee.amount до charter_purposes", "ru", DEFAULT_PACK)
     assert text == "уменьшите «Вступительный взнос, тенге» до «уставные цели Кооператива»"
 
 
 def test_a_misspelt_key_is_shown_as_written() -> None:
     where = ("membership", "exit", "payout_dayz")
     d = make("schema/unknown-key", lang="ru", path=where, key="payout_dayz", suggestion="")
-    assert for_member(d, "ru").path == "membership.exit.payout_dayz"
+    assert for_member(d, "ru", DEFAULT_PACK).path == "membership.exit.payout_dayz"
     d = make("schema/min", lang="ru", path=("membership", "exit", "payout_days"), value=-1, limit=0)
-    assert for_member(d, "ru").path == "«Срок выплаты пая выходящему члену после выхода, дней»"
+    assert for_member(d, "ru", DEFAULT_PACK).path == "«Срок выплаты пая выходящему члену после выхода, дней»"
 
 
 def test_a_bare_key_is_worded_unless_it_is_to_be_typed() -> None:
-    assert in_words("or lower min_age", "en") == 'or lower "Minimum age of a member, years"'
-    assert in_words("добавьте здесь 'meeting_date:'", "ru") == "добавьте здесь 'meeting_date:'"
+    assert in_words("or lower min_age", "en", DEFAULT_PACK) == 'or lower "Minimum age of a member, years"'
+    assert in_words("добавьте здесь 'meeting_date:'", "ru", DEFAULT_PACK) == "добавьте здесь 'meeting_date:'"
 
 
 def test_a_path_inside_an_item_is_worded_without_the_items_number() -> None:
-    assert in_words("reduce entrance_fee.amount", "en") == 'reduce "Entrance fee, tenge"'
-    text = in_words("аванс с возвратом (advance.repayment_months)", "ru")
+    assert in_words("reduce entrance_fee.amount", "en", DEFAULT_PACK) == 'reduce "Entrance fee, tenge"'
+    text = in_words("аванс с возвратом (advance.repayment_months)", "ru", DEFAULT_PACK)
     assert text == "аванс с возвратом («за сколько месяцев член возвращает аванс»)"

@@ -29,18 +29,18 @@ def _report(found: list[Any]) -> str:
 
 
 def test_the_glossary_finds_a_rejected_variant_and_spares_other_words() -> None:
-    found = violations("Кооперативтің табысы мүшелер арасында бөлінбейді; пропорционал бөлінеді.")
+    found = violations("Кооперативтің табысы мүшелер арасында бөлінбейді; пропорционал бөлінеді.", DEFAULT_PACK)
     assert [(v.term.kk, v.found) for v in found] == [("кіріс", "табысы"), ("мөлшерлес", "пропорционал")]
     # «табыс ету» (to hand over) is another word; the chosen terms are never rejected.
-    assert violations("Шешімнің көшірмесі мүшеге табыс етіледі. Кооперативтің кірісі бөлінбейді.") == []
+    assert violations("Шешімнің көшірмесі мүшеге табыс етіледі. Кооперативтің кірісі бөлінбейді.", DEFAULT_PACK) == []
 
 
 def test_every_term_has_one_kazakh_term_and_rejected_variants() -> None:
-    terms = load_glossary()
+    terms = load_glossary(DEFAULT_PACK)
     assert len({t.ru for t in terms}) == len(terms)
     for term in terms:
         assert term.rejected, term.ru
-        assert violations(term.kk) == [], f"{term.ru}: the chosen term {term.kk!r} is itself rejected"
+        assert violations(term.kk, DEFAULT_PACK) == [], f"{term.ru}: the chosen term {term.kk!r} is itself rejected"
 
 
 @pytest.mark.parametrize("example", KAZAKH_EXAMPLES)
@@ -49,7 +49,7 @@ def test_rendered_kazakh_documents_use_the_glossary_terms(example: str) -> None:
     assert checked.cooperative is not None
     outputs = build_outputs(checked.cooperative, Options(docs=ALL_DOCS, langs=("kk",), layout="separate"))
     assert {o.document for o in outputs} == set(ALL_DOCS)
-    found = [v for o in outputs for v in violations("\n".join(docx_text(o.data)))]
+    found = [v for o in outputs for v in violations("\n".join(docx_text(o.data)), DEFAULT_PACK)]
     assert not found, f"{example}: rejected Kazakh variants:\n{_report(found)}"
 
 
@@ -77,7 +77,7 @@ def test_kazakh_template_sources_use_the_glossary_terms() -> None:
         if path == glossary:
             continue
         for text in _kazakh_strings(read_yaml(path)):
-            found += [(path.relative_to(root), v) for v in violations(text)]
+            found += [(path.relative_to(root), v) for v in violations(text, DEFAULT_PACK)]
     assert not found, "\n".join(f"{p}: {_report([v])}" for p, v in found)
 
 

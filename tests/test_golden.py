@@ -23,6 +23,7 @@ from pathlib import Path
 import pytest
 
 from coopdocs.build import Options, build_outputs
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from coopdocs.render import docx_text
 from tests.support import EXAMPLES
@@ -68,7 +69,7 @@ def tree_snapshot(item: object) -> str:
     from coopdocs.doctree import Parallel, Tree
 
     assert isinstance(item, Tree | Parallel)
-    return CHART.sub("](chart.png)", htmlwriter.markdown(item))
+    return CHART.sub("](chart.png)", htmlwriter.markdown(item, pack=DEFAULT_PACK))
 
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
@@ -110,7 +111,8 @@ def test_html_and_markdown_match_golden(example: str, stem: str, fmt: str, layou
     checked = check_file(EXAMPLES / f"{example}.yaml")
     assert checked.cooperative is not None
     (tree,) = [t for t in build_trees(checked.cooperative, Options(layout=layout)) if t.stem == stem]
-    text = htmlwriter.render(tree, fragment=True) if fmt == "html" else htmlwriter.markdown(tree)
+    pack = DEFAULT_PACK
+    text = htmlwriter.render(tree, fragment=True, pack=pack) if fmt == "html" else htmlwriter.markdown(tree, pack=pack)
     path = GOLDEN / example / f"{stem}.{fmt}"
     if UPDATE:
         path.write_text(text, encoding="utf-8")

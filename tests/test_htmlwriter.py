@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 
 from coopdocs import build, doctree, htmlwriter, pdf, pipeline
 from coopdocs.cli import main
+from coopdocs.pack import DEFAULT_PACK
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BLOCKS = {"p", "h1", "h2", "li", "th", "td"}
@@ -114,7 +115,7 @@ CASES = [
 def test_valid_html5_with_the_tree_text_and_an_anchor_per_clause(example: str, stem: str, layout: str | None) -> None:
     tree = one(example, stem, layout)
     assert isinstance(tree, doctree.Tree)
-    text = htmlwriter.render(tree)
+    text = htmlwriter.render(tree, pack=DEFAULT_PACK)
     root = parse(text)
     html = root if root.tag == "html" else root.find("html")
     assert html is not None and html.get("lang") == tree.lang
@@ -132,7 +133,7 @@ def test_valid_html5_with_the_tree_text_and_an_anchor_per_clause(example: str, s
 def test_commentary_is_an_aside_of_its_clause() -> None:
     tree = one("bereke.yaml", "commentary.ru")
     assert isinstance(tree, doctree.Tree)
-    root = parse(htmlwriter.render(tree))
+    root = parse(htmlwriter.render(tree, pack=DEFAULT_PACK))
     commented = [c for s in tree.document.sections for c in s.clauses if c.commentary is not None]
     assert commented
     by_id = {e.get("id"): e for e in root.iter() if e.get("id")}
@@ -143,12 +144,12 @@ def test_commentary_is_an_aside_of_its_clause() -> None:
         texts = [norm("".join(p.itertext())) for p in aside.iter("p")]
         assert texts[0] == norm(f"{tree.labels['meaning']} {meaning}")
         assert texts[-1] == norm(f"{tree.labels['basis']} {basis}")
-    assert not parse(htmlwriter.render(one("bereke.yaml", "charter.ru"))).findall(".//aside")
+    assert not parse(htmlwriter.render(one("bereke.yaml", "charter.ru"), pack=DEFAULT_PACK)).findall(".//aside")
 
 
 def test_tables_and_the_chart_inline() -> None:
     tree = one("housing-savings.yaml", "compliance.ru")
-    root = parse(htmlwriter.render(tree))
+    root = parse(htmlwriter.render(tree, pack=DEFAULT_PACK))
     tables = root.findall(".//table")
     assert tables and all(t.find("thead/tr/th") is not None for t in tables)
     images = root.findall(".//img")
@@ -159,7 +160,7 @@ def test_tables_and_the_chart_inline() -> None:
 def test_parallel_is_two_columns_with_a_language_each() -> None:
     pair = one("bereke.yaml", "charter.kk-ru", "parallel")
     assert isinstance(pair, doctree.Parallel)
-    text = htmlwriter.render(pair)
+    text = htmlwriter.render(pair, pack=DEFAULT_PACK)
     root = parse(text)
     check_structure(root)
     assert html_lines(root, "kk") == expected_lines(pair.left)
@@ -173,7 +174,7 @@ def test_parallel_is_two_columns_with_a_language_each() -> None:
 
 def test_fragment_embeds_without_a_page() -> None:
     tree = one("bereke.yaml", "charter.ru")
-    text = htmlwriter.render(tree, fragment=True)
+    text = htmlwriter.render(tree, fragment=True, pack=DEFAULT_PACK)
     assert text.startswith("<article") and text.rstrip().endswith("</article>")
     for tag in ("html", "head", "body", "style", "!DOCTYPE"):
         assert not re.search(rf"<{tag}[\s>]", text, re.I), tag
@@ -187,7 +188,7 @@ def test_fragment_embeds_without_a_page() -> None:
 def test_standalone_page_has_its_stylesheet_and_metadata() -> None:
     tree = one("bereke.yaml", "charter.kk")
     assert isinstance(tree, doctree.Tree)
-    root = parse(htmlwriter.render(tree))
+    root = parse(htmlwriter.render(tree, pack=DEFAULT_PACK))
     head = root.find("head")
     assert head is not None
     assert head.find("meta[@charset='utf-8']") is not None
@@ -197,8 +198,8 @@ def test_standalone_page_has_its_stylesheet_and_metadata() -> None:
 
 def test_deterministic() -> None:
     tree = one("housing-savings.yaml", "compliance.kk")
-    assert htmlwriter.render(tree) == htmlwriter.render(tree)
-    assert htmlwriter.markdown(tree) == htmlwriter.markdown(tree)
+    assert htmlwriter.render(tree, pack=DEFAULT_PACK) == htmlwriter.render(tree, pack=DEFAULT_PACK)
+    assert htmlwriter.markdown(tree, pack=DEFAULT_PACK) == htmlwriter.markdown(tree, pack=DEFAULT_PACK)
 
 
 def md_lines(text: str) -> list[str]:
@@ -239,7 +240,7 @@ def md_body(tree: doctree.Tree, text: str) -> list[str]:
     """``md_lines`` without the contents heading (the Markdown's own, after the title block)."""
     got = md_lines(text)
     assert got.pop(len(tree.document.approval) + 1 + bool(tree.document.subtitle)) == htmlwriter._words(
-        htmlwriter.DEFAULT_PACK, tree.lang
+        DEFAULT_PACK, tree.lang
     )
     return got
 
@@ -248,7 +249,7 @@ def md_body(tree: doctree.Tree, text: str) -> list[str]:
 def test_markdown_reads_as_the_tree(example: str, stem: str, layout: str | None) -> None:
     tree = one(example, stem, layout)
     assert isinstance(tree, doctree.Tree)
-    text = htmlwriter.markdown(tree)
+    text = htmlwriter.markdown(tree, pack=DEFAULT_PACK)
     assert md_body(tree, text) == expected_lines(tree)
     for section in tree.document.sections:
         for clause in section.clauses:
@@ -257,10 +258,10 @@ def test_markdown_reads_as_the_tree(example: str, stem: str, layout: str | None)
 
 
 def test_markdown_commentary_is_quoted_and_tables_are_pipe_tables() -> None:
-    commentary = htmlwriter.markdown(one("bereke.yaml", "commentary.kk"))
+    commentary = htmlwriter.markdown(one("bereke.yaml", "commentary.kk"), pack=DEFAULT_PACK)
     labels = one("bereke.yaml", "commentary.kk").labels  # type: ignore[union-attr]
     assert re.search(rf"^> \*\*{re.escape(labels['meaning'])}\*\* ", commentary, re.M)
-    compliance = htmlwriter.markdown(one("housing-savings.yaml", "compliance.ru"))
+    compliance = htmlwriter.markdown(one("housing-savings.yaml", "compliance.ru"), pack=DEFAULT_PACK)
     assert re.search(r"^\|---\|---\|", compliance, re.M)
     assert "](data:image/png;base64,iVBORw0KGgo" in compliance
     tokens = MarkdownIt("commonmark").enable("table").parse(compliance)
@@ -269,7 +270,7 @@ def test_markdown_commentary_is_quoted_and_tables_are_pipe_tables() -> None:
 
 def test_markdown_parallel_is_a_two_column_table() -> None:
     pair = one("bereke.yaml", "charter.kk-ru", "parallel")
-    text = htmlwriter.markdown(pair)
+    text = htmlwriter.markdown(pair, pack=DEFAULT_PACK)
     tokens = MarkdownIt("commonmark").enable("table").parse(text)
     cells = [t.children for t in tokens if t.type == "inline"]
     assert any(t.type == "table_open" for t in tokens)
@@ -294,13 +295,13 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     assert checked.cooperative is not None
     (tree,) = [t for t in build.build_trees(checked.cooperative, build.Options(docs=("charter",), langs=("ru",)))]
     assert isinstance(tree, doctree.Tree)
-    text = htmlwriter.render(tree)
+    text = htmlwriter.render(tree, pack=DEFAULT_PACK)
     assert "<script" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     root = parse(text)
     assert root.find(".//script") is None
     assert any(HOSTILE in line for line in html_lines(root))
     assert html_lines(root) == expected_lines(tree)
-    md = htmlwriter.markdown(tree)
+    md = htmlwriter.markdown(tree, pack=DEFAULT_PACK)
     assert "<script" not in md
     assert any(HOSTILE in line for line in md_lines(md))
     assert md_body(tree, md) == expected_lines(tree)
@@ -334,16 +335,16 @@ def test_every_document_of_every_example(example: str) -> None:
     contents, and the tree's text in HTML and in Markdown (the fragment is the page's <article>)."""
     for layout in ("separate", "parallel"):
         for item in trees(example, layout):
-            text = htmlwriter.render(item)
+            text = htmlwriter.render(item, pack=DEFAULT_PACK)
             page = parse(text)
             check_structure(page)
-            assert htmlwriter.render(item, fragment=True) in text
+            assert htmlwriter.render(item, fragment=True, pack=DEFAULT_PACK) in text
             columns = (item.left, item.right) if isinstance(item, doctree.Parallel) else (item,)
             for tree in columns:
                 lang = tree.lang if isinstance(item, doctree.Parallel) else None
                 assert html_lines(page, lang) == expected_lines(tree), (item.stem, tree.lang)
             if isinstance(item, doctree.Tree):
-                assert md_body(item, htmlwriter.markdown(item)) == expected_lines(item), item.stem
+                assert md_body(item, htmlwriter.markdown(item, pack=DEFAULT_PACK)) == expected_lines(item), item.stem
 
 
 def test_layout_overrides_are_used_and_a_broken_one_is_a_clear_error(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from coopdocs import rules
 from coopdocs.build import Options, build_outputs
 from coopdocs.citations import citation_entry, citation_ids, instrument_entry, resolve
 from coopdocs.loader import load_text
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from coopdocs.render import docx_text
 from coopdocs.schema import validate_input
@@ -21,7 +22,7 @@ from tests.support import EXAMPLES
 from tests.test_rules import base_data, run_patch
 
 LANGS = ("ru", "kk", "en")
-RULES = {rule.id: rule for rule in rules.load_rules()}
+RULES = {rule.id: rule for rule in rules.load_rules(DEFAULT_PACK)}
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 
 
@@ -42,22 +43,22 @@ def _lang(name: str) -> str:
 
 
 def test_no_citation_rests_on_the_1995_constitution() -> None:
-    for cid in citation_ids():
-        entry = citation_entry(cid)
-        instrument = instrument_entry(entry["instrument"])
+    for cid in citation_ids(DEFAULT_PACK):
+        entry = citation_entry(cid, DEFAULT_PACK)
+        instrument = instrument_entry(entry["instrument"], DEFAULT_PACK)
         for lang in LANGS:
             name = str(instrument.get(lang, ""))
             assert not ("1995" in name and re.search("Конститу|Конституц|Constitution", name)), cid
-            label = resolve(cid, lang).label(lang)
+            label = resolve(cid, lang, DEFAULT_PACK).label(lang)
             assert not ("1995" in label and re.search("Конститу|Constitution", label)), f"{cid}: {label}"
 
 
 def test_constitution_citations_are_the_2026_text_and_unverified() -> None:
     for cid in ("constitution.court", "constitution.languages"):
-        entry = citation_entry(cid)
+        entry = citation_entry(cid, DEFAULT_PACK)
         assert entry["instrument"] == "constitution2026"
         assert entry["verified"] is False  # the official adopted text was not read
-    assert citation_entry("constitution.court")["article"] is None  # its number is unknown: none invented
+    assert citation_entry("constitution.court", DEFAULT_PACK)["article"] is None  # its number is unknown: none invented
 
 
 @pytest.mark.parametrize("example", EXAMPLE_NAMES)
@@ -108,7 +109,7 @@ def test_commentary_and_compliance_state_joint_liability_in_every_language() -> 
 def test_liquidation_surplus_to_members_is_an_error() -> None:
     rule = RULES["KZ-PC-LIQUIDATION-REMAINING-PROPERTY"]
     assert rule.severity == "error"
-    assert resolve(rule.citation, "en").verified
+    assert resolve(rule.citation, "en", DEFAULT_PACK).verified
     found = run_patch({"reorganization.liquidation.remaining_property": "to_members_by_share"})
     assert {d.rule for d in found if d.severity == "error"} == {rule.id}
     for value in ("to_charter_purposes", "to_other_cooperative"):
@@ -192,7 +193,8 @@ LAWYER = {"ru": "юрист должен подтвердить", "kk": "заң�
 @pytest.mark.parametrize("rule", list(RULES.values()), ids=list(RULES))
 def test_blocking_rules_rest_on_a_verified_citation(rule: rules.Rule) -> None:
     if rule.severity in ("error", "red_flag"):
-        assert resolve(rule.citation, "en").verified, f"{rule.id} blocks on the unverified {rule.citation}"
+        cited = resolve(rule.citation, "en", DEFAULT_PACK)
+        assert cited.verified, f"{rule.id} blocks on the unverified {rule.citation}"
 
 
 @pytest.mark.parametrize("rid", LOWERED)
@@ -205,7 +207,7 @@ def test_lowered_rules_tell_a_lawyer_to_confirm(rid: str) -> None:
 
 def test_sources_that_could_not_be_read_are_not_marked_verified() -> None:
     for cid in ("housing.zhsk_only", "law.languages", "constitution.court", "constitution.languages"):
-        assert citation_entry(cid)["verified"] is False, cid
+        assert citation_entry(cid, DEFAULT_PACK)["verified"] is False, cid
 
 
 def test_audit_independence_does_not_cite_the_preamble() -> None:
@@ -229,7 +231,7 @@ def test_entrance_fee_does_not_stretch_the_regulator() -> None:
 
 
 def test_share_sale_records_the_copy_read() -> None:
-    entry: dict[str, Any] = citation_entry("law197.share_sale")
+    entry: dict[str, Any] = citation_entry("law197.share_sale", DEFAULT_PACK)
     assert entry["verified"] is True
     assert entry["url"] == "https://www.pavlodar.com/zakon/?dok=00831&uro=080031"
     assert "could not be re-read" not in entry["edition"]
@@ -241,8 +243,8 @@ def test_share_sale_records_the_copy_read() -> None:
 def test_agricultural_purposes_are_pointed_to_the_agricultural_cooperative_law() -> None:
     rule = RULES["KZ-PC-PURPOSE-AGRICULTURE"]
     assert rule.severity in ("info", "warning")
-    assert resolve(rule.citation, "ru").verified
-    assert "372-V" in resolve(rule.citation, "ru").instrument
+    assert resolve(rule.citation, "ru", DEFAULT_PACK).verified
+    assert "372-V" in resolve(rule.citation, "ru", DEFAULT_PACK).instrument
     bereke = check_file(EXAMPLES / "bereke.yaml")
     assert rule.id in {d.rule for d in bereke.diagnostics}
     goods = check_file(EXAMPLES / "consumer-goods.yaml")

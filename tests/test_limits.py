@@ -32,6 +32,7 @@ from coopdocs.loader import (
     load_file,
     load_text,
 )
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from tests.support import BEREKE, EXAMPLES, read_example, set_path, write_patched
 
@@ -274,7 +275,7 @@ def _document(text: str) -> Document:
 
 
 def _page() -> render.Page:
-    return render.Page(header="header", author="author", draft=None)
+    return render.Page(header="header", author="author", draft=None, pack=DEFAULT_PACK)
 
 
 def test_a_rendered_document_is_read_back_whole() -> None:

@@ -11,6 +11,7 @@ import jsonschema
 import pytest
 
 from coopdocs import clauses, majority
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from coopdocs.schema import json_schema
 from tests.support import BEREKE, EXAMPLES, write_patched
@@ -105,7 +106,7 @@ def test_only_worded_fractions_are_allowed(tmp_path: Path) -> None:
 
 
 def test_json_schema_wants_exactly_one_of_fraction_and_percent() -> None:
-    schema = json_schema()
+    schema = json_schema(DEFAULT_PACK)
     node = schema["properties"]["governance"]["properties"]["general_meeting"]["properties"]["qualified"]
     validator = jsonschema.Draft202012Validator(node)
     assert validator.is_valid({"fraction": "2/3", "matters": []})

@@ -14,6 +14,7 @@ from lxml import etree
 
 from coopdocs import clauses, layouts, render
 from coopdocs.build import TEXT_DOCS, Options, build_outputs
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from coopdocs.templating import make_env
 from tests.support import BEREKE, EXAMPLES, write_patched
@@ -83,7 +84,7 @@ def test_hostile_values_print_literally(tmp_path: Path) -> None:
     )
     coop = cooperative(path)
     (doc,) = clauses.render_all(coop, "membership", ["ru"])
-    data = render.render_docx(doc, render.Page(header=HOSTILE, author=HOSTILE, draft=None))
+    data = render.render_docx(doc, render.Page(header=HOSTILE, author=HOSTILE, draft=None, pack=DEFAULT_PACK))
     text = render.docx_text(data)
     assert f"Потребительский кооператив «{HOSTILE}»" in text
     # with autoescape off, docxtpl silently drops most paragraphs: every clause must be there

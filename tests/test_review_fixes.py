@@ -10,6 +10,7 @@ import pytest
 from coopdocs import clauses
 from coopdocs.clauses import Document
 from coopdocs.model import Cooperative
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from tests.support import BEREKE, EXAMPLES, write_patched
 
@@ -155,10 +156,11 @@ def test_compliance_report_states_the_edition_read_per_source(lang: str) -> None
     title = {"ru": "Источники и их редакции", "kk": "Дереккөздер және олардың редакциялары"}[lang]
     section = next(s for s in doc.sections if s.title == title)
     listed = " ".join(c.text for c in section.clauses)
-    used = {citations.citation_entry(cid)["instrument"] for r in rules.load_rules() for cid in (r.citation, *r.also)}
+    every = rules.load_rules(DEFAULT_PACK)
+    used = {citations.citation_entry(cid, DEFAULT_PACK)["instrument"] for r in every for cid in (r.citation, *r.also)}
     assert used, "the rules cite nothing"
     for iid in used:
-        instrument = citations.instrument_entry(iid)
+        instrument = citations.instrument_entry(iid, DEFAULT_PACK)
         line = next((c.text for c in section.clauses if c.text.startswith(instrument[lang] + ":")), None)
         assert line is not None, f"{iid} is not listed under {title}"
         read = instrument.get("edition_read")

@@ -14,13 +14,14 @@ from coopdocs.citations import citation_ids, resolve
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import PackError, UsageError
 from coopdocs.loader import load_file, load_text
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from coopdocs.schema import validate_input
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "examples" / "bereke.yaml"
 LANGS = ("ru", "kk", "en")
-RULES = rules.load_rules()
+RULES = rules.load_rules(DEFAULT_PACK)
 IDS = [rule.id for rule in RULES]
 PYRAMID_INDICATORS = [
     "KZ-PC-PYRAMID-NEW-MEMBER-FUNDS",
@@ -103,10 +104,10 @@ def test_wording_and_citation(rule: rules.Rule) -> None:
         texts = getattr(rule, name)
         for lang in LANGS:
             assert texts.get(lang, "").strip(), f"{rule.id}: {name} has no {lang}"
-    assert rule.citation in citation_ids()
+    assert rule.citation in citation_ids(DEFAULT_PACK)
     for cid in (rule.citation, *rule.also):
         for lang in LANGS:
-            cite = resolve(cid, lang)
+            cite = resolve(cid, lang, DEFAULT_PACK)
             assert cite.instrument
             assert cite.label(lang)
 
@@ -183,26 +184,26 @@ def test_message_words_choice_identifiers_in_the_language() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_rule_list(lang: str) -> None:
-    rows = rules.rule_list(lang)
+    rows = rules.rule_list(lang, DEFAULT_PACK)
     assert [row["id"] for row in rows] == IDS
     for row in rows:
         assert set(row) >= {"id", "severity", "paths", "citation", "verified", "url", "message"}
         assert row["citation"] and "{" not in row["message"]
-    assert json.loads(rules.format_rules(lang, "json")) == rows
-    table = rules.format_rules(lang, "text")
+    assert json.loads(rules.format_rules(lang, "json", DEFAULT_PACK)) == rows
+    table = rules.format_rules(lang, "text", DEFAULT_PACK)
     assert all(rid in table for rid in IDS)
 
 
 def test_format_rules_rejects_unknown_format() -> None:
     with pytest.raises(UsageError):
-        rules.format_rules("en", "xml")
+        rules.format_rules("en", "xml", DEFAULT_PACK)
 
 
 @pytest.mark.parametrize("rule", RULES, ids=IDS)
 @pytest.mark.parametrize("lang", LANGS)
 def test_explain(rule: rules.Rule, lang: str) -> None:
-    text = rules.explain(rule.id, lang)
-    cite = resolve(rule.citation, lang)
+    text = rules.explain(rule.id, lang, DEFAULT_PACK)
+    cite = resolve(rule.citation, lang, DEFAULT_PACK)
     assert text.startswith(rule.id)
     assert rule.protects[lang] in text
     assert cite.label(lang) in text
@@ -213,20 +214,20 @@ def test_explain(rule: rules.Rule, lang: str) -> None:
 
 
 def test_explain_accepts_lowercase_id() -> None:
-    assert rules.explain("kz-pc-court", "en").startswith("KZ-PC-COURT")
+    assert rules.explain("kz-pc-court", "en", DEFAULT_PACK).startswith("KZ-PC-COURT")
 
 
 def test_explain_rejects_unknown_id_with_a_suggestion() -> None:
     with pytest.raises(UsageError) as info:
-        rules.explain("KZ-PC-COURTS", "en")
+        rules.explain("KZ-PC-COURTS", "en", DEFAULT_PACK)
     assert "KZ-PC-COURT" in (info.value.hint or "")
     with pytest.raises(UsageError) as info:
-        rules.explain("zzz", "ru")
+        rules.explain("zzz", "ru", DEFAULT_PACK)
     assert "coopdocs rules" in (info.value.hint or "")
 
 
 def test_explain_shows_snippets_as_yaml() -> None:
-    text = rules.explain("KZ-PC-EXIT-PAYOUT-PERIOD", "en")
+    text = rules.explain("KZ-PC-EXIT-PAYOUT-PERIOD", "en", DEFAULT_PACK)
     assert "membership:\n" in text and "payout_days: 0" in text and "payout_days: 90" in text
 
 
@@ -260,12 +261,12 @@ def _raw_rule(**changes: Any) -> dict[str, Any]:
 )
 def test_malformed_rules_are_pack_errors(changes: dict[str, Any], problem: str) -> None:
     with pytest.raises(PackError, match=problem):
-        rules.parse_rules([_raw_rule(**changes)], set(citation_ids()))
+        rules.parse_rules([_raw_rule(**changes)], set(citation_ids(DEFAULT_PACK)))
 
 
 def test_duplicate_ids_are_pack_errors() -> None:
     with pytest.raises(PackError, match="duplicate"):
-        rules.parse_rules([_raw_rule(), _raw_rule()], set(citation_ids()))
+        rules.parse_rules([_raw_rule(), _raw_rule()], set(citation_ids(DEFAULT_PACK)))
 
 
 # --- helpers ---------------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import jsonschema
 import pytest
 
 from coopdocs.loader import load_file
-from coopdocs.pack import select_pack
+from coopdocs.pack import DEFAULT_PACK, select_pack
 from coopdocs.pipeline import check_file
 from coopdocs.schema import InputValidator, _validator, json_schema, validate_input
 from tests.support import BEREKE, EXAMPLES, read_example, write_patched
@@ -37,7 +37,7 @@ def test_absent_optional_keys_are_none(tmp_path: Path) -> None:
 
 
 def test_json_schema_accepts_examples_and_rejects_wrong_types() -> None:
-    schema = json_schema()
+    schema = json_schema(DEFAULT_PACK)
     jsonschema.Draft202012Validator.check_schema(schema)
     validator = jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
     for path in sorted(EXAMPLES.glob("*.yaml")):
@@ -129,7 +129,7 @@ def test_json_schema_dates_validate_with_a_yaml_1_1_loader_too() -> None:
     string: the exported schema accepts both, and still refuses a number or a wrong string (issue 18)."""
     import yaml
 
-    validator = jsonschema.Draft202012Validator(json_schema(), format_checker=jsonschema.FormatChecker())
+    validator = jsonschema.Draft202012Validator(json_schema(DEFAULT_PACK), format_checker=jsonschema.FormatChecker())
     data = yaml.safe_load(BEREKE.read_text(encoding="utf-8"))
     assert isinstance(data["founding"]["meeting_date"], dt.date)
     assert list(validator.iter_errors(data)) == []

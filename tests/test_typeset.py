@@ -19,6 +19,7 @@ from coopdocs.build import Options, build_trees
 from coopdocs.cli import main
 from coopdocs.errors import OutputError
 from coopdocs.explaining import KAZAKH_LETTERS
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pipeline import check_file
 from tests.support import BEREKE, write_patched
 
@@ -37,7 +38,7 @@ def trees(layout: str = "separate") -> dict[str, doctree.Tree | doctree.Parallel
 
 @cache
 def pdf_of(stem: str, layout: str = "separate") -> bytes:
-    return typeset.write_pdf(trees(layout)[stem])
+    return typeset.write_pdf(trees(layout)[stem], pack=DEFAULT_PACK)
 
 
 def pdftotext(data: bytes, tmp: Path, *args: str) -> str:
@@ -124,12 +125,12 @@ def test_fonts_are_liberation_serif_embedded_subsets(tmp_path: Path) -> None:
 def test_two_builds_give_the_same_bytes() -> None:
     first = pdf_of("disputes.kk")
     typeset.reset_compilers()  # a fresh compiler, as in another process
-    assert typeset.write_pdf(trees()["disputes.kk"]) == first
+    assert typeset.write_pdf(trees()["disputes.kk"], pack=DEFAULT_PACK) == first
 
 
 def test_metadata_bookmarks_tags_and_pdfa() -> None:
     plain = pdf_of("disputes.ru")
-    archival = typeset.write_pdf(trees()["disputes.ru"], pdfa=True)
+    archival = typeset.write_pdf(trees()["disputes.ru"], pdfa=True, pack=DEFAULT_PACK)
     for data in (plain, archival):
         assert b"/Lang(ru-RU)" in data
         assert b"/Outlines" in data and b"/StructTreeRoot" in data  # bookmarks from the headings; tagged
@@ -160,7 +161,7 @@ def test_draft_mark_on_every_page(tmp_path: Path) -> None:
     tree = trees()["minutes.ru"]
     assert isinstance(tree, doctree.Tree)
     marked = dataclasses.replace(tree, draft="ПРОЕКТ — ошибок: 2, признаков пирамиды: 1. Не для подписания")
-    text = pdftotext(typeset.write_pdf(marked), tmp_path)
+    text = pdftotext(typeset.write_pdf(marked, pack=DEFAULT_PACK), tmp_path)
     pages = text.count("\f")
     assert pages >= 1 and squeeze(text).count(squeeze(marked.draft or "")) == pages
     assert "ПРОЕКТ" not in pdftotext(pdf_of("minutes.ru"), tmp_path)
@@ -173,7 +174,7 @@ def test_text_is_placed_as_text_never_as_markup(tmp_path: Path) -> None:
     clause = dataclasses.replace(tree.document.sections[0].clauses[0], text=hostile)
     section = dataclasses.replace(tree.document.sections[0], clauses=(clause,))
     doc = dataclasses.replace(tree.document, sections=(section,))
-    text = pdftotext(typeset.write_pdf(dataclasses.replace(tree, document=doc)), tmp_path)
+    text = pdftotext(typeset.write_pdf(dataclasses.replace(tree, document=doc), pack=DEFAULT_PACK), tmp_path)
     assert squeeze(hostile) in squeeze(text)
 
 
@@ -191,7 +192,7 @@ def test_a_character_the_font_lacks_is_an_error_that_says_where() -> None:
         ),
     )
     with pytest.raises(OutputError) as caught:
-        typeset.write_pdf(dataclasses.replace(tree, document=doc))
+        typeset.write_pdf(dataclasses.replace(tree, document=doc), pack=DEFAULT_PACK)
     message = caught.value.message
     assert "U+6F22" in message and "CJK UNIFIED IDEOGRAPH-6F22" in message
     assert f"charter.ru, section 2, clause 2.3, item {len(clause.items)}" in message
@@ -240,7 +241,7 @@ def test_parallel_draft_mark_in_both_languages(tmp_path: Path) -> None:
     marked = dataclasses.replace(
         item, left=dataclasses.replace(item.left, draft=kk), right=dataclasses.replace(item.right, draft=ru)
     )
-    raw = pdftotext(typeset.write_pdf(marked), tmp_path)
+    raw = pdftotext(typeset.write_pdf(marked, pack=DEFAULT_PACK), tmp_path)
     pages, text = raw.count("\f"), squeeze(raw)
     assert pages >= 2 and text.count(squeeze(kk)) == pages and text.count(squeeze(ru)) == pages
 
@@ -256,7 +257,7 @@ def test_every_document_of_every_example_typesets(tmp_path: Path) -> None:
         assert coop is not None, example
         for layout in ("separate", "parallel"):
             for item in build_trees(coop, Options(layout=layout)):
-                data = typeset.write_pdf(item)
+                data = typeset.write_pdf(item, pack=DEFAULT_PACK)
                 if isinstance(item, doctree.Tree):
                     assert_tree_text(item, body_text(data, tmp_path))
 
