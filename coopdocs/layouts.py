@@ -320,6 +320,8 @@ def build_parallel_layout() -> bytes:
             paragraph.style = doc.styles["Cell"]
             if text:
                 paragraph.add_run(text)
+                # a heading, a list's lead-in and the last row stay with what follows them
+                _keep_next(paragraph, "{{ row.keep }}")
     _p(doc, "{%p for line in closing %}")
     _p(doc, "{{ line }}", "Signature")
     _p(doc, "{%p endfor %}")

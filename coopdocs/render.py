@@ -404,11 +404,17 @@ def _cell(text: str, *, bold: bool = False) -> RichText:
     return rich
 
 
-def parallel_rows(parallel: Parallel) -> list[dict[str, RichText]]:
-    return [
-        {"left": _cell(row.left, bold=row.kind == "heading"), "right": _cell(row.right, bold=row.kind == "heading")}
-        for row in parallel.pairs
-    ]
+def parallel_rows(parallel: Parallel) -> list[dict[str, Any]]:
+    """The rows of the kk | ru table. A heading row and a list's lead-in keep with the next row, and
+    the last row with the signature block (the Typst layout's ``sticky`` rows)."""
+    pairs, signed = parallel.pairs, bool(parallel.left.signatures or parallel.right.signatures)
+    rows = []
+    for at, row in enumerate(pairs):
+        after = pairs[at + 1].kind if at + 1 < len(pairs) else None
+        keep = row.kind == "heading" or (row.kind == "clause" and after == "item") or (after is None and signed)
+        bold = row.kind == "heading"
+        rows.append({"left": _cell(row.left, bold=bold), "right": _cell(row.right, bold=bold), "keep": _on(keep)})
+    return rows
 
 
 def page_of(tree: Tree, pack: Pack) -> Page:
