@@ -443,7 +443,12 @@ def _nearest_term(text: str, term: Term, pack: Pack = DEFAULT_PACK) -> tuple[str
             return mine[2], mine[1]
     if topics and topics[0][0] in term.about:
         return mine[2], mine[1]
+    if mine[1] >= TERM_NEAR_TOP * ranked[0][1]:  # nearly as close as the closest wording of all
+        return mine[2], mine[1]
     return None
+
+
+TERM_NEAR_TOP = 0.85
 
 
 def _similar_topics(
