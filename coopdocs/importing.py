@@ -1454,7 +1454,8 @@ def _implied(pack: Pack) -> dict[str, list[Mapping[str, Any]]]:
 
 
 def _only_choices(pack: Pack) -> dict[str, Any]:
-    """Required values the pack allows only one way (the country): stated by the choice of pack."""
+    """Values the pack allows only one way (the country, the currency, the payout's basis): stated
+    by the choice of pack, written wherever the block that holds them was read."""
     out: dict[str, Any] = {}
 
     def walk(schema: Mapping[str, Any], prefix: str) -> None:
@@ -1462,7 +1463,7 @@ def _only_choices(pack: Pack) -> dict[str, Any]:
             path = f"{prefix}.{k}" if prefix else k
             if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping):
                 walk(rules["schema"], path)
-            elif rules.get("required") and len(rules.get("allowed") or ()) == 1 and "." in path:
+            elif len(rules.get("allowed") or ()) == 1 and "." in path:
                 out[path] = rules["allowed"][0]
             elif (
                 rules.get("required")
