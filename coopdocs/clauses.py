@@ -22,7 +22,7 @@ from coopdocs import citations, idnumbers
 from coopdocs.errors import CoopdocsError, PackError, TemplateError
 from coopdocs.model import Cooperative
 from coopdocs.pack import Pack, merge
-from coopdocs.schema import _localized_paths
+from coopdocs.schema import localized_paths
 from coopdocs.templating import MAX_RANGE, MAX_TEXT, LimitError, evaluate_shared, make_env, render_shared
 from coopdocs.wording import Wording
 
@@ -226,7 +226,7 @@ def context(coop: Cooperative, lang: str) -> dict[str, Any]:
 def _context(coop: Cooperative, lang: str) -> dict[str, Any]:
     data = copy.deepcopy(coop.data)
     schema = coop.pack.input_schema()
-    for path, value in list(_localized_paths(schema, data)):
+    for path, value in list(localized_paths(schema, data)):
         target: Any = data
         for part in path[:-1]:
             target = target[part]
@@ -428,7 +428,7 @@ _TEMPLATE_FAULTS = (
 )
 
 
-def _render(source: str, ctx: Mapping[str, Any], where: str) -> str:
+def render_text(source: str, ctx: Mapping[str, Any], where: str) -> str:
     if "{" not in source and len(source) <= MAX_TEXT:
         # No Jinja syntax at all (two thirds of the texts): the text is its own rendering.
         return tidy(source)
@@ -465,13 +465,13 @@ def jinja_context(coop: Cooperative, lang: str) -> dict[str, Any]:
 def _worded_facts(value: Any, ctx: Mapping[str, Any]) -> Any:
     """A fact's text may depend on the cooperative (e.g. whether it has a board): render it."""
     if isinstance(value, str) and ("{{" in value or "{%" in value):
-        return _render(value, ctx, "facts.yaml")
+        return render_text(value, ctx, "facts.yaml")
     if isinstance(value, Mapping):
         return {key: _worded_facts(item, ctx) for key, item in value.items()}
     return value
 
 
-def _with_filters(ctx: dict[str, Any]) -> dict[str, Any]:
+def with_filters(ctx: dict[str, Any]) -> dict[str, Any]:
     # Filters are bound to a language, so they are installed per render on the shared environment.
     _ENV.filters.update(ctx["_filters"])
     return ctx
@@ -479,7 +479,7 @@ def _with_filters(ctx: dict[str, Any]) -> dict[str, Any]:
 
 def plan(coop: Cooperative, name: str) -> Plan:
     library = load_library(coop.pack, name)
-    ctx = _with_filters(jinja_context(coop, coop.languages[0]))
+    ctx = with_filters(jinja_context(coop, coop.languages[0]))
     sections = []
     for section in library.sections:
         if not _holds(section.when, ctx, section.file):
@@ -505,7 +505,7 @@ def plan(coop: Cooperative, name: str) -> Plan:
 
 
 def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
-    ctx = _with_filters(jinja_context(coop, lang))
+    ctx = with_filters(jinja_context(coop, lang))
     head = the_plan.library.head
     where = str(the_plan.library.folder / "document.yaml")
     out_sections = []
@@ -517,20 +517,20 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
                 Clause(
                     id=clause.id,
                     number=f"{s_index}.{c_index}",
-                    text=_render(clause.text[lang], ctx, at),
+                    text=render_text(clause.text[lang], ctx, at),
                     items=_close_list([_render_item(clause.items[i], j, ctx, f"{at} item {i + 1}") for i, j in items]),
                     commentary=_commentary(clause, ctx, lang, at, coop.pack),
                 )
             )
         out_sections.append(
-            Section(section.id, str(s_index), _render(section.title[lang], ctx, section.file), tuple(clauses))
+            Section(section.id, str(s_index), render_text(section.title[lang], ctx, section.file), tuple(clauses))
         )
     return Document(
         name=the_plan.library.name,
         lang=lang,
-        title=_render(_need(head, "title", where)[lang], ctx, where),
-        subtitle=_render((head.get("subtitle") or {}).get(lang, ""), ctx, where),
-        approval=tuple(_render(line, ctx, where) for line in (head.get("approval") or {}).get(lang, [])),
+        title=render_text(_need(head, "title", where)[lang], ctx, where),
+        subtitle=render_text((head.get("subtitle") or {}).get(lang, ""), ctx, where),
+        approval=tuple(render_text(line, ctx, where) for line in (head.get("approval") or {}).get(lang, [])),
         sections=tuple(out_sections),
     )
 
@@ -539,7 +539,7 @@ def clause_context(coop: Cooperative, lang: str) -> dict[str, Any]:
     """A private, writable clause context in ``lang`` (the input's values deep-copied), with the
     language's filters installed: ``import`` changes one value at a time in it and renders a clause
     again (:func:`render_clause`) to see whether the clause reads as the charter on file."""
-    ctx = _with_filters(jinja_context(coop, lang))
+    ctx = with_filters(jinja_context(coop, lang))
     for key in (*coop.data, "names", "elected"):
         if key in ctx:
             ctx[key] = copy.deepcopy(ctx[key])
@@ -561,7 +561,7 @@ def render_clause(clause: ClauseSpec, ctx: Mapping[str, Any]) -> tuple[str, tupl
             items += [_render_item(item, j, ctx, where) for j in range(len(_each(item, ctx, where)))]
         else:
             items.append(_render_item(item, None, ctx, where))
-    return _render(clause.text[ctx["lang"]], ctx, at), _close_list(items)
+    return render_text(clause.text[ctx["lang"]], ctx, at), _close_list(items)
 
 
 def render_each(clause: ClauseSpec, ctx: Mapping[str, Any], element: Any, j: int = 0) -> list[tuple[str, str]]:
@@ -571,7 +571,7 @@ def render_each(clause: ClauseSpec, ctx: Mapping[str, Any], element: Any, j: int
     for i, item in enumerate(clause.items):
         where = f"{clause.file} clause {clause.id} [{ctx['lang']}] item {i + 1}"
         if item.get("each") and _holds(item.get("when"), ctx, where):
-            text = _render(item["text"][ctx["lang"]], {**ctx, item["as"]: element, "index": j + 1}, where)
+            text = render_text(item["text"][ctx["lang"]], {**ctx, item["as"]: element, "index": j + 1}, where)
             out.append((str(item["each"]), text))
     return out
 
@@ -596,9 +596,9 @@ def _each(item: Mapping[str, Any], ctx: Mapping[str, Any], where: str) -> list[A
 
 def _render_item(item: Mapping[str, Any], j: int | None, ctx: Mapping[str, Any], where: str) -> str:
     if j is None:
-        return _render(item["text"][ctx["lang"]], ctx, where)
+        return render_text(item["text"][ctx["lang"]], ctx, where)
     element = _each(item, ctx, where)[j]
-    return _render(item["text"][ctx["lang"]], {**ctx, item["as"]: element, "index": j + 1}, where)
+    return render_text(item["text"][ctx["lang"]], {**ctx, item["as"]: element, "index": j + 1}, where)
 
 
 def _close_list(items: list[str]) -> tuple[str, ...]:
@@ -615,8 +615,8 @@ def _commentary(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where: st
     texts = _need(spec, lang, where + " commentary")
     ids = tuple(str(b) for b in spec.get("basis") or ())
     return Commentary(
-        meaning=_render(str(_need(texts, "meaning", where)), ctx, where + " commentary"),
-        choice=_render(str(_need(texts, "choice", where)), ctx, where + " commentary"),
+        meaning=render_text(str(_need(texts, "meaning", where)), ctx, where + " commentary"),
+        choice=render_text(str(_need(texts, "choice", where)), ctx, where + " commentary"),
         member_choice=_member_choice(clause, ctx, lang, where),
         basis=tuple(citations.resolve(cid, lang, pack).label(lang) for cid in ids),
         basis_ids=ids,
@@ -647,17 +647,17 @@ def _member_choice(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where:
     if not choices:
         return ""
     if not clause.inputs:
-        return _render(str(choices["_fixed"][lang]), ctx, where + " choices _fixed")
+        return render_text(str(choices["_fixed"][lang]), ctx, where + " choices _fixed")
     said = []
     for path in clause.inputs:
         entry = choices.get(path)
         if entry is None or lang not in entry:
             continue
-        text = _render(str(entry[lang]), {**ctx, "value": _value_at(ctx, path)}, f"{where} choices {path}")
+        text = render_text(str(entry[lang]), {**ctx, "value": _value_at(ctx, path)}, f"{where} choices {path}")
         if text and text not in said:
             said.append(text)
     if not said:
-        said.append(_render(str(choices["_other"][lang]), ctx, where + " choices _other"))
+        said.append(render_text(str(choices["_other"][lang]), ctx, where + " choices _other"))
     return " ".join(said)
 
 

@@ -73,7 +73,7 @@ def wording(pack: Pack) -> Mapping[str, Any]:
 def _text(entry: Mapping[str, str], lang: str, ctx: Mapping[str, Any], where: str) -> str:
     if lang not in entry:
         raise PackError(f"compliance.yaml {where}: no {lang} text")
-    return clauses._render(str(entry[lang]), ctx, f"compliance.yaml {where}")
+    return clauses.render_text(str(entry[lang]), ctx, f"compliance.yaml {where}")
 
 
 def _counts(results: list[rules.RuleResult]) -> dict[str, int]:
@@ -124,7 +124,7 @@ def report(coop: Cooperative, lang: str) -> Document:
     text = wording(coop.pack)
     results = rules.evaluate(coop)
     counts = _counts(results)
-    ctx = clauses._with_filters(clauses.jinja_context(coop, lang))
+    ctx = clauses.with_filters(clauses.jinja_context(coop, lang))
     ctx["trace"] = {
         "file": coop.file.replace("\\", "/").rsplit("/", 1)[-1],
         "sha256": coop.input_sha256,

@@ -162,9 +162,9 @@ def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
         _parse_question(entry, f"{source}: question {i + 1}", pack) for i, entry in enumerate(raw["questions"])
     )
     for name, texts in (raw.get("messages") or {}).items():
-        _require_langs(texts, f"{source}: messages.{name}")
+        require_langs(texts, f"{source}: messages.{name}")
     for key, texts in comments.items():
-        _require_langs(texts, f"{pack.common_rel('key-comments.yaml')}: {key}")
+        require_langs(texts, f"{pack.common_rel('key-comments.yaml')}: {key}")
     from coopdocs.wording import load_terms
 
     return Questionnaire(
@@ -182,7 +182,7 @@ def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
     )
 
 
-def _require_langs(texts: Any, where: str) -> None:
+def require_langs(texts: Any, where: str) -> None:
     if not isinstance(texts, Mapping) or any(lang not in texts for lang in LANGS):
         raise PackError(f"{where}: needs a text in each of {', '.join(LANGS)}")
 
@@ -192,7 +192,7 @@ def _parse_question(entry: Any, where: str, pack: Pack) -> Question:
         raise PackError(f"{where}: needs a type, one of {', '.join(TYPES)}")
     citation_entry(str(entry["citation"]), pack)  # an unknown citation id is a pack error
     for name in ("prompt", "explain"):
-        _require_langs(entry.get(name), f"{where} ({entry.get('id')}): {name}")
+        require_langs(entry.get(name), f"{where} ({entry.get('id')}): {name}")
     return Question(
         id=str(entry["id"]),
         path=str(entry.get("path") or ""),
@@ -381,7 +381,7 @@ def basis_text(q: Question, lang: str, pack: Pack) -> str:
 # --- one question --------------------------------------------------------------------------------
 
 
-def _allowed(qn: Questionnaire, q: Question, path: str) -> tuple[str, ...]:
+def allowed_answers(qn: Questionnaire, q: Question, path: str) -> tuple[str, ...]:
     if q.allowed:
         return q.allowed
     rules = schema_rules(qn.schema, path)
@@ -436,7 +436,7 @@ def parse_answer(
             return text.lower() in yes
         raise Rejected(_msg(qn, "boolean", lang))
     if q.type == "choice":
-        allowed = _allowed(qn, q, path)
+        allowed = allowed_answers(qn, q, path)
         picked = _choice_of(qn, text, allowed)
         if picked is None:
             raise Rejected(_msg(qn, "choice", lang, choices=", ".join(allowed)))
@@ -500,7 +500,7 @@ def _parse_number(
 
 
 def _parse_choices(qn: Questionnaire, q: Question, text: str, path: str, lang: str) -> list[str]:
-    allowed = _allowed(qn, q, path)
+    allowed = allowed_answers(qn, q, path)
     whole = _choice_of(qn, text, allowed)
     if whole is not None:
         return [whole]
@@ -564,7 +564,7 @@ def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack = DE
     return found
 
 
-def _applies(q: Question, data: Mapping[str, Any], index: int | None) -> bool:
+def applies(q: Question, data: Mapping[str, Any], index: int | None) -> bool:
     if not q.when:
         return True
     where = str(q.when["path"])
@@ -592,7 +592,7 @@ def ask_question(
     """Ask one question (once per language for localized texts) until the answer is accepted.
 
     Raises :class:`GoBack` when the founder asks for the previous question."""
-    if not _applies(q, data, index):
+    if not applies(q, data, index):
         delete_at(data, q.at(index))
         return
     prompter.say("")
@@ -601,7 +601,7 @@ def ask_question(
     prompter.say(str(q.explain[lang]))
     prompter.say(basis_line(qn, q, lang))
     if q.type in ("choice", "choices"):
-        allowed = _allowed(qn, q, q.at(index))
+        allowed = allowed_answers(qn, q, q.at(index))
         for number, value in enumerate(allowed, start=1):
             prompter.say(f"  {number} — {_word(qn, value, lang)}")
         prompter.say(f"  ({_msg(qn, 'choice_how', lang)})")
@@ -675,7 +675,7 @@ def _ask_localized(
     position = 0
     while position < len(languages):
         language = languages[position]
-        default = typed.get(language) or texts.get(language) or _offered(qn, q, draft, texts, language)
+        default = typed.get(language) or texts.get(language) or offered_answer(qn, q, draft, texts, language)
         try:
             answer = _ask(prompter, qn, progress, f"{prompt} ({language})", default).strip()
         except GoBack:
@@ -691,7 +691,7 @@ def _ask_localized(
     set_at(draft, path, {k: v for k, v in texts.items() if v is not None})
 
 
-def _offered(
+def offered_answer(
     qn: Questionnaire, q: Question, draft: Mapping[str, Any], texts: Mapping[str, str], language: str
 ) -> str | None:
     """A default computed from other answers: the short name from the name (``derive``), or the
@@ -732,7 +732,7 @@ def steps(qn: Questionnaire, data: Mapping[str, Any]) -> list[tuple[Question, in
     out: list[tuple[Question, int | None]] = []
     for group in _groups(qn.questions):
         for index in list(_occurrences(group[0], data)):
-            out += [(q, index) for q in group if _applies(q, data, index)]
+            out += [(q, index) for q in group if applies(q, data, index)]
     return out
 
 
@@ -745,7 +745,7 @@ def _prune(qn: Questionnaire, data: dict[str, Any]) -> None:
     once an auditor was chosen)."""
     for q in qn.questions:
         for index in list(_occurrences(q, data)):
-            if not _applies(q, data, index):
+            if not applies(q, data, index):
                 delete_at(data, q.at(index))
 
 

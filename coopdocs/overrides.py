@@ -27,7 +27,7 @@ from coopdocs.errors import CoopdocsError, TemplateError, UsageError
 from coopdocs.loader import load_file
 from coopdocs.model import Cooperative
 from coopdocs.pack import DEFAULT_PACK, Pack, data_root
-from coopdocs.schema import _schema_at
+from coopdocs.schema import schema_at
 from coopdocs.templating import make_env
 
 LANGS = ("ru", "kk", "en")
@@ -399,13 +399,13 @@ def _unknown_placeholders(ast: nodes.Template, pack: Pack, names: set[str]) -> l
             continue
         path = (inner.name, *chain)
         for depth in range(2, len(path) + 1):
-            parent = _schema_at(schema, path[: depth - 1])
+            parent = schema_at(schema, path[: depth - 1])
             if parent is None:
                 break
             if not _has_attribute(parent, path[depth - 1]):
                 unknown.append(".".join(path[:depth]))
                 break
-            if _schema_at(schema, path[:depth]) is None:
+            if schema_at(schema, path[:depth]) is None:
                 break  # an attribute of a computed value (a date's year): nothing more to check
     for name in ast.find_all(nodes.Name):
         if name.ctx == "load" and name.name not in bound and name.name not in names and name.name not in schema:

@@ -66,7 +66,7 @@ class InputValidator(Validator):
 def _expected(schema: Mapping[str, Any], path: PathT, lang: str) -> str | None:
     """What a field's format is, in words: the schema's ``meta.expected`` (a ``_words`` entry of the
     messages, with its values), e.g. ``{word: digits, n: 12}``."""
-    spec = ((_schema_at(schema, path) or {}).get("meta") or {}).get("expected")
+    spec = ((schema_at(schema, path) or {}).get("meta") or {}).get("expected")
     if not isinstance(spec, Mapping):
         return None
     return word(str(spec["word"]), lang).format(**{k: v for k, v in spec.items() if k != "word"})
@@ -85,7 +85,7 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _schema_at(schema: Mapping[str, Any], path: PathT) -> Mapping[str, Any] | None:
+def schema_at(schema: Mapping[str, Any], path: PathT) -> Mapping[str, Any] | None:
     """The rules that apply at ``path`` (list indexes step into ``schema`` of the list)."""
     rules: Mapping[str, Any] | None = {"type": "dict", "schema": schema}
     for part in path:
@@ -104,7 +104,7 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
     rule = error.rule
     value = error.value
     if error.code == 0x03:  # unknown field
-        siblings = _schema_at(schema, path[:-1]) or {}
+        siblings = schema_at(schema, path[:-1]) or {}
         known = list((siblings.get("schema") or {}).keys()) if isinstance(siblings.get("schema"), Mapping) else []
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
         suggestion = word("did_you_mean", lang).format(key=close[0]) if close else ""
@@ -118,7 +118,7 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
     position = loaded.positions.of(path)
     if rule == "required":
         parent = loaded.positions.keys.get(path[:-1]) or position
-        excludes = (_schema_at(schema, path) or {}).get("excludes")
+        excludes = (schema_at(schema, path) or {}).get("excludes")
         if excludes:  # required, but excluding another key: exactly one of them (reported once, on the parent)
             keys = sorted([str(path[-1]), *_as_list(excludes)])
             where["path"] = path[:-1]
@@ -128,7 +128,7 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
         keys = sorted([str(path[-1]), *_as_list(error.constraint)])
         return diagnostics.make("schema/exclusive", position=position, keys=f"'{keys[0]}' / '{keys[1]}'", **where)
     if rule in ("type", "nullable"):
-        types = error.constraint if rule == "type" else (schema_type(_schema_at(schema, path)),)
+        types = error.constraint if rule == "type" else (schema_type(schema_at(schema, path)),)
         expected = f" {word('or', lang)} ".join(word(t, lang) for t in _as_list(types))
         actual = word(_type_name(value), lang)
         raw = _raw_token(loaded, position)
@@ -220,7 +220,7 @@ def schema_type(rules: Mapping[str, Any] | None) -> str:
 # --- cross-field checks ---------------------------------------------------------------------------
 
 
-def _localized_paths(schema: Mapping[str, Any], data: Any, path: PathT = ()) -> Iterator[tuple[PathT, Any]]:
+def localized_paths(schema: Mapping[str, Any], data: Any, path: PathT = ()) -> Iterator[tuple[PathT, Any]]:
     """Every value in ``data`` that the schema types as localized text."""
     for key, rules in schema.items():
         if not isinstance(data, dict) or key not in data or data[key] is None:
@@ -233,7 +233,7 @@ def _localized_value(rules: Mapping[str, Any], value: Any, path: PathT) -> Itera
     if "localized" in types and not isinstance(value, int | bool):
         yield path, value
     elif "dict" in types and isinstance(value, dict) and isinstance(rules.get("schema"), Mapping):
-        yield from _localized_paths(rules["schema"], value, path)
+        yield from localized_paths(rules["schema"], value, path)
     elif "list" in types and isinstance(value, list) and isinstance(rules.get("schema"), Mapping):
         for i, item in enumerate(value):
             yield from _localized_value(rules["schema"], item, (*path, i))
@@ -244,8 +244,8 @@ def _localized_value(rules: Mapping[str, Any], value: Any, path: PathT) -> Itera
 def prose_fields(schema: Mapping[str, Any], data: Any) -> Iterator[tuple[PathT, Any]]:
     """Every localized text of ``data`` that is prose: not marked ``meta: {prose: false}`` in the
     schema (addresses, places and people's names are not read for pyramid language)."""
-    for path, value in _localized_paths(schema, data):
-        rules = _schema_at(schema, path[:-1] if path[-1:] == ("other",) else path) or {}
+    for path, value in localized_paths(schema, data):
+        rules = schema_at(schema, path[:-1] if path[-1:] == ("other",) else path) or {}
         if (rules.get("meta") or {}).get("prose", True):
             yield path, value
 
@@ -257,7 +257,7 @@ def _check_localized(
     raw = data.get("languages")
     languages = [x for x in raw if isinstance(x, str) and x in langs] if isinstance(raw, list) else []
     listed = ", ".join(languages)
-    for path, value in _localized_paths(schema, data):
+    for path, value in localized_paths(schema, data):
         where: dict[str, Any] = dict(lang=lang, path=path, file=loaded.file)
         if isinstance(value, str):
             if not value.strip():

@@ -71,7 +71,7 @@ def sections_of(qn: Questionnaire, spec: list[Mapping[str, Any]], where: str) ->
             raise PackError(
                 f"{where}: section {entry.get('id')}: no question {entry.get('starts')!r} in questions.yaml"
             )
-        init._require_langs(entry.get("title"), f"{where}: section {entry.get('id')}: title")
+        init.require_langs(entry.get("title"), f"{where}: section {entry.get('id')}: title")
         starts.append(ids.index(entry["starts"]))
     if not starts or starts[0] != 0 or starts != sorted(starts):
         raise PackError(f"{where}: sections must start with the first question and follow the questions' order")
@@ -88,7 +88,7 @@ def load_form(pack: Pack = DEFAULT_PACK) -> WebForm:
     raw = pack.read(source)
     qn = init.load_questionnaire(pack)
     for key, texts in raw["ui"].items():
-        init._require_langs(texts, f"{source}: ui.{key}")
+        init.require_langs(texts, f"{source}: ui.{key}")
     return WebForm(qn, sections_of(qn, raw["sections"], str(source)), raw["ui"])
 
 
@@ -111,12 +111,12 @@ def slots(section: Section, data: Mapping[str, Any]) -> Iterator[Slot]:
             group.append(qs[i])
         i += 1
         if group[0].each is None:
-            if init._applies(group[0], data, None):
+            if init.applies(group[0], data, None):
                 yield Slot(group[0], None)
             continue
         for index in range(len(init.get_at(data, group[0].each) or [])):
             for q in group:
-                if init._applies(q, data, index):
+                if init.applies(q, data, index):
                     yield Slot(q, index)
 
 
@@ -149,7 +149,7 @@ def term(form: WebForm, ident: str, lang: str) -> str:
 
 def choices(form: WebForm, slot: Slot) -> list[tuple[str, str]]:
     """(identifier, label) pairs of a choice question; labels in the interface language come later."""
-    return [(v, v) for v in init._allowed(form.qn, slot.q, slot.path)]
+    return [(v, v) for v in init.allowed_answers(form.qn, slot.q, slot.path)]
 
 
 def number_text(value: Any, lang: str) -> str:
@@ -256,7 +256,7 @@ def take_answers(
     was not sent (an item that appeared with this very answer) keeps its value."""
     taken = Taken({}, {})
     for slot in list(slots(section, data)):
-        if not init._applies(slot.q, data, slot.index):
+        if not init.applies(slot.q, data, slot.index):
             init.delete_at(data, slot.path)
             continue
         if slot.q.type == "localized":
@@ -291,7 +291,7 @@ def _take_localized(
         if key not in values:
             continue
         sent = True
-        text = (values[key] or [""])[-1].strip() or init._offered(form.qn, slot.q, data, texts, language)
+        text = (values[key] or [""])[-1].strip() or init.offered_answer(form.qn, slot.q, data, texts, language)
         if text:
             texts[language] = text
         else:

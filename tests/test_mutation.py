@@ -18,7 +18,7 @@ import pytest
 from coopdocs import build, clauses
 from coopdocs.idnumbers import control_digit
 from coopdocs.loader import Loaded, load_file
-from coopdocs.schema import _schema_at, validate_input
+from coopdocs.schema import schema_at, validate_input
 from tests.support import EXAMPLES
 
 # Every pack's example (pack.yaml `example`), each with what its documents never write.
@@ -162,7 +162,7 @@ def test_changing_a_value_changes_the_documents(name: str, path: tuple[Any, ...]
     if dotted in BASES[name]:
         pytest.skip(f"by design: {BASES[name][dotted]}")
     base = LOADED[name]
-    rules = dict(_schema_at(schema_of(name), path) or {})
+    rules = dict(schema_at(schema_of(name), path) or {})
     parent: Any = base.data
     for part in path[:-1]:
         parent = parent[part]

@@ -180,3 +180,23 @@ def test_packs_command_and_pack_option() -> None:
     assert result.exit_code == 2 and "not an installed pack" in result.stderr
     result = CliRunner().invoke(main, ["explain", "KZ-PC-EXIT-PAYOUT-PERIOD", "--lang", "en"])
     assert result.exit_code == 0 and result.stdout.startswith("KZ-PC-EXIT-PAYOUT-PERIOD")
+
+
+def test_no_module_reaches_into_another_modules_private_names() -> None:
+    import ast
+
+    package = packs.PACKAGE_DIR
+    reached = []
+    for path in sorted(package.glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        modules = set()
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("coopdocs"):
+                if node.module == "coopdocs":
+                    modules |= {a.asname or a.name for a in node.names}
+                reached += [f"{path.name}: from {node.module} import {a.name}" for a in node.names if a.name[:1] == "_" != a.name[1:2]]
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                if node.attr.startswith("_") and not node.attr.startswith("__"):
+                    reached.append(f"{path.name}: {node.value.id}.{node.attr}")
+    assert reached == []

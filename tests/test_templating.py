@@ -107,8 +107,8 @@ def test_ordinary_templates_are_not_limited() -> None:
     "text", ["Plain text.", "  lead\r\n and  trail \n", "a\tb ( x ) « y » , z ;", "", "%} }} #} no opening brace"]
 )
 def test_a_text_without_jinja_syntax_renders_as_itself(text: str) -> None:
-    """``clauses._render`` skips Jinja for a text with no "{": the result is what Jinja gives."""
+    """``clauses.render_text`` skips Jinja for a text with no "{": the result is what Jinja gives."""
     from coopdocs import clauses
 
     ctx = clauses._ENV.globals
-    assert clauses._render(text, ctx, "t") == clauses.tidy(render_shared(clauses._compiled(text), dict(ctx)))
+    assert clauses.render_text(text, ctx, "t") == clauses.tidy(render_shared(clauses._compiled(text), dict(ctx)))
