@@ -185,18 +185,22 @@ def test_packs_command_and_pack_option() -> None:
 def test_no_module_reaches_into_another_modules_private_names() -> None:
     import ast
 
-    package = packs.PACKAGE_DIR
+    def private(name: str) -> bool:
+        return name.startswith("_") and not name.startswith("__")
+
     reached = []
-    for path in sorted(package.glob("*.py")):
+    for path in sorted(packs.PACKAGE_DIR.glob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("coopdocs"):
                 if node.module == "coopdocs":
                     modules |= {a.asname or a.name for a in node.names}
-                reached += [f"{path.name}: from {node.module} import {a.name}" for a in node.names if a.name[:1] == "_" != a.name[1:2]]
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
-                if node.attr.startswith("_") and not node.attr.startswith("__"):
-                    reached.append(f"{path.name}: {node.value.id}.{node.attr}")
+                reached += [f"{path.name}: from {node.module} import {a.name}" for a in node.names if private(a.name)]
+        reached += [
+            f"{path.name}: {node.value.id}.{node.attr}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
+            if node.value.id in modules and private(node.attr)
+        ]
     assert reached == []
