@@ -1487,6 +1487,19 @@ def words(lang: str) -> dict[str, str]:
     return ui_words("_ui_import", lang)
 
 
+def _uncertain_lines(result: Imported, lang: str) -> list[str]:
+    """One line per uncertain value: the values proposed (each language's once), where, and why."""
+    by_path: dict[str, list[Found]] = {}
+    for f in result.uncertain:
+        by_path.setdefault(f.path, []).append(f)
+    lines = []
+    for path, entries in by_path.items():
+        shown = " / ".join(dict.fromkeys(_shown(f.value) for f in entries))
+        where = ", ".join(dict.fromkeys(f.source.cite() for f in entries))
+        lines.append(f"  - {path}: {shown}  ({where}; {note_text(entries[0].note, lang)})")
+    return lines
+
+
 def note_text(note: str, lang: str) -> str:
     """Why a value is uncertain, in ``lang``."""
     return words(lang).get(f"note_{note}", note)
@@ -1549,12 +1562,7 @@ def to_yaml(result: Imported, lang: str, target: str = "coop.yaml", pack: Pack =
     if required:
         lines += ["", w["missing_title"], *(f"  - {p}" for p in required)]
     if result.uncertain:
-        lines += ["", w["uncertain_title"]]
-        lines += [
-            f"  - {f.path}: {_shown(f.value)}  ({f.source.cite()}: «{_quote(f.source.quote, 70)}»; "
-            f"{note_text(f.note, lang)})"
-            for f in result.uncertain
-        ]
+        lines += ["", w["uncertain_title"], *_uncertain_lines(result, lang)]
     if optional:
         lines += ["", w["optional_title"], *(f"  - {p}" for p in optional)]
     if result.notes:
@@ -1611,14 +1619,7 @@ def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_P
     if result.missing:
         lines += ["", w["missing_title"], *(f"  - {p}" for p in result.missing)]
     if result.uncertain:
-        lines += ["", w["uncertain_title"]]
-        by_path: dict[str, list[Found]] = {}
-        for f in result.uncertain:
-            by_path.setdefault(f.path, []).append(f)
-        for path, entries in by_path.items():
-            shown = " / ".join(dict.fromkeys(_shown(f.value) for f in entries))
-            where = ", ".join(dict.fromkeys(f.source.cite() for f in entries))
-            lines.append(f"  - {path}: {shown} ({where}; {note_text(entries[0].note, lang)})")
+        lines += ["", w["uncertain_title"], *_uncertain_lines(result, lang)]
     if result.notes:
         lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
     lines += ["", w["summary"].format(file=target, **_counts(result, target)), w["head_next"].format(file=target)]
