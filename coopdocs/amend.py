@@ -26,7 +26,6 @@ from coopdocs.pack import Pack
 from coopdocs.redline import Para, Revision
 from coopdocs.wording import legal_date
 
-DOCUMENTS = ("charter", "membership", "disputes")
 UNKNOWN_NUMBER = "____"  # a clause of the document on file whose number import could not read
 AUTHOR = "coopdocs"
 
@@ -238,7 +237,8 @@ def languages(old: Cooperative, new: Cooperative, requested: Sequence[str] | Non
 
 
 def compare_cooperatives(old: Cooperative, new: Cooperative, langs: Sequence[str]) -> tuple[DocumentDiff, ...]:
-    diffs = tuple(compare(edition(old, name, langs), edition(new, name, langs)) for name in DOCUMENTS)
+    names = [str(name) for name in _words(old)["documents"]]
+    diffs = tuple(compare(edition(old, name, langs), edition(new, name, langs)) for name in names)
     numbering = source_numbering(old)
     return tuple(cite_source(d, numbering.get(d.name) or {}) for d in diffs) if numbering else diffs
 
@@ -531,7 +531,7 @@ def _entry_paragraphs(index: int, entry: tuple[str, list[str]], last: bool, quot
 def _meeting_date(meeting_date: dt.date | None, lang: str, words: Mapping[str, Any]) -> str:
     if meeting_date is None:
         return str(words["blank_date"][lang])
-    return legal_date(meeting_date, lang, "attr" if lang == "kk" else "nom")
+    return legal_date(meeting_date, lang, str(words["date_case"][lang]))
 
 
 def approval(coop: Cooperative, lang: str, meeting_date: dt.date | None) -> tuple[str, ...]:
@@ -720,6 +720,7 @@ def _list_output(diffs: Sequence[DocumentDiff], old: Cooperative, lang: str, req
 
 
 def resolution_facts(
+    pack: Pack,
     diffs: Sequence[DocumentDiff],
     request: Request,
     decisions: Mapping[str, Any] | None = None,
@@ -731,11 +732,11 @@ def resolution_facts(
     charter = next(d for d in diffs if d.name == "charter")
     numbers = {c.id: c.number for s in charter.old.first.sections for c in s.clauses}
     numbers.update(numbering or {})
+    cites = {str(name): numbers.get(str(cid)) for name, cid in (wording(pack).get("cites") or {}).items()}
     return {
         **changed,
         "meeting_date": request.meeting_date,
-        "decision_clause": numbers.get("amendments.decision"),
-        "quorum_clause": numbers.get("gm.quorum"),
+        **cites,
         "decisions": dict(decisions or {}),
     }
 
@@ -746,6 +747,7 @@ def resolution(
     """The draft resolution, rendered for the OLD cooperative: its charter governs the meeting. With
     NEW, it also carries the decisions the changes need (``required_decisions``)."""
     facts = resolution_facts(
+        old.pack,
         diffs,
         request,
         decision_facts(old, new) if new is not None else None,

@@ -208,8 +208,7 @@ def _amendment(coop: Cooperative, pack: Pack) -> dict[str, Any]:
     return {
         **facts,
         "meeting_date": coop.data["founding"]["meeting_date"],
-        "decision_clause": "1.1",
-        "quorum_clause": "1.2",
+        **{str(name): f"1.{i}" for i, name in enumerate(wording(pack).get("cites") or {}, start=1)},
         "decisions": decisions,
     }
 

@@ -19,6 +19,7 @@ from lxml import etree
 from coopdocs import amend, build, redline
 from coopdocs.cli import main
 from coopdocs.model import Cooperative
+from coopdocs.pack import DEFAULT_PACK
 from coopdocs.pdf import find_soffice, find_uno_python
 from coopdocs.pipeline import check_file
 from coopdocs.render import docx_text
@@ -546,11 +547,13 @@ def test_json_output_stays_json_when_old_is_corrected_or_nothing_changes(tmp_pat
     assert json.loads(out)["input_changes"][-1]["path"] == "membership.exit.payout_days"
     assert "the new edition corrects them" in err
     same = write_patched(tmp_path, {}, name="same.yaml")
+    documents = amend.wording(DEFAULT_PACK)["documents"]
+    assert documents == ["charter", "membership", "disputes"]
     code, out, err = invoke("amend", str(same), str(same), "--out", str(tmp_path / "b"), "--format", "json")
     assert code == 0
     assert json.loads(out) == {
         "input_changes": [],
-        "documents": {n: {"amendments": 0, "sections_renumbered": 0, "clauses_renumbered": 0} for n in amend.DOCUMENTS},
+        "documents": {n: {"amendments": 0, "sections_renumbered": 0, "clauses_renumbered": 0} for n in documents},
         "decisions": [],
         "folder": None,
         "files": [],
