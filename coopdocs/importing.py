@@ -125,6 +125,12 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
             yield Leaf(path, "date", rules)
         elif kind == ["string", "date"]:
             yield Leaf(path, "term", rules)
+        elif (
+            kind == "list"
+            and isinstance(rules.get("schema"), Mapping)
+            and rules["schema"].get("type") == ["integer", "dict"]
+        ):
+            yield Leaf(path, "people", rules)  # founders' numbers or {name, iin} (founding.elected.board)
         elif kind == "list" and isinstance(rules.get("schema"), Mapping) and rules["schema"].get("type") == "localized":
             yield Leaf(path, "textlist", rules)
         elif kind == "list" and isinstance(rules.get("schema"), Mapping):
@@ -537,6 +543,10 @@ class _Search:
         for leaf in refs:  # a list of texts, one an item: the items as the document on file has them
             if leaf.kind == "textlist" and clause.items:
                 _put(self.ctx, leaf.path, [text.rstrip(" .;") for _, text in clause.items], self.pack)
+            if leaf.kind == "people":
+                people = _people(raw, self.ctx["founding"]["founders"])
+                if people:
+                    _put(self.ctx, leaf.path, people, self.pack)
         best = self.score(spec, target)
         for _ in range(3):
             if best > 100:
@@ -591,6 +601,8 @@ class _Search:
             options = [_SENTINEL]
         if leaf.kind == "textlist" and isinstance(current, list) and current:
             options = [[*current[:-1], _SENTINEL]]
+        if leaf.kind == "people":
+            options = [[]] if current else []
         if isinstance(current, (int, float)) and not isinstance(current, bool):
             options.append(current + 7)
         if isinstance(current, dt.date):
@@ -622,6 +634,8 @@ class _Search:
                 options.append(None)
         elif leaf.kind == "textlist":
             options = [[*current[:-1], _SENTINEL]] if isinstance(current, list) and current else []
+        elif leaf.kind == "people":
+            options = [[]] if current else []
         else:
             options = [o for o in _candidates(leaf, current, raw, self.lang) if o != current]
             if leaf.kind in ("int", "number") and isinstance(current, (int, float)):
@@ -809,6 +823,25 @@ def _gender(iin: Any) -> str | None:
     from coopdocs import idnumbers
 
     return idnumbers.iin_gender(iin) if isinstance(iin, str) else None
+
+
+def _people(text: str, founders: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """The persons a numbered list names («1) Ахметов Серик Болатович (ИИН 850214300129); 2) …»), each
+    as a founder's number when a founder has that name (and IIN), else {name, iin}."""
+    out: list[Any] = []
+    for m in re.finditer(r"(?:^|\s)\d+\)\s+([^;()]+?)(?:\s+\((?:ИИН|ЖСН|IIN)\s+(\d{12})\))?(?=[;.]|$)", text):
+        name, iin = m.group(1).strip(), m.group(2)
+        index = next(
+            (i for i, f in enumerate(founders) if f.get("name") == name and (iin is None or f.get("iin") == iin)),
+            None,
+        )
+        if index is not None:
+            out.append(index)
+        elif iin:
+            out.append({"name": name, "iin": iin})
+        else:
+            return []
+    return out
 
 
 def _founder_item(search: _Search, spec: clauses.ClauseSpec, text: str, j: int) -> dict[str, Any] | None:
@@ -1220,6 +1253,14 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
         exact = [f for f in entries if f.how != "pattern"]
         entries = exact or entries  # a clause read exactly outranks a pattern
         leaf = table.get(path)
+        if leaf is not None and leaf.kind == "people":
+            people = _merge_people(entries, len(langs) > 1)
+            if people is None:
+                uncertain += [replace_note(f, "differ") for f in entries]
+            else:
+                _set(data, path, people)
+                found.append(Found(path, people, entries[0].source, "clause"))
+            continue
         if path == _FOUNDERS:
             merged = _merge_founders(entries, len(langs) > 1)
             if merged is None:
@@ -1384,6 +1425,32 @@ def _merge_founders(entries: Sequence[Found], several: bool) -> list[dict[str, A
             rep = founder.get("representative")
             if rep and isinstance(rep.get("name"), dict):
                 rep["name"] = next(iter(rep["name"].values()))
+    return merged
+
+
+def _merge_people(entries: Sequence[Found], several: bool) -> list[Any] | None:
+    """Founders' numbers, or persons named in place with their names per language; None when the
+    documents disagree."""
+    merged: list[Any] | None = None
+    for f in entries:
+        if merged is None:
+            merged = [dict(v) if isinstance(v, dict) else v for v in f.value]
+            for v in merged:
+                if isinstance(v, dict):
+                    v["name"] = {f.source.lang: v["name"]}
+            continue
+        if len(merged) != len(f.value):
+            return None
+        for i, (have, new) in enumerate(zip(merged, f.value, strict=True)):
+            if isinstance(have, dict) and isinstance(new, dict) and have.get("iin") == new.get("iin"):
+                have["name"][f.source.lang] = new["name"]
+            elif have != new:
+                return None
+            merged[i] = have
+    if merged is not None and not several:
+        for v in merged:
+            if isinstance(v, dict):
+                v["name"] = next(iter(v["name"].values()))
     return merged
 
 

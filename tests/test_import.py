@@ -117,6 +117,13 @@ def test_folder_cli_writes_commented_draft_that_validate_reads(variant: tuple[Pa
     assert founders[0]["name"] == {"ru": "Ахметов Серик Болатович", "kk": "Ахметов Серік Болатұлы"}
     assert str(data["founding"]["meeting_date"]) == "2027-02-14"
     assert data["signatories"]["charter"] == [0, 1, 2]
+    elected = data["founding"]["elected"]  # the minutes' elections: founders by number, others by name and IIN
+    assert elected["chair"] == 0 and elected["board"][:2] == [0, 1]
+    assert elected["board"][2] == {
+        "name": {"ru": "Жумабаев Ерлан Маратович", "kk": "Жұмабаев Ерлан Маратұлы"},
+        "iin": "840719355239",
+    }
+    assert [p["iin"] for p in elected["audit"]] == ["881105341726", "920226430188", "751230611876"]
     assert data["cooperative"]["purpose"][0]["ru"].startswith("совместная закупка")
     # what the documents cannot tell apart is left out: only the location's parts
     assert {p for p in payload["missing"]} == {
