@@ -326,10 +326,10 @@ _POINT = 12_700  # EMU
 def column_widths(rows: Sequence[Sequence[str]], block_width: int, size: float = 8) -> list[int]:
     """Column widths in EMU, as the Typst layout sets a table's columns (document.typ ``cells``):
     a three-column table (the compliance report's rule | result | legal basis) gives its first two
-    columns the width of their longest cell, at most a third of the line each, and the rest to the
-    third; other tables share the line equally. Before, three equal columns left the rule names and
-    the results far apart and the legal basis in a narrow column: 11 pages of LibreOffice PDF where
-    Typst set 9."""
+    columns the width of their longest cell (together at most three fifths of the line, so that a
+    rule's name is not broken at its hyphens) and the rest to the third; other tables share the
+    line equally. Before, three equal columns left the rule names and results far apart and the
+    legal basis in a narrow column: 11 pages of LibreOffice PDF for bereke's report, now 10."""
     cols = len(rows[0]) if rows else 0
     if cols != 3:
         return [block_width // cols] * cols if cols else []
@@ -339,7 +339,10 @@ def column_widths(rows: Sequence[Sequence[str]], block_width: int, size: float =
         ems = sum(_WIDE_EM if ch.isupper() or ch.isdigit() else _NARROW_EM for ch in longest)
         return int(ems * size * _POINT * 1.05) + _CELL_MARGINS  # (bold headers are a little wider)
 
-    first, second = (min(max(natural(row[c]) for row in rows), block_width // 3) for c in (0, 1))
+    first, second = (max(natural(row[c]) for row in rows) for c in (0, 1))
+    room = block_width * 3 // 5  # the legal basis keeps at least two fifths of the line
+    if first + second > room:
+        first, second = first * room // (first + second), second * room // (first + second)
     return [first, second, block_width - first - second]
 
 
