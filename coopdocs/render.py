@@ -324,26 +324,37 @@ _POINT = 12_700  # EMU
 
 
 def column_widths(rows: Sequence[Sequence[str]], block_width: int, size: float = 8) -> list[int]:
-    """Column widths in EMU, as the Typst layout sets a table's columns (document.typ ``cells``):
-    a three-column table (the compliance report's rule | result | legal basis) gives its first two
-    columns the width of their longest cell (together at most three fifths of the line, so that a
-    rule's name is not broken at its hyphens) and the rest to the third; other tables share the
-    line equally. Before, three equal columns left the rule names and results far apart and the
-    legal basis in a narrow column: 11 pages of LibreOffice PDF for bereke's report, now 10."""
+    """Column widths in EMU, close to how the Typst layout sets a table's columns (document.typ
+    ``cells``). A three-column table (the compliance report's rule | result | legal basis) gives its
+    first two columns the width of their longest line (together at most three fifths of the line, so
+    that a rule's name is not broken at its hyphens) and the rest to the third. Other tables give
+    each column its longest word and share the rest equally, so that no word is broken inside (the
+    stress test's nine columns broke «Орындалмаған,» in two). Before, equal columns left the rule
+    names and results far apart and the legal basis narrow: 11 pages of LibreOffice PDF for
+    bereke's report, now 10."""
     cols = len(rows[0]) if rows else 0
-    if cols != 3:
-        return [block_width // cols] * cols if cols else []
+    if not cols:
+        return []
 
     def natural(text: str) -> int:
-        longest = max(text.split("\n"), key=len, default="")
-        ems = sum(_WIDE_EM if ch.isupper() or ch.isdigit() else _NARROW_EM for ch in longest)
+        ems = sum(_WIDE_EM if ch.isupper() or ch.isdigit() else _NARROW_EM for ch in text)
         return int(ems * size * _POINT * 1.05) + _CELL_MARGINS  # (bold headers are a little wider)
 
-    first, second = (max(natural(row[c]) for row in rows) for c in (0, 1))
-    room = block_width * 3 // 5  # the legal basis keeps at least two fifths of the line
-    if first + second > room:
-        first, second = first * room // (first + second), second * room // (first + second)
-    return [first, second, block_width - first - second]
+    def longest(cells: Sequence[str], pieces: Callable[[str], list[str]]) -> int:
+        return max((natural(piece) for cell in cells for piece in pieces(cell)), default=_CELL_MARGINS)
+
+    columns = [[row[c] for row in rows] for c in range(cols)]
+    if cols == 3:
+        first, second = (longest(columns[c], lambda cell: cell.split("\n")) for c in (0, 1))
+        room = block_width * 3 // 5  # the legal basis keeps at least two fifths of the line
+        if first + second > room:
+            first, second = first * room // (first + second), second * room // (first + second)
+        return [first, second, block_width - first - second]
+    need = [longest(column, str.split) for column in columns]
+    if sum(need) > block_width:
+        return [block_width * n // sum(need) for n in need]
+    share = (block_width - sum(need)) // cols
+    return [n + share for n in need]
 
 
 def table_element(rows: Sequence[Sequence[str]], block_width: int) -> Any:

@@ -269,3 +269,17 @@ def test_parallel_rows_keep_with_what_follows() -> None:
         heading = bool(re.match(r"\d+\. ", text))
         assert keep == (heading or lead_in or following is None), (at, text[:60])
     assert keeps[-1] and sum(keeps) >= 10
+
+
+def test_a_wide_table_gives_each_column_its_longest_word() -> None:
+    """The stress test's nine columns: a column is at least as wide as its longest word (in
+    LibreOffice the equal columns broke «Орындалмаған,» inside the word), the rest shared."""
+    coop = cooperative(EXAMPLES / "housing-savings.yaml")
+    (output,) = build_outputs(coop, Options(docs=("compliance",), langs=("kk",)))
+    doc = open_docx(io.BytesIO(output.data))
+    (table,) = [t for t in doc.tables if len(t.columns) == 9]
+    widths = [int(col.get(f"{{{W}}}w")) for col in table._tbl.tblGrid.iter(f"{{{W}}}gridCol")]
+    header = [cell.text for cell in table.rows[0].cells]
+    wide = next(i for i, text in enumerate(header) if "Орындалмаған" in text)
+    assert widths[wide] > sum(widths) / 9 > min(widths), (header, widths)
+    assert abs(sum(widths) - Emu(doc._block_width).twips) <= 8, widths
