@@ -200,7 +200,12 @@ def leaves_of(value: Any, path: str = "") -> dict[str, Any]:
     if isinstance(value, dict) and not (value and set(value) <= {"ru", "kk", "en"}):
         for k, v in value.items():
             out.update(leaves_of(v, f"{path}.{k}" if path else str(k)))
-    elif isinstance(value, list) and value and isinstance(value[0], dict):
+    elif (
+        isinstance(value, list)
+        and value
+        and isinstance(value[0], dict)
+        and not all(isinstance(v, dict) and set(v) <= {"ru", "kk", "en"} for v in value)  # texts: one leaf
+    ):
         for i, v in enumerate(value):
             out.update(leaves_of(v, f"{path}[{i}]"))
     elif value is not None:

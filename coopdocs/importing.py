@@ -1745,10 +1745,12 @@ def stated_paths(coop: Any, name: str, lang: str, pack: Pack = DEFAULT_PACK) -> 
 
 def same(imported: Any, expected: Any, lang: str | None = None) -> bool:
     """An imported value equals the input's (a localized text: in the languages imported)."""
-    if isinstance(imported, list) and isinstance(expected, list) and imported and isinstance(expected[0], dict):
+    if isinstance(imported, list) and isinstance(expected, list) and any(isinstance(e, dict) for e in expected):
         return len(imported) == len(expected) and all(same(a, b, lang) for a, b in zip(imported, expected, strict=True))
     if isinstance(imported, dict) and isinstance(expected, dict):
-        return all(k in expected and same(v, expected[k]) for k, v in imported.items())
+        if set(imported) <= {"ru", "kk", "en"} and set(expected) <= {"ru", "kk", "en"}:
+            return all(k in expected and same(v, expected[k]) for k, v in imported.items())
+        return all(k in expected and same(v, expected[k], lang) for k, v in imported.items())
     if isinstance(expected, dict) and isinstance(imported, str):
         return lang is not None and same(imported, expected.get(lang))
     if isinstance(imported, str) and isinstance(expected, str):
