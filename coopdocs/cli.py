@@ -901,7 +901,7 @@ def _batch_summary(report: Any, lang: str) -> None:
 
 
 @main.command()
-@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.argument("files", nargs=-1, required=True, metavar="[OLD] NEW", type=click.Path(dir_okay=False, path_type=Path))
 @click.option(
     "--old-charter",
     type=click.Path(dir_okay=False, path_type=Path),
