@@ -7,7 +7,6 @@ import tempfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from coopdocs import __version__, citations, clauses, doctree, pdf, render, templatecache
 from coopdocs.errors import InputError, OutputError, UsageError
@@ -66,30 +65,11 @@ def page(coop: Cooperative, doc: clauses.Document, options: Options) -> render.P
         draft = render.draft_mark(
             doc.lang, options.counts.get("errors", 0), options.counts.get("red_flags", 0), coop.pack
         )
-    closing: tuple[str, ...] = ()
-    if doc.name == "charter":
-        founders = ctx["founding"]["founders"]
-        signers = [founders[s]["name"] if isinstance(s, int) else s for s in ctx["signatories"]["charter"]]
-        closing = (
-            render.signatures_title(doc.lang, coop.pack),
-            *(f"{i}. {name} {'_' * 24}" for i, name in enumerate(signers, 1)),
-        )
-    if doc.name == "minutes":
-        founders = ctx["founding"]["founders"]
-        words = render.words(coop.pack)
-        closing = (
-            *(
-                f"{words[role][doc.lang]}: {'_' * 24} {founders[ctx['founding'][key]]['name']}"
-                for role, key in (("meeting_chair", "chair"), ("meeting_secretary", "secretary"))
-            ),
-            render.signatures_title(doc.lang, coop.pack),  # 9.1: every founder signs the minutes
-            *(f"{i}. {_signer(f, words, doc.lang)} {'_' * 24}" for i, f in enumerate(founders, 1)),
-        )
     return render.Page(
         header=f"{ctx['names']['short']} — {_header_title(doc.title)}",
         author=ctx["names"]["full"],
         draft=draft,
-        closing=closing,
+        closing=doc.signatures,  # the document's own block (document.yaml `signatures`)
         pack=coop.pack,
     )
 
@@ -115,15 +95,6 @@ def _sources_note(doc: clauses.Document, coop: Cooperative) -> clauses.Section:
             n = f"{number}.{len(parts) + 1}"
             parts.append(clauses.Clause(f"sources.{key}", n, note[key], tuple(labels[verified]), None))
     return clauses.Section("sources", number, note["title"], tuple(parts))
-
-
-def _signer(founder: dict, words: Mapping[str, Any], lang: str) -> str:
-    """A founder as the signature line names it; a legal entity signs through its representative."""
-    if founder["kind"] != "legal_entity":
-        return str(founder["name"])
-    rep = founder.get("representative")
-    who = rep["name"] if rep else "_" * 24
-    return f"{founder['name']} ({words['represented_by'][lang].format(name=who)})"
 
 
 def _header_title(title: str) -> str:

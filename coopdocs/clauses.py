@@ -375,6 +375,7 @@ class Document:
     subtitle: str
     approval: tuple[str, ...]
     sections: tuple[Section, ...]
+    signatures: tuple[str, ...] = ()  # the signature block under the document (``document.yaml``)
 
 
 @dataclass(frozen=True)
@@ -457,9 +458,17 @@ def jinja_context(coop: Cooperative, lang: str) -> dict[str, Any]:
         **words.functions(),
         "_filters": words.filters(),
         "_pack": coop.pack,
+        # the layout's words (layouts/words.yaml, which a firm may override) in this language: the
+        # signature blocks of document.yaml name their headings with them
+        "layout_words": _layout_words(coop.pack, lang),
     }
     ctx["facts"] = _worded_facts(ctx["facts"], ctx)
     return ctx
+
+
+def _layout_words(pack: Pack, lang: str) -> dict[str, str]:
+    words = pack.read("templates/layouts/words.yaml")
+    return {str(k): v[lang] for k, v in words.items() if isinstance(v, dict) and isinstance(v.get(lang), str)}
 
 
 def _worded_facts(value: Any, ctx: Mapping[str, Any]) -> Any:
@@ -532,7 +541,23 @@ def render(coop: Cooperative, the_plan: Plan, lang: str) -> Document:
         subtitle=render_text((head.get("subtitle") or {}).get(lang, ""), ctx, where),
         approval=tuple(render_text(line, ctx, where) for line in (head.get("approval") or {}).get(lang, [])),
         sections=tuple(out_sections),
+        signatures=tuple(_block_lines((head.get("signatures") or {}).get(lang, []), ctx, f"{where} signatures")),
     )
+
+
+def _block_lines(lines: Sequence[Any], ctx: Mapping[str, Any], where: str) -> list[str]:
+    """The lines of a block such as the signatures (``document.yaml``): each a Jinja text, or
+    ``{each: <list expression>, as: name, line: <Jinja text>}`` for one line per element, which sees
+    the element by its name and its 1-based ``index`` (as a clause's ``each`` items do)."""
+    out = []
+    for entry in lines:
+        if not isinstance(entry, Mapping):
+            out.append(render_text(str(entry), ctx, where))
+            continue
+        name = str(entry.get("as") or "item")
+        for j, element in enumerate(_each(entry, ctx, where)):
+            out.append(render_text(str(entry["line"]), {**ctx, name: element, "index": j + 1}, where))
+    return out
 
 
 def clause_context(coop: Cooperative, lang: str) -> dict[str, Any]:
