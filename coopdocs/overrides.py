@@ -26,7 +26,7 @@ from coopdocs.diagnostics import ui_words
 from coopdocs.errors import CoopdocsError, TemplateError, UsageError
 from coopdocs.loader import load_file
 from coopdocs.model import Cooperative
-from coopdocs.pack import DEFAULT_PACK, Pack, data_root
+from coopdocs.pack import Pack, data_root
 from coopdocs.schema import schema_at
 from coopdocs.templating import make_env
 
@@ -241,7 +241,7 @@ def _caught(lang: str, render: Callable[..., Any], *args: Any) -> list[Problem]:
 def _context_names(pack: Pack) -> set[str]:
     """Every top-level name a clause can read: the input's keys, ``lang``, ``names``, the wording
     functions and Jinja's globals, as ``clauses.jinja_context`` builds them for an example."""
-    examples = _examples(DEFAULT_PACK if pack.key == DEFAULT_PACK.key else pack.base)
+    examples = _examples(pack.base)
     if not examples:
         return set(pack.input_schema()) | CONTEXT_NAMES
     coop = replace(examples[0], pack=pack)
