@@ -421,6 +421,6 @@ def test_the_signature_block_is_never_alone_on_a_page(tmp_path: Path) -> None:
     assert isinstance(tree, doctree.Tree) and tree.signatures
     last = tree.document.sections[-1].clauses[-1]
     assert last.items, "the test needs a last clause that ends in a list"
-    pages = [squeeze(page) for page in body_text(typeset.write_pdf(tree), tmp_path).split("\f")]
+    pages = [squeeze(page) for page in body_text(typeset.write_pdf(tree, pack=DEFAULT_PACK), tmp_path).split("\f")]
     end = _page_of(pages, f"{len(last.items)}) {last.items[-1]}")
     assert all(squeeze(line) in pages[end] for line in tree.signatures), f"signatures not on p. {end + 1}"
