@@ -319,7 +319,14 @@ def check_old_charter(charter: Path, new: Path, lang: str = "en") -> Any:
     if checked.cooperative is None:
         return checked
     loaded, _imported = old_from_charter(charter, checked.cooperative, lang)
-    return check_loaded(loaded, lang, file=str(charter))
+    found = check_loaded(loaded, lang, file=str(charter))
+    # OLD was composed, not written: no line and column to point at, and no advice on how to write it
+    said = [
+        dataclasses.replace(d, line=None, column=None)
+        for d in found.diagnostics
+        if d.severity != "info"
+    ]
+    return dataclasses.replace(found, diagnostics=said)
 
 
 def old_from_charter(charter: Path, new: Cooperative, lang: str = "en") -> tuple[Any, Any]:
@@ -358,6 +365,8 @@ def input_changes(old: Any, new: Any, path: str = "") -> list[tuple[str, Any, An
         for key in [*old, *(k for k in new if k not in old)]:
             if not path and key == "source_numbering":  # where the old values were read, not a value
                 continue
+            if not path and key == "languages" and "source_numbering" in old:
+                continue  # OLD read from the editions on file: it has the languages of those, not fewer
             where = f"{path}.{key}" if path else str(key)
             found += input_changes(old.get(key, _MISSING), new.get(key, _MISSING), where)
         return found

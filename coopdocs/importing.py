@@ -1554,8 +1554,16 @@ def words(lang: str) -> dict[str, str]:
     return ui_words("_ui_import", lang)
 
 
-def _uncertain_lines(result: Imported, lang: str) -> list[str]:
-    """One line per uncertain value: the values proposed (each language's once), where, and why."""
+def field_words(path: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    """A field as the questionnaire names it («Область или город республиканского значения»), else its path."""
+    from coopdocs import fieldnames
+
+    return fieldnames.label(path, lang, pack) or path
+
+
+def _uncertain_lines(result: Imported, lang: str, *, words_only: bool = False) -> list[str]:
+    """One line per uncertain value: the values proposed (each language's once), where, and why
+    (the terminal names the field in words; the YAML header by its path, which is what to write)."""
     by_path: dict[str, list[Found]] = {}
     for f in result.uncertain:
         by_path.setdefault(f.path, []).append(f)
@@ -1563,7 +1571,8 @@ def _uncertain_lines(result: Imported, lang: str) -> list[str]:
     for path, entries in by_path.items():
         shown = " / ".join(dict.fromkeys(_shown(f.value) for f in entries))
         where = ", ".join(dict.fromkeys(f.source.cite() for f in entries))
-        lines.append(f"  - {path}: {shown}  ({where}; {note_text(entries[0].note, lang)})")
+        name = field_words(path, lang) if words_only else path
+        lines.append(f"  - {name}: {shown}  ({where}; {note_text(entries[0].note, lang)})")
     return lines
 
 
@@ -1584,6 +1593,8 @@ def kind_name(kind: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
 
 
 def _shown(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[a-z_]+", value):
+        return f"'{value}'"  # a choice of the input contract, as it is written in the file
     if isinstance(value, dict):
         return "; ".join(f"{k}: {v}" for k, v in value.items())
     if isinstance(value, list):
@@ -1684,9 +1695,9 @@ def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_P
         else:
             lines.append(w["document_unknown"].format(file=file))
     if result.missing:
-        lines += ["", w["missing_title"], *(f"  - {p}" for p in result.missing)]
+        lines += ["", w["missing_title"], *(f"  - {field_words(p, lang, pack)}" for p in result.missing)]
     if result.uncertain:
-        lines += ["", w["uncertain_title"], *_uncertain_lines(result, lang)]
+        lines += ["", w["uncertain_title"], *_uncertain_lines(result, lang, words_only=True)]
     if result.notes:
         lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
     lines += ["", w["summary"].format(file=target, **_counts(result, target)), w["head_next"].format(file=target)]

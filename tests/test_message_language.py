@@ -25,7 +25,7 @@ ALLOWED = {
     "soffice", "http", "xx", "ii", "v", "true", "false", "indefinite",
     # the commands themselves, as a usage line names them
     "validate", "build", "batch", "amend", "init", "explain", "rules", "schema", "templates", "stress",
-    "serve", "doctor", "audit", "eject", "which", "check",
+    "serve", "doctor", "audit", "eject", "which", "check", "import",
     # the names `templates eject` and `templates which` take
     "charter", "membership", "disputes", "resolution", "minutes", "application", "layouts", "terms", "compliance",
 }
@@ -97,6 +97,9 @@ def commands(tmp_path: Path, bad: Path) -> list[tuple[str, ...]]:
         ("audit", str(ROOT / "tests" / "corpus" / "pyramid-ru.html")),
         ("audit", str(tmp_path / "missing.docx")),
         ("doctor",),
+        ("import", str(ROOT / "tests" / "corpus" / "lawful-ru.txt"), "-o", str(tmp_path / "imported.yaml")),
+        ("import", str(ROOT / "tests" / "corpus" / "lawful-ru.txt"), "-o", str(tmp_path / "imported.yaml")),
+        ("import", str(tmp_path / "missing.pdf"), "-o", str(tmp_path / "other.yaml")),
     ]
 
 
