@@ -87,7 +87,12 @@ def label(path: str, lang: str, pack: Pack) -> str | None:
         if index is not None and (best is None or len(pattern) > best[0]):
             best = (len(pattern), q, index)
     if best is not None and best[1].type == "count" and len(parts) > best[0] and isinstance(parts[best[0]], int):
-        return _item(parts[: best[0] + 1], lang, pack)
+        item = _item(parts[: best[0] + 1], lang, pack)
+        rest = parts[best[0] + 1 :]
+        own = load_questionnaire(pack).comments.get(_pattern(parts)) if rest else None
+        if item and own:  # a key of the item no question asks: programs[0].queue
+            return f"{item}: {_first_clause(str(own[lang]))}"
+        return item
     if best is not None:
         size, q, index = best
         name = short_prompt(str(q.prompt[lang]).format(n=index + 1 if index >= 0 else 1))
@@ -139,9 +144,10 @@ def _pattern(parts: tuple[str | int, ...]) -> str:
     return text
 
 
-def in_words(text: str | None, lang: str, pack: Pack) -> str:
-    """A message with every data path in it replaced by its field in words, and every choice
-    identifier (``to_charter_purposes``) by its word, in quotes."""
+def in_words(text: str | None, lang: str, pack: Pack, *, choices: bool = True) -> str:
+    """A message with every data path in it replaced by its field in words, and (``choices``) every
+    choice identifier (``to_charter_purposes``) by its word, in quotes. Whoever edits the YAML file
+    (``validate``) keeps the identifiers: they are what to type."""
     if not text:
         return ""
     from coopdocs.init import load_questionnaire
@@ -160,7 +166,7 @@ def in_words(text: str | None, lang: str, pack: Pack) -> str:
         ident = match.group(0)
         if match.start() and match.string[match.start() - 1] == "'":
             return ident  # a key to type as it is ('meeting_date:')
-        forms = (qn.terms.get(ident) or {}).get(lang)
+        forms = (qn.terms.get(ident) or {}).get(lang) if choices else None
         word = forms.get("nom") if isinstance(forms, Mapping) else forms
         if word:
             return quoted(str(word), lang)
@@ -195,8 +201,8 @@ def for_member(d: Diagnostic, lang: str, pack: Pack) -> Diagnostic:
     return replace(
         d,
         path=quoted(named, lang) if named else d.path,
-        message=in_words(d.message, lang, pack),
-        hint=in_words(d.hint, lang, pack) if d.hint else d.hint,
+        message=in_words(d.message, lang, pack, choices=False),
+        hint=in_words(d.hint, lang, pack, choices=False) if d.hint else d.hint,
     )
 
 

@@ -273,7 +273,7 @@ def format_rules(lang: str, fmt: str, pack: Pack) -> str:
 
     for row in rows:
         lines.append(f"{row['id']:<{width}}  {severity[row['severity']]:<{sev}}  {row['citation']}")
-        lines.append(f"{'':<{width}}  {'':<{sev}}  {in_words(row['message'], lang, pack)}")
+        lines.append(f"{'':<{width}}  {'':<{sev}}  {in_words(row['message'], lang, pack, choices=False)}")
     return "\n".join(lines)
 
 

@@ -48,3 +48,16 @@ def test_a_path_inside_an_item_is_worded_without_the_items_number() -> None:
     assert in_words("reduce entrance_fee.amount", "en", DEFAULT_PACK) == 'reduce "Entrance fee, tenge"'
     text = in_words("аванс с возвратом (advance.repayment_months)", "ru", DEFAULT_PACK)
     assert text == "аванс с возвратом («за сколько месяцев член возвращает аванс»)"
+
+
+def test_a_key_of_an_item_no_question_asks_is_named_with_the_item() -> None:
+    assert label("programs[0].queue", "ru", DEFAULT_PACK) == "Программа № 1: очерёдность"
+    assert label("founding.founders[0].nmae", "ru", DEFAULT_PACK) == "Учредитель № 1"
+
+
+def test_validate_keeps_the_choice_ids_a_member_types_into_the_file() -> None:
+    where = ("programs", 0, "queue")
+    d = make("schema/allowed", lang="ru", path=where, value="random", allowed="by_application_date, lottery")
+    worded = for_member(d, "ru", DEFAULT_PACK)
+    assert worded.path == "«Программа № 1: очерёдность»"
+    assert "by_application_date" in (worded.hint or "")

@@ -161,4 +161,6 @@ def test_stress_command_reports_bad_terms_with_their_place(tmp_path: Path) -> No
     terms.write_text("programs:\n  - kind: property_acquisition\n    name: X\n    queue: random\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["stress", str(terms)])
     assert result.exit_code == 1
-    assert "scheme.yaml:4:" in result.stderr and "queue" in result.stderr
+    # the field named in words (a member's view; --format json and validate --audience lawyer keep the path)
+    assert 'scheme.yaml:4:12: error[schema/allowed] "Programme no. 1: order": ' in result.stderr
+    assert "use one of: by_application_date, by_savings_percent, lottery" in result.stderr  # what to type
