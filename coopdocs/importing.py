@@ -584,11 +584,66 @@ class _Search:
             for path, value in saved.items():
                 _put(self.ctx, path, value, self.pack)
             return []
+        self.place(spec, raw, target)
         return [
             (leaf, get_at(self.ctx, leaf.path))
             for leaf in refs
             if leaf.path in self.ambiguous or self.stated(spec, leaf, raw, target)
         ]
+
+    def place(self, spec: clauses.ClauseSpec, raw: str, target: str) -> None:
+        """The location line's parts (region, locality, address: commas only between them), read
+        when exactly one cut of the line both reads back as on file and reads as a region of the
+        closed list, a locality and an address (``location`` in the pack's import.yaml)."""
+        data = _location_data(self.pack)
+        if not data:
+            return
+        paths = data["paths"]
+        region, locality, address = paths["region"], paths["locality"], paths["address"]
+        if not {region, locality, address} <= self.ambiguous:
+            return
+        old = {path: get_at(self.ctx, path) for path in (region, locality, address)}
+        if not all(isinstance(value, str) for value in old.values()):
+            return
+        marks = [f"{_SENTINEL}{n}y" for n in range(3)]
+        try:
+            for path, mark in zip((region, locality, address), marks, strict=True):
+                _put(self.ctx, path, mark, self.pack)
+            rendered = _rendered(spec, self.ctx) or ""
+        finally:
+            for path, value in old.items():
+                _put(self.ctx, path, value, self.pack)
+        at = [rendered.find(mark) for mark in marks]
+        if min(at) < 0 or at != sorted(at) or any(rendered.count(mark) != 1 for mark in marks):
+            return
+        line = _between(raw, rendered[: at[0]], rendered[at[2] + len(marks[2]) :])
+        if not line:
+            return
+        cuts = [-1, *(m.start() for m in re.finditer(",", line)), len(line)]
+        n = len(cuts) - 1  # parts between commas
+
+        def part(a: int, b: int) -> str:
+            return line[cuts[a] + 1 : cuts[b]].strip()
+
+        good: list[tuple[str, str, str]] = []
+        for i in (0, 1):  # the region written (one part) or not (the same as the locality)
+            for j in range(i + 1, n):
+                values = (part(0, 1) if i else part(0, j), part(i, j), part(j, n))
+                if not _place_reads(values, [part(k, k + 1) for k in range(i, j)], part(j, j + 1), bool(i), data):
+                    continue
+                try:
+                    for path, value in zip((region, locality, address), values, strict=True):
+                        _put(self.ctx, path, value, self.pack)
+                    if _rendered_key(spec, self.ctx) == target:
+                        good.append(values)
+                finally:
+                    for path, value in old.items():
+                        _put(self.ctx, path, value, self.pack)
+        if len(good) != 1:
+            return  # none, or two that read the same: the parts stay uncertain
+        for path, value in zip((region, locality, address), good[0], strict=True):
+            _put(self.ctx, path, value, self.pack)
+        self.ambiguous -= {region, locality, address}
 
     def changes(self, spec: clauses.ClauseSpec, leaf: Leaf, target: str) -> bool:
         """The clause's text tells ``leaf`` apart: another value changes it, and no other value
@@ -657,6 +712,44 @@ class _Search:
         finally:
             _put(self.ctx, leaf.path, current, self.pack)
         return differs
+
+
+@cache
+def _location_data(pack: Pack) -> Mapping[str, Any]:
+    """The pack's ``location`` section of import.yaml, its regions as keys and its patterns compiled."""
+    raw = _pattern_data(pack).get("location") or {}
+    if not raw.get("paths"):
+        return {}
+    return {
+        "paths": dict(raw["paths"]),
+        "regions": {key(str(form)) for forms in raw.get("regions") or () for form in forms},
+        "settlement": [re.compile(str(p)) for p in raw.get("settlement") or ()],
+        "district": [re.compile(str(p)) for p in raw.get("district") or ()],
+    }
+
+
+def _place_reads(
+    values: tuple[str, str, str], locality: Sequence[str], first: str, written: bool, data: Mapping[str, Any]
+) -> bool:
+    """A cut of the location line reads as region, locality and address: the region is of the closed
+    list (not written: the locality is a city of republican significance, of the list too); the
+    locality's parts are districts, then one settlement; the address does not begin with a region
+    or a settlement (it may with a city's district: «район имени Казыбек би, ул. Ерубаева, д. 35»)."""
+
+    def settlement(text: str) -> bool:
+        return any(p.search(_low(text)) for p in data["settlement"])
+
+    def district(text: str) -> bool:
+        return any(p.search(_low(text)) for p in data["district"])
+
+    region, _, address = values
+    if not address or key(region) not in data["regions"]:
+        return False
+    if not settlement(locality[-1]) or any(settlement(p) or not district(p) for p in locality[:-1]):
+        return False
+    if not written and len(locality) != 1:
+        return False
+    return not (key(first) in data["regions"] or settlement(first))
 
 
 # --- generic patterns, for charters coopdocs did not write --------------------------------------

@@ -58,8 +58,7 @@ def test_charter_reads_back_with_no_wrong_value(variant: tuple[Path, Path], lang
     stated = importing.stated_paths(coop, "charter", lang)
     compared = importing.compare(result, coop.data, stated)
     assert compared["wrong"] == []
-    # every value the charter states is read exactly, or listed as uncertain (the location's parts,
-    # which the charter writes as one line separated by commas only)
+    # every value the charter states is read exactly, or listed as uncertain
     assert set(compared["missing"]) <= {f.path for f in result.uncertain}, compared["missing"]
     assert len(compared["exact"]) >= 0.9 * len(stated)
     values = {f.path: f.value for f in result.found}
@@ -69,6 +68,10 @@ def test_charter_reads_back_with_no_wrong_value(variant: tuple[Path, Path], lang
     assert values["governance.general_meeting.qualified.fraction"] == "3/4"
     assert values["cooperative.name"] == {"ru": "Достык", "kk": "Достық"}[lang]
     assert str(values["founding.meeting_date"]) == "2027-02-14"
+    # the location line («…, 040800, Алматинская область, г. Конаев, ул. Толе би, д. 7.»): its parts
+    assert values["cooperative.location.region"] == {"ru": "Алматинская область", "kk": "Алматы облысы"}[lang]
+    assert values["cooperative.location.locality"] == {"ru": "г. Конаев", "kk": "Қонаев қ."}[lang]
+    assert values["cooperative.location.address"] == VARIANT["cooperative.location.address"][lang]  # type: ignore[index]
     # every value names the clause it was read from, as the charter numbers it
     share = next(f for f in result.found if f.path == "membership.contributions.share.amount")
     assert share.source.label == "4.2." and "120 000" in share.source.quote
@@ -102,7 +105,7 @@ def test_folder_cli_writes_commented_draft_that_validate_reads(variant: tuple[Pa
     assert payload["counts"]["found"] > 60
     text = out.read_text(encoding="utf-8")
     assert "charter.ru.docx 4.2." in text  # the source of a value as a YAML comment
-    assert "# Не найдено в документах" in text
+    assert "# Не найдено в документах" not in text  # every required value is found (below)
     data = YAML(typ="safe", pure=True).load(text)
     assert data["membership"]["contributions"]["share"]["amount"] == 120000
     # the founders, their IINs and shares come from the minutes; who signs, from the charter's signatures
@@ -125,16 +128,63 @@ def test_folder_cli_writes_commented_draft_that_validate_reads(variant: tuple[Pa
     }
     assert [p["iin"] for p in elected["audit"]] == ["881105341726", "920226430188", "751230611876"]
     assert data["cooperative"]["purpose"][0]["ru"].startswith("совместная закупка")
-    # what the documents cannot tell apart is left out: only the location's parts
-    assert {p for p in payload["missing"]} == {
-        "cooperative.location.region",
-        "cooperative.location.locality",
-        "cooperative.location.address",
-    }
+    # the documents state every required value, the location's parts too
+    assert payload["missing"] == []
+    assert data["cooperative"]["location"]["locality"] == {"ru": "г. Конаев", "kk": "Қонаев қ."}
+    assert data["cooperative"]["location"]["address"] == {"ru": "ул. Толе би, д. 7", "kk": "Төле би к-сі, 7 үй"}
     assert data["cooperative"]["name"] == {"ru": "Достык", "kk": "Достық"}
     assert data["source_numbering"]["charter"]["contributions.share_amount"] == "4.2."
     again = CliRunner().invoke(main, ["import", str(ru), "-o", str(out)])
     assert again.exit_code == 3 and "already exists" in again.output
+
+
+LINE = {"ru": "Алматинская область, г. Конаев, ул. Толе би, д. 7", "kk": "Алматы облысы, Қонаев қ., Төле би к-сі, 7 үй"}
+
+
+@pytest.mark.parametrize(
+    ("lang", "line", "parts"),
+    [
+        # a locality with a district, an address with a city district: cut where the settlement ends
+        (
+            "ru",
+            "Туркестанская область, Сайрамский район, село Аксукент, район Центральный, ул. Абая, д. 5",
+            ("Туркестанская область", "Сайрамский район, село Аксукент", "район Центральный, ул. Абая, д. 5"),
+        ),
+        (
+            "kk",
+            "Түркістан облысы, Сайрам ауданы, Ақсукент ауылы, Абай к-сі, 5 үй",
+            ("Түркістан облысы", "Сайрам ауданы, Ақсукент ауылы", "Абай к-сі, 5 үй"),
+        ),
+        # a city of republican significance: region and locality may be written both, or once
+        ("ru", "город Астана, г. Астана, пр. Республики, д. 1", ("город Астана", "г. Астана", "пр. Республики, д. 1")),
+        ("ru", "г. Алматы, ул. Абая, д. 1, офис 4", ("г. Алматы", "г. Алматы", "ул. Абая, д. 1, офис 4")),
+        ("kk", "Шымкент қ., Абай к-сі, 1 үй", ("Шымкент қ.", "Шымкент қ.", "Абай к-сі, 1 үй")),
+        # not a region of the list, or a locality that does not name a settlement: not read
+        ("ru", "Алматинский край, г. Конаев, ул. Толе би, д. 7", None),
+        ("ru", "Алматинская область, Конаев, ул. Толе би, д. 7", None),
+        ("kk", "Алматы облысы, Қонаев, Төле би к-сі, 7 үй", None),
+    ],
+)
+def test_location_line_is_cut_only_where_one_cut_reads(
+    variant: tuple[Path, Path], tmp_path: Path, lang: str, line: str, parts: tuple[str, str, str] | None
+) -> None:
+    """The charter writes region, locality and address as one line, commas only between them: read
+    when exactly one cut reads back as on file and as a region of the closed list, a locality that
+    ends with a settlement and an address; otherwise all three are left uncertain, never wrong."""
+    _, folder = variant
+    text = "\n".join(p.text for p in importing.read_documents(folder / f"charter.{lang}.docx")[0].paragraphs)
+    assert text.count(LINE[lang]) == 1
+    path = tmp_path / "charter.txt"
+    path.write_text(text.replace(LINE[lang], line), encoding="utf-8")
+    result = importing.import_path(path)
+    values = {f.path: f.value for f in result.found}
+    names = ("cooperative.location.region", "cooperative.location.locality", "cooperative.location.address")
+    if parts is None:
+        assert not set(names) & set(values)
+        assert set(names) <= {f.path for f in result.uncertain}
+    else:
+        assert tuple(values.get(name) for name in names) == parts
+    assert values["membership.exit.payout_days"] == 60
 
 
 def test_unreadable_and_missing_files(tmp_path: Path) -> None:
@@ -198,9 +248,6 @@ def test_init_resume_asks_only_what_the_charter_lacks(variant: tuple[Path, Path]
     assert CliRunner().invoke(main, ["import", str(folder / "charter.ru.docx"), "-o", str(draft)]).exit_code == 0
     answers = [
         "",  # short name: Enter accepts the one composed from the imported name
-        "Алматинская область",
-        "г. Конаев",
-        "ул. Толе би, д. 7",  # the location's parts: uncertain, asked
         "1",
         "совместная закупка продуктов питания для членов кооператива",
         "2",
