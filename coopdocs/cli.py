@@ -1077,8 +1077,9 @@ def init_command(
     initing.check_stdin(sys.stdin, lang)
     interactive = sys.stdin.isatty()
     prompter = initing.Prompter(say=click.echo, ask=_prompt)
+    pack = initing.interview_pack(prompter, lang, draft, default_pack())
     try:
-        data = initing.ask_all(prompter, lang, interactive=interactive, draft=draft)
+        data = initing.ask_all(prompter, lang, pack=pack, interactive=interactive, draft=draft)
     except initing.Stopped as stopped:
         saved = resume or initing.draft_path(target)
         stopped.draft.target = str(target)
@@ -1088,7 +1089,7 @@ def init_command(
         if isinstance(stopped.cause, KeyboardInterrupt):
             sys.exit(128 + interrupts.signal_of(stopped.cause))
         sys.exit(1)
-    initing.write_file(target, initing.render_yaml(data, lang), force, lang)
+    initing.write_file(target, initing.render_yaml(data, lang, pack), force, lang)
     if resume is not None:
         resume.unlink(missing_ok=True)
     click.echo(initing.message("written", lang, file=target), err=True)

@@ -756,6 +756,36 @@ def check_stdin(stream: Any, lang: str, pack: Pack = DEFAULT_PACK) -> None:
         raise InputError(_msg(qn, "stdin_closed", lang), hint=_msg(qn, "input_ended_hint", lang))
 
 
+def interview_pack(prompter: Prompter, lang: str, draft: Draft | None, default: Pack) -> Pack:
+    """The pack the interview uses: a resumed draft's or file's own (its ``jurisdiction:``/``form:``),
+    else the founder's answer to the form question (``formchoice``), asked first."""
+    from coopdocs.formchoice import ask_form
+    from coopdocs.pack import select_pack
+
+    if draft is not None:
+        found = select_pack(draft.data, default)
+        if found is None:
+            qn = load_questionnaire(default)
+            raise InputError(
+                _msg(qn, "draft_bad", lang, draft=draft.target or "-"), hint=_msg(qn, "draft_bad_hint", lang)
+            )
+        return found
+    asked: list[str] = []
+
+    def ask(text: str, answer: str | None) -> str:
+        asked.append(text)
+        return prompter.ask(text, answer)
+
+    try:
+        return ask_form(Prompter(say=prompter.say, ask=ask), lang, default.jurisdiction)
+    except EOFError:
+        qn = load_questionnaire(default)
+        question = asked[-1] if asked else "-"
+        raise InputError(
+            _msg(qn, "input_ended", lang, question=question), hint=_msg(qn, "input_ended_hint", lang)
+        ) from None
+
+
 def ask_all(
     prompter: Prompter,
     lang: str,
@@ -1000,9 +1030,7 @@ def check_target(path: Path, force: bool, lang: str = "en", pack: Pack = DEFAULT
     if path.exists() and not force:
         raise UsageError(_msg(qn, "exists", lang, file=path), hint=_msg(qn, "exists_hint", lang))
     if not path.parent.is_dir():
-        raise UsageError(
-            _msg(qn, "no_folder", lang, folder=path.parent), hint=_msg(qn, "no_folder_hint", lang)
-        )
+        raise UsageError(_msg(qn, "no_folder", lang, folder=path.parent), hint=_msg(qn, "no_folder_hint", lang))
 
 
 def write_file(path: Path, text: str, force: bool, lang: str = "en") -> None:
@@ -1068,7 +1096,9 @@ def read_draft(path: Path, lang: str, pack: Pack = DEFAULT_PACK) -> Draft:
     except (OSError, UnicodeDecodeError, ValueError, YAMLError):
         raise bad from None
     if isinstance(raw, Mapping) and DRAFT_KEY not in raw and raw.get("coopdocs") == 1:
-        return draft_from_input(dict(raw), lang, str(path), pack)
+        from coopdocs.pack import select_pack
+
+        return draft_from_input(dict(raw), lang, str(path), select_pack(raw, pack) or pack)
     if not isinstance(raw, Mapping) or raw.get(DRAFT_KEY) != 1 or not isinstance(raw.get("data"), dict):
         raise bad
     return Draft(

@@ -69,9 +69,18 @@ ANSWERS: list[tuple[str, str]] = [
 ]
 
 
-def stdin(answers: list[tuple[str, str]] = ANSWERS, before: dict[str, list[str]] | None = None) -> str:
-    """The answers as typed lines; ``before`` puts wrong answers in front of a labelled one."""
-    lines: list[str] = []
+# The first two questions: what the cooperative will do (Enter: none named) and its legal form
+# (Enter: the form offered, the consumer cooperative when no activity recommends another).
+FORM_ANSWERS = ["", ""]
+
+
+def stdin(
+    answers: list[tuple[str, str]] = ANSWERS,
+    before: dict[str, list[str]] | None = None,
+    form: list[str] = FORM_ANSWERS,
+) -> str:
+    """The answers as typed lines, after the form question's; ``before`` puts wrong answers before a labelled one."""
+    lines: list[str] = list(form)
     for label, answer in answers:
         lines += (before or {}).get(label, [])
         lines.append(answer)
@@ -209,7 +218,7 @@ def test_stdin_at_end_of_file_is_a_clear_error(tmp_path: Path) -> None:
     assert proc.returncode == 1, err
     assert (
         "error: the input ended before all questions were answered (unanswered question: "
-        'Name of the cooperative (without the words "consumer cooperative") (ru)); no file was written'
+        "What the cooperative will do (numbers)); no file was written"
     ) in err
     assert "Aborted" not in err and "internal error" not in err
     assert list(tmp_path.iterdir()) == []
@@ -233,7 +242,7 @@ def test_closed_stdin_is_a_clear_error(tmp_path: Path, lang: str) -> None:
 def test_ctrl_c_at_a_question_exits_130_and_writes_nothing(tmp_path: Path) -> None:
     proc = run_init(tmp_path, "coop.yaml", stdin=subprocess.PIPE)
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write("Достык\n")  # one answer; the process then waits at the next question
+    proc.stdin.write("\n\nДостык\n")  # the form (Enter twice), one answer; then it waits at the next question
     proc.stdin.flush()
     # wait (at most a minute) until it asks the next question: the Kazakh name
     seen = b""
@@ -255,7 +264,7 @@ def test_keyboard_interrupt_leaves_no_file(tmp_path: Path, monkeypatch: pytest.M
         raise KeyboardInterrupt
 
     monkeypatch.setattr(initing, "ask_all", interrupted)
-    result = invoke(tmp_path, str(tmp_path / "coop.yaml"))
+    result = invoke(tmp_path, str(tmp_path / "coop.yaml"), input=stdin())
     assert result.exit_code == 130
     assert list(tmp_path.iterdir()) == []
 
@@ -389,3 +398,43 @@ def test_the_interview_offers_nothing_of_the_example() -> None:
     assert data["cooperative"]["name"] is None and data["cooperative"]["short_name"] is None
     assert data["cooperative"]["location"]["locality"] is None and data["founding"]["founders"] == []
     assert initing.default_data()["cooperative"]["name"]["ru"] == "Береке"  # --defaults keeps the example
+
+
+def test_init_asks_the_form_first_and_writes_an_agricultural_cooperative(tmp_path: Path) -> None:
+    """Machinery sharing recommends the agricultural cooperative (Law 372-V); Enter takes it, the rest
+    of the interview is that pack's questionnaire, and the file validates with that pack."""
+    target = tmp_path / "coop.yaml"
+    answers: list[tuple[str, str]] = []
+    for label, answer in ANSWERS:
+        answers.append((label, "1000" if label == "entrance_fee" else answer))
+        if label == "purpose.kk":  # the agricultural questionnaire's own questions
+            answers += [("activities", "machinery, services"), ("participation_kinds", "machinery_use")]
+    result = invoke(tmp_path, str(target), "--messages", "en", input=stdin(answers, form=["3", ""]))
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "Recommended: agricultural cooperative (Law of the RK No. 372-V" in result.output
+    assert "Law No. 372-V Art. 1" in result.output or "372-V" in result.output
+    assert 'Name of the cooperative (without the words "agricultural cooperative")' in result.output
+    data = load(target)
+    assert (data["jurisdiction"], data["form"]) == ("kz", "agricultural_cooperative")
+    checked = check_file(target)
+    assert checked.cooperative is not None and checked.cooperative.pack.form == "agricultural_cooperative"
+    assert [d for d in checked.diagnostics if d.severity != "info"] == []
+
+
+def test_init_the_founder_may_choose_the_form_not_recommended(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    result = invoke(tmp_path, str(target), "--messages", "en", input=stdin(form=["machinery", "consumer_cooperative"]))
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "You chose a form other than the one recommended" in result.output
+    assert "The rules of Law No. 197-II apply" in result.output
+    assert load(target)["form"] == "consumer_cooperative"
+    assert_clean(target)
+
+
+def test_init_refuses_an_unknown_form_and_asks_again(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    result = invoke(tmp_path, str(target), "--messages", "en", input=stdin(form=["9", "", "7", ""]))
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "no such activity: 9; type numbers from 1 to 6" in result.output
+    assert "no such form: 7; type a number from 1 to 2" in result.output
+    assert load(target)["form"] == "consumer_cooperative"

@@ -166,6 +166,17 @@ def answer_key(text: str, table: dict[str, tuple[str, int | None]]) -> str:
     return ".".join(str(p) for p in (qid, n, field) if p)
 
 
+def answer_form(child: Any, lang: str, activities: str = "", form: str = "") -> None:
+    """The first two questions (``form-choice.yaml``): what the cooperative will do, then its form."""
+    from coopdocs.formchoice import load_choice
+
+    choice = load_choice("kz")
+    child.expect(re.escape(choice.word("activities_prompt", lang)) + r".*: ")
+    child.sendline(activities)
+    child.expect(re.escape(choice.word("form_prompt", lang)) + r" \[\d\]: ")
+    child.sendline(form)
+
+
 def drive(tmp_path: Path, lang: str, answers: dict[str, Any], edits: dict[str, str]) -> tuple[Any, str]:
     """Run `coopdocs init --messages LANG` in a pseudo-terminal and answer every prompt it shows;
     at the review, change the answers named in ``edits`` by their number, then write the file."""
@@ -182,6 +193,7 @@ def drive(tmp_path: Path, lang: str, answers: dict[str, Any], edits: dict[str, s
         timeout=60,
         dimensions=(50, 400),
     )
+    answer_form(child, lang)
     transcript: list[str] = []
     pending_edits = dict(edits)
     while True:
@@ -297,6 +309,7 @@ def test_ctrl_c_saves_a_draft_that_resumes(tmp_path: Path) -> None:
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "TERM": "dumb"}
     args = ["-m", "coopdocs", "init", "coop.yaml", "--messages", "ru"]
     child = pexpect.spawn(sys.executable, args, cwd=str(tmp_path), env=env, encoding="utf-8", timeout=60)
+    answer_form(child, "ru")
     child.expect(r"\(ru\): ")
     child.sendline("Достык")
     child.expect(r"\(kk\) \[Достык\]: ")
