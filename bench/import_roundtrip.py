@@ -278,7 +278,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"stated values recovered exactly: {exact_total} / {stated_total} = {share:.2%} (target >= 99 %)")
     location = sum(n for path, n in missing.items() if path.startswith("cooperative.location."))
     rest = (exact_total) / max(1, stated_total - location)
-    print(f"  the same without the location's parts (uncertain by design, {location} of them): {rest:.2%}")
+    print(f"  the same without the location's parts not recovered ({location} of them): {rest:.2%}")
     print(f"wrong values: {len(wrong)} (target 0)")
     for line in wrong[:30]:
         print(f"  WRONG {line}")

@@ -1189,7 +1189,10 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
         read = {f.path for f in values} | set(search.fixed)
         values += _read_patterns(found, lang, name, pack, read)
     if document.kind == "pdf":
-        values = [_pdf_checked(f, document, table) for f in values]
+        # the text layer as the PDF has it, a hyphen at a line's end kept (pdftotext's default mode,
+        # which the document was read with, drops it and joins the word); else the paragraphs read
+        layer = _pdf_raw(document.path) or "\n".join(p.text for p in document.paragraphs)
+        values = [_pdf_checked(f, layer, table) for f in values]
     signers = _signers(document, lang, pack) if kind == "charter" else []
     return _Read(document, kind, lang, values, numbering, signers)
 
@@ -1204,14 +1207,30 @@ def _texts_of(value: Any) -> list[str]:
     return []
 
 
-def _pdf_checked(found: Found, document: reading.Document, table: Mapping[str, Leaf]) -> Found:
+def _pdf_raw(path: str) -> str | None:
+    """The PDF's text layer in pdftotext's raw mode (words broken at a line's end keep their hyphen),
+    or None where pdftotext is not installed or fails."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        return None
+    try:
+        done = subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", "-q", path, "-"], capture_output=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+def _pdf_checked(found: Found, joined: str, table: Mapping[str, Leaf]) -> Found:
     """A text read from a PDF is certain only where the PDF has it whole: on one line, or broken
     across lines at a space. A word broken at a line's end may have lost or kept a hyphen that the
     keys compare without (pdftotext joins «к-» + «сі» into «ксі»)."""
     free = found.path == _FOUNDERS or (found.path in table and table[found.path].kind in ("text", "textlist"))
     if not found.certain or not free:
         return found
-    joined = "\n".join(p.text for p in document.paragraphs)
     for text in _texts_of(found.value):
         pattern = r"[ \n]+".join(re.escape(part) for part in text.split())
         if not re.search(pattern, joined):

@@ -342,3 +342,16 @@ def test_errors_in_the_users_language(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["amend", "--old-charter", str(text), str(new), "--messages", "kk"])
     assert result.exit_code == 2
     assert "жарғы ретінде танылмады" in result.output
+
+
+def test_a_word_broken_at_a_pdf_line_end_is_not_certain() -> None:
+    """pdftotext's default mode joins «Абай к-» + «сі» into «Абай ксі»: the address read so is checked
+    against the raw text layer (the hyphen kept) and proposed as uncertain, not taken."""
+    table = importing.leaves()
+    source = importing.Source("charter.kk.pdf", "1.9.", "…")
+    read = importing.Found("cooperative.location.address", "Абай ксі, 12 үй", source, "clause")
+    broken = "Қонаев қ., Абай к-\nсі, 12 үй, 3 кеңсе."
+    assert importing._pdf_checked(read, broken, table).certain is False
+    assert importing._pdf_checked(read, broken, table).note == "pdf_break"
+    whole = importing.Found("cooperative.location.address", "Абай к-сі, 12 үй", source, "clause")
+    assert importing._pdf_checked(whole, "Қонаев қ., Абай к-сі,\n12 үй, 3 кеңсе.", table).certain is True
