@@ -129,7 +129,7 @@ def argv_lang(args: list[str]) -> str:
         name, _, value = arg.partition("=")
         if name in ("--messages", "--lang"):
             value = value or (args[i + 1] if i + 1 < len(args) else "")
-            if value in ("ru", "kk", "en") and (name == "--messages" or "," not in value):
+            if value in MESSAGE_LANGUAGES and (name == "--messages" or "," not in value):
                 return value
     return messages_lang()
 
@@ -670,7 +670,7 @@ def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> No
 @click.option(
     "--lang",
     "report_lang",
-    type=click.Choice(["ru", "kk", "en"]),
+    type=click.Choice(MESSAGE_LANGUAGES),
     default=None,
     help="Language of the --report document and of the JSON's texts (default: the --messages language).",
 )
@@ -1111,7 +1111,7 @@ def serve_command(file: Path | None, host: str, port: int, msg_lang: str | None)
     shown = f"[{host}]" if ":" in host else host
     click.echo(_ui("serve_started", lang, url=f"http://{shown}:{port}/"), err=True)
     ui_lang = msg_lang or os.environ.get("COOPDOCS_MESSAGES") or "ru"
-    serve.run(file, host, port, lang=ui_lang if ui_lang in ("ru", "kk", "en") else "ru")
+    serve.run(file, host, port, lang=ui_lang if ui_lang in MESSAGE_LANGUAGES else "ru")
 
 
 def _prompt(text: str, default: str | None) -> str:
