@@ -29,7 +29,7 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from coopdocs import diagnostics, init, webform
+from coopdocs import diagnostics, formchoice, init, webform
 from coopdocs.errors import CoopdocsError
 from coopdocs.loader import load_text
 from coopdocs.webform import LANGS, Slot
@@ -56,6 +56,7 @@ class Session:
     csrf: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     raw: dict[str, str] = field(default_factory=dict)  # refused answers, shown again as typed
     errors: dict[str, str] = field(default_factory=dict)
+    activities: list[str] = field(default_factory=list)  # the form page's answer (not in the YAML)
     lock: threading.Lock = field(default_factory=threading.Lock)
     touched: float = field(default_factory=time.monotonic)
 
@@ -157,7 +158,6 @@ def create_app(
 ) -> Starlette:
     """The web application. ``start_file``: every new session starts from this cooperative's answers
     (read once, never written); without it, from the questionnaire's defaults without an identity."""
-    form = webform.load_form()
     first = _read_start(start_file) if start_file is not None else None
 
     def start() -> dict[str, Any]:
@@ -167,7 +167,11 @@ def create_app(
 
     sessions = Sessions(start, lang)
     env = Environment(loader=FileSystemLoader(UI), autoescape=select_autoescape(default=True, default_for_string=True))
-    total = len(form.sections)
+
+    def form_of(session: Session) -> tuple[webform.WebForm, int]:
+        """The questionnaire of the session's form (its answers' ``form:``) and its number of pages."""
+        form = webform.load_form(webform.pack_of(session.data))
+        return form, len(form.sections)
 
     def session_of(request: Request) -> tuple[str, Session, bool]:
         return sessions.get(request.cookies.get(COOKIE))
@@ -188,6 +192,7 @@ def create_app(
 
     def render(name: str, session: Session, **values: Any) -> HTMLResponse:
         lang = session.lang
+        form, total = form_of(session)
 
         def w(key: str, **fill: Any) -> str:
             return form.word(key, lang, **fill)
@@ -198,6 +203,7 @@ def create_app(
         return HTMLResponse(html)
 
     def section_page(session: Session, number: int, *, blocked: bool = False) -> HTMLResponse:
+        form, _ = form_of(session)
         section = form.sections[number - 1]
         data = session.data
         checked = webform.check(data, session.lang)
@@ -219,10 +225,57 @@ def create_app(
 
     async def home(request: Request) -> Response:
         sid, session, new = session_of(request)
+        return finish(RedirectResponse("/form", status_code=303), sid, new)
+
+    def form_page(session: Session, chosen: str | None = None, said: str = "") -> HTMLResponse:
+        """The first page: what the cooperative will do, the form recommended for it, and the choice."""
+        lang = session.lang
+        choice = formchoice.load_choice(webform.pack_of(session.data).jurisdiction)
+        recommended = choice.recommend(session.activities)
+        return render(
+            "form.html",
+            session,
+            number=0,
+            choice=choice,
+            activities=session.activities,
+            recommended=recommended.form if recommended else None,
+            recommendation=formchoice.recommendation_text(choice, session.activities, lang),
+            chosen=chosen or webform.pack_of(session.data).form,
+            said=said,
+            fc=lambda key, **fill: choice.word(key, lang, **fill),
+        )
+
+    async def form_get(request: Request) -> Response:
+        sid, session, new = session_of(request)
+        lang_of(request, session)
+        with session.lock:
+            response = form_page(session)
+        return finish(response, sid, new)
+
+    async def form_post(request: Request) -> Response:
+        """``recommend``: show the form the activities recommend (chosen, not yet taken); ``next``: take
+        the chosen form (the answers both questionnaires share are kept) and go to the first page."""
+        sid, session, new = session_of(request)
+        values = await _form_values(request)
+        if not _csrf_ok(values, session):
+            return finish(_forbidden(form_of(session)[0], session), sid, new)
+        with session.lock:
+            choice = formchoice.load_choice(webform.pack_of(session.data).jurisdiction)
+            session.activities = [a.id for a in choice.activities if a.id in (values.get("activities") or [])]
+            action = (values.get("action") or ["next"])[-1]
+            offer = choice.offer((values.get("form") or [""])[-1])
+            if action == "recommend" or offer is None:
+                recommended = choice.offered(session.activities)
+                return finish(form_page(session, chosen=recommended.form), sid, new)
+            if offer.pack != webform.pack_of(session.data):
+                session.data = webform.switch_form(session.data, offer.pack)
+                session.raw.clear()
+                session.errors.clear()
         return finish(RedirectResponse("/s/1", status_code=303), sid, new)
 
     async def lang_switch(request: Request) -> Response:
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         code = request.path_params["code"]
         if code in LANGS:
             session.lang = code
@@ -233,6 +286,7 @@ def create_app(
 
     async def section_get(request: Request) -> Response:
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         number = _number(request, total)
         if number is None:
             return finish(PlainTextResponse("no such page", status_code=404), sid, new)
@@ -243,6 +297,7 @@ def create_app(
 
     async def section_post(request: Request) -> Response:
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         number = _number(request, total)
         if number is None:
             return finish(PlainTextResponse("no such page", status_code=404), sid, new)
@@ -270,6 +325,7 @@ def create_app(
     async def section_check(request: Request) -> Response:
         """The page's answers as typed so far: stored where accepted; messages and preview back as JSON."""
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         number = _number(request, total)
         if number is None:
             return finish(JSONResponse({"error": "no such page"}, status_code=404), sid, new)
@@ -302,6 +358,7 @@ def create_app(
 
     async def review(request: Request) -> Response:
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         lang = lang_of(request, session)
         with session.lock:
             checked = webform.check(session.data, lang)
@@ -335,12 +392,14 @@ def create_app(
 
     async def answers_yaml(request: Request) -> Response:
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         with session.lock:
             text = webform.to_yaml(session.data, session.lang)
         return finish(_attachment(text.encode("utf-8"), _slug(session.data) + ".yaml", "application/yaml"), sid, new)
 
     async def open_file(request: Request) -> Response:
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         async with request.form(max_files=1, max_fields=10) as submitted:
             if submitted.get("csrf") != session.csrf:
                 return finish(_forbidden(form, session), sid, new)
@@ -359,14 +418,16 @@ def create_app(
 
     async def start_new(request: Request) -> Response:
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         values = await _form_values(request)
         if not _csrf_ok(values, session):
             return finish(_forbidden(form, session), sid, new)
         with session.lock:
             session.data = start()
+            session.activities = []
             session.raw.clear()
             session.errors.clear()
-        return finish(RedirectResponse("/s/1", status_code=303), sid, new)
+        return finish(RedirectResponse("/form", status_code=303), sid, new)
 
     def build_zip(data: Mapping[str, Any], lang: str, options: Any) -> tuple[bytes | None, Any]:
         from coopdocs import build as building
@@ -382,6 +443,7 @@ def create_app(
         from coopdocs.build import Options
 
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         q = request.query_params
         pdf = q.get("pdf") == "1" and _pdf_engine()
         with session.lock:
@@ -401,6 +463,7 @@ def create_app(
         from coopdocs.build import Options
 
         sid, session, new = session_of(request)
+        form, total = form_of(session)
         with session.lock:
             data, lang = dict(session.data), session.lang
         doc_lang = lang if lang in webform.doc_langs(data) else webform.doc_langs(data)[0]
@@ -413,6 +476,8 @@ def create_app(
     routes = [
         Route("/", home),
         Route("/lang/{code}", lang_switch),
+        Route("/form", form_get, methods=["GET"]),
+        Route("/form", form_post, methods=["POST"]),
         Route("/s/{n:int}", section_get, methods=["GET"]),
         Route("/s/{n:int}", section_post, methods=["POST"]),
         Route("/s/{n:int}/check", section_check, methods=["POST"]),

@@ -24,7 +24,7 @@ from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.init import Question, Questionnaire, Rejected
 from coopdocs.loader import load_text
 from coopdocs.model import Cooperative
-from coopdocs.pack import DEFAULT_PACK, Pack
+from coopdocs.pack import DEFAULT_PACK, Pack, select_pack
 
 LANGS = ("ru", "kk", "en")
 
@@ -95,6 +95,42 @@ def load_form(pack: Pack = DEFAULT_PACK) -> WebForm:
 def start_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
     """A new cooperative: the questionnaire's defaults without the example's identity (as `init` starts)."""
     return init.interview_data(today, pack)
+
+
+def pack_of(data: Mapping[str, Any]) -> Pack:
+    """The pack of a founder's answers: the one their ``jurisdiction:``/``form:`` name (the form page's
+    choice, or an opened file's), else the default."""
+    return select_pack(data, DEFAULT_PACK) or DEFAULT_PACK
+
+
+def switch_form(data: Mapping[str, Any], pack: Pack, today: dt.date | None = None) -> dict[str, Any]:
+    """The answers moved to another form's questionnaire: a new start of ``pack`` that keeps every
+    answer the founder gave (a value other than the old form's start) to a question both
+    questionnaires share (same id and path; a list's items are kept whole)."""
+    old_pack = pack_of(data)
+    if old_pack == pack:
+        return dict(data)
+    old_qn, new_qn = init.load_questionnaire(old_pack), init.load_questionnaire(pack)
+    untouched = start_data(today, old_pack)
+    shared = {(q.id, q.path, q.each) for q in old_qn.questions}
+    out = start_data(today, pack)
+    for q in new_qn.questions:
+        if (q.id, q.path, q.each) not in shared:
+            continue
+        path = q.each if q.each is not None else q.path
+        value = _get(data, path)
+        if value is not None and value != _get(untouched, path):
+            init.set_at(out, path, copy.deepcopy(value))
+    if isinstance(data.get("languages"), list):
+        out["languages"] = list(data["languages"])
+    return out
+
+
+def _get(data: Any, path: str) -> Any:
+    try:
+        return init.get_at(data, path)
+    except (KeyError, IndexError, TypeError):
+        return None
 
 
 # --- slots ---------------------------------------------------------------------------------------
@@ -304,9 +340,10 @@ def _take_localized(
 # --- checking ------------------------------------------------------------------------------------
 
 
-def to_yaml(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def to_yaml(data: Mapping[str, Any], lang: str, pack: Pack | None = None) -> str:
     """The answers as the YAML contract: commented like `coopdocs init` writes it, or plain when the
     data holds keys the questionnaire does not comment (an uploaded file may)."""
+    pack = pack or pack_of(data)
     try:
         return init.render_yaml(data, lang, pack)
     except (PackError, AssertionError):
@@ -326,7 +363,7 @@ class Checked:
     diagnostics: list[Diagnostic]
 
 
-def check(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> Checked:
+def check(data: Mapping[str, Any], lang: str, pack: Pack | None = None) -> Checked:
     """What ``coopdocs validate`` says of the answers (info findings left out)."""
     from coopdocs.rules import run_rules
     from coopdocs.schema import validate_input
@@ -370,7 +407,7 @@ def page_messages(
     for slot in slots(section, data):
         if slot.q.type == "count":
             continue  # the findings inside a list belong to its items' questions
-        for d in init.rule_problems(data, slot.path, lang):
+        for d in init.rule_problems(data, slot.path, lang, form.qn.pack):
             _add(out, slot.name, d)
     for d in (checked or check(data, lang)).diagnostics:
         if d.rule in UNANSWERED and not unanswered:
@@ -423,11 +460,12 @@ GAP = "……"
 _KEPT = ("iin", "bin", "postal_code", "kind", "share_contribution")
 
 
-def preview_data(data: Mapping[str, Any], pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def preview_data(data: Mapping[str, Any], pack: Pack | None = None) -> dict[str, Any]:
     """The answers with their gaps shown as «……», so the charter can be previewed from the first page.
 
     An identity not given yet takes the example's shape with every text blanked (its identity
     numbers stay, they are never shown in the charter); a text missing in one language shows the gap."""
+    pack = pack or pack_of(data)
     out = copy.deepcopy(dict(data))
     defaults = init.default_data(None, pack)
     qn = load_form(pack).qn

@@ -301,3 +301,67 @@ def test_a_taken_port_is_said_in_words() -> None:
     assert result.exit_code == 2, result.output
     assert f"ошибка: http://127.0.0.1:{port}/: порт {port} занят (возможно, coopdocs serve уже запущен" in result.output
     assert f"coopdocs serve --port {port + 1}" in result.output
+
+
+# --- the first page: the legal form (templates/common/kz/form-choice.yaml) --------------------------
+
+
+def test_the_first_page_asks_the_form_and_recommends_agricultural_for_machinery(client: TestClient) -> None:
+    page = client.get("/?lang=en")
+    assert page.url.path == "/form"
+    page = client.get("/form?lang=en")
+    text = page.text
+    assert 'value="consumer_cooperative"' in text and 'value="agricultural_cooperative"' in text
+    assert "Law of the RK No. 197-II" in text and "Law of the RK No. 372-V" in text
+    assert 'value="consumer_cooperative" checked' in text  # a new cooperative starts as the default form
+    token = csrf_of(text)
+    shown = client.post("/form", data={"csrf": token, "activities": ["machinery"], "action": "recommend"})
+    advice = re.search(r'id="recommendation"[^>]*>([^<]*)<', shown.text)
+    assert advice is not None, shown.text
+    assert "Recommended: agricultural cooperative" in advice.group(1)
+    assert str(escape('(Law of RK No. 372-V "On Agricultural Cooperatives", art. 1)')) in advice.group(1)
+    assert 'value="agricultural_cooperative" checked' in shown.text  # chosen for the founder, not yet taken
+    housing = client.post("/form", data={"csrf": token, "activities": ["housing"], "action": "recommend"})
+    assert "Recommended: consumer cooperative" in housing.text
+    assert 'value="consumer_cooperative" checked' in housing.text
+
+    taken = client.post(
+        "/form",
+        data={"csrf": token, "activities": ["machinery"], "form": "agricultural_cooperative", "action": "next"},
+    )
+    assert taken.url.path == "/s/1"
+    assert str(escape('without the words "agricultural cooperative"')) in taken.text
+    (session,) = client.app.state.sessions._items.values()  # type: ignore[attr-defined]
+    assert (session.data["jurisdiction"], session.data["form"]) == ("kz", "agricultural_cooperative")
+    # the validation and the preview use the agricultural pack
+    checked = webform.check(webform.preview_data(session.data), "en")
+    assert checked.cooperative is not None and checked.cooperative.pack.form == "agricultural_cooperative"
+    assert "Agricultural Cooperative" in taken.text  # the charter's preview, in the agricultural pack's words
+    assert "Consumer Cooperative" not in taken.text
+    assert "form: agricultural_cooperative" in client.get("/answers.yaml").text
+
+
+def test_switching_the_form_keeps_the_shared_answers(client: TestClient) -> None:
+    token = csrf_of(client.get("/form").text)
+    client.post("/s/1", data={"csrf": token, "name:ru": "Достык", "name:kk": "Достық", "action": "check"})
+    client.post("/form", data={"csrf": token, "form": "agricultural_cooperative", "action": "next"})
+    (session,) = client.app.state.sessions._items.values()  # type: ignore[attr-defined]
+    assert session.data["form"] == "agricultural_cooperative"
+    assert session.data["cooperative"]["name"] == {"ru": "Достык", "kk": "Достық"}
+    assert session.data["cooperative"]["activities"]  # the agricultural questionnaire's own start
+    assert 'value="Достык"' in client.get("/s/1").text
+    back = client.post("/form", data={"csrf": token, "form": "consumer_cooperative", "action": "next"})
+    assert back.url.path == "/s/1" and session.data["form"] == "consumer_cooperative"
+    assert session.data["cooperative"]["name"] == {"ru": "Достык", "kk": "Достық"}
+    assert "activities" not in session.data["cooperative"]
+
+
+def test_serve_file_keeps_the_file_form(tmp_path: Path) -> None:
+    from tests.support import ROOT
+
+    c = TestClient(create_app(ROOT / "examples" / "agri-machinery.yaml"))
+    page = c.get("/form?lang=en")
+    assert 'value="agricultural_cooperative" checked' in page.text
+    (session,) = c.app.state.sessions._items.values()  # type: ignore[attr-defined]
+    assert webform.check(session.data, "en").cooperative.pack.form == "agricultural_cooperative"  # type: ignore[union-attr]
+    assert c.get("/review?lang=en").status_code == 200

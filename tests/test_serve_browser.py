@@ -93,7 +93,13 @@ def test_a_founder_fills_a_cooperative_in_russian(server: str, browser: object, 
         page.wait_for_url(f"**{expected}")
 
     page.goto(server + "/")
-    page.wait_for_url("**/s/1")
+    page.wait_for_url("**/form")
+    # The first page: what the cooperative will do -> the form recommended (a recommendation only).
+    page.check("input[name='activities'][value='consumer_goods']")
+    page.click("#recommend")
+    expect(page.locator("#recommendation")).to_contain_text("потребительский кооператив")
+    expect(page.locator("input[name='form'][value='consumer_cooperative']")).to_be_checked()
+    go_next("/s/1")
     expect(page.locator("#step")).to_have_text("Шаг 1 из 10")
     # Nothing of the example is offered: the name starts empty.
     expect(page.locator("[name='name:ru']")).to_have_value("")
@@ -199,6 +205,9 @@ def test_a_founder_fills_a_cooperative_in_russian(server: str, browser: object, 
             page.click(f"header >> text={switch}")
             page.wait_for_url("**/s/1")
             expect(page.locator("#step")).to_have_text("10 қадамның 1-і")
+        page.goto(server + "/form")
+        no_yaml_paths()
+        page.screenshot(path=str(shots / f"{lang}-form.png"), full_page=True)
         for n in range(1, PAGES + 1):
             page.goto(server + f"/s/{n}")
             no_yaml_paths()
