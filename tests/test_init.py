@@ -438,3 +438,16 @@ def test_init_refuses_an_unknown_form_and_asks_again(tmp_path: Path) -> None:
     assert "no such activity: 9; type numbers from 1 to 6" in result.output
     assert "no such form: 7; type a number from 1 to 2" in result.output
     assert load(target)["form"] == "consumer_cooperative"
+
+
+def test_resume_keeps_the_form_of_the_file(tmp_path: Path) -> None:
+    """`init --resume FILE` asks no form question: the file's `form:` chooses the questionnaire."""
+    source = tmp_path / "agri.yaml"
+    source.write_text((BEREKE.parent / "agri-machinery.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    target = tmp_path / "coop.yaml"
+    result = invoke(tmp_path, str(target), "--resume", str(source), "--messages", "en", input="\n" * 20)
+    assert result.exit_code == 0, result.output[-3000:]
+    assert "What the cooperative will do" not in result.output
+    assert "СХК «Тобыл Техника»" in result.output  # the agricultural pack's short name offered
+    assert load(target)["form"] == "agricultural_cooperative"
+    assert_clean(target)
