@@ -1047,6 +1047,13 @@ def amend(
     default=None,
     help="Continue an interview from the draft that Ctrl-D or Ctrl-C saved (FILE.draft).",
 )
+@click.option(
+    "--form",
+    "form",
+    default=None,
+    metavar="FORM",
+    help="The legal form (a pack of the jurisdiction, e.g. agricultural_cooperative): not asked then.",
+)
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 @guarded
 def init_command(
@@ -1055,6 +1062,7 @@ def init_command(
     legacy_lang: str | None,
     use_defaults: bool,
     resume: Path | None,
+    form: str | None,
     force: bool,
 ) -> None:
     """Ask a founder's questions and write FILE (default coop.yaml): commented YAML that validates.
@@ -1069,15 +1077,16 @@ def init_command(
         lang = draft.lang
     target = file or (Path(draft.target) if draft and draft.target else Path("coop.yaml"))
     initing.check_target(target, force, lang)
+    chosen = _form_pack(form, lang) if form is not None else None
     if use_defaults:
-        text = initing.defaults_text(lang)
+        text = initing.defaults_text(lang, pack=chosen or default_pack())
         initing.write_file(target, text, force, lang)
         click.echo(initing.message("example_written", lang, file=target), err=True)
         return
     initing.check_stdin(sys.stdin, lang)
     interactive = sys.stdin.isatty()
     prompter = initing.Prompter(say=click.echo, ask=_prompt)
-    pack = initing.interview_pack(prompter, lang, draft, default_pack())
+    pack = chosen or initing.interview_pack(prompter, lang, draft, default_pack())
     try:
         data = initing.ask_all(prompter, lang, pack=pack, interactive=interactive, draft=draft)
     except initing.Stopped as stopped:
@@ -1112,6 +1121,22 @@ def serve_command(file: Path | None, host: str, port: int, msg_lang: str | None)
     click.echo(_ui("serve_started", lang, url=f"http://{shown}:{port}/"), err=True)
     ui_lang = msg_lang or os.environ.get("COOPDOCS_MESSAGES") or "ru"
     serve.run(file, host, port, lang=ui_lang if ui_lang in MESSAGE_LANGUAGES else "ru")
+
+
+def _form_pack(form: str, lang: str) -> Pack:
+    """The pack ``init --form FORM`` names, in the default pack's jurisdiction."""
+    from coopdocs.errors import UsageError
+    from coopdocs.formchoice import load_choice
+    from coopdocs.pack import available_packs, find_pack
+
+    jurisdiction = default_pack().jurisdiction
+    found = find_pack(jurisdiction, form)
+    if found is None:
+        choice = load_choice(jurisdiction)
+        forms = ", ".join(p.form for p in available_packs() if p.jurisdiction == jurisdiction)
+        hint = choice.word("unknown_form_hint", lang, forms=forms)
+        raise UsageError(choice.word("unknown_form", lang, form=form), hint=hint)
+    return found
 
 
 def _prompt(text: str, default: str | None) -> str:

@@ -451,3 +451,19 @@ def test_resume_keeps_the_form_of_the_file(tmp_path: Path) -> None:
     assert "СХК «Тобыл Техника»" in result.output  # the agricultural pack's short name offered
     assert load(target)["form"] == "agricultural_cooperative"
     assert_clean(target)
+
+
+def test_form_option_skips_the_question_and_picks_the_pack(tmp_path: Path) -> None:
+    target = tmp_path / "coop.yaml"
+    result = invoke(tmp_path, str(target), "--defaults", "--form", "agricultural_cooperative")
+    assert result.exit_code == 0, result.output
+    assert load(target)["form"] == "agricultural_cooperative"
+    assert_clean(target)
+    refused = invoke(tmp_path, str(tmp_path / "x.yaml"), "--form", "bank", "--messages", "ru", input=stdin())
+    assert refused.exit_code == 2
+    assert "--form bank: нет такой организационно-правовой формы" in refused.output
+    assert "agricultural_cooperative, consumer_cooperative" in refused.output
+    args = ("--form", "agricultural_cooperative", "--messages", "en")
+    asked = invoke(tmp_path, str(tmp_path / "y.yaml"), *args, input="")
+    assert "What the cooperative will do" not in asked.output
+    assert 'without the words "agricultural cooperative"' in asked.output
