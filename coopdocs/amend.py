@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from coopdocs import __version__, build, clauses, redline, render
+from coopdocs import __version__, build, clauses, fieldnames, redline, render
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import UsageError
 from coopdocs.manifest import Output, cooperative_info
@@ -405,23 +405,33 @@ def summary(old: Cooperative, new: Cooperative, diffs: Sequence[DocumentDiff]) -
     }
 
 
-def summary_text(data: Mapping[str, Any], coop: Cooperative, lang: str) -> str:
-    """«3 изменения → 7 пунктов устава, 6 пунктов положения о членстве», worded from amendments.yaml."""
+def summary_text(data: Mapping[str, Any], coop: Cooperative, lang: str, audience: str = "member") -> str:
+    """«3 изменения → 7 пунктов устава, 6 пунктов положения о членстве», worded from amendments.yaml.
+
+    Each changed value is named as the questionnaire asks it («Число членов правления»); a lawyer
+    (``audience="lawyer"``) sees its YAML path. A noun form may place the number itself (``{n}``:
+    Kazakh «Жарғының 7 тармағы»); otherwise the number comes first."""
     words = _words(coop)["summary"]
     n = len(data["input_changes"])
     parts = []
     for name, counts in data["documents"].items():
         if counts["amendments"]:
             k = counts["amendments"]
-            parts.append(f"{k} {plural(k, words['clauses'][name][lang], lang)}")
-    head = f"{n} {plural(n, words['changes'][lang], lang)}"
+            parts.append(_counted(k, words["clauses"][name][lang], lang))
+    head = _counted(n, words["changes"][lang], lang)
     lines = [str(words["line"][lang]).format(changes=head, clauses=", ".join(parts) or str(words["none"][lang]))]
     for item in data["input_changes"]:
-        lines.append(f"  {item['path']}: {_shown(item['old'], '—')} → {_shown(item['new'], '—')}")
+        named = None if audience == "lawyer" else fieldnames.label(str(item["path"]), lang, coop.pack)
+        lines.append(f"  {named or item['path']}: {_shown(item['old'], '—')} → {_shown(item['new'], '—')}")
     labels = _words(coop)["decisions"]
     for decision in data["decisions"]:
         lines.append(str(words["decision"][lang]).format(decision=labels[decision]["label"][lang]))
     return "\n".join(lines)
+
+
+def _counted(n: int, forms: list[str], lang: str) -> str:
+    form = plural(n, forms, lang)
+    return form.format(n=n) if "{n}" in form else f"{n} {form}"
 
 
 # --- the decisions a change needs besides the amendments (data: amendments.yaml `decisions`) --------

@@ -1019,7 +1019,7 @@ def amend(
         payload = {**summary, "folder": str(target), "files": [str(target / o.name) for o in outputs]}
         click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
-    click.echo(amending.summary_text(summary, before, msg_lang))
+    click.echo(amending.summary_text(summary, before, msg_lang, audience))
     for o in outputs:
         click.echo(str(target / o.name))
 

@@ -384,11 +384,17 @@ def test_terminal_summary_counts_changes_and_clauses_in_the_users_language(
     _, stdout = chair
     lines = stdout.splitlines()
     assert lines[0] == "3 изменения в данных → 7 пунктов устава, 6 пунктов положения о членстве"
-    assert "  governance.board.size: 3 → 5" in lines
+    assert "  Число членов правления: 3 → 5" in lines  # a field in words, never a YAML path
+    assert not any("governance." in line for line in lines)
     assert "  решение собрания также нужно: избрание дополнительных членов правления" in lines
     assert lines[-1].endswith("resolution.kk.docx")
     _, kk, _ = invoke("amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(tmp_path), "--messages", "kk")
-    assert kk.splitlines()[0] == "3 деректердегі өзгеріс → 7 Жарғы тармағы, 6 Мүшелік туралы ереже тармағы"
+    assert kk.splitlines()[0] == "деректердегі 3 өзгеріс → Жарғының 7 тармағы, Мүшелік туралы ереженің 6 тармағы"
+    assert "  Басқарма мүшелерінің саны: 3 → 5" in kk.splitlines()
+    _, lawyer, _ = invoke(
+        "amend", str(EXAMPLE), str(CHAIR_NEW), "--out", str(tmp_path / "lawyer"), "--audience", "lawyer"
+    )
+    assert "  governance.board.size: 3 → 5" in lawyer.splitlines()
 
 
 def test_plural_forms_follow_russian_english_and_kazakh_rules() -> None:
