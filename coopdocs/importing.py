@@ -996,6 +996,54 @@ def _founder_item(search: _Search, spec: clauses.ClauseSpec, text: str, j: int) 
     return None
 
 
+_OTHER_FUNDS = "funds.other"
+_FUND_SOURCES = (("income",), ("contributions",), ("income", "contributions"), ("contributions", "income"))
+
+
+def _place_other_funds(search: _Search, pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]]) -> None:
+    """The other funds (name, purpose, sources), put in the context only, so that the clauses that
+    also list them (the list of funds: development, social support) read back exactly. Read from the
+    clause that describes them when exactly one list of up to three funds, each with its sources,
+    renders it exactly as on file; the list itself is not proposed (import does not merge lists of
+    records across languages yet)."""
+    for clause, spec, _score in pairs:
+        if _OTHER_FUNDS not in spec.inputs or spec.items:
+            continue
+        raw = _full(clause)
+        target = key(raw)
+        old = get_at(search.ctx, _OTHER_FUNDS)
+        good: list[list[dict[str, Any]]] = []
+        try:
+            for k in (1, 2, 3):
+                for combo in itertools.product(_FUND_SOURCES, repeat=k):
+                    marks = [
+                        {"name": f"{_SENTINEL}{2 * n}x", "purpose": f"{_SENTINEL}{2 * n + 1}x", "sources": list(s)}
+                        for n, s in enumerate(combo)
+                    ]
+                    _put(search.ctx, _OTHER_FUNDS, marks, search.pack)
+                    rendered = _rendered(spec, search.ctx)
+                    if not rendered:
+                        continue
+                    split = re.split(f"({_SENTINEL}\\d+x)", rendered)
+                    if split[1::2] != [m[f] for m in marks for f in ("name", "purpose")]:
+                        continue
+                    values = _fill_in(raw, split[0::2])
+                    if not values or not all(values):
+                        continue
+                    records = [
+                        {"name": values[2 * n], "purpose": values[2 * n + 1], "sources": list(s)}
+                        for n, s in enumerate(combo)
+                    ]
+                    _put(search.ctx, _OTHER_FUNDS, records, search.pack)
+                    if _rendered_key(spec, search.ctx) == target and records not in good:
+                        good.append(records)
+        finally:
+            _put(search.ctx, _OTHER_FUNDS, old, search.pack)
+        if len(good) == 1:
+            _put(search.ctx, _OTHER_FUNDS, good[0], search.pack)
+            return
+
+
 def _founder(got: Mapping[str, str], element: Mapping[str, Any], legal: bool) -> dict[str, Any] | None:
     founder: dict[str, Any] = {"kind": element["kind"]}
     if "name" in got:
@@ -1153,6 +1201,7 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
     values: list[Found] = []
     numbering = {spec.id: clause.label for clause, spec, _ in pairs}
     _place_founders(search, pairs, values, name, lang)
+    _place_other_funds(search, pairs)
     todo = list(pairs)
     for _ in range(3):  # a value read in one clause helps read the next; go round until nothing new
         left = []

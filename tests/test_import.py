@@ -355,3 +355,16 @@ def test_a_word_broken_at_a_pdf_line_end_is_not_certain() -> None:
     assert importing._pdf_checked(read, broken, table).note == "pdf_break"
     whole = importing.Found("cooperative.location.address", "Абай к-сі, 12 үй", source, "clause")
     assert importing._pdf_checked(whole, "Қонаев қ., Абай к-сі,\n12 үй, 3 кеңсе.", table).certain is True
+
+
+def test_the_list_of_funds_reads_with_the_other_funds(tmp_path: Path) -> None:
+    """housing-savings has another fund («Жилищный фонд»): the list of funds names it too, so that
+    clause reads exactly (and states development: false, social_support: true) only once the other
+    funds are read from the clause that describes them."""
+    source = Path(__file__).resolve().parent.parent / "examples" / "housing-savings.yaml"
+    folder = _build(tmp_path, source, "charter", "docx", "ru")
+    result = importing.import_path(folder / "charter.ru.docx")
+    values = {f.path: f.value for f in result.found}
+    assert values["funds.development"] is False
+    assert values["funds.social_support"] is True
+    assert "funds.other" not in values  # put in the context only, not proposed
