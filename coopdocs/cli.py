@@ -12,9 +12,10 @@ import os
 import signal
 import sys
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from contextvars import ContextVar
 from dataclasses import replace
-from functools import wraps
+from functools import cache, wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -205,11 +206,149 @@ def click_words(exc: click.ClickException, lang: str) -> str:
     return message
 
 
-class CoopdocsGroup(click.Group):
-    """The command group whose own errors (parsing, Ctrl-C at a click prompt) speak the messages' language."""
+_HELP_LANG: ContextVar[str | None] = ContextVar("coopdocs_help_lang", default=None)
+
+
+@cache
+def help_data() -> Mapping[str, Any]:
+    """``schemas/help.yaml``: the commands' and options' help in Russian and Kazakh (English is the code's)."""
+    from coopdocs.pack import data_root, read_yaml
+
+    return read_yaml(data_root() / "schemas" / "help.yaml")
+
+
+def help_key(ctx: click.Context) -> str:
+    """The command's key in ``help.yaml``: its names under the root (``templates eject``), or ``coopdocs``."""
+    names = []
+    while ctx.parent is not None:
+        names.append(ctx.info_name or "")
+        ctx = ctx.parent
+    return " ".join(reversed(names)) or "coopdocs"
+
+
+def option_key(param: click.Parameter) -> str:
+    return next((o for o in param.opts if o.startswith("--")), param.opts[0])
+
+
+def option_help(command: str, param: click.Parameter, lang: str) -> str | None:
+    """An option's help in ``lang`` from ``help.yaml``: the command's own entry, else the shared one
+    (``_options``) where its English is the code's (so an option reworded in code is not mistranslated)."""
+    data = help_data()
+    key = option_key(param)
+    own = ((data.get(command) or {}).get("options") or {}).get(key)
+    if own and own.get(lang):
+        return str(own[lang])
+    for shared in (data.get("_options") or {}).get(key) or []:
+        if shared.get(lang) and shared.get("en") == getattr(param, "help", None):
+            return str(shared[lang])
+    return None
+
+
+def command_help(command: str, lang: str) -> str | None:
+    texts = (help_data().get(command) or {}).get("help") or {}
+    return str(texts[lang]).strip() if texts.get(lang) else None
+
+
+class TranslatedHelp(click.Command):
+    """``--help`` in the messages' language: the texts from ``help.yaml``, click's headings from
+    ``_ui_help`` (``--help`` is eager, so the language comes from the whole command line)."""
+
+    @staticmethod
+    def help_lang(ctx: click.Context) -> str:
+        return str(ctx.meta.get("coopdocs.lang") or _HELP_LANG.get() or messages_lang())
+
+    def format_usage(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = self.help_lang(ctx)
+        if lang == "en":
+            return super().format_usage(ctx, formatter)
+        words = help_words(lang)
+        pieces = " ".join(self.collect_usage_pieces(ctx))
+        for english, key in (("[OPTIONS]", "options_metavar"), ("[COMMAND]", "command_metavar"),
+                             ("COMMAND", "command_metavar_bare"), ("[ARGS]", "args_metavar")):
+            pieces = pieces.replace(english, words[key])
+        formatter.write_usage(ctx.command_path, pieces, prefix=_ui("click_usage", lang) + " ")
+
+    def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = self.help_lang(ctx)
+        text = command_help(help_key(ctx), lang) if lang != "en" else None
+        if text is None:
+            return super().format_help_text(ctx, formatter)
+        formatter.write_paragraph()
+        with formatter.indentation():
+            formatter.write_text(text)
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = self.help_lang(ctx)
+        if lang == "en":
+            return super().format_options(ctx, formatter)
+        import copy
+
+        words, command, rows = help_words(lang), help_key(ctx), []
+        for param in self.get_params(ctx):
+            if not isinstance(param, click.Option):
+                continue
+            shown = copy.copy(param)
+            shown.help = option_help(command, param, lang) or param.help
+            record = shown.get_help_record(ctx)
+            if record is None:
+                continue
+            names, text = record
+            parts = names.split(" ")
+            cut = next((i for i, part in enumerate(parts) if not part.startswith("-") and part != "/"), len(parts))
+            metavar = " ".join(parts[cut:])
+            metavar = str((help_data().get("_metavars") or {}).get(metavar, {}).get(lang, metavar))
+            names = " ".join([*parts[:cut], metavar] if metavar else parts[:cut])
+            for english, key, tail in (("default: ", "default", ": "), ("env var: ", "env_var", ": "),
+                                       ("required]", "required", "]")):
+                text = text.replace(english, words[key] + tail)
+            rows.append((names, text))
+        if rows:
+            with formatter.section(words["options"]):
+                formatter.write_dl(rows)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+
+
+def help_words(lang: str) -> dict[str, str]:
+    from coopdocs.diagnostics import ui_words
+
+    return ui_words("_ui_help", lang)
+
+
+class CoopdocsCommand(TranslatedHelp):
+    """A command whose ``--help`` speaks the messages' language."""
+
+
+class CoopdocsGroup(TranslatedHelp, click.Group):
+    """The command group whose own errors (parsing, Ctrl-C at a click prompt) and help speak the messages' language."""
+
+    command_class = CoopdocsCommand
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        lang = self.help_lang(ctx)
+        if lang == "en":
+            return super().format_commands(ctx, formatter)
+        import copy
+
+        names = [n for n in self.list_commands(ctx) if (c := self.get_command(ctx, n)) is not None and not c.hidden]
+        if not names:
+            return
+        limit = formatter.width - 6 - max(len(n) for n in names)
+        base = help_key(ctx)
+        rows = []
+        for name in names:
+            cmd = self.get_command(ctx, name)
+            assert cmd is not None
+            shown = copy.copy(cmd)
+            shown.help = command_help(name if base == "coopdocs" else f"{base} {name}", lang) or cmd.help
+            rows.append((name, shown.get_short_help_str(limit)))
+        with formatter.section(help_words(lang)["commands"]):
+            formatter.write_dl(rows)
 
     def make_context(self, info_name: str | None, args: list[str], parent: Any = None, **extra: Any) -> Any:
         lang = argv_lang(list(args))
+        if parent is None:
+            _HELP_LANG.set(lang)
         try:
             ctx = super().make_context(info_name, args, parent=parent, **extra)
         except ClickMessage:

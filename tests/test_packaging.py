@@ -36,6 +36,7 @@ def test_wheel_ships_the_pack_data(tmp_path: Path) -> None:
         "coopdocs/schemas/kz/consumer_cooperative/rules.yaml",
         "coopdocs/schemas/kz/consumer_cooperative/citations.yaml",
         "coopdocs/schemas/messages.yaml",
+        "coopdocs/schemas/help.yaml",  # --help in Russian and Kazakh
         "coopdocs/templates/layouts/document.docx",
         "coopdocs/templates/charter/kz/consumer_cooperative/charter/document.yaml",
         "coopdocs/templates/regulations/kz/consumer_cooperative/minutes/document.yaml",
