@@ -60,10 +60,28 @@ MESSAGES_OPTION = click.option(
 )
 
 
+def _group_messages(ctx: click.Context, param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.meta["coopdocs.group_lang"] = value
+
+
+# --messages before the command's name (`coopdocs --messages kk validate x`, `coopdocs --messages kk --help`)
+GROUP_MESSAGES_OPTION = click.option(
+    "--messages",
+    type=click.Choice(MESSAGE_LANGUAGES),
+    default=None,
+    expose_value=False,
+    callback=_group_messages,
+    help="Language of everything the command prints: ru, kk or en (or set COOPDOCS_MESSAGES; default en).",
+)
+
+
 def messages_lang(explicit: str | None = None) -> str:
-    """The language of what a command prints: --messages, else COOPDOCS_MESSAGES, else the older
-    COOPDOCS_LANG, else English."""
-    for value in (explicit, os.environ.get("COOPDOCS_MESSAGES"), os.environ.get("COOPDOCS_LANG")):
+    """The language of what a command prints: --messages, else the group's --messages (given before
+    the command's name), else COOPDOCS_MESSAGES, else the older COOPDOCS_LANG, else English."""
+    ctx = click.get_current_context(silent=True)
+    group = ctx.meta.get("coopdocs.group_lang") if ctx is not None else None  # `coopdocs --messages kk X`
+    for value in (explicit, group, os.environ.get("COOPDOCS_MESSAGES"), os.environ.get("COOPDOCS_LANG")):
         if value in MESSAGE_LANGUAGES:
             return value
     return "en"
@@ -373,6 +391,7 @@ class CoopdocsGroup(TranslatedHelp, click.Group):
 
 @click.group(cls=CoopdocsGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="coopdocs")
+@GROUP_MESSAGES_OPTION
 def main() -> None:
     """Law-checked founding documents for consumer cooperatives (Republic of Kazakhstan)."""
 
@@ -488,8 +507,9 @@ PACK_OPTION = click.option(
 
 @main.command()
 @PACK_OPTION
+@MESSAGES_OPTION
 @guarded
-def schema(pack: Pack) -> None:
+def schema(pack: Pack, msg_lang: str | None) -> None:  # msg_lang: `guarded`'s errors
     """Print the input format as JSON Schema (draft 2020-12), for editors."""
     from coopdocs.schema import json_schema
 
@@ -1290,6 +1310,7 @@ def _prompt(text: str, default: str | None) -> str:
 
 
 @main.group(cls=CoopdocsGroup)
+@GROUP_MESSAGES_OPTION
 def templates() -> None:
     """Law-firm template overrides: eject the pack's templates, see which file wins, check a folder."""
 

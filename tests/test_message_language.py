@@ -156,11 +156,12 @@ def every_command() -> list[tuple[str, ...]]:
 def test_every_help_speaks_the_messages_language(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """`coopdocs X --help --messages kk` (and COOPDOCS_MESSAGES=kk `coopdocs X --help`): the command's
     texts, every option's help, and click's headings ("Usage:", "Options:", "Commands:", "default")."""
-    usage = {"ru": "Использование:", "kk": "Қолданылуы:"}[lang]
+    usage, options = {"ru": ("Использование:", "Параметры:"), "kk": ("Қолданылуы:", "Параметрлер:")}[lang]
     leaks = {}
     for path in every_command():
-        text = run(*path, "--help", lang=lang)
-        assert text.startswith(f"{usage} coopdocs"), text
+        result = CliRunner().invoke(main, [*path, "--help", "--messages", lang], prog_name="coopdocs")
+        text = result.output
+        assert result.exit_code == 0 and text.startswith(f"{usage} coopdocs") and f"\n{options}\n" in text, text
         if english_words(text):
             leaks[" ".join(path) or "coopdocs"] = english_words(text)
     monkeypatch.setenv("COOPDOCS_MESSAGES", lang)
@@ -168,6 +169,14 @@ def test_every_help_speaks_the_messages_language(lang: str, monkeypatch: pytest.
         result = CliRunner().invoke(main, list(path), prog_name="coopdocs")
         assert result.output.startswith(usage) and not english_words(result.output), result.output
     assert not leaks, leaks
+
+
+def test_messages_before_the_command_name() -> None:
+    """`coopdocs --messages kk validate FILE` speaks Kazakh as `coopdocs validate FILE --messages kk` does."""
+    result = CliRunner().invoke(main, ["--messages", "kk", "validate", str(BEREKE)], prog_name="coopdocs")
+    after = CliRunner().invoke(main, ["validate", str(BEREKE), "--messages", "kk"], prog_name="coopdocs")
+    assert result.exit_code == 0 and "мәлімет" in result.output and result.output == after.output, result.output
+    assert "қате" in CliRunner().invoke(main, ["--messages", "kk", "templates", "which", "nothing"]).output
 
 
 def test_help_stays_english_without_a_language(monkeypatch: pytest.MonkeyPatch) -> None:
