@@ -143,7 +143,7 @@ def generate(n: int, folder: Path, seed: int = 2026) -> tuple[list[Path], int]:
     for i in range(n):
         base = bases[i % len(bases)]
         path = folder / f"coop-{i + 1:03d}.yaml"
-        for _attempt in range(5):
+        for _attempt in range(25):  # a small share beside fixed fees can be a red flag: draw again
             write_yaml(vary(base, i, rng), path)
             if not check_file(path).blocking:
                 break
