@@ -657,7 +657,8 @@ def load_choices(pack: Pack) -> dict[str, Any]:
     return dict(raw.get("choices") or {}) if isinstance(raw, Mapping) else {}
 
 
-def _value_at(ctx: Mapping[str, Any], path: str) -> Any:
+def value_at(ctx: Mapping[str, Any], path: str) -> Any:
+    """The value at a dotted path of mappings (``membership.exit.payout_days``); None where it stops."""
     value: Any = ctx
     for part in path.split("."):
         if not isinstance(value, Mapping):
@@ -678,7 +679,7 @@ def _member_choice(clause: ClauseSpec, ctx: Mapping[str, Any], lang: str, where:
         entry = choices.get(path)
         if entry is None or lang not in entry:
             continue
-        text = render_text(str(entry[lang]), {**ctx, "value": _value_at(ctx, path)}, f"{where} choices {path}")
+        text = render_text(str(entry[lang]), {**ctx, "value": value_at(ctx, path)}, f"{where} choices {path}")
         if text and text not in said:
             said.append(text)
     if not said:

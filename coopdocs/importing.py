@@ -183,13 +183,7 @@ def _refs(spec: clauses.ClauseSpec, table: Mapping[str, Leaf]) -> list[Leaf]:
 # --- values in a context -------------------------------------------------------------------------
 
 
-def get_at(ctx: Mapping[str, Any], path: str) -> Any:
-    value: Any = ctx
-    for part in path.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value
+get_at = clauses.value_at  # the value at a dotted path of a context (clauses reads choices the same way)
 
 
 def _put(ctx: dict[str, Any], path: str, value: Any, pack: Pack) -> bool:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -42,10 +43,19 @@ def test_documents_match_golden_text(example: str) -> None:
     assert checked.cooperative is not None
     outputs = build_outputs(checked.cooperative, Options(layout="separate"))
     folder = GOLDEN / example
-    expected_names = sorted(p.name for p in folder.glob("*.txt")) if folder.is_dir() else []
-    produced = {}
-    for output in outputs:
-        produced[output.name.removesuffix(".docx") + ".txt"] = snapshot_text(output.data)
+    produced = {output.name.removesuffix(".docx") + ".txt": snapshot_text(output.data) for output in outputs}
+    compare_with_golden(
+        folder,
+        produced,
+        "*.txt",
+        lambda name: f"{example}/{name} differs from its golden text; refresh if the change is intended",
+    )
+
+
+def compare_with_golden(folder: Path, produced: dict[str, str], pattern: str, differs: Callable[[str], str]) -> None:
+    """Each produced text equals its golden file in ``folder`` (COOPDOCS_UPDATE_GOLDEN=1 rewrites them,
+    removing the stale ones)."""
+    expected_names = sorted(p.name for p in folder.glob(pattern)) if folder.is_dir() else []
     if UPDATE:
         folder.mkdir(parents=True, exist_ok=True)
         for stale in set(expected_names) - set(produced):
@@ -56,7 +66,7 @@ def test_documents_match_golden_text(example: str) -> None:
     assert sorted(produced) == expected_names, "documents added or removed: refresh the golden files"
     for name, text in produced.items():
         golden = (folder / name).read_text(encoding="utf-8")
-        assert text == golden, f"{example}/{name} differs from its golden text; refresh if the change is intended"
+        assert text == golden, differs(name)
 
 
 # A chart is a PNG whose bytes depend on matplotlib's version: the tree snapshot keeps its caption
@@ -83,19 +93,12 @@ def test_document_trees_match_golden(example: str) -> None:
     for item in build_trees(checked.cooperative, Options(layout="parallel")):
         if isinstance(item, Parallel):  # the commentary and a language without a pair are as above
             produced[f"{item.stem}.md"] = tree_snapshot(item)
-    folder = GOLDEN / example
-    expected_names = sorted(p.name for p in folder.glob("*.md")) if folder.is_dir() else []
-    if UPDATE:
-        folder.mkdir(parents=True, exist_ok=True)
-        for stale in set(expected_names) - set(produced):
-            (folder / stale).unlink()
-        for name, text in produced.items():
-            (folder / name).write_text(text, encoding="utf-8")
-        return
-    assert sorted(produced) == expected_names, "documents added or removed: refresh the golden files"
-    for name, text in produced.items():
-        golden = (folder / name).read_text(encoding="utf-8")
-        assert text == golden, f"{example}/{name}: the document tree differs from its golden; refresh if intended"
+    compare_with_golden(
+        GOLDEN / example,
+        produced,
+        "*.md",
+        lambda name: f"{example}/{name}: the document tree differs from its golden; refresh if intended",
+    )
 
 
 # The HTML writer, one document (refreshed with the same variable): the embeddable HTML of the
