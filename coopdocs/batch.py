@@ -597,29 +597,33 @@ def _one_pool(run: _Run, options: BatchOptions, jobs: int, todo: list[int]) -> d
     )
     futures: dict[Future[Produced], int] = {}
     running: set[Future[Produced]] = set()
-    try:
-        for index in todo:
-            futures[pool.submit(_work, index, run.inputs[index], options)] = index
-        waiting = set(futures)
-        while waiting:
-            running = {f for f in waiting if f.running()}
-            finished, waiting = wait(waiting, return_when=FIRST_COMPLETED)
-            for future in finished:
-                produced = future.result()
-                run.finish(produced, tuple(str(run.inputs[futures[f]]) for f in waiting if f.running()))
-        return {}
-    except BrokenProcessPool:
-        return {i: f in running or len(todo) == 1 for f, i in futures.items() if i not in run.produced}
-    except KeyboardInterrupt as exc:
-        for future in futures:
-            future.cancel()
-        if interrupts.signal_of(exc) == signal.SIGINT:
-            _collect_running(run, futures)
-        else:  # SIGTERM, SIGHUP: stop now; each worker's LibreOffice dies with it
-            _terminate_workers(pool)
-        raise
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    # A signal is only noted while the pool lives, and acted on between two waits: raised inside
+    # concurrent.futures' own locking it would leave a lock held and the pool would never shut down.
+    with interrupts.deferred() as check:
+        try:
+            for index in todo:
+                futures[pool.submit(_work, index, run.inputs[index], options)] = index
+            waiting = set(futures)
+            while waiting:
+                check()
+                running = {f for f in waiting if f.running()}
+                finished, waiting = wait(waiting, timeout=interrupts.POLL, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    produced = future.result()
+                    run.finish(produced, tuple(str(run.inputs[futures[f]]) for f in waiting if f.running()))
+            return {}
+        except BrokenProcessPool:
+            return {i: f in running or len(todo) == 1 for f, i in futures.items() if i not in run.produced}
+        except KeyboardInterrupt as exc:
+            for future in futures:
+                future.cancel()
+            if interrupts.signal_of(exc) == signal.SIGINT:
+                _collect_running(run, futures)
+            else:  # SIGTERM, SIGHUP: stop now; each worker's LibreOffice dies with it
+                _terminate_workers(pool)
+            raise
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _terminate_workers(pool: ProcessPoolExecutor) -> None:
@@ -631,16 +635,12 @@ def _terminate_workers(pool: ProcessPoolExecutor) -> None:
 
 def _collect_running(run: _Run, futures: dict[Future[Produced], int]) -> None:
     """After Ctrl-C: the items already running finish; keep their results (nothing is half-written)."""
-    for future in futures:
-        while not future.cancelled():
-            try:
-                produced = future.result()
-            except KeyboardInterrupt:
-                continue  # a second Ctrl-C: the running items are finishing; keep waiting for them
-            except (BrokenProcessPool, CancelledError):
-                break
-            run.finish(produced, ())
-            break
+    for future in futures:  # a second Ctrl-C meanwhile is noted and ignored (``interrupts.deferred``)
+        try:
+            produced = future.result()
+        except (BrokenProcessPool, CancelledError):
+            continue
+        run.finish(produced, ())
 
 
 # ---------------------------------------------------------------------------------------------

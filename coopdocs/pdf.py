@@ -30,6 +30,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import TextIO
 
+from coopdocs import interrupts
 from coopdocs.errors import OutputError
 
 INSTALL_HINT = (
@@ -410,7 +411,7 @@ class ConverterPool:
             if not self._ready:
                 assert self._starting is not None
                 try:
-                    self._starting.result()
+                    interrupts.result(self._starting)
                 except BaseException:
                     self.close()
                     raise
@@ -462,7 +463,9 @@ def convert_all(converter: Converter | ConverterPool, docx_files: Sequence[Path]
     pairs = sorted(zip(docx_files, pdfs, strict=True), key=lambda pair: pair[0].stat().st_size, reverse=True)
     running = ThreadPoolExecutor(workers)
     try:
-        list(running.map(lambda pair: converter.convert(pair[0], pair[1], pdfa=pdfa), pairs))
+        futures = [running.submit(converter.convert, src, dst, pdfa=pdfa) for src, dst in pairs]
+        for future in futures:
+            interrupts.result(future)
     except BaseException:
         converter.abort()  # an error or a signal: the other conversions stop now, not in minutes
         raise

@@ -20,6 +20,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from coopdocs import interrupts
 from coopdocs.doctree import Commentary, Parallel, Tree, printed_commentary
 from coopdocs.errors import OutputError
 from coopdocs.pack import Pack
@@ -276,7 +277,7 @@ class Typesetter:
         self._order = [item.stem for item in items]
 
     def results(self) -> dict[str, bytes]:
-        return {stem: self._futures[stem].result() for stem in self._order}
+        return {stem: interrupts.result(self._futures[stem]) for stem in self._order}
 
     def __enter__(self) -> Typesetter:
         return self
