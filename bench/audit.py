@@ -28,7 +28,7 @@ import yaml  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 
-from coopdocs import audit  # noqa: E402
+from coopdocs.charters import audit  # noqa: E402
 
 CORPUS = ROOT / "tests" / "corpus"
 KINDS = ("missing", "unlawful", "pyramid")
@@ -322,7 +322,7 @@ def _speed_ocr() -> None:
     import subprocess
     import tempfile
 
-    from coopdocs import reading
+    from coopdocs.charters import reading
 
     if not (reading.ocr_available() and reading.ocr_languages()):
         print("  OCR: Tesseract with rus/kaz data is not installed; not measured")

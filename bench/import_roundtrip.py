@@ -40,9 +40,9 @@ from click.testing import CliRunner  # noqa: E402
 from ruamel.yaml import YAML  # noqa: E402
 from run import NAMES, random_iin, write_yaml  # noqa: E402
 
-from coopdocs import importing  # noqa: E402
+from coopdocs.charters import importing  # noqa: E402
+from coopdocs.checking.pipeline import check_file  # noqa: E402
 from coopdocs.cli import main as cli  # noqa: E402
-from coopdocs.pipeline import check_file  # noqa: E402
 
 PLACES = [
     (("Алматинская область", "Алматы облысы"), ("г. Конаев", "Қонаев қ."), "040800"),

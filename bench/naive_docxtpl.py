@@ -30,8 +30,9 @@ def prepare(folder: Path) -> None:
     from docx import Document
     from docx.shared import Pt
 
-    from coopdocs import build, doctree
-    from coopdocs.pipeline import check_file
+    from coopdocs.checking.pipeline import check_file
+    from coopdocs.commands import build
+    from coopdocs.compose import doctree
 
     coop = check_file(root / "examples" / "bereke.yaml").cooperative
     assert coop is not None

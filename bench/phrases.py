@@ -1,4 +1,4 @@
-"""Precision and recall of the pyramid-language scan (coopdocs/textscan.py) on labelled phrases.
+"""Precision and recall of the pyramid-language scan (coopdocs/checking/textscan.py) on labelled phrases.
 
     .venv/bin/python bench/phrases.py                     # the tuning set and the holdout
     .venv/bin/python bench/phrases.py --errors            # also list every phrase scored wrong
@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 import yaml  # noqa: E402
 
-from coopdocs import textscan  # noqa: E402
+from coopdocs.checking import textscan  # noqa: E402
 
 LEXICON = "kz/consumer_cooperative/pyramid-language.yaml"
 SETS = sorted((ROOT / "tests" / "data").glob("pyramid_phrases*.yaml"))

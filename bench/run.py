@@ -50,11 +50,13 @@ sys.path.insert(0, str(ROOT))
 
 from ruamel.yaml import YAML  # noqa: E402
 
-from coopdocs import __version__, build, pdf  # noqa: E402
-from coopdocs.batch import close_converter  # noqa: E402
-from coopdocs.idnumbers import control_digit  # noqa: E402
-from coopdocs.pack import DEFAULT_PACK  # noqa: E402
-from coopdocs.pipeline import check_file  # noqa: E402
+from coopdocs import __version__  # noqa: E402
+from coopdocs.checking.pipeline import check_file  # noqa: E402
+from coopdocs.commands import build  # noqa: E402
+from coopdocs.commands.batch import close_converter  # noqa: E402
+from coopdocs.inputs.idnumbers import control_digit  # noqa: E402
+from coopdocs.packs.pack import DEFAULT_PACK  # noqa: E402
+from coopdocs.writers import pdf  # noqa: E402
 
 COOPDOCS = str(Path(sys.executable).with_name("coopdocs"))
 NAMES = [
@@ -433,7 +435,7 @@ def measure_phrases(out: Results) -> None:
 
 def measure_engines(work: Path, with_pdf: bool, out: Results, rounds: int = 3) -> None:
     """Typst and the persistent LibreOffice on the same documents, alternating, medians of ``rounds``."""
-    from coopdocs import typeset
+    from coopdocs.writers import typeset
 
     section = "7. Typst vs LibreOffice"
     example = ROOT / "examples" / "bereke.yaml"
@@ -536,7 +538,7 @@ def measure_coldstart(
     DOCX only (template cache empty / warm / off; and the code of ``before``, a checkout of an earlier
     commit, if given), one cooperative's DOCX + PDF (Typst / LibreOffice / DOCX + one soffice call),
     Typst per page warm, and `batch -j 2` of ``batch_n`` full sets scaled to 100."""
-    from coopdocs import typeset
+    from coopdocs.writers import typeset
 
     section = "8. cold start (issue 16)"
     example = str(ROOT / "examples" / "bereke.yaml")

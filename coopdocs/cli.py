@@ -25,8 +25,8 @@ from coopdocs import MESSAGE_LANGUAGES, __version__, interrupts
 from coopdocs.errors import CoopdocsError, save_traceback
 
 if TYPE_CHECKING:
-    from coopdocs.build import Options
-    from coopdocs.pack import Pack
+    from coopdocs.commands.build import Options
+    from coopdocs.packs.pack import Pack
 
 F = TypeVar("F", bound=Callable[..., Any])
 def LANG_OPTION(func: F) -> F:  # noqa: N802 - used as a decorator like the click options
@@ -230,7 +230,7 @@ _HELP_LANG: ContextVar[str | None] = ContextVar("coopdocs_help_lang", default=No
 @cache
 def help_data() -> Mapping[str, Any]:
     """``schemas/help.yaml``: the commands' and options' help in Russian and Kazakh (English is the code's)."""
-    from coopdocs.pack import data_root, read_yaml
+    from coopdocs.packs.pack import data_root, read_yaml
 
     return read_yaml(data_root() / "schemas" / "help.yaml")
 
@@ -447,8 +447,8 @@ def validate(
     file or several: {"files": [{file, diagnostics, summary}...], "diagnostics": [...each with its
     file], "summary": {totals}}."""
     from coopdocs import diagnostics
-    from coopdocs.fieldnames import format_for
-    from coopdocs.pipeline import check_file
+    from coopdocs.checking.pipeline import check_file
+    from coopdocs.commands.fieldnames import format_for
 
     lang = messages_lang(msg_lang or legacy_lang)
     require_files(files, lang)
@@ -474,7 +474,7 @@ DEFAULT_PACK_KEY = ("kz", "consumer_cooperative")
 
 def default_pack() -> Pack:
     """The command line's pack for an input that names none; the only default pack of coopdocs."""
-    from coopdocs.pack import find_pack
+    from coopdocs.packs.pack import find_pack
 
     found = find_pack(*DEFAULT_PACK_KEY)
     if found is None:
@@ -483,7 +483,7 @@ def default_pack() -> Pack:
 
 
 def _pack_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Pack:
-    from coopdocs.pack import available_packs, find_pack
+    from coopdocs.packs.pack import available_packs, find_pack
 
     if value is None:
         return default_pack()
@@ -511,7 +511,7 @@ PACK_OPTION = click.option(
 @guarded
 def schema(pack: Pack, msg_lang: str | None) -> None:  # msg_lang: `guarded`'s errors
     """Print the input format as JSON Schema (draft 2020-12), for editors."""
-    from coopdocs.schema import json_schema
+    from coopdocs.inputs.schema import json_schema
 
     click.echo(json.dumps(json_schema(pack), ensure_ascii=False, indent=2))
 
@@ -522,7 +522,7 @@ def schema(pack: Pack, msg_lang: str | None) -> None:  # msg_lang: `guarded`'s e
 @guarded
 def packs_command(fmt: str, lang: str) -> None:
     """List the installed rule packs (coopdocs' own and those of other installed distributions)."""
-    from coopdocs.pack import available_packs
+    from coopdocs.packs.pack import available_packs
 
     rows: list[dict[str, Any]] = [
         {
@@ -548,14 +548,14 @@ def packs_command(fmt: str, lang: str) -> None:
 
 def document_languages() -> tuple[str, ...]:
     """Every language an installed pack writes its documents in."""
-    from coopdocs.pack import available_packs
+    from coopdocs.packs.pack import available_packs
 
     return tuple(dict.fromkeys(lang for p in available_packs() for lang in p.languages))
 
 
 def document_names() -> tuple[str, ...]:
     """Every document an installed pack can write."""
-    from coopdocs.pack import available_packs
+    from coopdocs.packs.pack import available_packs
 
     return tuple(dict.fromkeys(name for p in available_packs() for name in p.outputs))
 
@@ -594,7 +594,7 @@ def build_options(func: F) -> F:
         html_fragment: bool,
         **kwargs: Any,
     ) -> Any:
-        from coopdocs.build import Options
+        from coopdocs.commands.build import Options
 
         options = Options(
             docs=docs or (),
@@ -694,10 +694,10 @@ def build_options(func: F) -> F:
 @guarded
 def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: Options, msg_lang: str | None) -> None:
     """Validate FILE and write its documents to OUT/<slug>/ (replacing only what coopdocs wrote there)."""
-    from coopdocs import build as building
-    from coopdocs.fieldnames import format_for
-    from coopdocs.outfolder import write_folder
-    from coopdocs.pipeline import check_file
+    from coopdocs.checking.pipeline import check_file
+    from coopdocs.commands import build as building
+    from coopdocs.commands.fieldnames import format_for
+    from coopdocs.writers.outfolder import write_folder
 
     msg_lang = messages_lang(msg_lang)
     require_files((file,), msg_lang)
@@ -705,7 +705,7 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
     for d in checked.diagnostics:
         click.echo(format_for(d, msg_lang, options.audience, checked.pack), err=True)
     with contextlib.ExitStack() as stack:
-        from coopdocs.pdf import ConverterPool
+        from coopdocs.writers.pdf import ConverterPool
 
         pool = ConverterPool()
         stack.callback(pool.close)
@@ -751,10 +751,10 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
     """Simulate every programme of FILE month by month, then stop recruitment: who paid for whom.
 
     FILE is a full cooperative input, or a file with only a `programs:` list (the terms of a scheme)."""
-    from coopdocs import stressreport
-    from coopdocs.fieldnames import format_for
-    from coopdocs.pipeline import programmes
-    from coopdocs.stress import as_dict
+    from coopdocs.checking import stressreport
+    from coopdocs.checking.pipeline import programmes
+    from coopdocs.checking.stress import as_dict
+    from coopdocs.commands.fieldnames import format_for
 
     require_files((file,), lang)
     found = programmes(file, lang, default_pack())
@@ -784,7 +784,7 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
 @guarded
 def rules_command(fmt: str, pack: Pack, lang: str) -> None:
     """List every legal rule of a pack with its id, severity, citation and verified flag."""
-    from coopdocs.rules import format_rules
+    from coopdocs.checking.rules import format_rules
 
     click.echo(format_rules(lang, fmt, pack))
 
@@ -810,7 +810,7 @@ def rules_command(fmt: str, pack: Pack, lang: str) -> None:
 def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> None:
     """Explain a rule id (KZ-PC-...), a clause id (e.g. exit.payout) or the number of a charter
     clause as a member sees it (e.g. 5.8, with --input coop.yaml): legal basis, meaning, wording."""
-    from coopdocs import explaining
+    from coopdocs.commands import explaining
 
     if input_path is not None:
         require_files((input_path,), lang)
@@ -841,7 +841,7 @@ def audit(
     """Audit an existing charter (DOCX, PDF, HTML, TXT; a scanned PDF or an image by Tesseract OCR where it
     is installed): mandatory contents, terms that take away members' rights, pyramid language, signs of
     lawful mutual help. Exit 1 when something is missing or unlawful. It never certifies a charter."""
-    from coopdocs import audit as auditing
+    from coopdocs.charters import audit as auditing
     from coopdocs.errors import OutputError, UsageError
 
     lang = messages_lang(msg_lang)
@@ -892,7 +892,7 @@ def import_command(source: Path, out: Path, force: bool, fmt: str, lang: str) ->
     """Read a charter (DOCX, PDF with a text layer, HTML, TXT), or a folder with it and the other founding
     documents, into a draft input file: every value with its clause as a comment; what was not found is left
     out and listed. Then `validate` shows what is missing and `init --resume` asks for it."""
-    from coopdocs import importing
+    from coopdocs.charters import importing
 
     if not source.exists():
         require_files((source,), lang)
@@ -934,7 +934,7 @@ def _write_new(path: Path, data: bytes) -> None:
 @guarded
 def doctor(msg_lang: str | None) -> None:
     """Show which PDF engine, fonts and converters are available, and how to get what is missing."""
-    from coopdocs import explaining
+    from coopdocs.commands import explaining
 
     report, ok = explaining.doctor(messages_lang(msg_lang))
     click.echo(report)
@@ -965,7 +965,7 @@ def batch(
     msg_lang: str | None,
 ) -> None:
     """Build every input (YAML files, or folders of *.yaml) into OUT/<slug>/, in parallel."""
-    from coopdocs import batch as batching
+    from coopdocs.commands import batch as batching
 
     msg_lang = messages_lang(msg_lang)
     require_files(paths, msg_lang)
@@ -1118,11 +1118,11 @@ def amend(
 ) -> None:
     """Compare OLD and NEW (or the registered charter, --old-charter, and NEW) and write the amendment
     package to OUT/<slug>-amendments/."""
-    from coopdocs import amend as amending
-    from coopdocs import build as building
-    from coopdocs.fieldnames import format_for
-    from coopdocs.outfolder import write_folder
-    from coopdocs.pipeline import check_file
+    from coopdocs.checking.pipeline import check_file
+    from coopdocs.commands import amend as amending
+    from coopdocs.commands import build as building
+    from coopdocs.commands.fieldnames import format_for
+    from coopdocs.writers.outfolder import write_folder
 
     msg_lang = messages_lang(msg_lang)
     old, new = amending.files(files, old_charter)
@@ -1162,7 +1162,7 @@ def amend(
     outputs = amending.build_outputs(before, after, diffs, request)
     options = building.Options(formats=fmts)
     if "pdf" in fmts:
-        from coopdocs.pdf import Converter
+        from coopdocs.writers.pdf import Converter
 
         with Converter() as converter:
             outputs = building.convert_outputs(outputs, options, converter)
@@ -1228,7 +1228,7 @@ def init_command(
 
     In a terminal the interview shows a progress counter, takes "back" (назад, артқа), ends with a
     review of every answer, and Ctrl-D or Ctrl-C save a draft to resume with --resume."""
-    from coopdocs import init as initing
+    from coopdocs.commands import init as initing
 
     lang = messages_lang(msg_lang or legacy_lang)
     draft = initing.read_draft(resume, lang) if resume else None
@@ -1272,7 +1272,7 @@ def init_command(
 def serve_command(file: Path | None, host: str, port: int, msg_lang: str | None) -> None:
     """Open the founders' questionnaire in the browser: a local web application (FILE: answers to start
     from). The pages start in the --messages language (Russian when none is set) and switch on every page."""
-    from coopdocs import serve
+    from coopdocs.commands import serve
 
     lang = messages_lang(msg_lang)
     serve.check_port(host, port)
@@ -1285,8 +1285,8 @@ def serve_command(file: Path | None, host: str, port: int, msg_lang: str | None)
 def _form_pack(form: str, lang: str) -> Pack:
     """The pack ``init --form FORM`` names, in the default pack's jurisdiction."""
     from coopdocs.errors import UsageError
-    from coopdocs.formchoice import load_choice
-    from coopdocs.pack import available_packs, find_pack
+    from coopdocs.packs.formchoice import load_choice
+    from coopdocs.packs.pack import available_packs, find_pack
 
     jurisdiction = default_pack().jurisdiction
     found = find_pack(jurisdiction, form)
@@ -1330,7 +1330,7 @@ def templates() -> None:
 @guarded
 def templates_eject(names: tuple[str, ...], target: Path, force: bool, msg_lang: str | None) -> None:
     """Copy the pack's templates (all, or NAME... such as charter, layouts, terms) out for editing."""
-    from coopdocs.overrides import eject
+    from coopdocs.commands.overrides import eject
 
     for path in eject(target, names, force=force, pack=default_pack()):
         click.echo(str(path))
@@ -1352,7 +1352,7 @@ def templates_which(name: str, dirs: tuple[Path, ...], msg_lang: str | None) -> 
     """Show which file wins for NAME (a template path, a document or a clause id) and what it shadows."""
     from dataclasses import replace
 
-    from coopdocs.overrides import which
+    from coopdocs.commands.overrides import which
     pack = replace(default_pack(), overrides=tuple(str(d.resolve()) for d in dirs))
     for line in which(name, pack, messages_lang(msg_lang)):
         click.echo(line)
@@ -1365,8 +1365,8 @@ def templates_which(name: str, dirs: tuple[Path, ...], msg_lang: str | None) -> 
 def templates_check(folder: Path, lang: str) -> None:
     """Check a folder of overrides: links, unknown clause ids, missing languages, Jinja errors, unknown
     placeholders, and everything `build` would refuse when it renders them with the shipped examples."""
+    from coopdocs.commands.overrides import check
     from coopdocs.diagnostics import ui_words
-    from coopdocs.overrides import check
 
     problems = check(folder, default_pack(), lang=lang)
     for problem in problems:

@@ -8,9 +8,9 @@ from dataclasses import dataclass, replace
 from functools import cache
 from typing import Any
 
-from coopdocs.citations import Citation, resolve
 from coopdocs.errors import PackError
-from coopdocs.pack import Pack, data_root, read_yaml
+from coopdocs.packs.citations import Citation, resolve
+from coopdocs.packs.pack import Pack, data_root, read_yaml
 
 SEVERITIES = ("error", "red_flag", "warning", "info")
 LANGS = ("ru", "kk", "en")

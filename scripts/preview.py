@@ -10,10 +10,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coopdocs import clauses, diagnostics  # noqa: E402
+from coopdocs import diagnostics
+from coopdocs.compose import clauses  # noqa: E402
 from coopdocs.errors import CoopdocsError  # noqa: E402
-from coopdocs.loader import load_file  # noqa: E402
-from coopdocs.schema import validate_input  # noqa: E402
+from coopdocs.inputs.loader import load_file  # noqa: E402
+from coopdocs.inputs.schema import validate_input  # noqa: E402
 
 
 def main(argv: list[str]) -> int:

@@ -42,7 +42,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 def pdf_engine_missing() -> str | None:
     """Why the PDF engine cannot run here (the same checks `coopdocs build --format pdf` makes), or None."""
-    from coopdocs import pdf
+    from coopdocs.writers import pdf
 
     if pdf.find_soffice() is None:
         missing = "LibreOffice (soffice) is not installed"

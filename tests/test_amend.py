@@ -16,13 +16,14 @@ import pytest
 from click.testing import CliRunner
 from lxml import etree
 
-from coopdocs import amend, build, redline
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.model import Cooperative
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pdf import find_soffice, find_uno_python
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
+from coopdocs.commands import amend, build
+from coopdocs.inputs.model import Cooperative
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers import redline
+from coopdocs.writers.pdf import find_soffice, find_uno_python
+from coopdocs.writers.render import docx_text
 from tests.support import write_patched
 
 GOLDEN = Path(__file__).parent / "golden" / "amend"

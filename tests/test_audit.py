@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import audit, reading
+from coopdocs.charters import audit, reading
 from coopdocs.cli import main
 from tests.support import BEREKE, ROOT
 

@@ -12,11 +12,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import batch, build
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
+from coopdocs.commands import batch, build
 from coopdocs.errors import UsageError
-from coopdocs.manifest import path_key
-from coopdocs.pipeline import check_file
+from coopdocs.writers.manifest import path_key
 from tests.support import BEREKE, ROOT, write_patched
 
 

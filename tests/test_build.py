@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import render
 from coopdocs.cli import main
-from coopdocs.manifest import slug
+from coopdocs.writers import render
+from coopdocs.writers.manifest import slug
 from tests.support import BEREKE, write_patched
 
 

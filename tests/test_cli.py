@@ -103,12 +103,12 @@ def test_usage_error_exit_2() -> None:
 
 
 def test_internal_error_exits_123_and_names_the_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    import coopdocs.pipeline
+    import coopdocs.checking.pipeline
 
     def boom(*args: object, **kwargs: object) -> None:
         raise RuntimeError("simulated bug")
 
-    monkeypatch.setattr(coopdocs.pipeline, "check_file", boom)
+    monkeypatch.setattr(coopdocs.checking.pipeline, "check_file", boom)
     code, _, err = run("validate", str(BEREKE))
     assert code == 123
     assert "internal error (a bug in coopdocs): RuntimeError: simulated bug" in err

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from coopdocs.build import Options, build_outputs
-from coopdocs.clauses import load_choices, load_library
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import Options, build_outputs
+from coopdocs.compose.clauses import load_choices, load_library
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers.render import docx_text
 from tests.support import BEREKE, write_patched
 
 YAML_PATH = re.compile(r"\b[a-z_]+\.[a-z_]+(\.[a-z_]+)*\b")

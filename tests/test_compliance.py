@@ -6,12 +6,12 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from coopdocs import rules
+from coopdocs.checking import rules
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.compliance import report
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
+from coopdocs.compose.compliance import report
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers.render import docx_text
 from tests.support import BEREKE, EXAMPLES
 
 PYRAMID = Path(__file__).resolve().parent / "cases" / "pyramid.yaml"

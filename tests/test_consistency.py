@@ -16,10 +16,10 @@ from fractions import Fraction
 
 import pytest
 
-from coopdocs.build import Options, build_outputs
-from coopdocs.pack import DEFAULT_PACK, read_yaml
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import Options, build_outputs
+from coopdocs.packs.pack import DEFAULT_PACK, read_yaml
+from coopdocs.writers.render import docx_text
 from tests.support import EXAMPLES
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from functools import cache
 
-from coopdocs import doctree, render
-from coopdocs.build import Options, build_trees
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import Options, build_trees
+from coopdocs.compose import doctree
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers import render
 from tests.support import BEREKE
 
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
 from coopdocs.diagnostics import format_text
-from coopdocs.pipeline import check_file
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 

@@ -1,12 +1,12 @@
-"""Data paths in words (coopdocs.fieldnames): what a member reads instead of a YAML path."""
+"""Data paths in words (coopdocs.commands.fieldnames): what a member reads instead of a YAML path."""
 
 from __future__ import annotations
 
 import pytest
 
+from coopdocs.commands.fieldnames import for_member, in_words, label
 from coopdocs.diagnostics import make
-from coopdocs.fieldnames import for_member, in_words, label
-from coopdocs.pack import DEFAULT_PACK
+from coopdocs.packs.pack import DEFAULT_PACK
 
 
 @pytest.mark.parametrize(

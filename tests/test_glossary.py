@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from coopdocs.build import ALL_DOCS, Options, build_outputs
-from coopdocs.glossary import load_glossary, violations
-from coopdocs.pack import DEFAULT_PACK, data_root, read_yaml
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import ALL_DOCS, Options, build_outputs
+from coopdocs.packs.glossary import load_glossary, violations
+from coopdocs.packs.pack import DEFAULT_PACK, data_root, read_yaml
+from coopdocs.writers.render import docx_text
 from tests.support import EXAMPLES
 
 KAZAKH_EXAMPLES = sorted(

@@ -23,10 +23,10 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs.build import Options, build_outputs
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import Options, build_outputs
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers.render import docx_text
 from tests.support import EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -75,8 +75,8 @@ CHART = re.compile(r"\]\(data:image/png;base64,[A-Za-z0-9+/=]*\)")
 
 
 def tree_snapshot(item: object) -> str:
-    from coopdocs import htmlwriter
-    from coopdocs.doctree import Parallel, Tree
+    from coopdocs.compose.doctree import Parallel, Tree
+    from coopdocs.writers import htmlwriter
 
     assert isinstance(item, Tree | Parallel)
     return CHART.sub("](chart.png)", htmlwriter.markdown(item, pack=DEFAULT_PACK))
@@ -84,8 +84,8 @@ def tree_snapshot(item: object) -> str:
 
 @pytest.mark.parametrize("example", sorted(p.stem for p in EXAMPLES.glob("*.yaml")))
 def test_document_trees_match_golden(example: str) -> None:
-    from coopdocs.build import build_trees
-    from coopdocs.doctree import Parallel
+    from coopdocs.commands.build import build_trees
+    from coopdocs.compose.doctree import Parallel
 
     checked = check_file(EXAMPLES / f"{example}.yaml")
     assert checked.cooperative is not None
@@ -108,8 +108,8 @@ WRITERS = (("bereke", "application.kk-ru", "html", "parallel"),)
 
 @pytest.mark.parametrize(("example", "stem", "fmt", "layout"), WRITERS)
 def test_html_and_markdown_match_golden(example: str, stem: str, fmt: str, layout: str) -> None:
-    from coopdocs import htmlwriter
-    from coopdocs.build import build_trees
+    from coopdocs.commands.build import build_trees
+    from coopdocs.writers import htmlwriter
 
     checked = check_file(EXAMPLES / f"{example}.yaml")
     assert checked.cooperative is not None

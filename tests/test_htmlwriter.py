@@ -1,4 +1,4 @@
-"""The HTML and Markdown writers (coopdocs/htmlwriter.py): valid HTML5 from the document tree, the
+"""The HTML and Markdown writers (coopdocs/writers/htmlwriter.py): valid HTML5 from the document tree, the
 tree's text with its clause numbers, an anchor per clause, contents that resolve, the commentary in
 ``<aside>``, an embeddable fragment, escaping of hostile input, and no pandoc on the way."""
 
@@ -14,9 +14,12 @@ import pytest
 from click.testing import CliRunner
 from markdown_it import MarkdownIt
 
-from coopdocs import build, doctree, htmlwriter, pdf, pipeline
+from coopdocs.checking import pipeline
 from coopdocs.cli import main
-from coopdocs.pack import DEFAULT_PACK
+from coopdocs.commands import build
+from coopdocs.compose import doctree
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers import htmlwriter, pdf
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BLOCKS = {"p", "h1", "h2", "li", "th", "td"}

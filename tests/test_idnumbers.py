@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from coopdocs.idnumbers import REASONS, age_on, bin_problem, control_digit, iin_birth_date, iin_problem
+from coopdocs.inputs.idnumbers import REASONS, age_on, bin_problem, control_digit, iin_birth_date, iin_problem
 
 ROUND_1 = tuple(range(1, 12))
 ROUND_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)

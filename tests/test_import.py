@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from coopdocs import importing
+from coopdocs.charters import importing
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.pipeline import check_file
 from tests.support import DELETE, write_patched
 
 VARIANT = {
@@ -204,7 +204,7 @@ def test_amend_old_charter_cites_the_registered_numbering(tmp_path: Path) -> Non
     amendments and the resolution cite the registered numbers."""
     import re
 
-    from coopdocs.render import docx_text
+    from coopdocs.writers.render import docx_text
     from tests.support import BEREKE
 
     built = _build(tmp_path, BEREKE, "charter", "docx", "ru")

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from coopdocs import idnumbers
-from coopdocs import init as initing
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.pipeline import check_file
+from coopdocs.commands import init as initing
+from coopdocs.inputs import idnumbers
 from tests.support import BEREKE
 
 # One answer per prompt, in the questionnaire's order (localized texts: ru, then kk).

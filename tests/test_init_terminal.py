@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from coopdocs import idnumbers
-from coopdocs import init as initing
-from coopdocs.pipeline import check_file
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands import init as initing
+from coopdocs.inputs import idnumbers
 from tests.support import BEREKE
 
 pexpect = pytest.importorskip("pexpect")
@@ -168,7 +168,7 @@ def answer_key(text: str, table: dict[str, tuple[str, int | None]]) -> str:
 
 def answer_form(child: Any, lang: str, activities: str = "", form: str = "") -> None:
     """The first two questions (``form-choice.yaml``): what the cooperative will do, then its form."""
-    from coopdocs.formchoice import load_choice
+    from coopdocs.packs.formchoice import load_choice
 
     choice = load_choice("kz")
     child.expect(re.escape(choice.word("activities_prompt", lang)) + r".*: ")

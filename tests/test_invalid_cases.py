@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
 from coopdocs.diagnostics import format_text
-from coopdocs.pipeline import check_file
 
 CASES_DIR = Path(__file__).parent / "cases" / "invalid"
 CASES = sorted(CASES_DIR.glob("*.yaml"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coopdocs import clauses
-from coopdocs.build import Options, build_outputs
-from coopdocs.idnumbers import iin_gender
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import Options, build_outputs
+from coopdocs.compose import clauses
+from coopdocs.inputs.idnumbers import iin_gender
+from coopdocs.writers.render import docx_text
 from tests.support import BEREKE, DELETE, write_patched
 
 

@@ -10,14 +10,14 @@ from typing import Any
 
 import pytest
 
-from coopdocs import rules
-from coopdocs.build import Options, build_outputs
-from coopdocs.citations import citation_entry, citation_ids, instrument_entry, resolve
-from coopdocs.loader import load_text
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
-from coopdocs.render import docx_text
-from coopdocs.schema import validate_input
+from coopdocs.checking import rules
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import Options, build_outputs
+from coopdocs.inputs.loader import load_text
+from coopdocs.inputs.schema import validate_input
+from coopdocs.packs.citations import citation_entry, citation_ids, instrument_entry, resolve
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers.render import docx_text
 from tests.support import EXAMPLES
 from tests.test_rules import base_data, run_patch
 

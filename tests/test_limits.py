@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from coopdocs import render
-from coopdocs.build import Options, build_outputs
-from coopdocs.clauses import Clause, Document, Section
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
+from coopdocs.commands.build import Options, build_outputs
+from coopdocs.compose.clauses import Clause, Document, Section
 from coopdocs.errors import OutputError
-from coopdocs.loader import (
+from coopdocs.inputs.loader import (
     MAX_DEPTH,
     MAX_FILE_BYTES,
     MAX_LIST_ITEMS,
@@ -32,8 +32,8 @@ from coopdocs.loader import (
     load_file,
     load_text,
 )
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers import render
 from tests.support import BEREKE, EXAMPLES, read_example, set_path, write_patched
 
 NAME_LINE = "    ru: Береке\n"  # line 29 of bereke.yaml: cooperative.name.ru, its value at column 9

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs.loader import MAX_VALUES, Positions, load_file, load_text
+from coopdocs.inputs.loader import MAX_VALUES, Positions, load_file, load_text
 
 NESTED = """\
 cooperative:

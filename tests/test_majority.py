@@ -10,10 +10,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from coopdocs import clauses, majority
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
-from coopdocs.schema import json_schema
+from coopdocs.checking import majority
+from coopdocs.checking.pipeline import check_file
+from coopdocs.compose import clauses
+from coopdocs.inputs.schema import json_schema
+from coopdocs.packs.pack import DEFAULT_PACK
 from tests.support import BEREKE, EXAMPLES, write_patched
 
 MATTERS = ["charter_amendment", "reorganization", "liquidation", "exclusion", "fund_rules"]

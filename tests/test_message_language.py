@@ -122,7 +122,7 @@ def test_every_command_speaks_the_messages_language(tmp_path: Path, bad: Path, l
 
 
 def test_serve_says_where_it_listens_in_kazakh(monkeypatch: pytest.MonkeyPatch) -> None:
-    from coopdocs import serve
+    from coopdocs.commands import serve
 
     monkeypatch.setattr(serve, "run", lambda *args, **kwargs: None)
     text = run("serve")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from coopdocs import clauses
-from coopdocs.pipeline import check_file
+from coopdocs.checking.pipeline import check_file
+from coopdocs.compose import clauses
 from tests.support import write_patched
 
 

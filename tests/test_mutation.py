@@ -15,10 +15,11 @@ from typing import Any
 
 import pytest
 
-from coopdocs import build, clauses
-from coopdocs.idnumbers import control_digit
-from coopdocs.loader import Loaded, load_file
-from coopdocs.schema import schema_at, validate_input
+from coopdocs.commands import build
+from coopdocs.compose import clauses
+from coopdocs.inputs.idnumbers import control_digit
+from coopdocs.inputs.loader import Loaded, load_file
+from coopdocs.inputs.schema import schema_at, validate_input
 from tests.support import EXAMPLES
 
 # Every pack's example (pack.yaml `example`), each with what its documents never write.

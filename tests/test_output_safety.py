@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import batch, outfolder
 from coopdocs.cli import main
-from coopdocs.manifest import MANIFEST, Output, path_key
+from coopdocs.commands import batch
+from coopdocs.writers import outfolder
+from coopdocs.writers.manifest import MANIFEST, Output, path_key
 from tests.support import BEREKE, ROOT, write_patched
 
 ONE = ("--docs", "charter", "--lang", "ru")

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from coopdocs.cli import main
-from coopdocs.render import docx_text
+from coopdocs.writers.render import docx_text
 from tests.support import BEREKE
 
 CHARTER = "charter/kz/consumer_cooperative/charter"

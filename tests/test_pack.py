@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import pack as packs
 from coopdocs.cli import main
 from coopdocs.errors import TemplateError
-from coopdocs.pack import DEFAULT_PACK, Pack, merge
+from coopdocs.packs import pack as packs
+from coopdocs.packs.pack import DEFAULT_PACK, Pack, merge
 from tests.support import BEREKE
 
 COMMON = "common/kz/consumer_cooperative"
@@ -124,10 +124,10 @@ def test_docs_option_offers_what_the_installed_packs_write() -> None:
 
 
 def test_input_checks_are_the_packs_registered_by_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from coopdocs import inputchecks
     from coopdocs.errors import PackError
-    from coopdocs.loader import load_file
-    from coopdocs.schema import validate_input
+    from coopdocs.inputs import inputchecks
+    from coopdocs.inputs.loader import load_file
+    from coopdocs.inputs.schema import validate_input
 
     assert set(DEFAULT_PACK.input_checks) <= set(inputchecks.CHECKS)
     text = BEREKE.read_text(encoding="utf-8")
@@ -147,9 +147,9 @@ def test_input_checks_are_the_packs_registered_by_name(tmp_path: Path, monkeypat
 
 
 def test_the_input_chooses_its_pack_and_the_command_line_only_defaults(tmp_path: Path) -> None:
-    from coopdocs.loader import load_file
-    from coopdocs.pipeline import check_file
-    from coopdocs.schema import validate_input
+    from coopdocs.checking.pipeline import check_file
+    from coopdocs.inputs.loader import load_file
+    from coopdocs.inputs.schema import validate_input
 
     text = BEREKE.read_text(encoding="utf-8")
     other = tmp_path / "other.yaml"

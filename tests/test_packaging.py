@@ -42,10 +42,10 @@ def test_wheel_ships_the_pack_data(tmp_path: Path) -> None:
         "coopdocs/templates/regulations/kz/consumer_cooperative/minutes/document.yaml",
         "coopdocs/templates/common/kz/consumer_cooperative/terms.yaml",
         "coopdocs/examples/bereke.yaml",
-        "coopdocs/unoworker.py",
+        "coopdocs/writers/unoworker.py",
         "coopdocs/templates/layouts/document.typ",  # the Typst PDF layout
-        *(f"coopdocs/fonts/LiberationSerif-{face}.ttf" for face in ("Regular", "Bold", "Italic", "BoldItalic")),
-        "coopdocs/fonts/LICENSE-Liberation.txt",
+        *(f"coopdocs/writers/fonts/LiberationSerif-{face}.ttf" for face in ("Regular", "Bold", "Italic", "BoldItalic")),
+        "coopdocs/writers/fonts/LICENSE-Liberation.txt",
     ):
         assert required in names, required
     assert any(n.endswith("entry_points.txt") for n in names)

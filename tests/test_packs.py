@@ -19,15 +19,16 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import clauses, rules
-from coopdocs.build import TEXT_DOCS
-from coopdocs.citations import citation_ids, resolve
+from coopdocs.checking import rules
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
+from coopdocs.commands.build import TEXT_DOCS
+from coopdocs.compose import clauses
 from coopdocs.diagnostics import Diagnostic
-from coopdocs.loader import load_file, load_text
-from coopdocs.pack import Pack, available_packs, data_root
-from coopdocs.pipeline import check_file
-from coopdocs.schema import validate_input
+from coopdocs.inputs.loader import load_file, load_text
+from coopdocs.inputs.schema import validate_input
+from coopdocs.packs.citations import citation_ids, resolve
+from coopdocs.packs.pack import Pack, available_packs, data_root
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("ru", "kk", "en")
@@ -228,7 +229,7 @@ def test_audit_with_the_pack_reads_its_own_charters_as_complete(pack: Pack) -> N
     """`coopdocs audit` data of each pack: the charters its examples build (golden text, ru and kk) state
     every mandatory topic and use no pyramid language (unlawful-term matching on prototypes has known
     false positives on the Kazakh inheritance clause, so terms are not asserted here)."""
-    from coopdocs import audit
+    from coopdocs.charters import audit
 
     for path in examples_of(pack):
         checked = check_file(path)

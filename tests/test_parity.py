@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import doctree
-from coopdocs.build import Options, build_trees
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.pipeline import check_file
+from coopdocs.commands.build import Options, build_trees
+from coopdocs.compose import doctree
 from tests.support import BEREKE, EXAMPLES
 from tests.test_typeset import A4, assert_in_order, assert_tree_text, body_text
 

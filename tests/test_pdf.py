@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import pdf
 from coopdocs.cli import main
 from coopdocs.errors import OutputError
-from coopdocs.layouts import FONT
-from coopdocs.render import docx_text
+from coopdocs.writers import pdf
+from coopdocs.writers.layouts import FONT
+from coopdocs.writers.render import docx_text
 from tests.conftest import SESSION_MARKER, processes_with
 from tests.support import BEREKE, EXAMPLES
 
@@ -299,8 +299,8 @@ def test_a_pool_not_yet_started_starts_once_under_parallel_calls(built: Path, tm
 def test_a_lead_in_is_on_the_page_of_its_first_item(built: Path, stem: str) -> None:
     """The DOCX keeps a list's lead-in with its first item (w:keepNext), and LibreOffice honours
     it: before, each of these PDFs had a lead-in ending a page and its list on the next."""
-    from coopdocs.build import Options, build_trees
-    from coopdocs.pipeline import check_file
+    from coopdocs.checking.pipeline import check_file
+    from coopdocs.commands.build import Options, build_trees
 
     coop = check_file(BEREKE, "en").cooperative
     assert coop is not None

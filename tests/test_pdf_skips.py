@@ -2,7 +2,7 @@
 
 The suite is run in a child pytest where the PDF engine is hidden: for real, by mounting an empty
 folder over LibreOffice's program folder in a private mount namespace (``unshare -m``, root only),
-and, everywhere, by a plugin that makes ``coopdocs.pdf.find_soffice`` find nothing."""
+and, everywhere, by a plugin that makes ``coopdocs.writers.pdf.find_soffice`` find nothing."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs import pdf
+from coopdocs.writers import pdf
 
 ROOT = Path(__file__).resolve().parents[1]
 PDF_TESTS = [
@@ -28,10 +28,10 @@ REASON = (
     "(or run scripts/bootstrap.sh --with-libreoffice)"
 )
 HIDE_PLUGIN = """
-import coopdocs.pdf
+import coopdocs.writers.pdf
 
 def pytest_configure(config):
-    coopdocs.pdf.find_soffice = lambda: None
+    coopdocs.writers.pdf.find_soffice = lambda: None
 """
 
 

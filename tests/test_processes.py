@@ -25,8 +25,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import pdf
 from coopdocs.cli import main
+from coopdocs.writers import pdf
 from tests.conftest import kill_all, processes_with, wait_for_no_processes
 from tests.support import BEREKE, ROOT
 

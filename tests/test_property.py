@@ -12,9 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
-from coopdocs.loader import load_text
-from coopdocs.pipeline import check_file
-from coopdocs.schema import validate_input
+from coopdocs.checking.pipeline import check_file
+from coopdocs.inputs.loader import load_text
+from coopdocs.inputs.schema import validate_input
 from tests.support import read_example
 
 BASE = read_example()
@@ -88,7 +88,7 @@ def test_mutated_input_never_crashes_validation(data: dict[str, Any]) -> None:
     loaded = load_text(text, "mutated.yaml")
     coop, diags = validate_input(loaded)
     if coop is not None:
-        from coopdocs.rules import run_rules
+        from coopdocs.checking.rules import run_rules
 
         run_rules(coop, "en")
     else:
@@ -113,7 +113,7 @@ def test_garbled_text_never_crashes_the_loader(noise: str, at: int) -> None:
 )
 @given(mutated())
 def test_valid_mutations_build(tmp_path_factory: Any, data: dict[str, Any]) -> None:
-    from coopdocs.build import Options, build_outputs
+    from coopdocs.commands.build import Options, build_outputs
 
     path = Path(tmp_path_factory.mktemp("prop")) / "coop.yaml"
     path.write_text(dump(data), encoding="utf-8")

@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import rules
+from coopdocs.checking import rules
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.loader import load_file, load_text
-from coopdocs.pipeline import check_file
-from coopdocs.schema import validate_input
+from coopdocs.inputs.loader import load_file, load_text
+from coopdocs.inputs.schema import validate_input
 
 ROOT = Path(__file__).resolve().parent.parent
 HOUSING = ROOT / "examples" / "housing-savings.yaml"

@@ -12,11 +12,12 @@ from docx import Document as open_docx
 from docx.shared import Emu
 from lxml import etree
 
-from coopdocs import clauses, layouts, render
-from coopdocs.build import TEXT_DOCS, Options, build_outputs
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
-from coopdocs.templating import make_env
+from coopdocs.checking.pipeline import check_file
+from coopdocs.commands.build import TEXT_DOCS, Options, build_outputs
+from coopdocs.compose import clauses
+from coopdocs.compose.templating import make_env
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers import layouts, render
 from tests.support import BEREKE, EXAMPLES, write_patched
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -31,7 +32,7 @@ def cooperative(path: Path = BEREKE):  # noqa: ANN201
 
 @pytest.mark.parametrize("name", layouts.LAYOUTS)
 def test_layouts_are_reproducible(name: str) -> None:
-    """The committed layouts are exactly what coopdocs/layouts.py generates."""
+    """The committed layouts are exactly what coopdocs/writers/layouts.py generates."""
     assert layouts.BUILDERS[name]() == layouts.layout_path(name).read_bytes()
 
 
@@ -188,7 +189,7 @@ def test_form_blanks_and_unbreakable_words_are_not_justified() -> None:
     justified. The Typst layout follows the same rule (test_typeset)."""
     from docx.enum.text import WD_ALIGN_PARAGRAPH
 
-    from coopdocs.doctree import ragged
+    from coopdocs.compose.doctree import ragged
 
     coop = check_file(BEREKE).cooperative
     assert coop is not None

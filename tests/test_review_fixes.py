@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs import clauses
-from coopdocs.clauses import Document
-from coopdocs.model import Cooperative
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
+from coopdocs.checking.pipeline import check_file
+from coopdocs.compose import clauses
+from coopdocs.compose.clauses import Document
+from coopdocs.inputs.model import Cooperative
+from coopdocs.packs.pack import DEFAULT_PACK
 from tests.support import BEREKE, EXAMPLES, write_patched
 
 EXAMPLE_PATHS = sorted(EXAMPLES.glob("*.yaml"))
@@ -147,7 +147,9 @@ def test_exclusion_grounds_are_limited_to_material_obligations(path: Path) -> No
 
 @pytest.mark.parametrize("lang", ["ru", "kk"])
 def test_compliance_report_states_the_edition_read_per_source(lang: str) -> None:
-    from coopdocs import citations, compliance, rules
+    from coopdocs.checking import rules
+    from coopdocs.compose import compliance
+    from coopdocs.packs import citations
 
     coop = _coop(BEREKE)
     doc = compliance.report(coop, lang)

@@ -9,14 +9,14 @@ from typing import Any
 
 import pytest
 
-from coopdocs import checks, rules
-from coopdocs.citations import citation_ids, resolve
+from coopdocs.checking import checks, rules
+from coopdocs.checking.pipeline import check_file
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import PackError, UsageError
-from coopdocs.loader import load_file, load_text
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
-from coopdocs.schema import validate_input
+from coopdocs.inputs.loader import load_file, load_text
+from coopdocs.inputs.schema import validate_input
+from coopdocs.packs.citations import citation_ids, resolve
+from coopdocs.packs.pack import DEFAULT_PACK
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "examples" / "bereke.yaml"

@@ -7,10 +7,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from coopdocs.loader import load_file
-from coopdocs.pack import DEFAULT_PACK, select_pack
-from coopdocs.pipeline import check_file
-from coopdocs.schema import InputValidator, _validator, json_schema, validate_input
+from coopdocs.checking.pipeline import check_file
+from coopdocs.inputs.loader import load_file
+from coopdocs.inputs.schema import InputValidator, _validator, json_schema, validate_input
+from coopdocs.packs.pack import DEFAULT_PACK, select_pack
 from tests.support import BEREKE, EXAMPLES, read_example, write_patched
 
 
@@ -115,7 +115,7 @@ def test_schema_and_cross_field_errors_are_reported_together(tmp_path: Path) -> 
 
 def test_every_pack_schema_passes_cerberus_own_check() -> None:
     """coopdocs skips cerberus's schema self-check at run time (schema._TestedSchema); this is it."""
-    from coopdocs.pack import available_packs
+    from coopdocs.packs.pack import available_packs
 
     packs = available_packs()
     assert packs

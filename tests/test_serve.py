@@ -16,8 +16,8 @@ import pytest
 from markupsafe import escape
 from starlette.testclient import TestClient
 
-from coopdocs import webform
-from coopdocs.serve import create_app
+from coopdocs.commands import webform
+from coopdocs.commands.serve import create_app
 from tests.support import free_port, start_serve, write_patched
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -204,7 +204,7 @@ def test_the_server_stops_cleanly_on_ctrl_c_and_term(signum: int) -> None:
 def test_the_preview_commentary_speaks_in_words_not_yaml_keys() -> None:
     # The commentary folded under each clause of the preview is the member's edition: the founders'
     # choice in words, never a YAML path (the lawyer's wording names them: «Порог — governance.…»).
-    from coopdocs.pipeline import check_file
+    from coopdocs.checking.pipeline import check_file
 
     coop = check_file(Path("examples/bereke.yaml")).cooperative
     assert coop is not None
@@ -255,7 +255,7 @@ def test_page_one_sets_the_languages_of_the_documents() -> None:
 
 
 def test_sessions_expire_when_idle_and_are_bounded() -> None:
-    from coopdocs.serve import IDLE_SECONDS, Sessions
+    from coopdocs.commands.serve import IDLE_SECONDS, Sessions
 
     now = [0.0]
     sessions = Sessions(dict, limit=3, idle=IDLE_SECONDS, clock=lambda: now[0])

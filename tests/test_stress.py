@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from coopdocs import stress
-from coopdocs.stress import LAWFUL, NEWCOMERS, Terms, simulate
+from coopdocs.checking import stress
+from coopdocs.checking.stress import LAWFUL, NEWCOMERS, Terms, simulate
 
 
 def terms(**kw: object) -> Terms:

@@ -1,4 +1,4 @@
-"""The disk cache of compiled templates (coopdocs/templatecache.py): same bytes, invalidated by any
+"""The disk cache of compiled templates (coopdocs/compose/templatecache.py): same bytes, invalidated by any
 change, tolerant of corrupt files and unwritable folders, safe for two processes, still sandboxed.
 
 Every build runs in a new process (the in-process caches would hide the disk cache), with its own
@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from coopdocs import templatecache
-from coopdocs.templating import make_env
+from coopdocs.compose import templatecache
+from coopdocs.compose.templating import make_env
 from tests.support import BEREKE
 
 CHARTER = "charter/kz/consumer_cooperative/charter"
@@ -94,7 +94,7 @@ def test_a_changed_override_is_a_new_cache_file_and_its_new_text(tmp_path: Path)
     firm(folder, "Кооператив — некоммерческая организация (редакция Б).")
     done = build(cache, tmp_path / "b", "--templates", str(folder))
     assert done.returncode == 0, done.stderr
-    from coopdocs.render import docx_text
+    from coopdocs.writers.render import docx_text
 
     text = "\n".join(docx_text(outputs(tmp_path / "b")["charter.ru.docx"]))
     assert "(редакция Б)" in text and "(редакция А)" not in text
@@ -214,7 +214,7 @@ def test_environments_of_another_configuration_never_share_code() -> None:
     assert sandboxed.fingerprint() != make_env(autoescape=True).fingerprint()
     from jinja2.sandbox import SandboxedEnvironment
 
-    from coopdocs.templating import Environment
+    from coopdocs.compose.templating import Environment
 
     class Plain(Environment):
         intercepted_binops = frozenset()

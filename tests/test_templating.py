@@ -8,7 +8,7 @@ import pytest
 from jinja2 import UndefinedError
 from jinja2.exceptions import SecurityError
 
-from coopdocs.templating import MAX_RANGE, MAX_TEXT, LimitError, evaluate_shared, make_env, render_shared
+from coopdocs.compose.templating import MAX_RANGE, MAX_TEXT, LimitError, evaluate_shared, make_env, render_shared
 
 ENV = make_env(autoescape=False)
 SOURCES = (
@@ -108,7 +108,7 @@ def test_ordinary_templates_are_not_limited() -> None:
 )
 def test_a_text_without_jinja_syntax_renders_as_itself(text: str) -> None:
     """``clauses.render_text`` skips Jinja for a text with no "{": the result is what Jinja gives."""
-    from coopdocs import clauses
+    from coopdocs.compose import clauses
 
     ctx = clauses._ENV.globals
     assert clauses.render_text(text, ctx, "t") == clauses.tidy(render_shared(clauses._compiled(text), dict(ctx)))

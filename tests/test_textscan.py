@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from coopdocs import rules, textscan
-from coopdocs.citations import citation_ids
+from coopdocs.checking import rules, textscan
 from coopdocs.diagnostics import Diagnostic
-from coopdocs.loader import load_file, load_text
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.schema import validate_input
+from coopdocs.inputs.loader import load_file, load_text
+from coopdocs.inputs.schema import validate_input
+from coopdocs.packs.citations import citation_ids
+from coopdocs.packs.pack import DEFAULT_PACK
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

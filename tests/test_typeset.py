@@ -14,13 +14,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from coopdocs import doctree, typeset
-from coopdocs.build import Options, build_trees
+from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
+from coopdocs.commands.build import Options, build_trees
+from coopdocs.commands.explaining import KAZAKH_LETTERS
+from coopdocs.compose import doctree
 from coopdocs.errors import OutputError
-from coopdocs.explaining import KAZAKH_LETTERS
-from coopdocs.pack import DEFAULT_PACK
-from coopdocs.pipeline import check_file
+from coopdocs.packs.pack import DEFAULT_PACK
+from coopdocs.writers import typeset
 from tests.support import BEREKE, write_patched
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
@@ -210,7 +211,7 @@ def test_build_refuses_a_missing_glyph_with_exit_3_and_writes_nothing(tmp_path: 
 
 
 def test_build_writes_typst_pdfs_without_libreoffice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from coopdocs import pdf
+    from coopdocs.writers import pdf
 
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)  # as on a machine without LibreOffice
     out = tmp_path / "out"
@@ -224,7 +225,7 @@ def test_build_writes_typst_pdfs_without_libreoffice(tmp_path: Path, monkeypatch
 
 
 def test_doctor_reports_both_engines_and_needs_no_libreoffice(monkeypatch: pytest.MonkeyPatch) -> None:
-    from coopdocs import pdf
+    from coopdocs.writers import pdf
 
     monkeypatch.setattr(pdf, "find_soffice", lambda: None)
     result = CliRunner().invoke(main, ["doctor"])
@@ -265,9 +266,9 @@ def test_every_document_of_every_example_typesets(tmp_path: Path) -> None:
 def test_a_users_docx_layout_makes_the_pdf_the_docx_converted(tmp_path: Path) -> None:
     """Typst does not read DOCX layouts: with a user's layout the PDF engine is LibreOffice, unless
     --pdf-engine says otherwise; a user's clause texts alone keep Typst."""
-    from coopdocs import build
-    from coopdocs.overrides import with_templates
-    from coopdocs.pack import DEFAULT_PACK
+    from coopdocs.commands import build
+    from coopdocs.commands.overrides import with_templates
+    from coopdocs.packs.pack import DEFAULT_PACK
 
     coop = check_file(BEREKE, "en").cooperative
     assert coop is not None
@@ -390,7 +391,7 @@ def test_font_coverage_from_the_cache_is_what_the_fonts_say(tmp_path: Path, monk
     (keyed by the font files' bytes) in a later process: the same set either way."""
     from fontTools.ttLib import TTFont
 
-    from coopdocs import templatecache
+    from coopdocs.compose import templatecache
 
     monkeypatch.setenv("COOPDOCS_CACHE_DIR", str(tmp_path))
     monkeypatch.delenv("COOPDOCS_NO_CACHE", raising=False)

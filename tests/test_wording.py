@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from coopdocs import wording
+from coopdocs.compose import wording
 
 CURRENCY = {"KZT": {"ru": "тенге", "kk": "теңге", "en": "tenge"}}
 

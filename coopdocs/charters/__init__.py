@@ -1,0 +1,1 @@
+"""Charters someone else wrote: reading, matching, audit and import."""

@@ -1,0 +1,1952 @@
+"""`coopdocs import`: a draft of the input contract read back from a charter on file.
+
+Two ways of reading a value, each explainable:
+
+* **The pack's own clauses as matchers.** Every clause of the pack's libraries is a Jinja template.
+  A clause of the document on file is paired with the library clause it reads most like; then the
+  values the template uses are set, one at a time, to the values the text allows (the numbers it
+  contains, the choices the schema allows, yes/no, dates it names, the text between the template's
+  fixed words) and the clause is rendered again. A value is taken only when the clause then reads
+  *exactly* as on file (punctuation and spacing aside) and no other candidate reads so: the value
+  is then what the clause states. This reads every value of a document coopdocs wrote, and of a
+  charter that kept its wording.
+* **Generic patterns** (``schemas/<pack>/import.yaml``): a keyword that names the subject (entrance
+  fee, payout period, board size…) and a value written as coopdocs and most charters write it (an
+  amount in figures with its words, a period, a percentage, a fraction). A value found this way is
+  marked uncertain unless the figures and the words agree; two clauses that disagree leave it out.
+
+Nothing is guessed: what neither way finds is left out and listed, so that ``validate`` and
+``init --resume`` ask for it. The library never prints; ``cli.py`` words the result.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import datetime as dt
+import itertools
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from coopdocs.charters import audit, reading
+from coopdocs.compose import clauses
+from coopdocs.errors import CoopdocsError, UsageError
+from coopdocs.packs.pack import DEFAULT_PACK, Pack
+
+SUFFIXES = (".docx", ".docm", ".pdf", ".html", ".htm", ".txt")
+ROOTS = (
+    "cooperative",
+    "founding",
+    "membership",
+    "governance",
+    "funds",
+    "income",
+    "disputes",
+    "reorganization",
+    "amendments",
+    "signatories",
+)
+_REF = re.compile(r"\b(?:" + "|".join(ROOTS) + r")(?:\.[a-z_]+)+")
+_SENTINEL = "Qzqxsentinelqzqx"
+_MATCH = 45.0  # rapidfuzz ratio below which a clause on file is not paired with a library clause
+_NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d+(?:[.,]\d+)?")
+
+
+# --- the result ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    file: str  # the document's file name
+    label: str  # the clause's own number there: "4.2.", "Статья 5 п. 2", "¶3"
+    quote: str
+    page: int | None = None
+    lang: str = "ru"
+
+    def cite(self) -> str:
+        page = f", p. {self.page}" if self.page else ""
+        return f"{self.file} {self.label}{page}"
+
+
+@dataclass(frozen=True)
+class Found:
+    path: str  # dotted input path, e.g. membership.exit.payout_days
+    value: Any
+    source: Source
+    how: str  # clause: the library clause re-rendered reads exactly so | pattern: a generic pattern
+    certain: bool = True
+    note: str = ""  # why it is uncertain: a key of messages.yaml _ui_import (note_<key>)
+
+
+@dataclass
+class Imported:
+    data: dict[str, Any]
+    found: list[Found]
+    missing: list[str]  # required input paths not found
+    uncertain: list[Found]
+    documents: list[tuple[str, str, str]]  # (file, document kind or "", lang)
+    numbering: dict[str, dict[str, str]] = field(default_factory=dict)  # document -> clause id -> label
+    notes: list[str] = field(default_factory=list)  # what could not be read, in English
+    absent: list[str] = field(default_factory=list)  # optional blocks the documents show absent (no entrance fee)
+
+
+# --- the schema as leaves ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    path: str
+    kind: str  # int | number | enum | bool | enums (list of choices) | presence | text | date | term
+    rules: Mapping[str, Any]
+
+
+def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
+    for key, rules in schema.items():
+        path = f"{prefix}.{key}" if prefix else key
+        kind = rules.get("type")
+        if kind == "dict" and isinstance(rules.get("schema"), Mapping):
+            if not rules.get("required") or rules.get("nullable"):
+                yield Leaf(path, "presence", rules)
+            yield from _walk(rules["schema"], path)
+        elif (kind == "integer" or kind == ["integer", "dict"]) and len(rules.get("allowed") or ()) != 1:
+            yield Leaf(path, "int", rules)  # [integer, dict]: a founder's number (or a person named in place)
+        elif kind == "number":
+            yield Leaf(path, "number", rules)
+        elif kind == "boolean":
+            yield Leaf(path, "bool", rules)
+        elif kind == "string" and len(rules.get("allowed") or ()) > 1:
+            yield Leaf(path, "enum", rules)
+        elif kind == "string" and not rules.get("allowed") or kind == "localized":
+            yield Leaf(path, "text", rules)
+        elif kind == "date":
+            yield Leaf(path, "date", rules)
+        elif kind == ["string", "date"]:
+            yield Leaf(path, "term", rules)
+        elif (
+            kind == "list"
+            and isinstance(rules.get("schema"), Mapping)
+            and rules["schema"].get("type") == ["integer", "dict"]
+        ):
+            yield Leaf(path, "people", rules)  # founders' numbers or {name, iin} (founding.elected.board)
+        elif kind == "list" and isinstance(rules.get("schema"), Mapping) and rules["schema"].get("type") == "localized":
+            yield Leaf(path, "textlist", rules)
+        elif kind == "list" and isinstance(rules.get("schema"), Mapping):
+            allowed = rules["schema"].get("allowed") or ()
+            if rules["schema"].get("type") == "string" and 1 < len(allowed) <= 5:
+                yield Leaf(path, "enums", rules)
+
+
+@cache
+def leaves(pack: Pack = DEFAULT_PACK) -> dict[str, Leaf]:
+    out = {leaf.path: leaf for leaf in _walk(pack.input_schema()) if leaf.path.split(".")[0] in ROOTS}
+    raw = pack.read(pack.schema_rel("import.yaml"), required=False) or {}
+    for path, allowed in (raw.get("choices") or {}).items():  # lists checked in code: their choices
+        rules = dict(pack_rules(pack.input_schema(), str(path)) or {})
+        rules["schema"] = {**(rules.get("schema") or {}), "type": "string", "allowed": list(allowed)}
+        out[str(path)] = Leaf(str(path), "enums", rules)
+    return out
+
+
+def pack_rules(schema: Mapping[str, Any], path: str) -> Mapping[str, Any] | None:
+    rules: Any = {"schema": schema}
+    for part in path.split("."):
+        rules = (rules.get("schema") or {}).get(part) if isinstance(rules, Mapping) else None
+    return rules if isinstance(rules, Mapping) else None
+
+
+def _under(path: str, table: Mapping[str, Leaf]) -> list[Leaf]:
+    return [leaf for p, leaf in table.items() if p == path or p.startswith(path + ".")]
+
+
+def _refs(spec: clauses.ClauseSpec, table: Mapping[str, Leaf]) -> list[Leaf]:
+    """The searchable values a clause's template uses: its declared inputs and every input path
+    its text, items and conditions name."""
+    sources = [spec.when or "", *spec.text.values()]
+    for item in spec.items:
+        sources += [str(item.get("when") or ""), str(item.get("each") or ""), *(item.get("text") or {}).values()]
+    paths = list(spec.inputs)
+    for source in sources:
+        paths += _REF.findall(str(source))
+    out: dict[str, Leaf] = {}
+    for path in paths:
+        for leaf in _under(path, table):
+            out.setdefault(leaf.path, leaf)
+    # a value the template's language depends on but is named only through a derived name
+    if any("names." in str(s) for s in sources) and "cooperative.name" in table:
+        out.setdefault("cooperative.name", table["cooperative.name"])
+    return list(out.values())
+
+
+# --- values in a context -------------------------------------------------------------------------
+
+
+get_at = clauses.value_at  # the value at a dotted path of a context (clauses reads choices the same way)
+
+
+def _put(ctx: dict[str, Any], path: str, value: Any, pack: Pack) -> bool:
+    parts = path.split(".")
+    target: Any = ctx
+    for part in parts[:-1]:
+        if not isinstance(target, dict) or not isinstance(target.get(part), dict):
+            return False
+        target = target[part]
+    target[parts[-1]] = value
+    if path in ("cooperative.name", "cooperative.short_name"):
+        _rename(ctx, pack)
+    if path.startswith(("founding.elected", _FOUNDERS)):  # the clauses read the elected as people
+        ctx["elected"] = clauses.elected_people(ctx["founding"].get("elected"), ctx["founding"]["founders"])
+    return True
+
+
+def _rename(ctx: dict[str, Any], pack: Pack) -> None:
+    """The derived names follow cooperative.name (the templates name the cooperative through them)."""
+    lang = ctx["lang"]
+    patterns = pack.meta["names"]
+    name = str(ctx["cooperative"]["name"])
+    short = ctx["cooperative"].get("short_name")
+    names = dict(ctx["names"])
+    names["full"] = patterns["full"][lang].format(name=name)
+    names["short"] = str(short) if short else patterns["short"][lang].format(name=name)
+    names[lang] = {"full": names["full"], "short": names["short"]}
+    for other in ("ru", "kk", "en"):
+        if other != lang and isinstance(names.get(other), Mapping):
+            names[other] = {
+                "full": patterns["full"][other].format(name=name),
+                "short": patterns["short"][other].format(name=name),
+            }
+    ctx["names"] = names
+
+
+# --- text ----------------------------------------------------------------------------------------
+
+
+def key(text: str) -> str:
+    """Text as compared: letters and digits only, lower case, ё as е (a PDF's line breaks, hyphens,
+    spaces and quotes do not count)."""
+    return re.sub(r"[\W_]+", "", text.lower()).replace("ё", "е")
+
+
+def _full(clause: audit.Clause) -> str:
+    return " ".join([clause.text, *(text for _, text in clause.items)])
+
+
+def _numbers(text: str) -> list[int | float]:
+    out: list[int | float] = []
+    for match in _NUMBER.finditer(text):
+        raw = re.sub(r"[ \u00a0\u202f]", "", match.group()).replace(",", ".")
+        value = float(raw)
+        out.append(int(value) if value.is_integer() and "." not in raw else value)
+    return out
+
+
+@cache
+def _month_forms(lang: str) -> dict[int, tuple[str, ...]]:
+    from coopdocs.compose.wording import legal_date
+
+    cases = ("nom", "attr", "dat", "abl", "loc") if lang == "kk" else ("nom",)
+    return {m: tuple(legal_date(dt.date(2000, m, 1), lang, c) for c in cases) for m in range(1, 13)}
+
+
+def _dates(text: str, lang: str) -> list[dt.date]:
+    """Dates the text names, read with the inverse of the documents' own date wording."""
+    from coopdocs.compose.wording import legal_date
+
+    found = []
+    low = text.lower()
+    for year in {int(y) for y in re.findall(r"\b(1[89]\d\d|2\d\d\d)\b", text)}:
+        for day in {int(d) for d in re.findall(r"\b([0-3]?\d)\b", text)} - {0}:
+            for month in range(1, 13):
+                try:
+                    date = dt.date(year, month, day)
+                except ValueError:
+                    continue
+                cases = ("nom", "attr", "dat", "abl", "loc") if lang == "kk" else ("nom",)
+                if any(legal_date(date, lang, c).lower() in low for c in cases):
+                    found.append(date)
+        for match in re.finditer(rf"\b([0-3]\d)\.([01]\d)\.{year}\b", text):
+            with contextlib.suppress(ValueError):
+                found.append(dt.date(year, int(match.group(2)), int(match.group(1))))
+    return sorted(set(found))
+
+
+# --- candidates ----------------------------------------------------------------------------------
+
+
+def _candidates(leaf: Leaf, current: Any, text: str, lang: str) -> list[Any]:
+    options = _values(leaf, current, text, lang)
+    optional = leaf.rules.get("nullable") or leaf.rules.get("excludes")
+    if optional and leaf.kind != "presence" and current is not None:
+        options.append(None)
+    return options
+
+
+def _values(leaf: Leaf, current: Any, text: str, lang: str) -> list[Any]:
+    rules = leaf.rules
+    if leaf.kind == "bool":
+        return [True, False]
+    if leaf.kind == "enum":
+        return list(rules["allowed"])
+    if leaf.kind in ("int", "number"):
+        values: list[Any] = [*_numbers(text), *range(0, 21)]
+        if leaf.kind == "int":
+            values = [v for v in values if isinstance(v, int)]
+        low, high = rules.get("min"), rules.get("max")
+        return list(dict.fromkeys(v for v in values if (low is None or v >= low) and (high is None or v <= high)))
+    if leaf.kind == "enums":
+        allowed = list(rules["schema"]["allowed"])
+        smallest = 1 if rules.get("minlength") else 0
+        return [list(c) for n in range(smallest, len(allowed) + 1) for c in itertools.combinations(allowed, n)]
+    if leaf.kind == "presence":
+        return [None] if current is not None else []
+    if leaf.kind == "date":
+        return list(_dates(text, lang))
+    if leaf.kind == "term":
+        return ["indefinite", *_dates(text, lang)]
+    return []
+
+
+def _partner(leaf: Leaf) -> str | None:
+    """The value this one excludes (qualified.fraction and qualified.percent): cleared when it is set."""
+    other = leaf.rules.get("excludes")
+    return f"{leaf.path.rsplit('.', 1)[0]}.{other}" if isinstance(other, str) else None
+
+
+# --- documents -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Library:
+    name: str
+    specs: list[clauses.ClauseSpec]
+    texts: list[str]  # the filler's rendering of each spec (key form), "" when it does not render
+
+
+@cache
+def _filler(pack: Pack) -> Any:
+    """A complete cooperative to render the templates with before any value is read: the pack's
+    default cooperative of the questionnaire. Its values are never reported: only a value a clause
+    on file reads back exactly is."""
+    from coopdocs.commands import init
+    from coopdocs.inputs.loader import load_text
+    from coopdocs.inputs.schema import validate_input
+
+    data = init.default_data(dt.date(2026, 1, 15), pack)
+    text = init.render_yaml(data, "en", pack)
+    coop, _ = validate_input(load_text(text, "<import filler>"))
+    if coop is None:  # pragma: no cover - the pack's own default validates (tests/test_init.py)
+        raise CoopdocsError("the questionnaire's default cooperative does not validate")
+    return coop
+
+
+_LIBRARIES: dict[tuple[int, str, Pack], list[_Library]] = {}
+
+
+def _libraries(coop: Any, lang: str, pack: Pack) -> list[_Library]:
+    """Every library of the pack rendered with the filler in ``lang`` (made once per filler)."""
+    cached = _LIBRARIES.get((id(coop), lang, pack))
+    if cached is None:
+        cached = _LIBRARIES[(id(coop), lang, pack)] = _render_libraries(coop, lang, pack)
+    return cached
+
+
+def _render_libraries(coop: Any, lang: str, pack: Pack) -> list[_Library]:
+    out = []
+    ctx = clauses.clause_context(coop, lang)
+    for name in pack.meta.get("documents") or {}:
+        library = clauses.load_library(pack, name)
+        specs, texts = [], []
+        for section in library.sections:
+            for spec in section.clauses:
+                if lang not in spec.text:
+                    continue
+                specs.append(spec)
+                texts.append(_rendered_key(spec, ctx, force=True))
+        out.append(_Library(name, specs, texts))
+    return out
+
+
+def _rendered(spec: clauses.ClauseSpec, ctx: Mapping[str, Any], *, force: bool = False) -> str | None:
+    try:
+        if force:
+            ctx = {**ctx}
+            result = clauses.render_clause(_unconditional(spec), ctx)
+        else:
+            result = clauses.render_clause(spec, ctx)
+    except CoopdocsError:
+        return None
+    if result is None:
+        return None
+    text, items = result
+    return " ".join([text, *items])
+
+
+def _rendered_key(spec: clauses.ClauseSpec, ctx: Mapping[str, Any], *, force: bool = False) -> str:
+    text = _rendered(spec, ctx, force=force)
+    return key(text) if text else ""
+
+
+def _unconditional(spec: clauses.ClauseSpec) -> clauses.ClauseSpec:
+    from dataclasses import replace
+
+    return replace(spec, when=None)
+
+
+def read_documents(path: Path) -> list[reading.Document]:
+    """The documents at ``path``: one file, or every readable file of a folder (not its subfolders)."""
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
+        if not files:
+            raise UsageError.said("import_no_documents", path=path)
+        return [reading.read(p) for p in files]
+    return [reading.read(path)]
+
+
+def _language(document: reading.Document) -> str:
+    return audit.language(" ".join(p.text for p in document.paragraphs[:400]))
+
+
+def _pairs(
+    found: Sequence[audit.Clause], library: _Library
+) -> tuple[float, list[tuple[audit.Clause, clauses.ClauseSpec, float]]]:
+    """Each clause on file paired with the library clause it reads most like (one to one)."""
+    from rapidfuzz import fuzz, process
+
+    keys = [key(_full(c)) for c in found]
+    if not keys or not library.specs:
+        return 0.0, []
+    scores = process.cdist(keys, library.texts, scorer=fuzz.ratio, workers=1)
+    ranked = sorted(
+        ((float(scores[i][j]), i, j) for i in range(len(keys)) for j in range(len(library.texts))),
+        reverse=True,
+    )
+    used_i: set[int] = set()
+    used_j: set[int] = set()
+    pairs = []
+    for score, i, j in ranked:
+        if score < _MATCH:
+            break
+        if i in used_i or j in used_j or not library.texts[j]:
+            continue
+        used_i.add(i)
+        used_j.add(j)
+        pairs.append((found[i], library.specs[j], score))
+    # a clause between two paired ones pairs with the library clause between theirs, however
+    # different its wording (a choice that rewrites the whole clause, such as the payout's form):
+    # re-rendering still decides whether any value is read from it
+    where = {id(c): i for i, c in enumerate(found)}
+    by_i = {where[id(c)]: library.specs.index(sp) for c, sp, _ in pairs}
+    for i in range(1, len(found) - 1):
+        if i in by_i or (i - 1) not in by_i or (i + 1) not in by_i:
+            continue
+        j = by_i[i - 1] + 1
+        if by_i[i + 1] == j + 1 and j not in used_j and library.texts[j]:
+            used_j.add(j)
+            by_i[i] = j
+            pairs.append((found[i], library.specs[j], 0.0))
+    share = len(pairs) / max(1, len(found))
+    return share, sorted(pairs, key=lambda p: where[id(p[0])])
+
+
+# --- the search ----------------------------------------------------------------------------------
+
+
+class _Search:
+    """Values of one document, read clause by clause by re-rendering the library's templates."""
+
+    def __init__(self, coop: Any, lang: str, pack: Pack, table: Mapping[str, Leaf]) -> None:
+        self.ctx = clauses.clause_context(coop, lang)
+        self.lang = lang
+        self.pack = pack
+        self.table = table
+        self.fixed: dict[str, Any] = {}  # path -> value confirmed by a clause read exactly
+        self.ambiguous: set[str] = set()  # text values whose ends the clause does not fix
+
+    def score(self, spec: clauses.ClauseSpec, target: str) -> float:
+        from rapidfuzz import fuzz
+
+        got = _rendered_key(spec, self.ctx)
+        if got == target:
+            return 101.0
+        return float(fuzz.ratio(got, target)) if got else 0.0
+
+    def text_value(self, spec: clauses.ClauseSpec, leaf: Leaf, raw: str) -> str | None:
+        """The text the clause on file has where the template puts ``leaf`` (fixed words either side)."""
+        old = get_at(self.ctx, leaf.path)
+        if isinstance(old, (dict, list)) or not _put(self.ctx, leaf.path, _SENTINEL, self.pack):
+            return None
+        try:
+            rendered = _rendered(spec, self.ctx)
+        finally:
+            _put(self.ctx, leaf.path, old, self.pack)
+        if not rendered or rendered.count(_SENTINEL) != 1:
+            return None
+        before, after = rendered.split(_SENTINEL)
+        return _between(raw, before, after)
+
+    def texts(self, spec: clauses.ClauseSpec, refs: Sequence[Leaf], raw: str) -> dict[str, str]:
+        """The texts the clause on file has where the template puts its text values, all at once
+        (each is a sentinel; the template's fixed words between them must all be there, in order)."""
+        texts = [leaf for leaf in refs if leaf.kind == "text" and isinstance(get_at(self.ctx, leaf.path), str)]
+        if not texts:
+            return {}
+        old = {leaf.path: get_at(self.ctx, leaf.path) for leaf in texts}
+        marks = {leaf.path: f"{_SENTINEL}{i}x" for i, leaf in enumerate(texts)}
+        try:
+            for leaf in texts:
+                _put(self.ctx, leaf.path, marks[leaf.path], self.pack)
+            rendered = _rendered(spec, self.ctx)
+        finally:
+            for leaf in texts:
+                _put(self.ctx, leaf.path, old[leaf.path], self.pack)
+        if not rendered:
+            return {}
+        split = re.split(f"({_SENTINEL}\\d+x)", rendered)
+        order = split[1::2]
+        by_mark = {m: p for p, m in marks.items()}
+        fixed = split[0::2]
+        forms = [self.table[by_mark[m]].rules.get("regex") for m in order]
+        self.ambiguous = set()
+        for n, mark in enumerate(order):
+            # only punctuation between two free texts («{{ region }}, {{ locality }}»): where one ends
+            # is not known from the text (a locality may hold a comma), however it is read; a value
+            # of a fixed form (the postal code's pattern) is its own boundary
+            if forms[n]:
+                continue
+            for side, other in ((n, n - 1), (n + 1, n + 1)):
+                if 0 < side < len(fixed) - 1 and not key(fixed[side]) and not forms[other]:
+                    self.ambiguous.add(by_mark[mark])
+        if len(set(order)) != len(order):
+            return {}
+        values = _fill_in(raw, fixed, forms)
+        if values is None:
+            return {}
+        return {by_mark[m]: v for m, v in zip(order, values, strict=True) if v}
+
+    def read(self, spec: clauses.ClauseSpec, clause: audit.Clause) -> list[tuple[Leaf, Any]]:
+        """The values the clause on file states, each confirmed by an exact re-rendering."""
+        raw = _full(clause)
+        target = key(raw)
+        refs = [leaf for leaf in _refs(spec, self.table) if leaf.path not in self.fixed]
+        saved = {leaf.path: copy.deepcopy(get_at(self.ctx, leaf.path)) for leaf in refs}
+        self.ambiguous = set()
+        for path, value in self.texts(spec, refs, raw).items():
+            _put(self.ctx, path, value, self.pack)
+        for leaf in refs:  # a list of texts, one an item: the items as the document on file has them
+            if leaf.kind == "textlist" and clause.items:
+                _put(self.ctx, leaf.path, [text.rstrip(" .;") for _, text in clause.items], self.pack)
+            if leaf.kind == "people":
+                people = _people(raw, self.ctx["founding"]["founders"])
+                if people:
+                    _put(self.ctx, leaf.path, people, self.pack)
+        best = self.score(spec, target)
+        for _ in range(3):
+            if best > 100:
+                break
+            improved = False
+            for leaf in refs:
+                current = get_at(self.ctx, leaf.path)
+                options = _candidates(leaf, current, raw, self.lang)
+                if leaf.kind == "text":
+                    text = self.text_value(spec, leaf, raw)
+                    options = [text] if text else []
+                partner = _partner(leaf)
+                partner_value = get_at(self.ctx, partner) if partner else None
+                for option in options:
+                    if option == current:
+                        continue
+                    _put(self.ctx, leaf.path, option, self.pack)
+                    if partner and option is not None:
+                        _put(self.ctx, partner, None, self.pack)
+                    score = self.score(spec, target)
+                    if score > best:
+                        best, current, improved = score, option, True
+                        if partner and option is not None:
+                            partner_value = None
+                        if best > 100:
+                            break
+                    if partner:
+                        _put(self.ctx, partner, partner_value, self.pack)
+                _put(self.ctx, leaf.path, current, self.pack)
+                if best > 100:
+                    break
+            if not improved:
+                break
+        if best <= 100:
+            for path, value in saved.items():
+                _put(self.ctx, path, value, self.pack)
+            return []
+        self.place(spec, raw, target)
+        return [
+            (leaf, get_at(self.ctx, leaf.path))
+            for leaf in refs
+            if leaf.path in self.ambiguous or self.stated(spec, leaf, raw, target)
+        ]
+
+    def place(self, spec: clauses.ClauseSpec, raw: str, target: str) -> None:
+        """The location line's parts (region, locality, address: commas only between them), read
+        when exactly one cut of the line both reads back as on file and reads as a region of the
+        closed list, a locality and an address (``location`` in the pack's import.yaml)."""
+        data = _location_data(self.pack)
+        if not data:
+            return
+        paths = data["paths"]
+        region, locality, address = paths["region"], paths["locality"], paths["address"]
+        if not {region, locality, address} <= self.ambiguous:
+            return
+        old = {path: get_at(self.ctx, path) for path in (region, locality, address)}
+        if not all(isinstance(value, str) for value in old.values()):
+            return
+        marks = [f"{_SENTINEL}{n}y" for n in range(3)]
+        try:
+            for path, mark in zip((region, locality, address), marks, strict=True):
+                _put(self.ctx, path, mark, self.pack)
+            rendered = _rendered(spec, self.ctx) or ""
+        finally:
+            for path, value in old.items():
+                _put(self.ctx, path, value, self.pack)
+        at = [rendered.find(mark) for mark in marks]
+        if min(at) < 0 or at != sorted(at) or any(rendered.count(mark) != 1 for mark in marks):
+            return
+        line = _between(raw, rendered[: at[0]], rendered[at[2] + len(marks[2]) :])
+        if not line:
+            return
+        cuts = [-1, *(m.start() for m in re.finditer(",", line)), len(line)]
+        n = len(cuts) - 1  # parts between commas
+
+        def part(a: int, b: int) -> str:
+            return line[cuts[a] + 1 : cuts[b]].strip()
+
+        good: list[tuple[str, str, str]] = []
+        for i in (0, 1):  # the region written (one part) or not (the same as the locality)
+            for j in range(i + 1, n):
+                values = (part(0, 1) if i else part(0, j), part(i, j), part(j, n))
+                if not _place_reads(values, [part(k, k + 1) for k in range(i, j)], part(j, j + 1), bool(i), data):
+                    continue
+                try:
+                    for path, value in zip((region, locality, address), values, strict=True):
+                        _put(self.ctx, path, value, self.pack)
+                    if _rendered_key(spec, self.ctx) == target:
+                        good.append(values)
+                finally:
+                    for path, value in old.items():
+                        _put(self.ctx, path, value, self.pack)
+        if len(good) != 1:
+            return  # none, or two that read the same: the parts stay uncertain
+        for path, value in zip((region, locality, address), good[0], strict=True):
+            _put(self.ctx, path, value, self.pack)
+        self.ambiguous -= {region, locality, address}
+
+    def changes(self, spec: clauses.ClauseSpec, leaf: Leaf, target: str) -> bool:
+        """The clause's text tells ``leaf`` apart: another value changes it, and no other value
+        (of those the text could hold) reads the same (``checks_per_year`` 0 and 1 both read «не
+        реже одного раза в год»: the text does not state which)."""
+        current = get_at(self.ctx, leaf.path)
+        rendered = _rendered(spec, self.ctx) or ""
+        options: list[Any] = [o for o in _candidates(leaf, current, rendered, self.lang) if o != current]
+        if leaf.kind == "text" and isinstance(current, str):
+            options = [_SENTINEL]
+        if leaf.kind == "textlist" and isinstance(current, list) and current:
+            options = [[*current[:-1], _SENTINEL]]
+        if leaf.kind == "people":
+            options = [[]] if current else []
+        if isinstance(current, (int, float)) and not isinstance(current, bool):
+            options.append(current + 7)
+        if isinstance(current, dt.date):
+            options.append(current + dt.timedelta(days=40))
+        if leaf.kind == "term" and current == "indefinite":
+            options.append(dt.date(2099, 12, 31))
+        try:
+            if leaf.kind == "text" and leaf.rules.get("nullable") and current is not None:
+                _put(self.ctx, leaf.path, None, self.pack)
+                if _rendered_key(spec, self.ctx) == target:
+                    return False  # the same as the default: the text does not tell them apart
+            differs = False
+            for option in options:
+                _put(self.ctx, leaf.path, option, self.pack)
+                if _rendered_key(spec, self.ctx) == target:
+                    return False
+                differs = True
+        finally:
+            _put(self.ctx, leaf.path, current, self.pack)
+        return differs
+
+    def stated(self, spec: clauses.ClauseSpec, leaf: Leaf, raw: str, target: str) -> bool:
+        """The clause states ``leaf``: another value reads differently, and no other candidate reads
+        exactly as on file."""
+        current = get_at(self.ctx, leaf.path)
+        if leaf.kind == "text":
+            options: list[Any] = [_SENTINEL] if isinstance(current, str) else []
+            if leaf.rules.get("nullable") and current is not None:
+                options.append(None)
+        elif leaf.kind == "textlist":
+            options = [[*current[:-1], _SENTINEL]] if isinstance(current, list) and current else []
+        elif leaf.kind == "people":
+            options = [[]] if current else []
+        else:
+            options = [o for o in _candidates(leaf, current, raw, self.lang) if o != current]
+            if leaf.kind in ("int", "number") and isinstance(current, (int, float)):
+                options.append(current + 7)
+            if isinstance(current, dt.date):
+                options.append(current + dt.timedelta(days=40))
+            if leaf.kind == "term" and current == "indefinite":
+                options.append(dt.date(2099, 12, 31))
+            if leaf.kind == "presence":
+                options = [None]
+        differs = False
+        try:
+            for option in options:
+                _put(self.ctx, leaf.path, option, self.pack)
+                got = _rendered_key(spec, self.ctx)
+                if got == target:
+                    return False
+                differs = True
+        finally:
+            _put(self.ctx, leaf.path, current, self.pack)
+        return differs
+
+
+@cache
+def _location_data(pack: Pack) -> Mapping[str, Any]:
+    """The pack's ``location`` section of import.yaml, its regions as keys and its patterns compiled."""
+    raw = _pattern_data(pack).get("location") or {}
+    if not raw.get("paths"):
+        return {}
+    return {
+        "paths": dict(raw["paths"]),
+        "regions": {key(str(form)) for forms in raw.get("regions") or () for form in forms},
+        "settlement": [re.compile(str(p)) for p in raw.get("settlement") or ()],
+        "district": [re.compile(str(p)) for p in raw.get("district") or ()],
+    }
+
+
+def _place_reads(
+    values: tuple[str, str, str], locality: Sequence[str], first: str, written: bool, data: Mapping[str, Any]
+) -> bool:
+    """A cut of the location line reads as region, locality and address: the region is of the closed
+    list (not written: the locality is a city of republican significance, of the list too); the
+    locality's parts are districts, then one settlement; the address does not begin with a region
+    or a settlement (it may with a city's district: «район имени Казыбек би, ул. Ерубаева, д. 35»)."""
+
+    def settlement(text: str) -> bool:
+        return any(p.search(_low(text)) for p in data["settlement"])
+
+    def district(text: str) -> bool:
+        return any(p.search(_low(text)) for p in data["district"])
+
+    region, _, address = values
+    if not address or key(region) not in data["regions"]:
+        return False
+    if not settlement(locality[-1]) or any(settlement(p) or not district(p) for p in locality[:-1]):
+        return False
+    if not written and len(locality) != 1:
+        return False
+    return not (key(first) in data["regions"] or settlement(first))
+
+
+# --- generic patterns, for charters coopdocs did not write --------------------------------------
+
+_MONEY = re.compile(r"(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d+)\s*(?:\(([^)]*)\)\s*)?(?:тенге|теңге\w*|тг\.?|kzt)\b")
+_DAYS = re.compile(
+    r"(\d+)\s*(?:\(([^)]*)\)\s*)?(календарн\w*\s+|рабоч\w*\s+|күнтізбелік\s+|жұмыс\s+)?(дн\w*|день|күн\w*|месяц\w*|ай\w*)\b"
+)
+_PERCENT = re.compile(r"(\d+(?:[.,]\d+)?)\s*(?:\(([^)]*)\)\s*)?(?:%|процент\w*|пайыз\w*)")
+
+
+def _low(text: str) -> str:
+    return " ".join(text.lower().replace("ё", "е").split())
+
+
+@cache
+def _pattern_data(pack: Pack) -> Mapping[str, Any]:
+    return pack.read(pack.schema_rel("import.yaml"), required=False) or {}
+
+
+def _sentences(text: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.;:])\s+(?=[А-ЯЁӘҒҚҢӨҰҮҺІA-Z0-9«])", text) if s.strip()]
+
+
+def _agree(figures: str, words: str | None, lang: str) -> bool:
+    """The figures and the words in brackets give the same number («5 000 (пять тысяч)»)."""
+    from coopdocs.compose.wording import in_words
+
+    if not words:
+        return False
+    try:
+        return _low(in_words(int(figures), lang)) == _low(words)
+    except (ValueError, NotImplementedError, OverflowError):
+        return False
+
+
+def _pattern_value(
+    entry: Mapping[str, Any], rest: str, lang: str, data: Mapping[str, Any]
+) -> tuple[Any, bool, str] | None:
+    """The value of kind ``entry['value']`` first written in ``rest`` (the sentence after its cue):
+    (value, certain, note) or None."""
+    kind = entry["value"]
+    if kind == "money":
+        m = _MONEY.search(rest)
+        if m is None:
+            return None
+        figures = re.sub(r"\D", "", m.group(1))
+        if len({re.sub(r"\D", "", x.group(1)) for x in _MONEY.finditer(rest)}) > 1:
+            return int(figures), False, "several_amounts"
+        certain = _agree(figures, m.group(2), lang)
+        return int(figures), certain, "" if certain else "no_words"
+    if kind == "days":
+        m = _DAYS.search(rest)
+        if m is None:
+            return None
+        unit = m.group(4)
+        if unit.startswith(("месяц", "ай")):
+            return None  # a period in months is not a number of days
+        working = bool(m.group(3) and m.group(3).strip().startswith(("рабоч", "жұмыс")))
+        if working:
+            return int(m.group(1)), False, "working_days"
+        if len({x.group(1) for x in _DAYS.finditer(rest)}) > 1:
+            return int(m.group(1)), False, "several_periods"
+        certain = _agree(m.group(1), m.group(2), lang)
+        return int(m.group(1)), certain, "" if certain else "check_period"
+    if kind == "count":
+        m = re.search(r"\b(\d+|[^\W\d_]+)\s+(?:человек|членов|член\w*|адам\w*|мүше\w*)", rest)
+        if m is None:
+            return None
+        word = m.group(1)
+        number = int(word) if word.isdigit() else (data.get("numbers") or {}).get(lang, {}).get(word)
+        if number is None:
+            return None
+        return int(number), not word.isdigit(), "" if not word.isdigit() else "check_number"
+    if kind in ("percent", "fraction"):
+        for value, phrases in ((data.get("phrases") or {}).get(kind) or {}).items():
+            if any(re.search(p, rest) for p in phrases.get(lang, ())):
+                return (int(value) if kind == "percent" else str(value)), True, ""
+        if kind == "percent":
+            m = _PERCENT.search(rest)
+            if m is not None:
+                number = float(m.group(1).replace(",", "."))
+                return (int(number) if number.is_integer() else number), False, "check_share"
+        return None
+    return None
+
+
+def _read_name(clauses_found: Sequence[audit.Clause], lang: str, name: str, pack: Pack) -> list[Found]:
+    """The cooperative's name as the pack's legal form writes it («Потребительский кооператив «X»»,
+    ««X» тұтыну кооперативі»): certain when every mention gives the same name, twice or more."""
+    form = str(pack.meta["names"]["full"][lang])
+    before, _, after = form.partition("{name}")
+    pattern = re.compile(re.escape(before) + r"([^«»\n]{1,150}?)" + re.escape(after), re.IGNORECASE)
+    seen: list[tuple[str, audit.Clause]] = []
+    for clause in clauses_found:
+        seen += [(m.group(1).strip(), clause) for m in pattern.finditer(_full(clause))]
+    if not seen:
+        return []
+    names = {n for n, _ in seen}
+    first = seen[0][1]
+    source = Source(name, first.label, _window(_full(first), seen[0][0]), first.page, lang)
+    if len(names) == 1 and len(seen) >= 2:
+        return [Found("cooperative.name", seen[0][0], source, "pattern")]
+    note = "named_once" if len(names) == 1 else "named_differently"
+    return [Found("cooperative.name", seen[0][0], source, "pattern", False, note)]
+
+
+def _read_patterns(
+    clauses_found: Sequence[audit.Clause], lang: str, name: str, pack: Pack, skip: set[str]
+) -> list[Found]:
+    """Values of the generic patterns (``import.yaml``), each with the clause it was read from."""
+    data = _pattern_data(pack)
+    entries = [e for e in data.get("patterns") or [] if e["path"] not in skip]
+    out: list[Found] = [] if "cooperative.name" in skip else _read_name(clauses_found, lang, name, pack)
+    for clause in clauses_found:
+        for sentence in _sentences(_full(clause)):
+            low = _low(sentence)
+            hits = []
+            for entry in entries:
+                if entry["value"] == "choice":
+                    for value, cues in (entry.get("choices") or {}).items():
+                        if any(re.search(c, low) for c in cues.get(lang, ())):
+                            hits.append((entry, value))
+                    continue
+                for cue in (entry.get("cues") or {}).get(lang, ()):
+                    m = re.search(cue, low)
+                    if m is not None:
+                        hits.append((entry, m.end()))
+                        break
+            for entry, where in hits:
+                if entry["value"] == "choice":
+                    value, certain, note = where, False, "body"
+                else:
+                    # the sentence after the cue, up to another cue of the same kind of value
+                    ends = [
+                        w
+                        for e, w in hits
+                        if e is not entry and e["value"] == entry["value"] and isinstance(w, int) and w > where
+                    ]
+                    rest = low[where : min(ends) if ends else len(low)]
+                    others = [e for e, _ in hits if e is not entry and e["value"] == entry["value"]]
+                    if (lang == "kk" or entry["value"] in ("percent", "fraction")) and not others:
+                        rest = low  # Kazakh puts the verb (often the cue) after the value; a share is the sentence's
+                    got = _pattern_value(entry, rest, lang, data)
+                    if got is None:
+                        continue
+                    value, certain, note = got
+                rules = pack_rules(pack.input_schema(), str(entry["path"])) or {}
+                if ("min" in rules and value < rules["min"]) or ("max" in rules and value > rules["max"]):
+                    continue
+                source = Source(name, clause.label, _window(sentence, value), clause.page, lang)
+                out.append(Found(str(entry["path"]), value, source, "pattern", certain, note))
+    return out
+
+
+# --- the founders: items repeated over founding.founders ------------------------------------------
+
+_FOUNDERS = "founding.founders"
+_ID = r"\d{12}"
+_SHARE = 100003  # a founder's share while the item is rendered with marks, found again as money
+
+
+def _gender(iin: Any) -> str | None:
+    from coopdocs.inputs import idnumbers
+
+    return idnumbers.iin_gender(iin) if isinstance(iin, str) else None
+
+
+def _people(text: str, founders: Sequence[Mapping[str, Any]]) -> list[Any]:
+    """The persons a numbered list names («1) Ахметов Серик Болатович (ИИН 850214300129); 2) …»), each
+    as a founder's number when a founder has that name (and IIN), else {name, iin}."""
+    out: list[Any] = []
+    for m in re.finditer(r"(?:^|\s)\d+\)\s+([^;()]+?)(?:\s+\((?:ИИН|ЖСН|IIN)\s+(\d{12})\))?(?=[;.]|$)", text):
+        name, iin = m.group(1).strip(), m.group(2)
+        index = next(
+            (i for i, f in enumerate(founders) if f.get("name") == name and (iin is None or f.get("iin") == iin)),
+            None,
+        )
+        if index is not None:
+            out.append(index)
+        elif iin:
+            out.append({"name": name, "iin": iin})
+        else:
+            return []
+    return out
+
+
+def _founder_item(search: _Search, spec: clauses.ClauseSpec, text: str, j: int) -> dict[str, Any] | None:
+    """One founder as an item of ``spec`` states it (its name, IIN or BIN, address, share,
+    representative), confirmed by rendering the item again with those values; None if not exact."""
+    ctx = search.ctx
+    money = ctx["_filters"]["money"]
+    legal = bool(re.search(r"\b(БИН|БСН|BIN)\b", text))
+    marks = {f: f"{_SENTINEL}{n}x" for n, f in enumerate(("name", "id", "address", "share", "rname", "riin", "rdoc"))}
+    target = key(text)
+    for basis in ("charter", "power_of_attorney", None) if legal else (None,):
+        for gender in ("male", "female"):
+            element: dict[str, Any] = {
+                "kind": "legal_entity" if legal else "person",
+                "name": marks["name"],
+                "address": marks["address"],
+                "share_contribution": _SHARE,
+                "iin": None if legal else marks["id"],
+                "bin": marks["id"] if legal else None,
+                "gender": None if legal else gender,
+                "representative": None,
+            }
+            if legal and basis:
+                element["representative"] = {
+                    "name": marks["rname"],
+                    "iin": marks["riin"],
+                    "basis": basis,
+                    "document": marks["rdoc"] if basis == "power_of_attorney" else None,
+                    "gender": gender,
+                }
+            try:
+                rendered = [t for each, t in clauses.render_each(spec, ctx, element, j) if each == _FOUNDERS]
+            except CoopdocsError:
+                continue
+            if len(rendered) != 1:
+                return None
+            worded = rendered[0].replace(money(_SHARE), marks["share"])
+            split = re.split(f"({_SENTINEL}\\d+x)", worded)
+            order = split[1::2]
+            names = {m: f for f, m in marks.items()}
+            forms = [_ID if names.get(m) in ("id", "riin") else None for m in order]
+            values = _fill_in(text, split[0::2], forms)
+            if values is None or len(set(order)) != len(order):
+                continue
+            got = {names[m]: v for m, v in zip(order, values, strict=True)}
+            founder = _founder(got, element, legal)
+            if founder is None:
+                continue
+            check = {**founder, "gender": _gender(founder.get("iin"))}
+            if check.get("representative"):
+                rep = check["representative"]
+                check["representative"] = {**rep, "gender": _gender(rep.get("iin"))}
+            try:
+                again = [t for each, t in clauses.render_each(spec, ctx, {**element, **check}, j) if each == _FOUNDERS]
+            except CoopdocsError:
+                continue
+            if again and key(again[0]) == target:
+                return founder
+    return None
+
+
+_OTHER_FUNDS = "funds.other"
+_FUND_SOURCES = (("income",), ("contributions",), ("income", "contributions"), ("contributions", "income"))
+
+
+def _place_other_funds(search: _Search, pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]]) -> None:
+    """The other funds (name, purpose, sources), put in the context only, so that the clauses that
+    also list them (the list of funds: development, social support) read back exactly. Read from the
+    clause that describes them when exactly one list of up to three funds, each with its sources,
+    renders it exactly as on file; the list itself is not proposed (import does not merge lists of
+    records across languages yet)."""
+    for clause, spec, _score in pairs:
+        if _OTHER_FUNDS not in spec.inputs or spec.items:
+            continue
+        raw = _full(clause)
+        target = key(raw)
+        old = get_at(search.ctx, _OTHER_FUNDS)
+        good: list[list[dict[str, Any]]] = []
+        try:
+            for k in (1, 2, 3):
+                for combo in itertools.product(_FUND_SOURCES, repeat=k):
+                    marks = [
+                        {"name": f"{_SENTINEL}{2 * n}x", "purpose": f"{_SENTINEL}{2 * n + 1}x", "sources": list(s)}
+                        for n, s in enumerate(combo)
+                    ]
+                    _put(search.ctx, _OTHER_FUNDS, marks, search.pack)
+                    rendered = _rendered(spec, search.ctx)
+                    if not rendered:
+                        continue
+                    split = re.split(f"({_SENTINEL}\\d+x)", rendered)
+                    if split[1::2] != [m[f] for m in marks for f in ("name", "purpose")]:
+                        continue
+                    values = _fill_in(raw, split[0::2])
+                    if not values or not all(values):
+                        continue
+                    records = [
+                        {"name": values[2 * n], "purpose": values[2 * n + 1], "sources": list(s)}
+                        for n, s in enumerate(combo)
+                    ]
+                    _put(search.ctx, _OTHER_FUNDS, records, search.pack)
+                    if _rendered_key(spec, search.ctx) == target and records not in good:
+                        good.append(records)
+        finally:
+            _put(search.ctx, _OTHER_FUNDS, old, search.pack)
+        if len(good) == 1:
+            _put(search.ctx, _OTHER_FUNDS, good[0], search.pack)
+            return
+
+
+def _founder(got: Mapping[str, str], element: Mapping[str, Any], legal: bool) -> dict[str, Any] | None:
+    founder: dict[str, Any] = {"kind": element["kind"]}
+    if "name" in got:
+        founder["name"] = got["name"]
+    if "id" in got:
+        founder["bin" if legal else "iin"] = got["id"]
+    if "address" in got:
+        founder["address"] = got["address"]
+    if "share" in got:
+        numbers = _numbers(got["share"])
+        if not numbers or not isinstance(numbers[0], int):
+            return None
+        founder["share_contribution"] = numbers[0]
+    rep = element.get("representative")
+    if rep and "rname" in got:
+        founder["representative"] = {"name": got["rname"], "iin": got.get("riin"), "basis": rep["basis"]}
+        if rep["basis"] == "power_of_attorney" and "rdoc" in got:
+            founder["representative"]["document"] = got["rdoc"]
+    return founder
+
+
+def _read_founders(search: _Search, pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]]) -> list[Any]:
+    """The founders as the clauses listing them state them (merged by position), or [] when any
+    item of such a clause does not read back exactly."""
+    merged: list[dict[str, Any]] = []
+    sources = []
+    for clause, spec, _score in pairs:
+        if not any(str(item.get("each")) == _FOUNDERS for item in spec.items):
+            continue
+        items = [text for _, text in clause.items]
+        if not items:
+            continue
+        read = [_founder_item(search, spec, text, j) for j, text in enumerate(items)]
+        if any(r is None for r in read):
+            continue
+        if merged and len(merged) != len(read):
+            return []
+        if not merged:
+            merged = [dict(r or {}) for r in read]
+        for have, new in zip(merged, read, strict=True):
+            for field_name, value in (new or {}).items():
+                if have.setdefault(field_name, value) != value:
+                    return []
+        sources.append(clause)
+    return [merged, sources] if merged else []
+
+
+def _fill_in(raw: str, fixed: Sequence[str], forms: Sequence[str | None] = ()) -> list[str] | None:
+    """The parts of ``raw`` between the template's fixed texts. First as written (spaces aside), then
+    compared as keys (a PDF's breaks and hyphens aside); the punctuation the template writes next to
+    a value, such as « and », is not part of the value. ``forms``: a value's own pattern (schema regex)."""
+    groups = [f"({form})" if form else "(.+?)" for form in (list(forms) + [None] * len(fixed))[: len(fixed) - 1]]
+    literal = [r"\s*".join(re.escape(part) for part in f.split()) for f in fixed]
+    flat = " ".join(raw.split())
+    pattern = literal[0] + "".join(r"\s*" + g + r"\s*" + lit for g, lit in zip(groups, literal[1:], strict=True))
+    match = re.fullmatch(pattern, flat, re.DOTALL | re.IGNORECASE)
+    if match is not None:
+        return [match.group(n).strip() for n in range(1, len(fixed))]
+    index = [i for i, ch in enumerate(raw) if key(ch)]
+    chars = "".join(key(raw[i]) for i in index)
+    keyed = [
+        f"({key_form(form)})" if form else "(.+?)" for form in (list(forms) + [None] * len(fixed))[: len(fixed) - 1]
+    ]
+    pattern = re.escape(key(fixed[0])) + "".join(g + re.escape(key(f)) for g, f in zip(keyed, fixed[1:], strict=True))
+    match = re.fullmatch(pattern, chars, re.DOTALL | re.IGNORECASE)
+    if match is None:
+        return None
+    values = []
+    for n in range(1, len(fixed)):
+        a, b = match.start(n), match.end(n)
+        start = index[a - 1] + 1 if a else 0
+        end = index[b] if b < len(index) else len(raw)
+        value = raw[start:end].strip()
+        lead = re.search(r"[\W_]*$", fixed[n - 1]).group().strip()  # type: ignore[union-attr]
+        trail = re.match(r"[\W_]*", fixed[n]).group().strip()  # type: ignore[union-attr]
+        if lead and value.startswith(lead):
+            value = value[len(lead) :].lstrip()
+        if trail and value.endswith(trail):
+            value = value[: -len(trail)].rstrip()
+        values.append(value)
+    return values
+
+
+def key_form(form: str) -> str:
+    """A schema regex as it applies to keyed text (no spaces or punctuation to match)."""
+    return form.replace(" ", "")
+
+
+def _between(raw: str, before: str, after: str) -> str | None:
+    """The part of ``raw`` between the text ``before`` and ``after`` (compared as keys; the
+    punctuation the template writes on either side, such as « and », is not part of the value)."""
+    kb, ka = key(before), key(after)
+    index = [i for i, ch in enumerate(raw) if key(ch)]
+    chars = "".join(key(raw[i]) for i in index)
+    if not chars.startswith(kb) or not chars.endswith(ka) or len(kb) + len(ka) >= len(chars):
+        return None
+    start = index[len(kb) - 1] + 1 if kb else 0
+    end = index[len(chars) - len(ka)] if ka else len(raw)
+    value = raw[start:end].strip()
+    lead = re.search(r"[\W_]*$", before).group().strip()  # type: ignore[union-attr]
+    trail = re.match(r"[\W_]*", after).group().strip()  # type: ignore[union-attr]
+    if lead and value.startswith(lead):
+        value = value[len(lead) :].lstrip()
+    if trail and value.endswith(trail):
+        value = value[: -len(trail)].rstrip()
+    return value or None
+
+
+# --- one document --------------------------------------------------------------------------------
+
+
+@dataclass
+class _Read:
+    document: reading.Document
+    kind: str
+    lang: str
+    values: list[Found]
+    numbering: dict[str, str]
+    signers: list[tuple[str, Source]] = field(default_factory=list)  # the names under «Подписи учредителей»
+
+
+def _signers(document: reading.Document, lang: str, pack: Pack) -> list[tuple[str, Source]]:
+    """The names in the signature block the pack writes («Подписи учредителей:», then «1. NAME ____»)."""
+    from coopdocs.writers.render import signatures_title
+
+    title = key(signatures_title(lang, pack))
+    paragraphs = list(document.paragraphs)
+    start = next((i for i, p in enumerate(paragraphs) if key(p.text) == title), None)
+    if start is None:
+        return []
+    out = []
+    for p in paragraphs[start + 1 :]:
+        match = re.fullmatch(r"(\d+)\.\s+(.+?)\s*_{3,}", p.text.strip())
+        if match is None:
+            break
+        out.append((match.group(2), Source(Path(document.path).name, f"{match.group(1)}.", p.text, p.page, lang)))
+    return out
+
+
+def _read_document(document: reading.Document, pack: Pack, filler: Any, table: Mapping[str, Leaf]) -> _Read:
+    lang = _language(document)
+    found = audit.split(document)
+    libraries = _libraries(filler, lang, pack)
+    share, pairs, kind = 0.0, [], ""
+    for library in libraries:
+        s, p = _pairs(found, library)
+        if s > share:
+            share, pairs, kind = s, p, library.name
+    name = Path(document.path).name
+    if share < 0.3:  # not one of the pack's documents as coopdocs writes them: generic patterns only
+        looks = any(re.search(r"\bустав|жарғ", p.text.lower()) for p in document.paragraphs[:30])
+        found_values = _read_patterns(found, lang, name, pack, set()) if looks else []
+        return _Read(document, "charter" if looks else "", lang, found_values, {})
+    search = _Search(filler, lang, pack, table)
+    values: list[Found] = []
+    numbering = {spec.id: clause.label for clause, spec, _ in pairs}
+    _place_founders(search, pairs, values, name, lang)
+    _place_other_funds(search, pairs)
+    todo = list(pairs)
+    for _ in range(3):  # a value read in one clause helps read the next; go round until nothing new
+        left = []
+        for clause, spec, _score in todo:
+            got = search.read(spec, clause)
+            if not got and key(_full(clause)) != _rendered_key(spec, search.ctx):
+                left.append((clause, spec, _score))
+                continue
+            for implied in _implied(pack).get(spec.id, ()):
+                if implied["path"] not in search.fixed and key(_full(clause)) == _rendered_key(spec, search.ctx):
+                    path, value = str(implied["path"]), implied["value"]
+                    search.fixed[path] = value
+                    source = Source(name, clause.label, _quote(_full(clause)), clause.page, lang)
+                    values.append(Found(path, value, source, "wording"))
+            for leaf, value in got:
+                source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
+                if leaf.path in search.ambiguous:
+                    note = "punctuation"
+                    values.append(Found(leaf.path, value, source, "clause", False, note))
+                    continue
+                search.fixed[leaf.path] = value
+                values.append(Found(leaf.path, value, source, "clause"))
+        if len(left) == len(todo):
+            break
+        todo = left
+    if _place_founders(search, pairs, values, name, lang):  # with the other values read, more of their items read
+        for clause, spec, _score in todo:
+            for leaf, value in search.read(spec, clause):
+                if leaf.path not in search.ambiguous and leaf.path not in search.fixed:
+                    search.fixed[leaf.path] = value
+                    source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
+                    values.append(Found(leaf.path, value, source, "clause"))
+    if kind == "charter":
+        read = {f.path for f in values} | set(search.fixed)
+        values += _read_patterns(found, lang, name, pack, read)
+    if document.kind == "pdf":
+        # the text layer as the PDF has it, a hyphen at a line's end kept (pdftotext's default mode,
+        # which the document was read with, drops it and joins the word); else the paragraphs read
+        layer = _pdf_raw(document.path) or "\n".join(p.text for p in document.paragraphs)
+        values = [_pdf_checked(f, layer, table) for f in values]
+    signers = _signers(document, lang, pack) if kind == "charter" else []
+    return _Read(document, kind, lang, values, numbering, signers)
+
+
+def _texts_of(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts_of(v)]
+    if isinstance(value, dict):
+        return [t for k, v in value.items() if k not in ("iin", "bin", "kind", "basis") for t in _texts_of(v)]
+    return []
+
+
+def _pdf_raw(path: str) -> str | None:
+    """The PDF's text layer in pdftotext's raw mode (words broken at a line's end keep their hyphen),
+    or None where pdftotext is not installed or fails."""
+    import shutil
+    import subprocess
+
+    if not shutil.which("pdftotext"):
+        return None
+    try:
+        done = subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", "-q", path, "-"], capture_output=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+
+
+def _pdf_checked(found: Found, joined: str, table: Mapping[str, Leaf]) -> Found:
+    """A text read from a PDF is certain only where the PDF has it whole: on one line, or broken
+    across lines at a space. A word broken at a line's end may have lost or kept a hyphen that the
+    keys compare without (pdftotext joins «к-» + «сі» into «ксі»)."""
+    free = found.path == _FOUNDERS or (found.path in table and table[found.path].kind in ("text", "textlist"))
+    if not found.certain or not free:
+        return found
+    for text in _texts_of(found.value):
+        pattern = r"[ \n]+".join(re.escape(part) for part in text.split())
+        if not re.search(pattern, joined):
+            return replace_note(found, "pdf_break")
+    return found
+
+
+def _place_founders(
+    search: _Search,
+    pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]],
+    values: list[Found],
+    name: str,
+    lang: str,
+) -> bool:
+    """Read the founders (again) and put them in the context; True when they changed."""
+    founders = _read_founders(search, pairs)
+    if not founders:
+        return False
+    listed, where = founders
+    if not all("name" in f and ("iin" in f or "bin" in f) for f in listed):
+        return False
+    before = next((f for f in values if f.path == _FOUNDERS), None)
+    if before is not None and before.value == listed:
+        return False
+    in_ctx = []
+    for f in listed:
+        entry = {"iin": None, "bin": None, "representative": None, "share_contribution": 0, "address": "", **f}
+        entry["gender"] = _gender(f.get("iin"))
+        if f.get("representative"):
+            rep = f["representative"]
+            entry["representative"] = {"document": None, **rep, "gender": _gender(rep.get("iin"))}
+        in_ctx.append(entry)
+    _put(search.ctx, _FOUNDERS, in_ctx, search.pack)
+    search.fixed[_FOUNDERS] = listed
+    first = where[0]
+    source = Source(name, first.label, _quote(_full(first)), first.page, lang)
+    if before is not None:
+        values.remove(before)
+    values.append(Found(_FOUNDERS, listed, source, "clause"))
+    return True
+
+
+def _quote(text: str, limit: int = 160) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+# --- several documents -> one draft ---------------------------------------------------------------
+
+_ORDER = ("ru", "kk", "en")
+
+
+def packs() -> list[Pack]:
+    """Every rule pack coopdocs ships (``schemas/<jurisdiction>/<form>/pack.yaml``), the default first."""
+    from coopdocs.packs.pack import data_root
+
+    found = [
+        Pack(folder.parent.name, folder.name)
+        for folder in sorted((data_root() / "schemas").glob("*/*"))
+        if (folder / "pack.yaml").is_file()
+    ]
+    return sorted(found, key=lambda p: p != DEFAULT_PACK)
+
+
+def _names_form(documents: Sequence[reading.Document], pack: Pack) -> bool:
+    """The documents name a cooperative in the pack's legal form (its full name pattern)."""
+    for form in ((pack.meta.get("names") or {}).get("full") or {}).values():
+        before, _, after = str(form).partition("{name}")
+        pattern = re.compile(re.escape(before) + r"[^«»\n]{1,150}?" + re.escape(after), re.IGNORECASE)
+        if any(pattern.search(p.text) for d in documents for p in d.paragraphs[:200]):
+            return True
+    return False
+
+
+def _recognised(documents: Sequence[reading.Document], pack: Pack) -> float:
+    """How much of the documents reads like the pack's own libraries (paired clauses, summed); -1
+    for a pack whose default cooperative (the filler) cannot be made."""
+    try:
+        filler = _filler(pack)
+    except CoopdocsError:
+        return -1.0
+    total = 0.0
+    for document in documents:
+        lang = _language(document)
+        found = audit.split(document)
+        total += max((_pairs(found, library)[0] for library in _libraries(filler, lang, pack)), default=0.0)
+    return total
+
+
+def import_path(path: Path, pack: Pack | None = None) -> Imported:
+    """A draft of the input read from a charter (a file) or from the founding documents (a folder).
+    Without ``pack``, the pack whose clause libraries the documents read most like."""
+    documents = read_documents(path)
+    if pack is None:
+        candidates = packs()
+        # the documents name the legal form of one pack («Потребительский кооператив «…»»), else the
+        # pack whose libraries they read most like
+        named = [p for p in candidates if _names_form(documents, p)]
+        pack = named[0] if len(named) == 1 else max(candidates, key=lambda p: _recognised(documents, p))
+    try:
+        filler = _filler(pack)
+    except CoopdocsError as exc:
+        raise UsageError.said("import_pack", form=pack.form) from exc
+    table = leaves(pack)
+    reads = [_read_document(d, pack, filler, table) for d in documents]
+    kinds = list(pack.meta.get("documents") or {})
+    reads.sort(key=lambda r: (kinds.index(r.kind) if r.kind in kinds else len(kinds), _ORDER.index(r.lang)))
+    notes = [f"{Path(d.path).name}: {n}" for d in documents for n in d.notes]
+    for r in reads:
+        if not r.kind:
+            notes.append(f"{Path(r.document.path).name}: not recognised as one of the founding documents; nothing read")
+    return assemble(reads, table, pack, notes)
+
+
+def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, notes: list[str]) -> Imported:
+    by_path: dict[str, list[Found]] = {}
+    absent: list[str] = []
+    for r in reads:
+        for f in r.values:
+            if table.get(f.path) and table[f.path].kind == "presence":
+                if f.value is None and f.certain and f.path not in absent:
+                    absent.append(f.path)
+                continue
+            by_path.setdefault(f.path, []).append(f)
+    data: dict[str, Any] = {"coopdocs": 1, "jurisdiction": pack.jurisdiction, "form": pack.form}
+    langs = sorted({r.lang for r in reads if r.kind}, key=_ORDER.index)
+    data["languages"] = langs or ["ru"]
+    found: list[Found] = []
+    uncertain: list[Found] = []
+    for path in sorted(by_path, key=lambda p: list(table).index(p) if p in table else 10**6):
+        entries = by_path[path]
+        exact = [f for f in entries if f.how != "pattern"]
+        entries = exact or entries  # a clause read exactly outranks a pattern
+        leaf = table.get(path)
+        if leaf is not None and leaf.kind == "people":
+            people = _merge_people(entries, len(langs) > 1)
+            if people is None:
+                uncertain += [replace_note(f, "differ") for f in entries]
+            else:
+                _set(data, path, people)
+                found.append(Found(path, people, entries[0].source, "clause"))
+            continue
+        if path == _FOUNDERS:
+            merged = _merge_founders(entries, len(langs) > 1)
+            if merged is None:
+                uncertain += [replace_note(f, "differ") for f in entries]
+            else:
+                _set(data, path, merged)
+                found.append(Found(path, merged, entries[0].source, "clause"))
+            continue
+        if leaf is not None and leaf.kind == "textlist":
+            lists = {f.source.lang: f.value for f in entries}
+            lengths = {len(v) for v in lists.values()}
+            if len(lengths) != 1 or not all(f.certain for f in entries):
+                uncertain += [replace_note(f, "differ") for f in entries]
+                continue
+            if len(langs) > 1:
+                value = [{lang: lists[lang][i] for lang in lists} for i in range(lengths.pop())]
+            else:
+                value = next(iter(lists.values()))
+            _set(data, path, value)
+            found.append(Found(path, value, entries[0].source, entries[0].how, True))
+            continue
+        if leaf is not None and leaf.kind == "text" and leaf.rules.get("type") == "localized":
+            if not all(f.certain for f in entries):
+                uncertain += [f for f in entries if not f.certain]
+                continue
+            per_lang: dict[str, Any] = {}
+            clash = False
+            for f in entries:
+                if per_lang.setdefault(f.source.lang, f.value) != f.value:
+                    clash = True
+            if clash:
+                uncertain += [replace_note(f, "differ") for f in entries]
+                continue
+            text: Any = per_lang if len(langs) > 1 else next(iter(per_lang.values()))
+            _set(data, path, text)
+            found.append(Found(path, text, entries[0].source, entries[0].how, True))
+            continue
+        values = {_hashable(f.value) for f in entries}
+        if len(values) > 1:
+            uncertain += [replace_note(f, "differ") for f in entries]
+            continue
+        best = entries[0]
+        if best.certain:
+            _set(data, path, best.value)
+            found.append(best)
+        else:
+            uncertain.append(best)
+    founders = get_at(data, _FOUNDERS)
+    if isinstance(founders, list) and "signatories" not in data:
+        signed = _signatories(reads, founders)
+        if signed is not None:
+            indexes, source = signed
+            _set(data, "signatories.charter", indexes)
+            found.append(Found("signatories.charter", indexes, source, "signatures"))
+    numbering: dict[str, dict[str, str]] = {}
+    for r in reads:
+        if r.kind in ("charter", "membership", "disputes") and r.numbering and r.kind not in numbering:
+            numbering[r.kind] = dict(r.numbering)
+    if numbering:
+        charter_file = next((Path(r.document.path).name for r in reads if r.kind == "charter"), None)
+        data["source_numbering"] = {**numbering, **({"file": charter_file} if charter_file else {})}
+    for path, value in _only_choices(pack).items():
+        if get_at(data, path) is None and any(get_at(data, p) is not None for p in (path.rsplit(".", 1)[0],)):
+            _set(data, path, value)
+    missing = [p for p in required_paths(pack) if get_at(data, p) is None]
+    return Imported(
+        data=data,
+        found=found,
+        missing=missing,
+        uncertain=uncertain,
+        documents=[(Path(r.document.path).name, r.kind, r.lang) for r in reads],
+        numbering=numbering,
+        notes=notes,
+        absent=[p for p in absent if not any(f.path.startswith(p + ".") for f in found)],
+    )
+
+
+def set_at(data: dict[str, Any], path: str, value: Any, lang: str | None = None) -> None:
+    """Set a value in an input; a text read in one language replaces only that language's text."""
+    parts = path.split(".")
+    target = data
+    for part in parts[:-1]:
+        if not isinstance(target.get(part), dict):
+            target[part] = {}
+        target = target[part]
+    existing = target.get(parts[-1])
+    if lang and isinstance(value, str) and isinstance(existing, dict) and set(existing) <= {"ru", "kk", "en"}:
+        existing[lang] = value
+    elif lang and leaves().get(path, Leaf(path, "", {})).kind == "textlist" and isinstance(value, list):
+        olds = existing if isinstance(existing, list) and len(existing) == len(value) else [None] * len(value)
+        target[parts[-1]] = [{**(o if isinstance(o, dict) else {}), lang: v} for o, v in zip(olds, value, strict=True)]
+    else:
+        target[parts[-1]] = value
+
+
+def delete_at(data: dict[str, Any], path: str) -> None:
+    parts = path.split(".")
+    target: Any = data
+    for part in parts[:-1]:
+        target = target.get(part) if isinstance(target, dict) else None
+    if isinstance(target, dict):
+        target.pop(parts[-1], None)
+
+
+_FOUNDER_TEXTS = ("name", "address")
+
+
+def _signatories(reads: Sequence[_Read], founders: list[dict[str, Any]]) -> tuple[list[int], Source] | None:
+    """Who signs the charter, as founders' numbers: every name of its signature block must be one
+    founder's name in that language (each charter on file agreeing)."""
+    result: list[int] | None = None
+    source: Source | None = None
+    for r in reads:
+        if r.kind != "charter" or not r.signers:
+            continue
+        names = []
+        for founder in founders:
+            name = founder.get("name")
+            names.append(name.get(r.lang) if isinstance(name, dict) else name)
+        indexes = []
+        for signer, where in r.signers:
+            if names.count(signer) != 1:
+                return None
+            indexes.append(names.index(signer))
+            source = source or where
+        if result is not None and result != indexes:
+            return None
+        result = indexes
+    return (result, source) if result is not None and source is not None else None
+
+
+def _merge_founders(entries: Sequence[Found], several: bool) -> list[dict[str, Any]] | None:
+    """The founders as the documents in each language list them: the same people (IIN/BIN, kind,
+    share) with their names and addresses per language; None when the documents disagree."""
+    merged: list[dict[str, Any]] | None = None
+    for f in entries:
+        lang = f.source.lang
+        if merged is None:
+            merged = [{} for _ in f.value]
+        if len(merged) != len(f.value):
+            return None
+        for have, new in zip(merged, f.value, strict=True):
+            for field_name, value in new.items():
+                if field_name in _FOUNDER_TEXTS:
+                    have.setdefault(field_name, {})[lang] = value
+                elif field_name == "representative":
+                    rep = have.setdefault("representative", {})
+                    for k, v in value.items():
+                        if k == "name":
+                            rep.setdefault("name", {})[lang] = v
+                        elif rep.setdefault(k, v) != v:
+                            return None
+                elif have.setdefault(field_name, value) != value:
+                    return None
+    if merged is None:
+        return None
+    if not several:  # one language: plain texts
+        for founder in merged:
+            for field_name in _FOUNDER_TEXTS:
+                if isinstance(founder.get(field_name), dict):
+                    founder[field_name] = next(iter(founder[field_name].values()))
+            rep = founder.get("representative")
+            if rep and isinstance(rep.get("name"), dict):
+                rep["name"] = next(iter(rep["name"].values()))
+    return merged
+
+
+def _merge_people(entries: Sequence[Found], several: bool) -> list[Any] | None:
+    """Founders' numbers, or persons named in place with their names per language; None when the
+    documents disagree."""
+    merged: list[Any] | None = None
+    for f in entries:
+        if merged is None:
+            merged = [dict(v) if isinstance(v, dict) else v for v in f.value]
+            for v in merged:
+                if isinstance(v, dict):
+                    v["name"] = {f.source.lang: v["name"]}
+            continue
+        if len(merged) != len(f.value):
+            return None
+        for i, (have, new) in enumerate(zip(merged, f.value, strict=True)):
+            if isinstance(have, dict) and isinstance(new, dict) and have.get("iin") == new.get("iin"):
+                have["name"][f.source.lang] = new["name"]
+            elif have != new:
+                return None
+            merged[i] = have
+    if merged is not None and not several:
+        for v in merged:
+            if isinstance(v, dict):
+                v["name"] = next(iter(v["name"].values()))
+    return merged
+
+
+def replace_note(f: Found, note: str) -> Found:
+    from dataclasses import replace
+
+    return replace(f, certain=False, note=note)
+
+
+def _hashable(value: Any) -> Any:
+    if isinstance(value, list):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _set(data: dict[str, Any], path: str, value: Any) -> None:
+    parts = path.split(".")
+    target = data
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+    target[parts[-1]] = value
+
+
+def required_paths(pack: Pack = DEFAULT_PACK) -> list[str]:
+    """The input paths a cooperative must state (required, not excluded by an alternative, under
+    required parents), in the contract's order."""
+    out: list[str] = []
+
+    def walk(schema: Mapping[str, Any], prefix: str) -> None:
+        for k, rules in schema.items():
+            path = f"{prefix}.{k}" if prefix else k
+            if not rules.get("required") or rules.get("excludes") or rules.get("default") is not None:
+                continue
+            if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping):
+                walk(rules["schema"], path)
+            else:
+                out.append(path)
+
+    walk(pack.input_schema(), "")
+    return [p for p in out if p.split(".")[0] in ROOTS]
+
+
+def not_found(result: Imported, pack: Pack = DEFAULT_PACK) -> list[str]:
+    """Every value import looks for that the documents did not give (required first)."""
+    have = {f.path for f in result.found}
+    optional = [
+        p
+        for p, leaf in leaves(pack).items()
+        if leaf.kind != "presence"
+        and p not in have
+        and p not in result.missing
+        and not any(p.startswith(q + ".") for q in have)
+        and get_at(result.data, p) is None
+    ]
+    return [*result.missing, *optional]
+
+
+@cache
+def _implied(pack: Pack) -> dict[str, list[Mapping[str, Any]]]:
+    """Values a clause states by its fixed wording alone (``import.yaml`` ``implied``), by clause id."""
+    raw = pack.read(pack.schema_rel("import.yaml"), required=False) or {}
+    out: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in raw.get("implied") or []:
+        out.setdefault(str(entry["clause"]), []).append(entry)
+    return out
+
+
+def _only_choices(pack: Pack) -> dict[str, Any]:
+    """Values the pack allows only one way (the country, the currency, the payout's basis): stated
+    by the choice of pack, written wherever the block that holds them was read."""
+    out: dict[str, Any] = {}
+
+    def walk(schema: Mapping[str, Any], prefix: str) -> None:
+        for k, rules in schema.items():
+            path = f"{prefix}.{k}" if prefix else k
+            if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping):
+                walk(rules["schema"], path)
+            elif len(rules.get("allowed") or ()) == 1 and "." in path:
+                out[path] = rules["allowed"][0]
+            elif (
+                rules.get("required")
+                and rules.get("type") == "list"
+                and rules.get("minlength")
+                and isinstance(rules.get("schema"), Mapping)
+                and len(rules["schema"].get("allowed") or ()) == 1
+            ):
+                out[path] = list(rules["schema"]["allowed"])
+
+    walk(pack.input_schema(), "")
+    return out
+
+
+# --- the draft as commented YAML -----------------------------------------------------------------
+
+
+def words(lang: str) -> dict[str, str]:
+    from coopdocs.diagnostics import ui_words
+
+    return ui_words("_ui_import", lang)
+
+
+def field_words(path: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    """A field as the questionnaire names it («Область или город республиканского значения»), else its path."""
+    from coopdocs.commands import fieldnames
+
+    return fieldnames.label(path, lang, pack) or path
+
+
+def _uncertain_lines(result: Imported, lang: str, *, words_only: bool = False) -> list[str]:
+    """One line per uncertain value: the values proposed (each language's once), where, and why
+    (the terminal names the field in words; the YAML header by its path, which is what to write)."""
+    by_path: dict[str, list[Found]] = {}
+    for f in result.uncertain:
+        by_path.setdefault(f.path, []).append(f)
+    lines = []
+    for path, entries in by_path.items():
+        shown = " / ".join(dict.fromkeys(_shown(f.value) for f in entries))
+        where = ", ".join(dict.fromkeys(f.source.cite() for f in entries))
+        name = field_words(path, lang) if words_only else path
+        lines.append(f"  - {name}: {shown}  ({where}; {note_text(entries[0].note, lang)})")
+    return lines
+
+
+def note_text(note: str, lang: str) -> str:
+    """Why a value is uncertain, in ``lang``."""
+    return words(lang).get(f"note_{note}", note)
+
+
+def kind_name(kind: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+    names = dict(
+        zip(
+            ("charter", "membership", "disputes", "minutes", "application", "resolution"),
+            words(lang)["kinds"].split("|"),
+            strict=True,
+        )
+    )
+    return names.get(kind, kind)
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, str) and re.fullmatch(r"[a-z_]+", value):
+        return f"'{value}'"  # a choice of the input contract, as it is written in the file
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def to_yaml(result: Imported, lang: str, target: str = "coop.yaml", pack: Pack = DEFAULT_PACK) -> str:
+    """The draft: the values found, each with its source as a comment; the header lists what was
+    not found and what is uncertain (those are left out, so that validate and init ask for them)."""
+    import io
+
+    from ruamel.yaml import YAML
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    w = words(lang)
+    sources = {f.path: f for f in result.found}
+
+    def build(value: Any, path: str) -> Any:
+        if isinstance(value, dict):
+            node = CommentedMap()
+            for k, v in value.items():
+                child = f"{path}.{k}" if path else str(k)
+                node[k] = build(v, child)
+                f = sources.get(child)
+                if f is not None and child != "source_numbering":
+                    node.yaml_add_eol_comment(f"{f.source.cite()}: «{_quote(f.source.quote, 90)}»", k)
+            return node
+        if isinstance(value, list):
+            seq = CommentedSeq(build(v, path) for v in value)
+            if not any(isinstance(v, (dict, list)) for v in value):
+                seq.fa.set_flow_style()
+            return seq
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    files = ", ".join(sorted({name for name, _, _ in result.documents}))
+    lines = [w["head"].format(files=files), w["head_next"].format(file=target)]
+    absent = not_found(result, pack)
+    required = [p for p in absent if p in result.missing]
+    optional = [p for p in absent if p not in result.missing]
+    if required:
+        lines += ["", w["missing_title"], *(f"  - {p}" for p in required)]
+    if result.uncertain:
+        lines += ["", w["uncertain_title"], *_uncertain_lines(result, lang)]
+    if optional:
+        lines += ["", w["optional_title"], *(f"  - {p}" for p in optional)]
+    if result.notes:
+        lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
+    yaml = YAML()
+    yaml.allow_unicode = True
+    yaml.width = 4096
+    out = io.StringIO()
+    yaml.dump(build(result.data, ""), out)
+    header = "\n".join(f"# {line}".rstrip() for line in lines)
+    return header + "\n\n" + out.getvalue()
+
+
+def _window(raw: str, value: Any, width: int = 45) -> str:
+    """The words of the clause around where it states ``value`` (its beginning when not located)."""
+    text = " ".join(raw.split())
+    forms: list[str] = []
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        forms = []
+    elif isinstance(value, int):
+        forms = [f"{value:,}".replace(",", " "), f"{value:,}".replace(",", "\u00a0"), str(value)]
+    elif isinstance(value, float):
+        forms = [str(value).replace(".", ","), str(value)]
+    elif isinstance(value, dt.date):
+        forms = [str(value.year)]
+    else:
+        forms = [str(value)]
+    for form in forms:
+        at = text.find(form)
+        if at >= 0:
+            start = max(0, at - width)
+            start = text.rfind(" ", 0, start) + 1 if start else 0
+            end = min(len(text), at + len(form) + width)
+            end_space = text.find(" ", end)
+            end = len(text) if end_space < 0 else end_space
+            return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return _quote(text)
+
+
+def _counts(result: Imported, path: str) -> dict[str, int]:
+    return {"found": len(result.found), "missing": len(result.missing), "uncertain": len(result.uncertain)}
+
+
+def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_PACK) -> str:
+    """What the terminal shows: per document what was read, then what is missing or uncertain."""
+    w = words(lang)
+    lines = []
+    for file, kind, doc_lang in result.documents:
+        if kind:
+            count = sum(1 for f in result.found if f.source.file == file)
+            lines.append(w["document"].format(file=file, kind=kind_name(kind, lang), lang=doc_lang, count=count))
+        else:
+            lines.append(w["document_unknown"].format(file=file))
+    if result.missing:
+        lines += ["", w["missing_title"], *(f"  - {field_words(p, lang, pack)}" for p in result.missing)]
+    if result.uncertain:
+        lines += ["", w["uncertain_title"], *_uncertain_lines(result, lang, words_only=True)]
+    if result.notes:
+        lines += ["", w["notes_title"], *(f"  - {n}" for n in result.notes)]
+    lines += ["", w["summary"].format(file=target, **_counts(result, target)), w["head_next"].format(file=target)]
+    return "\n".join(lines)
+
+
+def as_json(result: Imported, target: str) -> dict[str, Any]:
+    def plain(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, dt.date) else value
+
+    def entry(f: Found) -> dict[str, Any]:
+        s = f.source
+        return {
+            "path": f.path,
+            "value": plain(f.value),
+            "how": f.how,
+            "certain": f.certain,
+            "note": f.note,
+            "source": {"file": s.file, "clause": s.label, "page": s.page, "quote": s.quote, "lang": s.lang},
+        }
+
+    return {
+        "file": target,
+        "documents": [{"file": f, "kind": k or None, "lang": lang} for f, k, lang in result.documents],
+        "found": [entry(f) for f in result.found],
+        "missing": list(result.missing),
+        "not_found": not_found(result),
+        "uncertain": [entry(f) for f in result.uncertain],
+        "notes": list(result.notes),
+        "counts": _counts(result, target),
+    }
+
+
+# --- measuring (bench/import_roundtrip.py, tests/test_import.py) ---------------------------------
+
+
+def stated_paths(coop: Any, name: str, lang: str, pack: Pack = DEFAULT_PACK) -> set[str]:
+    """The input values a document states: those whose change changes the text of one of its
+    clauses (every clause of the document as coopdocs writes it for ``coop``)."""
+    table = leaves(pack)
+    search = _Search(coop, lang, pack, table)
+    the_plan = clauses.plan(coop, name)
+    out: set[str] = set()
+    for _section, chosen in the_plan.sections:
+        for spec, _items in chosen:
+            if lang not in spec.text:
+                continue
+            target = _rendered_key(spec, search.ctx)
+            for leaf in _refs(spec, table):
+                if leaf.kind == "presence" or leaf.path in out:
+                    continue
+                if search.changes(spec, leaf, target):
+                    out.add(leaf.path)
+    return out
+
+
+def same(imported: Any, expected: Any, lang: str | None = None) -> bool:
+    """An imported value equals the input's (a localized text: in the languages imported)."""
+    if isinstance(imported, list) and isinstance(expected, list) and any(isinstance(e, dict) for e in expected):
+        return len(imported) == len(expected) and all(same(a, b, lang) for a, b in zip(imported, expected, strict=True))
+    if isinstance(imported, dict) and isinstance(expected, dict):
+        if set(imported) <= {"ru", "kk", "en"} and set(expected) <= {"ru", "kk", "en"}:
+            return all(k in expected and same(v, expected[k]) for k, v in imported.items())
+        return all(k in expected and same(v, expected[k], lang) for k, v in imported.items())
+    if isinstance(expected, dict) and isinstance(imported, str):
+        return lang is not None and same(imported, expected.get(lang))
+    if isinstance(imported, str) and isinstance(expected, str):
+        return imported.rstrip(" .;") == expected.rstrip(" .;")  # a purpose's closing mark is the list's
+    if isinstance(expected, str) and isinstance(imported, dt.date):
+        return expected == imported.isoformat()
+    if isinstance(imported, str) and isinstance(expected, dt.date):
+        return imported == expected.isoformat()
+    if isinstance(imported, bool) or isinstance(expected, bool):
+        return imported is expected
+    if isinstance(imported, (int, float)) and isinstance(expected, (int, float)):
+        return float(imported) == float(expected)
+    return bool(imported == expected)
+
+
+def compare(result: Imported, truth: Mapping[str, Any], stated: set[str]) -> dict[str, list[str]]:
+    """Imported values against the input they were built from: stated values recovered exactly,
+    stated values not found, and every imported value that differs (``wrong``, whether stated or not)."""
+    lang = result.data["languages"][0] if len(result.data.get("languages") or []) == 1 else None
+    have = {f.path: f.value for f in result.found}
+    exact: list[str] = []
+    missing: list[str] = []
+    wrong: list[str] = []
+    for path in sorted(stated):
+        if path in have:
+            (exact if same(have[path], get_at(truth, path), lang) else wrong).append(path)
+        else:
+            missing.append(path)
+    for path, value in have.items():
+        if path not in stated and not same(value, get_at(truth, path), lang):
+            wrong.append(path)
+    return {"exact": exact, "missing": missing, "wrong": wrong}

@@ -1,0 +1,1 @@
+"""Checking: legal rules, input checks, pyramid signs, the stress test; diagnostics."""

@@ -1,0 +1,1 @@
+"""The commands behind the CLI: build, amend, batch, init, explain, serve."""

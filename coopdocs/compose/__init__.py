@@ -1,0 +1,1 @@
+"""Composing: clauses worded from the pack's templates into one document tree."""

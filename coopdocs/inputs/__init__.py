@@ -1,0 +1,1 @@
+"""Reading the input: YAML with positions, the input schema, the cooperative model."""

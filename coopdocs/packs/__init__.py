@@ -1,0 +1,1 @@
+"""The pack: one loaded value that owns its files (rules, citations, wording, questionnaire)."""

@@ -1,0 +1,1 @@
+"""Writers: DOCX, PDF (Typst or LibreOffice), HTML, redline, manifest, the output folder."""
