@@ -315,17 +315,28 @@ def build_parallel_layout() -> bytes:
             cell.width = width
     texts = (("{%tr for row in rows %}", ""), ("{{r row.left }}", "{{r row.right }}"), ("{%tr endfor %}", ""))
     for row, (left, right) in zip(table.rows, texts, strict=True):
-        for cell, text in zip(row.cells, (left, right), strict=True):
+        for cell, text, side in zip(row.cells, (left, right), ("left", "right"), strict=True):
             paragraph = cell.paragraphs[0]
             paragraph.style = doc.styles["Cell"]
             if text:
                 paragraph.add_run(text)
-                # a heading, a list's lead-in and the last row stay with what follows them
+                # a heading and a list's lead-in stay with what follows them
                 _keep_next(paragraph, "{{ row.keep }}")
-    _p(doc, "{%p for line in closing %}")
-    _p(doc, "{{ line }}", "Signature")
-    _p(doc, "{%p endfor %}")
+                # The signatures sit in the last row, each language's under its column: a row that
+                # cannot split keeps them with the last clause in every engine (LibreOffice ignores
+                # keep-with-next between table rows and the paragraphs after a table).
+                cell.add_paragraph("{%p for line in row.signatures_" + side + " %}")
+                cell.add_paragraph("{{ line }}", style=doc.styles["Signature"])
+                cell.add_paragraph("{%p endfor %}")
+    _cant_split(table.rows[1], "{{ row.whole }}")
     return _save(doc)
+
+
+def _cant_split(row, value: str) -> None:  # noqa: ANN001
+    """Whether a table row may break across pages, from the context ("1": it may not)."""
+    cant = OxmlElement("w:cantSplit")
+    cant.set(qn("w:val"), value)
+    row._tr.get_or_add_trPr().append(cant)
 
 
 # Parts of python-docx's default template that no layout uses. Every document carries its layout's

@@ -414,15 +414,27 @@ def _cell(text: str, *, bold: bool = False) -> RichText:
 
 
 def parallel_rows(parallel: Parallel) -> list[dict[str, Any]]:
-    """The rows of the kk | ru table. A heading row and a list's lead-in keep with the next row, and
-    the last row with the signature block (the Typst layout's ``sticky`` rows)."""
-    pairs, signed = parallel.pairs, bool(parallel.left.signatures or parallel.right.signatures)
+    """The rows of the kk | ru table. A heading row and a list's lead-in keep with the next row. The
+    last row carries each language's signature block under its own column and cannot split, so the
+    signatures never stand alone on a page (the Typst layout's ``sticky`` rows)."""
+    pairs = parallel.pairs
     rows = []
     for at, row in enumerate(pairs):
         after = pairs[at + 1].kind if at + 1 < len(pairs) else None
-        keep = row.kind == "heading" or (row.kind == "clause" and after == "item") or (after is None and signed)
+        keep = row.kind == "heading" or (row.kind == "clause" and after == "item")
         bold = row.kind == "heading"
-        rows.append({"left": _cell(row.left, bold=bold), "right": _cell(row.right, bold=bold), "keep": _on(keep)})
+        last = after is None
+        signed = last and bool(parallel.left.signatures or parallel.right.signatures)
+        rows.append(
+            {
+                "left": _cell(row.left, bold=bold),
+                "right": _cell(row.right, bold=bold),
+                "keep": _on(keep),
+                "whole": _on(signed),
+                "signatures_left": list(parallel.left.signatures) if last else [],
+                "signatures_right": list(parallel.right.signatures) if last else [],
+            }
+        )
     return rows
 
 
@@ -447,7 +459,6 @@ def render_parallel(parallel: Parallel, pack: Pack) -> bytes:
         "title": f"{left.title} / {right.title}",
         "subtitle": " / ".join(t for t in (left.subtitle, right.subtitle) if t),
         "rows": parallel_rows(parallel),
-        "closing": list(parallel.left.signatures or parallel.right.signatures),
     }
     title = f"{left.title} / {right.title}"
     name = f"{left.name}.{left.lang}-{right.lang}"
