@@ -1,5 +1,5 @@
 """The hand-written part of the labelled corpus (issue 17): charters composed from clauses written by
-hand in tests/corpus/handwritten/{tuning,holdout}.yaml (see the head of holdout.yaml), in several
+hand in tests/corpus/handwritten/{tuning,holdout*}.yaml (see the head of holdout.yaml), in several
 numbering styles, with mandatory topics left out and unlawful terms put in; their labels follow from
 that. ``compose`` is pure: the same file gives the same charters.
 
@@ -95,7 +95,19 @@ def _section(style: str, number: int, title: str, texts: list[str]) -> list[str]
         return [f"{number}-бап. {title}", *(f"{i}. {t}" for i, t in enumerate(texts, 1))]
     if style == "tarau":
         return [f"{number}-тарау. {title.upper()}", *(f"{number}.{i} {t}" for i, t in enumerate(texts, 1))]
+    if style == "razdel":  # «Раздел IV. Title» + «4.1.»
+        return [f"Раздел {_roman(number)}. {title}", *(f"{number}.{i}. {t}" for i, t in enumerate(texts, 1))]
+    if style == "bolim":  # «4-бөлім. Title» + «4.1.»
+        return [f"{number}-бөлім. {title}", *(f"{number}.{i}. {t}" for i, t in enumerate(texts, 1))]
     raise ValueError(f"unknown style {style}")
+
+
+def _roman(number: int) -> str:
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while number >= value:
+            out, number = out + letters, number - value
+    return out
 
 
 def charters(part: str) -> list[tuple[str, str, dict[str, list[str]]]]:
