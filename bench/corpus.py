@@ -116,7 +116,39 @@ def charters(part: str) -> list[tuple[str, str, dict[str, list[str]]]]:
     return [(spec["id"], *compose(data, spec)) for spec in data["charters"]]
 
 
+SEEN = ("tuning", "holdout", "holdout2", "holdout3")  # tuned on in earlier rounds; holdout4 never is
+
+
+def training(parts: tuple[str, ...] = SEEN) -> dict[str, list[str]]:
+    """The labelled clauses of the seen parts, by label (a topic, "term:<id>" or "other"), both languages:
+    what schemas/kz/consumer_cooperative/audit_clauses.yaml holds (``--training`` writes it)."""
+    result: dict[str, list[str]] = {}
+    for part in parts:
+        data = load(part)
+        for lang in ("ru", "kk"):
+            for topic, texts in data["clauses"][lang].items():
+                result.setdefault(topic, []).extend(" ".join(str(t).split()) for t in texts)
+            for term, variants in data["unlawful"][lang].items():
+                result.setdefault(f"term:{term}", []).extend(" ".join(str(v["text"]).split()) for v in variants)
+            result.setdefault("other", []).extend(" ".join(str(t).split()) for t in data["filler"][lang])
+    return {label: sorted(set(texts)) for label, texts in sorted(result.items())}
+
+
+def training_yaml() -> str:
+    head = (
+        "# Labelled clauses for the audit's clause classifier (coopdocs/charters/meaning.py), written by\n"
+        "# `bench/corpus.py --training`: every clause of tests/corpus/handwritten/{tuning,holdout,holdout2,\n"
+        "# holdout3}.yaml by its label (a topic of audit.yaml, term:<id> an unlawful term, other a filler),\n"
+        "# Russian and Kazakh together. Hand-written for coopdocs, not copied from any charter. holdout4.yaml\n"
+        "# is left out on purpose: it measures the classifier on wording it has never seen.\n"
+    )
+    return head + yaml.safe_dump({"clauses": training()}, allow_unicode=True, sort_keys=False, width=1000)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--training"]:
+        sys.stdout.write(training_yaml())
+        sys.exit(0)
     for ident, text, labels in charters(sys.argv[1]):
         if len(sys.argv) < 3 or ident == sys.argv[2]:
             print(f"# {ident}: {labels}\n{text}")

@@ -25,7 +25,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from coopdocs.charters import prototypes, reading
+from coopdocs.charters import meaning, prototypes, reading
 from coopdocs.checking import textscan
 from coopdocs.checking.rules import Rule, get_rule, load_rules
 from coopdocs.errors import PackError
@@ -100,6 +100,7 @@ class AuditPack:
     cue_floor: float  # cue words count only in a clause at least this close to the topic's wordings
     term_examples: Mapping[str, tuple[str, ...]]  # term -> hand-written unlawful wordings (ru and kk)
     term_similar: tuple[float, float]  # (threshold, margin) of a term's nearest-prototype match
+    meaning: Mapping[str, Any]  # the clause classifier's settings (audit.yaml `meaning`)
 
 
 def _texts(value: Any, where: str, langs: Sequence[str] = LANGS) -> dict[str, str]:
@@ -172,6 +173,7 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
             float((raw.get("similar") or {}).get("term_threshold", 1.0)),
             float((raw.get("similar") or {}).get("term_margin", 0.0)),
         ),
+        dict(raw.get("meaning") or {}),
     )
 
 
@@ -427,6 +429,119 @@ def _best_by_label(text: str, pack: Pack = DEFAULT_PACK) -> tuple[tuple[str, flo
     return tuple(sorted(((k, v[0], v[1]) for k, v in best.items()), key=lambda x: -x[1]))
 
 
+@lru_cache(maxsize=65536)
+def _ru_lemmas(word: str) -> frozenset[str]:
+    return textscan.lemmas(word)
+
+
+def _meaning_features(text: str) -> dict[str, float]:
+    return meaning.features(text, _clean, _ru_lemmas if language(text) == "ru" else None)
+
+
+@cache
+def meaning_model(pack: Pack = DEFAULT_PACK) -> meaning.Model | None:
+    """The clause classifier (coopdocs/charters/meaning.py), trained on the labelled wordings of
+    ``prototype_index`` and the labelled hand-written clauses audit.yaml's `meaning.clauses` names; None
+    when audit.yaml has no `meaning`."""
+    data = load(pack)
+    if not data.meaning:
+        return None
+    examples = [(p.label, p.text) for p in prototype_index(pack).prototypes]
+    name = data.meaning.get("clauses")
+    if name:
+        raw = pack.read(pack.schema_rel(str(name)))
+        examples += [(str(label), str(text)) for label, texts in (raw.get("clauses") or {}).items() for text in texts]
+    return meaning.train(examples, _meaning_features)
+
+
+@lru_cache(maxsize=8192)
+def _meaning(text: str, pack: Pack = DEFAULT_PACK) -> tuple[tuple[str, float], ...]:
+    """The classifier's labels for ``text`` with their probabilities, most probable first."""
+    model = meaning_model(pack)
+    if model is None:
+        return ()
+    return tuple(sorted(model.probabilities(_meaning_features(text)).items(), key=lambda x: -x[1]))
+
+
+def _closest_source(text: str, label: str, pack: Pack) -> str:
+    """The labelled wording of ``label`` closest to ``text`` (what a finding by meaning resembles)."""
+    return next((source for other, _, source in _best_by_label(text, pack) if other == label), "")
+
+
+def _meaning_why(text: str, label: str, probability: float, pack: Pack) -> str:
+    source = _closest_source(text, label, pack)
+    return f"meaning {probability * 100:.0f}%" + (f" ~{source}" if source else "")
+
+
+def _meaning_topics(
+    clause: Clause, data: AuditPack, pack: Pack
+) -> tuple[dict[str, tuple[str, float]], dict[str, float]]:
+    """(stated, weight): the topics some unit of the clause is classified as (its most probable label,
+    at least `meaning.topic`; an unlawful term's label at `meaning.term` counts for the topics the term
+    states), topic -> (why, probability); and for every topic the largest probability a unit gives it
+    or a term that states it."""
+    stated: dict[str, tuple[str, float]] = {}
+    weight: dict[str, float] = {}
+    if not data.meaning:
+        return stated, weight
+    states = {f"term:{t.id}": t.states for t in data.terms}
+    topic_floor = float(data.meaning.get("topic", 1.0))
+    term_floor = float(data.meaning.get("term", 1.0))
+    for sentence, lead in _units(clause):
+        text = f"{lead} {sentence}" if lead else sentence
+        ranked = _meaning(text, pack)
+        if not ranked:
+            continue
+        for label, p in ranked:
+            for topic in states.get(label, (label,)):
+                weight[topic] = max(weight.get(topic, 0.0), p)
+        label, p = ranked[0]
+        if label in states:
+            topics = states[label] if p >= term_floor else ()
+        else:
+            topics = (label,) if _is_topic(label) and p >= topic_floor else ()
+        for topic in topics:
+            if p > stated.get(topic, ("", 0.0))[1]:
+                stated[topic] = (_meaning_why(text, label, p, pack), p)
+    return stated, weight
+
+
+def _lawful_sign(text: str, data: AuditPack) -> bool:
+    """A lawful sign of audit.yaml (`signs`: one member one vote, court open...) reads in ``text``
+    (cleaned): a clause that says something lawful in the pack's own words is not reported on the
+    classifier's reading alone."""
+    return any(
+        all(p.search(text) for p in sign.all) and not any(p.search(text) for p in sign.unless)
+        for sign in data.signs
+    )
+
+
+def _meaning_elsewhere(text: str, term: Term, data: AuditPack, pack: Pack) -> bool:
+    """The classifier reads ``text`` as another unlawful term (at `meaning.term` or more) and gives
+    ``term`` less than `meaning.veto`."""
+    ranked = dict(_meaning(text, pack))
+    if not ranked:
+        return False
+    top = max(ranked, key=ranked.__getitem__)
+    return (
+        top.startswith("term:")
+        and top != f"term:{term.id}"
+        and ranked[top] >= float(data.meaning.get("term", 1.0))
+        and ranked.get(f"term:{term.id}", 0.0) < float(data.meaning.get("veto", 0.0))
+    )
+
+
+def _meaning_term(text: str, term: Term, data: AuditPack, pack: Pack) -> str | None:
+    """What a unit's classification as ``term`` rests on, when its most probable label is the term at
+    `meaning.term` or more."""
+    if not data.meaning:
+        return None
+    ranked = _meaning(text, pack)
+    if not ranked or ranked[0][0] != f"term:{term.id}" or ranked[0][1] < float(data.meaning.get("term", 1.0)):
+        return None
+    return _meaning_why(text, ranked[0][0], ranked[0][1], pack)
+
+
 def _nearest_term(text: str, term: Term, pack: Pack = DEFAULT_PACK) -> tuple[str, float] | None:
     """(example, cosine) when ``text`` is close to one of the term's unlawful examples (at least
     `similar.term_threshold`, and by `term_margin` closer than any other wording) or, being about one of
@@ -498,10 +613,18 @@ def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack = DEFAULT_P
             _WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths, clause.lang, heads
         )
         accepted, closest = _similar_topics(clause, data.similar, pack)
+        by_meaning, weight = _meaning_topics(clause, data, pack)
+        veto = float(data.meaning.get("veto", 0.0))
         for topic in data.topics:
             if any(p.search(text) for p in topic.unless):
                 continue
             source, score = closest.get(topic.id, ("", 0.0))
+            if topic.id in by_meaning:
+                why, probability = by_meaning[topic.id]
+                found.append(Recognised(topic.id, clause, why, max(score, probability) * 100))
+                continue
+            if data.meaning and weight.get(topic.id, 0.0) < veto:  # the classifier reads it as something else
+                continue
             if topic.id in accepted:
                 source, score = accepted[topic.id]
                 found.append(Recognised(topic.id, clause, f"~{source}", score * 100))
@@ -636,24 +759,42 @@ def _term_hits(
     clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], sign: bool, pack: Pack = DEFAULT_PACK
 ) -> tuple[str, str] | None:
     """The first sentence of the clause with the term, and what it rests on: the term's expressions, or
-    (an unlawful term) the closest unlawful example (``_nearest_term``)."""
+    (an unlawful term) the closest unlawful example (``_nearest_term``), or the clause classifier's reading
+    (``_meaning_term``)."""
+    data = load(pack)
     for sentence, lead in _units(clause):
         context = f"{_clean(lead)} {_clean(sentence)}".strip()
         text = context if sign else _clean(sentence)
         why = "pattern"
+        by_meaning = False
         if not all(p.search(text) for p in term.all):
             near = None if sign or not term.requires else _nearest_term(f"{lead} {sentence}".strip(), term, pack)
-            if near is None or not all(p.search(text) for p in term.requires):
-                continue
-            why = f"~{near[0]} ({near[1] * 100:.0f}%)"
+            if near is not None and all(p.search(text) for p in term.requires):
+                why = f"~{near[0]} ({near[1] * 100:.0f}%)"
+            else:
+                meant = None if sign else _meaning_term(f"{lead} {sentence}".strip(), term, data, pack)
+                if meant is None:
+                    continue
+                why, by_meaning = meant, True
         if any(p.search(context) for p in term.unless):
             continue
+        unit = f"{lead} {sentence}".strip()
+        if not sign and not by_meaning and _meaning_elsewhere(unit, term, data, pack):
+            continue  # the words are there, but the classifier reads another unlawful term
         negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)
+        if by_meaning and _lawful_sign(_clean(clause.full), data):
+            continue  # a lawful wording read by the pack's expressions outranks the classifier's reading
         if not sign and negated and any(p.search(context) for p in negation):
-            continue
+            # the classifier has read the sentence's own negations (a list's lead-in it has not)
+            meant = None if by_meaning else _meaning_term(unit, term, data, pack)
+            if meant is not None:
+                why, by_meaning = meant, True
+            if not by_meaning or any(p.search(_clean(lead)) for p in negation):
+                continue
         if term.months_over is not None:
             period = months(sentence)
-            if period is None or period <= term.months_over:
+            # a period the classifier's reading does not name («по мере возможности») is not a lawful one
+            if (period is None and not by_meaning) or (period is not None and period <= term.months_over):
                 continue
         return sentence, why
     return None
