@@ -371,3 +371,33 @@ def test_every_lawful_example_charter_audits_without_a_false_alarm(examples_buil
         result = audit.audit(path)
         flagged = [(f.kind, f.id, f.clause) for f in result.findings if f.kind in ("missing", "unlawful", "pyramid")]
         assert flagged == [], path
+
+
+def test_classifier_training_file_is_the_seen_corpus() -> None:
+    """audit_clauses.yaml is what `bench/corpus.py --training` writes: the seen parts, never holdout4."""
+    import corpus
+
+    path = ROOT / "schemas" / "kz" / "consumer_cooperative" / "audit_clauses.yaml"
+    assert path.read_text(encoding="utf-8") == corpus.training_yaml()
+    seen = {t for texts in corpus.training().values() for t in texts}
+    holdout4 = corpus.load("holdout4")
+    unseen = [t for lang in ("ru", "kk") for texts in holdout4["clauses"][lang].values() for t in texts]
+    assert not seen & {" ".join(t.split()) for t in unseen}
+
+
+def test_classifier_reads_meaning_and_is_deterministic() -> None:
+    """The classifier names a topic for a sentence without the cue words, and fitting twice gives the
+    same weights (no randomness in the solver or the feature order)."""
+    from coopdocs.charters import meaning
+
+    ranked = audit._meaning("Вышедшему члену стоимость его пая выдаётся деньгами в течение двух месяцев.")
+    assert ranked[0][0] == "exit_payout"
+    examples = [
+        ("a", "паевой взнос возвращается"),
+        ("b", "общее собрание избирает правление"),
+        ("a", "пай выплачивается"),
+    ]
+    one = meaning.fit(examples, audit._meaning_features)
+    two = meaning.fit(list(examples), audit._meaning_features)
+    assert one.labels == two.labels and one.vocabulary == two.vocabulary
+    assert (one.weights == two.weights).all()

@@ -511,8 +511,7 @@ def _lawful_sign(text: str, data: AuditPack) -> bool:
     (cleaned): a clause that says something lawful in the pack's own words is not reported on the
     classifier's reading alone."""
     return any(
-        all(p.search(text) for p in sign.all) and not any(p.search(text) for p in sign.unless)
-        for sign in data.signs
+        all(p.search(text) for p in sign.all) and not any(p.search(text) for p in sign.unless) for sign in data.signs
     )
 
 

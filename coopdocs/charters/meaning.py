@@ -45,8 +45,45 @@ C = 4.0  # inverse regularisation of the logistic regression
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _NEGATION = frozenset({"не", "ни", "нет", "без", "емес", "жок", "жоқ"})
 _STOP = frozenset(
-    "и в во на по с со к о об от для из за до или а но что как его ее их при это этот также либо "
-    "мен және немесе осы бойынша үшін оның олардың жане".split()
+    {
+        "и",
+        "в",
+        "во",
+        "на",
+        "по",
+        "с",
+        "со",
+        "к",
+        "о",
+        "об",
+        "от",
+        "для",
+        "из",
+        "за",
+        "до",
+        "или",
+        "а",
+        "но",
+        "что",
+        "как",
+        "его",
+        "ее",
+        "их",
+        "при",
+        "это",
+        "этот",
+        "также",
+        "либо",
+        "мен",
+        "және",
+        "немесе",
+        "осы",
+        "бойынша",
+        "үшін",
+        "оның",
+        "олардың",
+        "жане",
+    }
 )
 
 
@@ -151,7 +188,9 @@ def _write(path: Path | None, model: Model) -> None:
     with contextlib.suppress(OSError):
         path.parent.mkdir(parents=True, exist_ok=True)
         buffer = io.BytesIO()
-        np.savez(buffer, labels=np.array(model.labels), vocabulary=np.array(names), weights=model.weights, bias=model.bias)
+        np.savez(
+            buffer, labels=np.array(model.labels), vocabulary=np.array(names), weights=model.weights, bias=model.bias
+        )
         handle, temporary = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         try:
             with os.fdopen(handle, "wb") as out:
