@@ -33,10 +33,11 @@ VARIANT = {
 }
 
 
-def _build(tmp_path: Path, source: Path, docs: str, fmt: str, lang: str = "ru,kk") -> Path:
+def _build(tmp_path: Path, source: Path, docs: str, fmt: str, lang: str = "ru,kk", layout: str = "") -> Path:
     out = tmp_path / "out"
+    options = ["--layout", layout] if layout else []
     result = CliRunner().invoke(
-        main, ["build", str(source), "--out", str(out), "--docs", docs, "--format", fmt, "--lang", lang]
+        main, ["build", str(source), "--out", str(out), "--docs", docs, "--format", fmt, "--lang", lang, *options]
     )
     assert result.exit_code == 0, result.output
     return next(out.iterdir())
@@ -367,4 +368,120 @@ def test_the_list_of_funds_reads_with_the_other_funds(tmp_path: Path) -> None:
     values = {f.path: f.value for f in result.found}
     assert values["funds.development"] is False
     assert values["funds.social_support"] is True
-    assert "funds.other" not in values  # put in the context only, not proposed
+    other = values["funds.other"]
+    assert [(f["name"], f["sources"]) for f in other] == [("Жилищный фонд", ["income"])]
+    assert other[0]["purpose"].startswith("выдача членам кооператива возвратных авансов")
+
+
+HOUSING = Path(__file__).resolve().parent.parent / "examples" / "housing-savings.yaml"
+AGRI = Path(__file__).resolve().parent.parent / "examples" / "agri-supply.yaml"
+FOLDER_DOCS = "charter,membership,disputes,minutes,application"
+SECOND_PROGRAMME = {
+    "kind": "property_acquisition",
+    "name": {"ru": "Программа приобретения техники", "kk": "Техника сатып алу бағдарламасы", "en": "Machinery"},
+    "member_savings_percent": 100,
+    "funded_by": ["own_savings"],
+    "queue": "by_savings_percent",
+    "guaranteed_return_percent": 0,
+    "referral_reward": False,
+    "reporting": {"annual_accounts_published": True, "audit": True},
+}
+
+
+@pytest.fixture(scope="module")
+def housing(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """housing-savings with a meeting of delegates and a second programme (another queue, one source)."""
+    from tests.support import read_example
+
+    tmp = tmp_path_factory.mktemp("housing")
+    programmes = [*read_example(HOUSING)["programs"], SECOND_PROGRAMME]
+    patch = {"governance.general_meeting.delegates": True, "programs": programmes}
+    source = write_patched(tmp, patch, base=HOUSING)
+    return source, _build(tmp, source, FOLDER_DOCS, "docx", "ru,kk", "separate")
+
+
+def _folder_import(folder: Path, tmp_path: Path, pattern: str) -> importing.Imported:
+    only = tmp_path / "docs"
+    only.mkdir()
+    for f in folder.glob(pattern):
+        (only / f.name).write_bytes(f.read_bytes())
+    return importing.import_path(only)
+
+
+def test_a_folder_gives_back_the_programmes_and_the_other_funds(housing: tuple[Path, Path], tmp_path: Path) -> None:
+    """Each programme's name, kind, savings share, sources and queue from the charter's programme clauses;
+    no promised return and no reward for recruits from the clause that denies them; the other funds;
+    the meeting of delegates from the clauses that name its minutes and its regulations."""
+    source, folder = housing
+    result = _folder_import(folder, tmp_path, "*.docx")
+    data = result.data
+    programmes = data["programs"]
+    assert [p["name"] for p in programmes] == [
+        {"ru": "Программа приобретения готового жилья", "kk": "Дайын тұрғын үй сатып алу бағдарламасы"},
+        {"ru": "Программа приобретения техники", "kk": "Техника сатып алу бағдарламасы"},
+    ]
+    assert [p["kind"] for p in programmes] == ["property_acquisition"] * 2
+    assert [p["member_savings_percent"] for p in programmes] == [50, 100]
+    assert [p["funded_by"] for p in programmes] == [["own_savings", "cooperative_funds"], ["own_savings"]]
+    assert [p["queue"] for p in programmes] == ["by_application_date", "by_savings_percent"]
+    assert all(p["guaranteed_return_percent"] == 0 and p["referral_reward"] is False for p in programmes)
+    assert "price" not in programmes[0]  # stated in no founding document (the stress test's figures)
+    assert data["funds"]["other"][0]["name"] == {"ru": "Жилищный фонд", "kk": "Тұрғын үй қоры"}
+    assert data["funds"]["other"][0]["sources"] == ["income"]
+    assert data["governance"]["general_meeting"]["delegates"] is True
+    sources = {f.path: f.source for f in result.found}
+    assert "программы" in sources["programs"].quote and sources["programs"].label
+    # nothing read is wrong
+    coop = check_file(source).cooperative
+    assert coop is not None
+    for f in result.found:
+        assert importing.same(f.value, importing.get_at(coop.data, f.path)), f.path
+
+
+def test_one_charter_gives_back_its_programmes(housing: tuple[Path, Path]) -> None:
+    source, folder = housing
+    coop = check_file(source).cooperative
+    assert coop is not None
+    result = importing.import_path(folder / "charter.kk.docx")
+    values = {f.path: f.value for f in result.found}
+    assert [p["name"] for p in values["programs"]] == [
+        "Дайын тұрғын үй сатып алу бағдарламасы",
+        "Техника сатып алу бағдарламасы",
+    ]
+    assert values["governance.general_meeting.delegates"] is True
+    compared = importing.compare(result, coop.data, importing.stated_paths(coop, "charter", "kk"))
+    assert compared["wrong"] == []
+    assert "programs" in compared["exact"] and "funds.other" in compared["exact"]
+
+
+def test_a_ground_of_exclusion_in_the_founders_own_words(tmp_path: Path) -> None:
+    """agri-supply excludes also for «систематическое невыполнение обязательств по приёмке…»
+    ({other: text}): read from the charter and the membership regulations, in both languages."""
+    folder = _build(tmp_path, AGRI, "charter,membership", "docx", layout="separate")
+    result = _folder_import(folder, tmp_path, "*.docx")
+    grounds = result.data["membership"]["exclusion"]["grounds"]
+    assert grounds == [
+        "non_payment",
+        "damage_to_cooperative",
+        {
+            "other": {
+                "ru": "систематическое невыполнение обязательств по приёмке закупленных для члена материалов",
+                "kk": "мүше үшін сатып алынған материалдарды қабылдау жөніндегі міндеттемелерді жүйелі түрде орындамау",
+            }
+        },
+    ]
+    single = importing.import_path(folder / "charter.ru.docx")
+    assert {f.path: f.value for f in single.found}["membership.exclusion.grounds"][2] == {
+        "other": "систематическое невыполнение обязательств по приёмке закупленных для члена материалов"
+    }
+
+
+def test_a_named_ground_is_not_read_as_a_text_of_ones_own(variant: tuple[Path, Path]) -> None:
+    """The last item of bereke's grounds is the template's wording of charter_violation: read as that
+    choice, not as {other: text} (both would read back exactly)."""
+    _, folder = variant
+    result = importing.import_path(folder / "charter.ru.docx")
+    assert {f.path: f.value for f in result.found}["membership.exclusion.grounds"] == [
+        "non_payment",
+        "charter_violation",
+    ]

@@ -45,6 +45,7 @@ ROOTS = (
     "governance",
     "funds",
     "income",
+    "programs",
     "disputes",
     "reorganization",
     "amendments",
@@ -134,6 +135,8 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
             yield Leaf(path, "people", rules)  # founders' numbers or {name, iin} (founding.elected.board)
         elif kind == "list" and isinstance(rules.get("schema"), Mapping) and rules["schema"].get("type") == "localized":
             yield Leaf(path, "textlist", rules)
+        elif kind == "list" and isinstance(rules.get("schema"), Mapping) and rules["schema"].get("type") == "dict":
+            yield Leaf(path, "records", rules)  # programs, funds.other (the founders have their own reader)
         elif kind == "list" and isinstance(rules.get("schema"), Mapping):
             allowed = rules["schema"].get("allowed") or ()
             if rules["schema"].get("type") == "string" and 1 < len(allowed) <= 5:
@@ -142,7 +145,11 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
 
 @cache
 def leaves(pack: Pack = DEFAULT_PACK) -> dict[str, Leaf]:
-    out = {leaf.path: leaf for leaf in _walk(pack.input_schema()) if leaf.path.split(".")[0] in ROOTS}
+    out = {
+        leaf.path: leaf
+        for leaf in _walk(pack.input_schema())
+        if leaf.path.split(".")[0] in ROOTS and leaf.path != _FOUNDERS
+    }
     raw = pack.read(pack.schema_rel("import.yaml"), required=False) or {}
     for path, allowed in (raw.get("choices") or {}).items():  # lists checked in code: their choices
         rules = dict(pack_rules(pack.input_schema(), str(path)) or {})
@@ -302,6 +309,8 @@ def _values(leaf: Leaf, current: Any, text: str, lang: str) -> list[Any]:
         return [list(c) for n in range(smallest, len(allowed) + 1) for c in itertools.combinations(allowed, n)]
     if leaf.kind == "presence":
         return [None] if current is not None else []
+    if leaf.kind == "records":  # the records themselves are read by _place_records; here only none
+        return [[]] if current else []
     if leaf.kind == "date":
         return list(_dates(text, lang))
     if leaf.kind == "term":
@@ -464,6 +473,33 @@ class _Search:
         self.table = table
         self.fixed: dict[str, Any] = {}  # path -> value confirmed by a clause read exactly
         self.ambiguous: set[str] = set()  # text values whose ends the clause does not fix
+        self.items: list[str] = []  # the items of the clause being read
+        self.spec: clauses.ClauseSpec | None = None  # the clause being read
+
+    def others(self, leaf: Leaf) -> list[Any]:
+        """A list of choices that may also hold records of free text (``{other: text}``, import.yaml
+        ``others``): every selection of the named choices followed by the last item of the clause as
+        one such record, or, where it holds «; », as one record per part (both are tried: when both
+        read exactly, the text does not tell them apart and neither is taken)."""
+        field_name = (_pattern_data(self.pack).get("others") or {}).get(leaf.path)
+        if leaf.kind != "enums" or not field_name or not self.items:
+            return []
+        last = self.items[-1].strip().rstrip(" .;")
+        splits = [[last], *([last.split("; ")] if "; " in last else [])]
+        # an item worded as the template words a named choice is that choice, not a text of one's own
+        worded = set()
+        old = get_at(self.ctx, leaf.path)
+        try:
+            for choice in leaf.rules["schema"]["allowed"]:
+                _put(self.ctx, leaf.path, [choice], self.pack)
+                with contextlib.suppress(CoopdocsError):
+                    rendered = clauses.render_clause(self.spec, self.ctx) if self.spec else None
+                    worded |= {key(item) for item in (rendered[1] if rendered else ())}
+        finally:
+            _put(self.ctx, leaf.path, old, self.pack)
+        splits = [parts for parts in splits if not any(key(part) in worded for part in parts)]
+        named = _values(leaf, None, "", self.lang)
+        return [[*chosen, *({str(field_name): part} for part in parts)] for chosen in named for parts in splits]
 
     def score(self, spec: clauses.ClauseSpec, target: str) -> float:
         from rapidfuzz import fuzz
@@ -533,6 +569,8 @@ class _Search:
         refs = [leaf for leaf in _refs(spec, self.table) if leaf.path not in self.fixed]
         saved = {leaf.path: copy.deepcopy(get_at(self.ctx, leaf.path)) for leaf in refs}
         self.ambiguous = set()
+        self.items = [text for _, text in clause.items]
+        self.spec = spec
         for path, value in self.texts(spec, refs, raw).items():
             _put(self.ctx, path, value, self.pack)
         for leaf in refs:  # a list of texts, one an item: the items as the document on file has them
@@ -549,7 +587,7 @@ class _Search:
             improved = False
             for leaf in refs:
                 current = get_at(self.ctx, leaf.path)
-                options = _candidates(leaf, current, raw, self.lang)
+                options = _candidates(leaf, current, raw, self.lang) + self.others(leaf)
                 if leaf.kind == "text":
                     text = self.text_value(spec, leaf, raw)
                     options = [text] if text else []
@@ -653,6 +691,8 @@ class _Search:
             options = [[*current[:-1], _SENTINEL]]
         if leaf.kind == "people":
             options = [[]] if current else []
+        if leaf.kind == "records":
+            options = [[]] if current else [[_dummy(_record_schema(leaf.rules))]]
         if isinstance(current, (int, float)) and not isinstance(current, bool):
             options.append(current + 7)
         if isinstance(current, dt.date):
@@ -686,8 +726,10 @@ class _Search:
             options = [[*current[:-1], _SENTINEL]] if isinstance(current, list) and current else []
         elif leaf.kind == "people":
             options = [[]] if current else []
+        elif leaf.kind == "records":
+            options = [[]] if current else [[_dummy(_record_schema(leaf.rules))]]
         else:
-            options = [o for o in _candidates(leaf, current, raw, self.lang) if o != current]
+            options = [o for o in _candidates(leaf, current, raw, self.lang) + self.others(leaf) if o != current]
             if leaf.kind in ("int", "number") and isinstance(current, (int, float)):
                 options.append(current + 7)
             if isinstance(current, dt.date):
@@ -991,52 +1033,229 @@ def _founder_item(search: _Search, spec: clauses.ClauseSpec, text: str, j: int) 
     return None
 
 
-_OTHER_FUNDS = "funds.other"
-_FUND_SOURCES = (("income",), ("contributions",), ("income", "contributions"), ("contributions", "income"))
+# --- lists of records (programs, funds.other): read field by field, clause by clause ---------------
+
+_RECORDS_MAX = 3  # records of one list tried (1..3)
+_COMBOS_MAX = 729  # choice combinations tried for one clause and one count of records
+_NUMBER_MARK = 900001  # a number field while a clause is rendered with marks, found again by its wording
 
 
-def _place_other_funds(search: _Search, pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]]) -> None:
-    """The other funds (name, purpose, sources), put in the context only, so that the clauses that
-    also list them (the list of funds: development, social support) read back exactly. Read from the
-    clause that describes them when exactly one list of up to three funds, each with its sources,
-    renders it exactly as on file; the list itself is not proposed (import does not merge lists of
-    records across languages yet)."""
-    for clause, spec, _score in pairs:
-        if _OTHER_FUNDS not in spec.inputs or spec.items:
+def _record_schema(rules: Mapping[str, Any]) -> Mapping[str, Mapping[str, Any]]:
+    return (rules.get("schema") or {}).get("schema") or {}
+
+
+def _field_kind(rules: Mapping[str, Any]) -> str:
+    kind = rules.get("type")
+    if kind == "localized" or (kind == "string" and not rules.get("allowed")):
+        return "text"
+    if kind in ("integer", "number"):
+        return "number"
+    if kind == "string" and rules.get("allowed"):
+        return "choice"
+    if kind == "list" and isinstance(rules.get("schema"), Mapping) and rules["schema"].get("allowed"):
+        return "choices"
+    return ""
+
+
+def _dummy(schema: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """A record the templates can render: each field's default, else its first allowed value, else
+    a plain value of its type (never reported: only fields a clause reads back exactly are)."""
+    out: dict[str, Any] = {}
+    for name, rules in schema.items():
+        kind = rules.get("type")
+        if "default" in rules:
+            out[name] = copy.deepcopy(rules["default"])
+        elif rules.get("allowed"):
+            out[name] = rules["allowed"][0]
+        elif kind in ("localized", "string"):
+            out[name] = "x"
+        elif kind in ("integer", "number"):
+            out[name] = max(1, int(rules.get("min") or 1))
+        elif kind == "boolean":
+            out[name] = False
+        elif kind == "list" and isinstance(rules.get("schema"), Mapping) and rules["schema"].get("allowed"):
+            out[name] = [rules["schema"]["allowed"][0]]
+        elif kind == "dict" and isinstance(rules.get("schema"), Mapping):
+            out[name] = _dummy(rules["schema"])
+        else:
+            out[name] = None
+    return out
+
+
+def _field_options(path: str, name: str, rules: Mapping[str, Any], pack: Pack) -> list[Any]:
+    """The values a choice field of a record may take: its allowed values; for a list of choices every
+    ordered selection (a clause that lists them in order states the order) of the choices import.yaml's
+    ``record_choices`` gives for ``<path>[].<name>`` (the lawful ones), else of the allowed ones."""
+    if _field_kind(rules) == "choice":
+        return list(rules["allowed"])
+    allowed = (_pattern_data(pack).get("record_choices") or {}).get(f"{path}[].{name}") or rules["schema"]["allowed"]
+    smallest = 1 if rules.get("minlength") else 0
+    return [
+        list(p)
+        for n in range(smallest, len(allowed) + 1)
+        for c in itertools.combinations(allowed, n)
+        for p in itertools.permutations(c)
+    ]
+
+
+def _template_sources(spec: clauses.ClauseSpec) -> str:
+    sources = [spec.when or "", *spec.text.values()]
+    for item in spec.items:
+        sources += [str(item.get("when") or ""), str(item.get("each") or ""), *(item.get("text") or {}).values()]
+    return "\n".join(str(s) for s in sources)
+
+
+@dataclass
+class _Records:
+    """A list of records read so far: how many, each record's fields confirmed by a clause read
+    exactly (in the context's form: texts in the document's language), and the clause that first
+    stated their texts."""
+
+    count: int
+    fields: list[dict[str, Any]]
+    source: audit.Clause | None = None
+
+
+def _read_records_clause(
+    search: _Search, spec: clauses.ClauseSpec, clause: audit.Clause, path: str, have: _Records | None
+) -> tuple[int, list[dict[str, Any]], bool] | None:
+    """The records a clause that lists them states: (count, each record's fields the clause tells
+    apart, whether it stated a text), or None when no single count reads back exactly. Texts and
+    numbers are found between the template's fixed words (each a mark while rendered); choice fields
+    by trying their values; only values every exact reading agrees on are kept."""
+    schema = _record_schema(search.table[path].rules)
+    used_in = _template_sources(spec)
+    used = [n for n in schema if re.search(rf"\.{n}\b", used_in) and _field_kind(schema[n])]
+    if not used:
+        return None
+    raw = _full(clause)
+    target = key(raw)
+    number = search.ctx["_filters"].get("number")
+    old = get_at(search.ctx, path)
+    counts = [have.count] if have else list(range(1, _RECORDS_MAX + 1))
+    good: list[tuple[int, list[dict[str, Any]], set[tuple[int, str]]]] = []
+    try:
+        for k in counts:
+            base = [{**_dummy(schema), **(have.fields[i] if have and i < len(have.fields) else {})} for i in range(k)]
+            free = [[n for n in used if not (have and n in have.fields[i])] for i in range(k)]
+            choices = [(i, n) for i in range(k) for n in free[i] if _field_kind(schema[n]) in ("choice", "choices")]
+            options = [_field_options(path, n, schema[n], search.pack) for _, n in choices]
+            total = 1
+            for o in options:
+                total *= len(o)
+            if total > _COMBOS_MAX:
+                continue
+            for combo in itertools.product(*options):
+                records = copy.deepcopy(base)
+                for (i, n), value in zip(choices, combo, strict=True):
+                    records[i][n] = value
+                marks: dict[str, tuple[int, str]] = {}
+                numbers: dict[str, str] = {}
+                for i in range(k):
+                    for n in free[i]:
+                        kind = _field_kind(schema[n])
+                        mark = f"{_SENTINEL}{len(marks)}x"
+                        if kind == "text":
+                            records[i][n] = mark
+                            marks[mark] = (i, n)
+                        elif kind == "number":
+                            value = _NUMBER_MARK + len(marks)
+                            records[i][n] = value
+                            marks[mark] = (i, n)
+                            numbers[mark] = number(value) if number else str(value)
+                _put(search.ctx, path, records, search.pack)
+                rendered = _rendered(spec, search.ctx)
+                if not rendered:
+                    continue
+                for mark, form in numbers.items():
+                    if rendered.count(form) == 1:
+                        rendered = rendered.replace(form, mark)
+                split = re.split(f"({_SENTINEL}\\d+x)", rendered)
+                order = split[1::2]
+                if len(set(order)) != len(order):
+                    continue
+                values = _fill_in(raw, split[0::2])
+                if values is None or not all(values):
+                    continue
+                read = copy.deepcopy(records)
+                stated: set[tuple[int, str]] = {c for c in choices}
+                ok = True
+                for mark, value in zip(order, values, strict=True):
+                    i, n = marks[mark]
+                    if mark in numbers:
+                        found = _numbers(value)
+                        rules = schema[n]
+                        if len(found) != 1 or (rules.get("type") == "integer" and not isinstance(found[0], int)):
+                            ok = False
+                            break
+                        if ("min" in rules and found[0] < rules["min"]) or ("max" in rules and found[0] > rules["max"]):
+                            ok = False
+                            break
+                        read[i][n] = found[0]
+                    else:
+                        read[i][n] = value
+                    stated.add((i, n))
+                for i in range(k):  # a field of one allowed value the clause renders with: stated too
+                    for n in free[i]:
+                        if len(schema[n].get("allowed") or ()) == 1:
+                            stated.add((i, n))
+                if not ok:
+                    continue
+                _put(search.ctx, path, read, search.pack)
+                if _rendered_key(spec, search.ctx) == target:
+                    good.append((k, read, stated))
+    finally:
+        _put(search.ctx, path, old, search.pack)
+    if not good or len({k for k, _, _ in good}) != 1:
+        return None
+    k = good[0][0]
+    fields: list[dict[str, Any]] = [dict(have.fields[i]) if have else {} for i in range(k)]
+    texts = False
+    for i in range(k):
+        for n in used:
+            if any((i, n) not in s for _, _, s in good):
+                continue
+            seen = [r[i][n] for _, r, _ in good]
+            if all(v == seen[0] for v in seen):
+                fields[i][n] = seen[0]
+            elif _field_kind(schema[n]) == "choices" and all(sorted(v) == sorted(seen[0]) for v in seen):
+                canonical = [c for c in _field_options(path, n, schema[n], search.pack) if sorted(c) == sorted(seen[0])]
+                if canonical:  # the clause names the choices, not their order: in the contract's order
+                    fields[i][n] = canonical[0]
+            else:
+                continue
+            texts = texts or _field_kind(schema[n]) == "text"
+    return k, fields, texts
+
+
+def _place_records(
+    search: _Search, pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]], read: dict[str, _Records]
+) -> bool:
+    """Read the lists of records (programs, funds.other) from the clauses that list them, and put them
+    in the context, so that every clause that names them reads back exactly; True when more was read."""
+    more = False
+    for path, leaf in search.table.items():
+        if leaf.kind != "records":
             continue
-        raw = _full(clause)
-        target = key(raw)
-        old = get_at(search.ctx, _OTHER_FUNDS)
-        good: list[list[dict[str, Any]]] = []
-        try:
-            for k in (1, 2, 3):
-                for combo in itertools.product(_FUND_SOURCES, repeat=k):
-                    marks = [
-                        {"name": f"{_SENTINEL}{2 * n}x", "purpose": f"{_SENTINEL}{2 * n + 1}x", "sources": list(s)}
-                        for n, s in enumerate(combo)
-                    ]
-                    _put(search.ctx, _OTHER_FUNDS, marks, search.pack)
-                    rendered = _rendered(spec, search.ctx)
-                    if not rendered:
-                        continue
-                    split = re.split(f"({_SENTINEL}\\d+x)", rendered)
-                    if split[1::2] != [m[f] for m in marks for f in ("name", "purpose")]:
-                        continue
-                    values = _fill_in(raw, split[0::2])
-                    if not values or not all(values):
-                        continue
-                    records = [
-                        {"name": values[2 * n], "purpose": values[2 * n + 1], "sources": list(s)}
-                        for n, s in enumerate(combo)
-                    ]
-                    _put(search.ctx, _OTHER_FUNDS, records, search.pack)
-                    if _rendered_key(spec, search.ctx) == target and records not in good:
-                        good.append(records)
-        finally:
-            _put(search.ctx, _OTHER_FUNDS, old, search.pack)
-        if len(good) == 1:
-            _put(search.ctx, _OTHER_FUNDS, good[0], search.pack)
-            return
+        for clause, spec, _score in pairs:
+            if path not in spec.inputs:
+                continue
+            have = read.get(path)
+            got = _read_records_clause(search, spec, clause, path, have)
+            if got is None:
+                continue
+            k, fields, texts = got
+            if have is not None and fields == have.fields:
+                continue
+            source = have.source if have and have.source else (clause if texts else None)
+            read[path] = _Records(k, fields, source)
+            more = True
+        if path in read:
+            schema = _record_schema(leaf.rules)
+            records = [{**_dummy(schema), **f} for f in read[path].fields]
+            _put(search.ctx, path, records, search.pack)
+            search.fixed[path] = read[path].fields
+    return more
 
 
 def _founder(got: Mapping[str, str], element: Mapping[str, Any], legal: bool) -> dict[str, Any] | None:
@@ -1196,39 +1415,56 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
     values: list[Found] = []
     numbering = {spec.id: clause.label for clause, spec, _ in pairs}
     _place_founders(search, pairs, values, name, lang)
-    _place_other_funds(search, pairs)
-    todo = list(pairs)
-    for _ in range(3):  # a value read in one clause helps read the next; go round until nothing new
-        left = []
-        for clause, spec, _score in todo:
-            got = search.read(spec, clause)
-            if not got and key(_full(clause)) != _rendered_key(spec, search.ctx):
-                left.append((clause, spec, _score))
-                continue
-            for implied in _implied(pack).get(spec.id, ()):
-                if implied["path"] not in search.fixed and key(_full(clause)) == _rendered_key(spec, search.ctx):
-                    path, value = str(implied["path"]), implied["value"]
-                    search.fixed[path] = value
-                    source = Source(name, clause.label, _quote(_full(clause)), clause.page, lang)
-                    values.append(Found(path, value, source, "wording"))
-            for leaf, value in got:
-                source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
-                if leaf.path in search.ambiguous:
-                    note = "punctuation"
-                    values.append(Found(leaf.path, value, source, "clause", False, note))
+    records: dict[str, _Records] = {}
+    _place_records(search, pairs, records)
+    on_records: dict[tuple[str, str], tuple[Any, audit.Clause]] = {}  # (list, field) -> value stated by wording
+
+    def rounds(todo: list[tuple[audit.Clause, clauses.ClauseSpec, float]]) -> list[Any]:
+        for _ in range(3):  # a value read in one clause helps read the next; go round until nothing new
+            left = []
+            for clause, spec, _score in todo:
+                got = search.read(spec, clause)
+                exact = key(_full(clause)) == _rendered_key(spec, search.ctx)
+                if not got and not exact:
+                    left.append((clause, spec, _score))
                     continue
-                search.fixed[leaf.path] = value
-                values.append(Found(leaf.path, value, source, "clause"))
-        if len(left) == len(todo):
-            break
-        todo = left
-    if _place_founders(search, pairs, values, name, lang):  # with the other values read, more of their items read
-        for clause, spec, _score in todo:
-            for leaf, value in search.read(spec, clause):
-                if leaf.path not in search.ambiguous and leaf.path not in search.fixed:
-                    search.fixed[leaf.path] = value
+                for implied in _implied(pack).get(spec.id, ()) if exact else ():
+                    path, value = str(implied["path"]), implied["value"]
+                    if "[]." in path:  # a field of every record of a list (programs[].referral_reward)
+                        on_records.setdefault(tuple(path.split("[].", 1)), (value, clause))  # type: ignore[arg-type]
+                    elif path not in search.fixed:
+                        search.fixed[path] = value
+                        source = Source(name, clause.label, _quote(_full(clause)), clause.page, lang)
+                        values.append(Found(path, value, source, "wording"))
+                for leaf, value in got:
+                    if leaf.path in search.fixed:
+                        continue
                     source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
+                    if leaf.path in search.ambiguous:
+                        note = "punctuation"
+                        values.append(Found(leaf.path, value, source, "clause", False, note))
+                        continue
+                    search.fixed[leaf.path] = value
                     values.append(Found(leaf.path, value, source, "clause"))
+            if len(left) == len(todo):
+                break
+            todo = left
+        return todo
+
+    todo = rounds(list(pairs))
+    # with the other values read, more of the founders' items and of the records' clauses read
+    again = _place_founders(search, pairs, values, name, lang)
+    if _place_records(search, pairs, records) or again:
+        todo = rounds(todo)
+    for path, listed in records.items():
+        fields = [dict(f) for f in listed.fields]
+        for (where, field_name), (value, _clause) in on_records.items():
+            if where == path:
+                for record in fields:
+                    record.setdefault(field_name, value)
+        first = listed.source or next(c for c, sp, _ in pairs if path in sp.inputs)
+        values = [f for f in values if f.path != path]
+        values.append(Found(path, fields, Source(name, first.label, _quote(_full(first)), first.page, lang), "clause"))
     if kind == "charter":
         read = {f.path for f in values} | set(search.fixed)
         values += _read_patterns(found, lang, name, pack, read)
@@ -1417,6 +1653,14 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
                 _set(data, path, people)
                 found.append(Found(path, people, entries[0].source, "clause"))
             continue
+        if leaf is not None and leaf.kind == "records":
+            records = _merge_records(entries, len(langs) > 1, _record_schema(leaf.rules))
+            if records is None:
+                uncertain += [replace_note(f, "differ") for f in entries]
+            else:
+                _set(data, path, records)
+                found.append(Found(path, records, entries[0].source, "clause"))
+            continue
         if path == _FOUNDERS:
             merged = _merge_founders(entries, len(langs) > 1)
             if merged is None:
@@ -1453,6 +1697,17 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             text: Any = per_lang if len(langs) > 1 else next(iter(per_lang.values()))
             _set(data, path, text)
             found.append(Found(path, text, entries[0].source, entries[0].how, True))
+            continue
+        if (
+            leaf is not None
+            and leaf.kind == "enums"
+            and any(isinstance(v, dict) for f in entries if isinstance(f.value, list) for v in f.value)
+        ):
+            if not all(f.certain for f in entries) or (chosen := _merge_choices(entries, len(langs) > 1)) is None:
+                uncertain += [replace_note(f, "differ") for f in entries]
+            else:
+                _set(data, path, chosen)
+                found.append(Found(path, chosen, entries[0].source, entries[0].how))
             continue
         values = {_hashable(f.value) for f in entries}
         if len(values) > 1:
@@ -1581,6 +1836,65 @@ def _merge_founders(entries: Sequence[Found], several: bool) -> list[dict[str, A
             rep = founder.get("representative")
             if rep and isinstance(rep.get("name"), dict):
                 rep["name"] = next(iter(rep["name"].values()))
+    return merged
+
+
+def _merge_records(
+    entries: Sequence[Found], several: bool, schema: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]] | None:
+    """A list of records as the documents in each language state it: the same records (count,
+    numbers, choices) with their texts per language; None when the documents disagree."""
+    merged: list[dict[str, Any]] | None = None
+    for f in entries:
+        lang = f.source.lang
+        if merged is None:
+            merged = [{} for _ in f.value]
+        if len(merged) != len(f.value):
+            return None
+        for have, new in zip(merged, f.value, strict=True):
+            for name, value in new.items():
+                if (schema.get(name) or {}).get("type") == "localized" and isinstance(value, str):
+                    texts = have.setdefault(name, {})
+                    if not isinstance(texts, dict) or texts.setdefault(lang, value) != value:
+                        return None
+                elif have.setdefault(name, value) != value:
+                    return None
+    if merged is None:
+        return None
+    if not several:  # one language: plain texts
+        for record in merged:
+            for name, value in record.items():
+                if isinstance(value, dict) and (schema.get(name) or {}).get("type") == "localized":
+                    record[name] = next(iter(value.values()))
+    return merged
+
+
+def _merge_choices(entries: Sequence[Found], several: bool) -> list[Any] | None:
+    """A list of choices that may hold records of free text ({other: text}) as the documents in each
+    language state it: the same choices, the texts per language; None when the documents disagree."""
+    merged: list[Any] | None = None
+    for f in entries:
+        if merged is None:
+            merged = [copy.deepcopy(v) if isinstance(v, dict) else v for v in f.value]
+            for v in merged:
+                if isinstance(v, dict):
+                    for k in v:
+                        v[k] = {f.source.lang: v[k]}
+            continue
+        if len(merged) != len(f.value):
+            return None
+        for have, new in zip(merged, f.value, strict=True):
+            if isinstance(have, dict) and isinstance(new, dict) and set(have) == set(new):
+                for k, text in new.items():
+                    if have[k].setdefault(f.source.lang, text) != text:
+                        return None
+            elif have != new:
+                return None
+    if merged is not None and not several:
+        for v in merged:
+            if isinstance(v, dict):
+                for k in v:
+                    v[k] = next(iter(v[k].values()))
     return merged
 
 
