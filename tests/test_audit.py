@@ -401,3 +401,15 @@ def test_classifier_reads_meaning_and_is_deterministic() -> None:
     two = meaning.fit(list(examples), audit._meaning_features)
     assert one.labels == two.labels and one.vocabulary == two.vocabulary
     assert (one.weights == two.weights).all()
+
+
+def test_a_finding_by_meaning_says_so_in_the_readers_words() -> None:
+    words = {lang: {k: v[lang] for k, v in audit.load().words.items()} for lang in ("ru", "kk")}
+    why = "meaning 41% ~example «Пай не возвращается»"
+    assert audit.why_words(why, words["ru"]) == (
+        "по смыслу (классификатор пунктов), вероятность 41%; похоже на образец «Пай не возвращается»"
+    )
+    assert audit.why_words("meaning 41% ~exit.payout_deadline", words["kk"]) == (
+        "мағынасы бойынша (тармақтар жіктеуіші), ықтималдығы 41%; ұқсас coopdocs кітапханасының тармағы "
+        "exit.payout_deadline"
+    )

@@ -620,7 +620,7 @@ def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack = DEFAULT_P
             source, score = closest.get(topic.id, ("", 0.0))
             if topic.id in by_meaning:
                 why, probability = by_meaning[topic.id]
-                found.append(Recognised(topic.id, clause, why, max(score, probability) * 100))
+                found.append(Recognised(topic.id, clause, why, score * 100))
                 continue
             if data.meaning and weight.get(topic.id, 0.0) < veto:  # the classifier reads it as something else
                 continue
@@ -1127,8 +1127,19 @@ def report_tree(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> Any:
 
 def why_words(why: str, w: Mapping[str, str]) -> str:
     """What a finding rests on (``Finding.why``, written in English for JSON) in the reader's words."""
-    out = re.sub(r"^~example «", f"{w['why_example']} «", why)
-    out = re.sub(r"^~([a-z_]+\.[a-z_]+)", lambda m: f"{w['why_library']} {m.group(1)}", out)
+    out = re.sub(
+        r"^meaning (\d+)%( ~)?", lambda m: f"{w['why_meaning']} {m.group(1)}%" + ("; ~" if m.group(2) else ""), why
+    )
+    out = re.sub(
+        r"(^|; )~example «",
+        lambda m: f"{m.group(1)}{w['why_like'] + ' ' if m.group(1) else ''}{w['why_example']} «",
+        out,
+    )
+    out = re.sub(
+        r"(^|; )~([a-z_]+\.[a-z_]+)",
+        lambda m: f"{m.group(1)}{w['why_like'] + ' ' if m.group(1) else ''}{w['why_library']} {m.group(2)}",
+        out,
+    )
     out = re.sub(r"^term ", f"{w['why_term']} ", out)
     out = re.sub(r"^pattern$", w["why_pattern"], out)
     out = out.replace("closest wording", w["why_closest"]).replace(" more", f" {w['why_more']}")
