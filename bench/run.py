@@ -52,10 +52,10 @@ from ruamel.yaml import YAML  # noqa: E402
 
 from coopdocs import __version__  # noqa: E402
 from coopdocs.checking.pipeline import check_file  # noqa: E402
+from coopdocs.cli import default_pack  # noqa: E402
 from coopdocs.commands import build  # noqa: E402
 from coopdocs.commands.batch import close_converter  # noqa: E402
 from coopdocs.inputs.idnumbers import control_digit  # noqa: E402
-from coopdocs.packs.pack import DEFAULT_PACK  # noqa: E402
 from coopdocs.writers import pdf  # noqa: E402
 
 COOPDOCS = str(Path(sys.executable).with_name("coopdocs"))
@@ -448,7 +448,7 @@ def measure_engines(work: Path, with_pdf: bool, out: Results, rounds: int = 3) -
     typst_pdfs = []
     for item in trees:  # the first pass also loads the fonts and compiles the layout
         path = folder / f"{item.stem}.typst.pdf"
-        path.write_bytes(typeset.write_pdf(item, pack=DEFAULT_PACK))
+        path.write_bytes(typeset.write_pdf(item, pack=default_pack()))
         typst_pdfs.append(path)
     n_pages = pages(typst_pdfs)
     typst_runs = []
@@ -466,7 +466,7 @@ def measure_engines(work: Path, with_pdf: bool, out: Results, rounds: int = 3) -
             pdf.convert_all(converter, docx_paths)  # warm-up
             lo_pages = pages([p.with_suffix(".pdf") for p in docx_paths])
         for _ in range(rounds):
-            typst_runs.append(timed(lambda: [typeset.write_pdf(item, pack=DEFAULT_PACK) for item in trees])[0])
+            typst_runs.append(timed(lambda: [typeset.write_pdf(item, pack=default_pack()) for item in trees])[0])
             if converter is not None:
                 lo_runs.append(timed(partial(pdf.convert_all, converter, docx_paths))[0])
     finally:
@@ -646,7 +646,7 @@ def measure_coldstart(
     coop = check_file(Path(example)).cooperative
     assert coop is not None
     for item in build.build_trees(coop, build.Options(langs=("ru", "kk"), layout="separate")):
-        typeset.write_pdf(item, pack=DEFAULT_PACK)
+        typeset.write_pdf(item, pack=default_pack())
     trees = []
     for path in files[: max(1, rounds)]:
         other = check_file(path).cooperative
@@ -657,7 +657,7 @@ def measure_coldstart(
         os.sched_setaffinity(0, {min(affinity)})  # every thread of this process on one core
     try:
         cpu = time.process_time()
-        warm, made = timed(lambda: [typeset.write_pdf(item, pack=DEFAULT_PACK) for item in trees])
+        warm, made = timed(lambda: [typeset.write_pdf(item, pack=default_pack()) for item in trees])
         warm_cpu = time.process_time() - cpu
     finally:
         if affinity:

@@ -483,15 +483,23 @@ def default_pack() -> Pack:
 
 
 def _pack_option(ctx: click.Context, param: click.Parameter, value: str | None) -> Pack:
+    return default_pack() if value is None else _named_pack(ctx, value)
+
+
+def _optional_pack(ctx: click.Context, param: click.Parameter, value: str | None) -> Pack | None:
+    """``--pack`` of a command that can tell the pack from its input (None: not given)."""
+    return None if value is None else _named_pack(ctx, value)
+
+
+def _named_pack(ctx: click.Context, value: str) -> Pack:
     from coopdocs.packs.pack import available_packs, find_pack
 
-    if value is None:
-        return default_pack()
     jurisdiction, _, form = value.partition("/")
     found = find_pack(jurisdiction, form)
     if found is None:
         known = ", ".join(p.key for p in available_packs())
-        raise click.BadParameter(f"{value!r} is not an installed pack; installed: {known}")
+        lang = ctx.meta.get("coopdocs.lang") or messages_lang()
+        raise click.BadParameter(_ui("pack_not_installed", lang, pack=value, known=known))
     return found
 
 
@@ -833,15 +841,30 @@ def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> No
     default=None,
     help="Language of the --report document and of the JSON's texts (default: the --messages language).",
 )
+@click.option(
+    "--pack",
+    "pack",
+    callback=_optional_pack,
+    default=None,
+    metavar="JURISDICTION/FORM",
+    help="The rule pack to check against (default: the pack whose legal form the charter names, else "
+    "kz/consumer_cooperative); `coopdocs packs` lists them.",
+)
 @MESSAGES_OPTION
 @guarded
 def audit(
-    files: tuple[Path, ...], fmt: str, report: Path | None, report_lang: str | None, msg_lang: str | None
+    files: tuple[Path, ...],
+    fmt: str,
+    report: Path | None,
+    report_lang: str | None,
+    pack: Pack | None,
+    msg_lang: str | None,
 ) -> None:
     """Audit an existing charter (DOCX, PDF, HTML, TXT; a scanned PDF or an image by Tesseract OCR where it
     is installed): mandatory contents, terms that take away members' rights, pyramid language, signs of
     lawful mutual help. Exit 1 when something is missing or unlawful. It never certifies a charter."""
     from coopdocs.charters import audit as auditing
+    from coopdocs.charters import reading
     from coopdocs.errors import OutputError, UsageError
 
     lang = messages_lang(msg_lang)
@@ -857,7 +880,8 @@ def audit(
     concerns = False
     payloads = []
     for file in files:
-        result = auditing.audit(file)
+        document = reading.read(file)  # the charter's own form chooses the pack when --pack is not given
+        result = auditing.audit_document(document, pack or auditing.named_pack([document]) or default_pack())
         c = auditing.counts(result)
         concerns |= bool(c["missing"] or c["unlawful"] or c["pyramid"])
         if fmt == "json":
@@ -886,9 +910,18 @@ def audit(
 )
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--pack",
+    "pack",
+    callback=_optional_pack,
+    default=None,
+    metavar="JURISDICTION/FORM",
+    help="The rule pack to read with (default: the pack whose legal form the documents name, else the one "
+    "whose clauses they read most like).",
+)
 @LANG_OPTION
 @guarded
-def import_command(source: Path, out: Path, force: bool, fmt: str, lang: str) -> None:
+def import_command(source: Path, out: Path, force: bool, fmt: str, pack: Pack | None, lang: str) -> None:
     """Read a charter (DOCX, PDF with a text layer, HTML, TXT), or a folder with it and the other founding
     documents, into a draft input file: every value with its clause as a comment; what was not found is left
     out and listed. Then `validate` shows what is missing and `init --resume` asks for it."""
@@ -900,7 +933,7 @@ def import_command(source: Path, out: Path, force: bool, fmt: str, lang: str) ->
         from coopdocs.errors import OutputError
 
         raise OutputError.said("import_exists", file=out)
-    result = importing.import_path(source)
+    result = importing.import_path(source, pack, first=default_pack())
     text = importing.to_yaml(result, lang, str(out))
     _write_new(out, text.encode("utf-8"))
     if fmt == "json":
@@ -1231,36 +1264,38 @@ def init_command(
     from coopdocs.commands import init as initing
 
     lang = messages_lang(msg_lang or legacy_lang)
-    draft = initing.read_draft(resume, lang) if resume else None
+    default = default_pack()
+    draft = initing.read_draft(resume, lang, default) if resume else None
     if draft is not None and msg_lang is None and legacy_lang is None:
         lang = draft.lang
     target = file or (Path(draft.target) if draft and draft.target else Path("coop.yaml"))
-    initing.check_target(target, force, lang)
+    initing.check_target(target, force, lang, default)
     chosen = _form_pack(form, lang) if form is not None else None
     if use_defaults:
-        text = initing.defaults_text(lang, pack=chosen or default_pack())
-        initing.write_file(target, text, force, lang)
-        click.echo(initing.message("example_written", lang, file=target), err=True)
+        pack = chosen or default
+        text = initing.defaults_text(lang, pack)
+        initing.write_file(target, text, force, lang, pack)
+        click.echo(initing.message("example_written", lang, pack, file=target), err=True)
         return
-    initing.check_stdin(sys.stdin, lang)
+    initing.check_stdin(sys.stdin, lang, chosen or default)
     interactive = sys.stdin.isatty()
     prompter = initing.Prompter(say=click.echo, ask=_prompt)
-    pack = chosen or initing.interview_pack(prompter, lang, draft, default_pack())
+    pack = chosen or initing.interview_pack(prompter, lang, draft, default)
     try:
-        data = initing.ask_all(prompter, lang, pack=pack, interactive=interactive, draft=draft)
+        data = initing.ask_all(prompter, lang, pack, interactive=interactive, draft=draft)
     except initing.Stopped as stopped:
         saved = resume or initing.draft_path(target)
         stopped.draft.target = str(target)
-        initing.write_file(saved, initing.draft_text(stopped.draft), True, lang)
+        initing.write_file(saved, initing.draft_text(stopped.draft), True, lang, pack)
         click.echo("", err=True)
-        click.echo(initing.message("draft_saved", lang, draft=saved), err=True)
+        click.echo(initing.message("draft_saved", lang, pack, draft=saved), err=True)
         if isinstance(stopped.cause, KeyboardInterrupt):
             sys.exit(128 + interrupts.signal_of(stopped.cause))
         sys.exit(1)
-    initing.write_file(target, initing.render_yaml(data, lang, pack), force, lang)
+    initing.write_file(target, initing.render_yaml(data, lang, pack), force, lang, pack)
     if resume is not None:
         resume.unlink(missing_ok=True)
-    click.echo(initing.message("written", lang, file=target), err=True)
+    click.echo(initing.message("written", lang, pack, file=target), err=True)
 
 
 @main.command("serve")
@@ -1279,7 +1314,7 @@ def serve_command(file: Path | None, host: str, port: int, msg_lang: str | None)
     shown = f"[{host}]" if ":" in host else host
     click.echo(_ui("serve_started", lang, url=f"http://{shown}:{port}/"), err=True)
     ui_lang = msg_lang or os.environ.get("COOPDOCS_MESSAGES") or "ru"
-    serve.run(file, host, port, lang=ui_lang if ui_lang in MESSAGE_LANGUAGES else "ru")
+    serve.run(file, host, port, pack=default_pack(), lang=ui_lang if ui_lang in MESSAGE_LANGUAGES else "ru")
 
 
 def _form_pack(form: str, lang: str) -> Pack:

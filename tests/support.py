@@ -13,8 +13,12 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from coopdocs.inputs.model import split_path
+from coopdocs.packs.pack import Pack
 
 ROOT = Path(__file__).resolve().parent.parent
+# The tests' default pack: the command line's for an input that names none (cli.DEFAULT_PACK_KEY).
+# coopdocs itself has no default below the command line; its stages receive their pack.
+DEFAULT_PACK = Pack("kz", "consumer_cooperative")
 EXAMPLES = ROOT / "examples"
 BEREKE = EXAMPLES / "bereke.yaml"
 

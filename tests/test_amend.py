@@ -20,11 +20,10 @@ from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
 from coopdocs.commands import amend, build
 from coopdocs.inputs.model import Cooperative
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers import redline
 from coopdocs.writers.pdf import find_soffice, find_uno_python
 from coopdocs.writers.render import docx_text
-from tests.support import write_patched
+from tests.support import DEFAULT_PACK, write_patched
 
 GOLDEN = Path(__file__).parent / "golden" / "amend"
 EXAMPLE = Path(__file__).parents[1] / "examples" / "bereke.yaml"

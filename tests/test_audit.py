@@ -15,7 +15,7 @@ from click.testing import CliRunner
 
 from coopdocs.charters import audit, reading
 from coopdocs.cli import main
-from tests.support import BEREKE, ROOT
+from tests.support import BEREKE, DEFAULT_PACK, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
 import audit as bench  # noqa: E402
@@ -59,8 +59,8 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     ["charter.ru.docx", "charter.kk.docx", "charter.ru.html", "charter.kk.html", "charter.ru.pdf", "charter.kk.pdf"],
 )
 def test_our_own_charter_states_every_topic_and_no_unlawful_term(generated: Path, name: str) -> None:
-    result = audit.audit(generated / name)
-    topics = {t.id for t in audit.load().topics}
+    result = audit.audit(generated / name, DEFAULT_PACK)
+    topics = {t.id for t in audit.load(DEFAULT_PACK).topics}
     kinds = {kind: {f.id for f in result.findings if f.kind == kind} for kind in audit.KINDS}
     assert kinds["present"] == topics
     assert kinds["missing"] == kinds["unlawful"] == kinds["pyramid"] == set()
@@ -125,7 +125,7 @@ def test_pdf_with_a_text_layer_keeps_pages(tmp_path: Path) -> None:
             ["2. Выход", "2.1. Выплата доли выходящему члену производится после вступления нового члена."],
         ],
     )
-    result = audit.audit(pdf)
+    result = audit.audit(pdf, DEFAULT_PACK)
     assert result.document.kind == "pdf" and result.document.pages == 2
     unlawful = {f.id: f for f in result.findings if f.kind == "unlawful"}
     assert (unlawful["exclusion_by_board"].clause, unlawful["exclusion_by_board"].page) == ("1.1.", 1)
@@ -181,7 +181,7 @@ def test_a_scanned_page_of_our_own_charter_is_read_by_ocr(generated: Path, tmp_p
     scan = tmp_path / "scan.pdf"
     Image.open(png).convert("RGB").save(scan, resolution=200)
     for path, kind in ((png, "image"), (scan, "pdf")):
-        result = audit.audit(path)
+        result = audit.audit(path, DEFAULT_PACK)
         assert result.document.kind == kind and result.document.ocr_pages == 1, path
         assert result.document.ocr_seconds > 0
         assert "read by OCR" in result.document.notes[0]
@@ -299,7 +299,7 @@ def test_report_pdf_and_html_in_the_readers_language(tmp_path: Path, lang: str) 
     import html5lib
     from pypdf import PdfReader
 
-    result = audit.audit(CORPUS / "pyramid-ru.html")
+    result = audit.audit(CORPUS / "pyramid-ru.html", DEFAULT_PACK)
     tree = audit.report_tree(result, lang)
     titles = {"ru": "Разбор устава потребительского кооператива", "kk": "Тұтыну кооперативі жарғысын талдау"}
     court = {"ru": "Доступ к суду ограничен", "kk": "Сотқа жүгіну шектелген", "en": "Access to court removed"}
@@ -316,7 +316,7 @@ def test_report_pdf_and_html_in_the_readers_language(tmp_path: Path, lang: str) 
         assert titles.get(lang, "Review of a consumer") in text.replace("’", "'")
         assert f"{court[lang]} [Статья 8 п. 1] KZ-PC-COURT" in text
         assert "Все споры между членом и Кооперативом разрешаются исключительно правлением" in text
-        assert audit.load().words["disclaimer"][lang][:60] in text
+        assert audit.load(DEFAULT_PACK).words["disclaimer"][lang][:60] in text
         none_like = {"ru": "и нет пункта, похожего на её формулировки", "kk": "ұқсас тармақ жоқ"}
         assert none_like.get(lang, "and none like its wordings") in text  # a missing topic: why, in words
         # every finding of the terminal report is in the document, with what it rests on
@@ -368,7 +368,7 @@ def test_every_lawful_example_charter_audits_without_a_false_alarm(examples_buil
     charters = [p for p in sorted(examples_built.glob("*/charter.*.docx")) if ".en." not in p.name]
     assert len(charters) >= 6
     for path in charters:
-        result = audit.audit(path)
+        result = audit.audit(path, DEFAULT_PACK)
         flagged = [(f.kind, f.id, f.clause) for f in result.findings if f.kind in ("missing", "unlawful", "pyramid")]
         assert flagged == [], path
 
@@ -390,7 +390,7 @@ def test_classifier_reads_meaning_and_is_deterministic() -> None:
     same weights (no randomness in the solver or the feature order)."""
     from coopdocs.charters import meaning
 
-    ranked = audit._meaning("Вышедшему члену стоимость его пая выдаётся деньгами в течение двух месяцев.")
+    ranked = audit._meaning("Вышедшему члену стоимость его пая выдаётся деньгами в течение двух месяцев.", DEFAULT_PACK)
     assert ranked[0][0] == "exit_payout"
     examples = [
         ("a", "паевой взнос возвращается"),
@@ -404,7 +404,7 @@ def test_classifier_reads_meaning_and_is_deterministic() -> None:
 
 
 def test_a_finding_by_meaning_says_so_in_the_readers_words() -> None:
-    words = {lang: {k: v[lang] for k, v in audit.load().words.items()} for lang in ("ru", "kk")}
+    words = {lang: {k: v[lang] for k, v in audit.load(DEFAULT_PACK).words.items()} for lang in ("ru", "kk")}
     why = "meaning 41% ~example «Пай не возвращается»"
     assert audit.why_words(why, words["ru"]) == (
         "по смыслу (классификатор пунктов), вероятность 41%; похоже на образец «Пай не возвращается»"
@@ -413,3 +413,42 @@ def test_a_finding_by_meaning_says_so_in_the_readers_words() -> None:
         "мағынасы бойынша (тармақтар жіктеуіші), ықтималдығы 41%; ұқсас coopdocs кітапханасының тармағы "
         "exit.payout_deadline"
     )
+
+
+AGRI_CHARTER = ROOT / "tests" / "golden" / "agri-machinery" / "charter.ru.txt"
+
+
+def test_the_charters_own_form_chooses_the_pack_and_the_report_names_it() -> None:
+    """Without --pack an agricultural cooperative's charter (it names its form: «Сельскохозяйственный
+    кооператив «…»») is checked against the agricultural pack, a consumer cooperative's against the
+    consumer pack; the report says which."""
+    code, out, err = invoke("audit", str(AGRI_CHARTER), "--format", "json")
+    assert code == 0, err
+    payload = json.loads(out)
+    assert payload["pack"] == payload["form_named"] == "kz/agricultural_cooperative"
+    assert [f["id"] for f in payload["findings"] if f["kind"] in ("missing", "unlawful", "pyramid")] == []
+    assert all(not f["rule"] or f["rule"].startswith("KZ-AC-") for f in payload["findings"])
+    code, out, _ = invoke("audit", str(ROOT / "tests" / "golden" / "bereke" / "charter.kk.txt"), "--messages", "kk")
+    assert code == 0
+    assert "тексерілген ережелер: Тұтыну кооперативі, Қазақстан Республикасы (kz/consumer_cooperative)" in out
+    code, out, _ = invoke("audit", str(CORPUS / "pyramid-ru.html"), "--format", "json")
+    assert json.loads(out)["pack"] == "kz/consumer_cooperative"
+
+
+def test_pack_option_checks_against_the_pack_asked_and_says_the_charter_names_another() -> None:
+    code, out, _ = invoke("audit", str(AGRI_CHARTER), "--pack", "kz/agricultural_cooperative", "--messages", "ru")
+    assert code == 0
+    assert "проверено по правилам: Сельскохозяйственный кооператив, Республика Казахстан" in out
+    assert "устав называет другую форму" not in out
+    # the consumer pack's rules read an agricultural charter's income distribution as pyramid language
+    code, out, _ = invoke("audit", str(AGRI_CHARTER), "--pack", "kz/consumer_cooperative", "--messages", "ru")
+    assert code == 1
+    assert "проверено по правилам: Потребительский кооператив, Республика Казахстан (kz/consumer_cooperative)" in out
+    assert (
+        "устав называет другую форму, её правила: Сельскохозяйственный кооператив, Республика Казахстан "
+        "(kz/agricultural_cooperative)" in out
+    )
+    code, _, err = invoke("audit", str(AGRI_CHARTER), "--pack", "kz/housing", "--messages", "kk")
+    assert code == 2
+    assert "kz/housing пакеті орнатылмаған; орнатылғандары: kz/agricultural_cooperative, kz/consumer_cooperative" in err
+    assert "Traceback" not in err

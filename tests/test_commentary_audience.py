@@ -8,9 +8,8 @@ from pathlib import Path
 from coopdocs.checking.pipeline import check_file
 from coopdocs.commands.build import Options, build_outputs
 from coopdocs.compose.clauses import load_choices, load_library
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers.render import docx_text
-from tests.support import BEREKE, write_patched
+from tests.support import BEREKE, DEFAULT_PACK, write_patched
 
 YAML_PATH = re.compile(r"\b[a-z_]+\.[a-z_]+(\.[a-z_]+)*\b")
 MARKS = ("[не сверено]", "[тексерілмеген]", "[unverified]")

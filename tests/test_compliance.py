@@ -10,9 +10,8 @@ from coopdocs.checking import rules
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
 from coopdocs.compose.compliance import report
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers.render import docx_text
-from tests.support import BEREKE, EXAMPLES
+from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES
 
 PYRAMID = Path(__file__).resolve().parent / "cases" / "pyramid.yaml"
 HOUSING_PYRAMID = Path(__file__).resolve().parent / "cases" / "housing-pyramid.yaml"

@@ -18,9 +18,9 @@ import pytest
 
 from coopdocs.checking.pipeline import check_file
 from coopdocs.commands.build import Options, build_outputs
-from coopdocs.packs.pack import DEFAULT_PACK, read_yaml
+from coopdocs.packs.pack import read_yaml
 from coopdocs.writers.render import docx_text
-from tests.support import EXAMPLES
+from tests.support import DEFAULT_PACK, EXAMPLES
 
 EXAMPLE_NAMES = sorted(p.stem for p in EXAMPLES.glob("*.yaml"))
 LANGS = ("ru", "kk")

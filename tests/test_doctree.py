@@ -7,9 +7,8 @@ from functools import cache
 from coopdocs.checking.pipeline import check_file
 from coopdocs.commands.build import Options, build_trees
 from coopdocs.compose import doctree
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers import render
-from tests.support import BEREKE
+from tests.support import BEREKE, DEFAULT_PACK
 
 
 @cache

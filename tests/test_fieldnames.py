@@ -6,7 +6,7 @@ import pytest
 
 from coopdocs.commands.fieldnames import for_member, in_words, label
 from coopdocs.diagnostics import make
-from coopdocs.packs.pack import DEFAULT_PACK
+from tests.support import DEFAULT_PACK
 
 
 @pytest.mark.parametrize(

@@ -15,9 +15,9 @@ import pytest
 from coopdocs.checking.pipeline import check_file
 from coopdocs.commands.build import ALL_DOCS, Options, build_outputs
 from coopdocs.packs.glossary import load_glossary, violations
-from coopdocs.packs.pack import DEFAULT_PACK, data_root, read_yaml
+from coopdocs.packs.pack import data_root, read_yaml
 from coopdocs.writers.render import docx_text
-from tests.support import EXAMPLES
+from tests.support import DEFAULT_PACK, EXAMPLES
 
 KAZAKH_EXAMPLES = sorted(
     p.stem for p in EXAMPLES.glob("*.yaml") if "kk" in (read_yaml(p).get("languages") or ["ru", "kk"])

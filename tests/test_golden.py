@@ -25,9 +25,8 @@ import pytest
 
 from coopdocs.checking.pipeline import check_file
 from coopdocs.commands.build import Options, build_outputs
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers.render import docx_text
-from tests.support import EXAMPLES
+from tests.support import DEFAULT_PACK, EXAMPLES
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("COOPDOCS_UPDATE_GOLDEN") == "1"

@@ -18,8 +18,8 @@ from coopdocs.checking import pipeline
 from coopdocs.cli import main
 from coopdocs.commands import build
 from coopdocs.compose import doctree
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers import htmlwriter, pdf
+from tests.support import DEFAULT_PACK
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 BLOCKS = {"p", "h1", "h2", "li", "th", "td"}

@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 from coopdocs.charters import importing
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from tests.support import DELETE, write_patched
+from tests.support import DEFAULT_PACK, DELETE, write_patched
 
 VARIANT = {
     "cooperative.name": {"ru": "Достык", "kk": "Достық", "en": "Dostyk"},
@@ -348,7 +348,7 @@ def test_errors_in_the_users_language(tmp_path: Path) -> None:
 def test_a_word_broken_at_a_pdf_line_end_is_not_certain() -> None:
     """pdftotext's default mode joins «Абай к-» + «сі» into «Абай ксі»: the address read so is checked
     against the raw text layer (the hyphen kept) and proposed as uncertain, not taken."""
-    table = importing.leaves()
+    table = importing.leaves(DEFAULT_PACK)
     source = importing.Source("charter.kk.pdf", "1.9.", "…")
     read = importing.Found("cooperative.location.address", "Абай ксі, 12 үй", source, "clause")
     broken = "Қонаев қ., Абай к-\nсі, 12 үй, 3 кеңсе."

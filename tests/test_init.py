@@ -21,7 +21,7 @@ from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
 from coopdocs.commands import init as initing
 from coopdocs.inputs import idnumbers
-from tests.support import BEREKE
+from tests.support import BEREKE, DEFAULT_PACK
 
 # One answer per prompt, in the questionnaire's order (localized texts: ru, then kk).
 # A cooperative with one purpose and two founders; labels let a test insert a wrong answer.
@@ -312,7 +312,7 @@ KEY_LINE = re.compile(r"^\s*(- )?[a-z_]+:")
 
 @pytest.mark.parametrize("lang", ["ru", "kk", "en"])
 def test_every_key_has_a_comment(tmp_path: Path, lang: str) -> None:
-    text = initing.render_yaml(initing.default_data(dt.date(2026, 3, 1)), lang)
+    text = initing.render_yaml(initing.default_data(DEFAULT_PACK, dt.date(2026, 3, 1)), lang, DEFAULT_PACK)
     keyed = [line for line in text.splitlines() if KEY_LINE.match(line)]
     assert len(keyed) > 100
     assert [line for line in keyed if " # " not in line] == []
@@ -341,7 +341,7 @@ def _key_order(value: Any, path: str = "") -> list[str]:
 
 
 def test_keys_follow_the_contract_order() -> None:
-    text = initing.render_yaml(initing.default_data(dt.date(2026, 3, 1)), "en")
+    text = initing.render_yaml(initing.default_data(DEFAULT_PACK, dt.date(2026, 3, 1)), "en", DEFAULT_PACK)
     written = _key_order(YAML(typ="safe", pure=True).load(text))
     contract = _key_order(load(BEREKE))
     shared = [k for k in contract if k in written]
@@ -350,10 +350,10 @@ def test_keys_follow_the_contract_order() -> None:
 
 
 def test_questionnaire_data_is_complete() -> None:
-    qn = initing.load_questionnaire()
+    qn = initing.load_questionnaire(DEFAULT_PACK)
     ids = [q.id for q in qn.questions]
     assert len(ids) == len(set(ids))
-    data = initing.default_data(dt.date(2026, 3, 1))
+    data = initing.default_data(DEFAULT_PACK, dt.date(2026, 3, 1))
     for q in qn.questions:
         index = 0 if q.each else None
         # a list empty by default (programs) starts its items from new_items
@@ -378,26 +378,26 @@ def test_questionnaire_data_is_complete() -> None:
     ],
 )
 def test_answers_as_people_give_them(qid: str, typed: str, value: object) -> None:
-    qn = initing.load_questionnaire()
+    qn = initing.load_questionnaire(DEFAULT_PACK)
     (q,) = [q for q in qn.questions if q.id == qid]
-    assert initing.parse_answer(qn, q, typed, initing.interview_data(), None, "ru") == value
+    assert initing.parse_answer(qn, q, typed, initing.interview_data(DEFAULT_PACK), None, "ru") == value
 
 
 @pytest.mark.parametrize(
     ("qid", "typed"), [("share_valuation", "4"), ("meeting_date", "31.02.2027"), ("postal_code", "A15E3")]
 )
 def test_answers_that_mean_nothing_are_refused(qid: str, typed: str) -> None:
-    qn = initing.load_questionnaire()
+    qn = initing.load_questionnaire(DEFAULT_PACK)
     (q,) = [q for q in qn.questions if q.id == qid]
     with pytest.raises(initing.Rejected):
-        initing.parse_answer(qn, q, typed, initing.interview_data(), None, "ru")
+        initing.parse_answer(qn, q, typed, initing.interview_data(DEFAULT_PACK), None, "ru")
 
 
 def test_the_interview_offers_nothing_of_the_example() -> None:
-    data = initing.interview_data()
+    data = initing.interview_data(DEFAULT_PACK)
     assert data["cooperative"]["name"] is None and data["cooperative"]["short_name"] is None
     assert data["cooperative"]["location"]["locality"] is None and data["founding"]["founders"] == []
-    assert initing.default_data()["cooperative"]["name"]["ru"] == "Береке"  # --defaults keeps the example
+    assert initing.default_data(DEFAULT_PACK)["cooperative"]["name"]["ru"] == "Береке"  # --defaults keeps the example
 
 
 def test_init_asks_the_form_first_and_writes_an_agricultural_cooperative(tmp_path: Path) -> None:

@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from coopdocs.checking.pipeline import check_file
 from coopdocs.commands import init as initing
 from coopdocs.inputs import idnumbers
-from tests.support import BEREKE
+from tests.support import BEREKE, DEFAULT_PACK
 
 pexpect = pytest.importorskip("pexpect")
 
@@ -150,7 +150,7 @@ PROMPT = re.compile(r"\[(\d+)/(\d+)\] ([^\r\n]+): ")
 def prompt_table(lang: str) -> dict[str, tuple[str, int | None]]:
     """Every prompt text of the questionnaire in ``lang`` -> (question id, item number)."""
     table: dict[str, tuple[str, int | None]] = {}
-    for q in initing.load_questionnaire().questions:
+    for q in initing.load_questionnaire(DEFAULT_PACK).questions:
         for n in range(1, 6):
             table[str(q.prompt[lang]).format(n=n)] = (q.id, n if q.each else None)
     return table
@@ -240,7 +240,8 @@ def example_values() -> set[str]:
         elif isinstance(node, str) and len(node) > 3 and not re.fullmatch(r"[a-z_]+", node):  # not a choice code
             values.add(node)
 
-    for source in (YAML(typ="safe", pure=True).load(BEREKE.read_text(encoding="utf-8")), initing.default_data()):
+    example = YAML(typ="safe", pure=True).load(BEREKE.read_text(encoding="utf-8"))
+    for source in (example, initing.default_data(DEFAULT_PACK)):
         walk(source["cooperative"]["name"])
         walk(source["cooperative"]["short_name"])
         walk(source["cooperative"]["location"])

@@ -16,9 +16,8 @@ from coopdocs.commands.build import Options, build_outputs
 from coopdocs.inputs.loader import load_text
 from coopdocs.inputs.schema import validate_input
 from coopdocs.packs.citations import citation_entry, citation_ids, instrument_entry, resolve
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers.render import docx_text
-from tests.support import EXAMPLES
+from tests.support import DEFAULT_PACK, EXAMPLES
 from tests.test_rules import base_data, run_patch
 
 LANGS = ("ru", "kk", "en")

@@ -32,9 +32,8 @@ from coopdocs.inputs.loader import (
     load_file,
     load_text,
 )
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers import render
-from tests.support import BEREKE, EXAMPLES, read_example, set_path, write_patched
+from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, read_example, set_path, write_patched
 
 NAME_LINE = "    ru: Береке\n"  # line 29 of bereke.yaml: cooperative.name.ru, its value at column 9
 

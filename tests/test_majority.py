@@ -14,8 +14,7 @@ from coopdocs.checking import majority
 from coopdocs.checking.pipeline import check_file
 from coopdocs.compose import clauses
 from coopdocs.inputs.schema import json_schema
-from coopdocs.packs.pack import DEFAULT_PACK
-from tests.support import BEREKE, EXAMPLES, write_patched
+from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, write_patched
 
 MATTERS = ["charter_amendment", "reorganization", "liquidation", "exclusion", "fund_rules"]
 QUALIFIED = "governance.general_meeting.qualified"

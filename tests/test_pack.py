@@ -13,8 +13,8 @@ from click.testing import CliRunner
 from coopdocs.cli import main
 from coopdocs.errors import TemplateError
 from coopdocs.packs import pack as packs
-from coopdocs.packs.pack import DEFAULT_PACK, Pack, merge
-from tests.support import BEREKE
+from coopdocs.packs.pack import Pack, merge
+from tests.support import BEREKE, DEFAULT_PACK
 
 COMMON = "common/kz/consumer_cooperative"
 
@@ -188,15 +188,20 @@ def test_no_module_reaches_into_another_modules_private_names() -> None:
     def private(name: str) -> bool:
         return name.startswith("_") and not name.startswith("__")
 
+    def is_module(package: str, name: str) -> bool:
+        folder = packs.PACKAGE_DIR.joinpath(*package.split(".")[1:], name)
+        return folder.with_suffix(".py").is_file() or (folder / "__init__.py").is_file()
+
     reached = []
-    for path in sorted(packs.PACKAGE_DIR.glob("*.py")):
+    for path in sorted(packs.PACKAGE_DIR.rglob("*.py")):  # every module of every stage's package
         tree = ast.parse(path.read_text(encoding="utf-8"))
         modules = set()
         for node in ast.walk(tree):
             if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("coopdocs"):
-                if node.module == "coopdocs":
-                    modules |= {a.asname or a.name for a in node.names}
+                modules |= {a.asname or a.name for a in node.names if is_module(node.module, a.name)}
                 reached += [f"{path.name}: from {node.module} import {a.name}" for a in node.names if private(a.name)]
+            if isinstance(node, ast.Import):
+                modules |= {a.asname for a in node.names if a.asname and a.name.startswith("coopdocs.")}
         reached += [
             f"{path.name}: {node.value.id}.{node.attr}"
             for node in ast.walk(tree)
@@ -204,3 +209,31 @@ def test_no_module_reaches_into_another_modules_private_names() -> None:
             if node.value.id in modules and private(node.attr)
         ]
     assert reached == []
+
+
+def test_no_default_pack_below_the_command_line() -> None:
+    """Every stage receives its pack: only the command line (cli.py) and the web server's app factory
+    (an entry point like it) pick the default pack; no module names a pack or a jurisdiction of its own."""
+    import ast
+
+    picked = []
+    for path in sorted(packs.PACKAGE_DIR.rglob("*.py")):
+        rel = path.relative_to(packs.PACKAGE_DIR).as_posix()
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Name) and node.id == "DEFAULT_PACK":
+                picked.append(f"{rel}:{node.lineno}: DEFAULT_PACK")
+            called = getattr(node.func, "id", getattr(node.func, "attr", "")) if isinstance(node, ast.Call) else ""
+            if called == "default_pack":
+                picked.append(f"{rel}:{node.lineno}: default_pack()")
+            if isinstance(node, ast.Constant) and node.value in ("consumer_cooperative", "agricultural_cooperative"):
+                picked.append(f"{rel}:{node.lineno}: {node.value!r}")
+            if isinstance(node, ast.arguments):  # a jurisdiction as a parameter's default (`jurisdiction="kz"`)
+                defaults = [*node.defaults, *(d for d in node.kw_defaults if d is not None)]
+                kz = [d for d in defaults if isinstance(d, ast.Constant) and d.value == "kz"]
+                picked += [f"{rel}:{d.lineno}: {d.value!r}" for d in kz]
+    allowed = [p for p in picked if p.startswith(("cli.py:", "commands/serve.py:"))]
+    assert sorted(set(picked) - set(allowed)) == []
+    assert any("cli.py" in p and "'consumer_cooperative'" in p for p in allowed)  # cli.DEFAULT_PACK_KEY
+    serve = [p for p in allowed if p.startswith("commands/serve.py")]
+    assert serve == [p for p in serve if "default_pack()" in p] and len(serve) == 1  # create_app's

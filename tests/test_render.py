@@ -16,9 +16,8 @@ from coopdocs.checking.pipeline import check_file
 from coopdocs.commands.build import TEXT_DOCS, Options, build_outputs
 from coopdocs.compose import clauses
 from coopdocs.compose.templating import make_env
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers import layouts, render
-from tests.support import BEREKE, EXAMPLES, write_patched
+from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, write_patched
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 HOSTILE = "{{ 7*7 }} & <Ко> \"Ай\" «Ә» 'q'"

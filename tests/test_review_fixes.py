@@ -11,8 +11,7 @@ from coopdocs.checking.pipeline import check_file
 from coopdocs.compose import clauses
 from coopdocs.compose.clauses import Document
 from coopdocs.inputs.model import Cooperative
-from coopdocs.packs.pack import DEFAULT_PACK
-from tests.support import BEREKE, EXAMPLES, write_patched
+from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, write_patched
 
 EXAMPLE_PATHS = sorted(EXAMPLES.glob("*.yaml"))
 

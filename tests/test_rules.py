@@ -16,7 +16,7 @@ from coopdocs.errors import PackError, UsageError
 from coopdocs.inputs.loader import load_file, load_text
 from coopdocs.inputs.schema import validate_input
 from coopdocs.packs.citations import citation_ids, resolve
-from coopdocs.packs.pack import DEFAULT_PACK
+from tests.support import DEFAULT_PACK
 
 ROOT = Path(__file__).resolve().parent.parent
 BASE = ROOT / "examples" / "bereke.yaml"

@@ -10,8 +10,8 @@ import pytest
 from coopdocs.checking.pipeline import check_file
 from coopdocs.inputs.loader import load_file
 from coopdocs.inputs.schema import InputValidator, _validator, json_schema, validate_input
-from coopdocs.packs.pack import DEFAULT_PACK, select_pack
-from tests.support import BEREKE, EXAMPLES, read_example, write_patched
+from coopdocs.packs.pack import select_pack
+from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, read_example, write_patched
 
 
 def first_lines(path: Path, lang: str = "en", strict: bool = False) -> list[str]:

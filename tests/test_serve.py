@@ -18,7 +18,7 @@ from starlette.testclient import TestClient
 
 from coopdocs.commands import webform
 from coopdocs.commands.serve import create_app
-from tests.support import free_port, start_serve, write_patched
+from tests.support import DEFAULT_PACK, free_port, start_serve, write_patched
 
 ROOT = Path(__file__).resolve().parent.parent
 BEREKE = ROOT / "examples" / "bereke.yaml"
@@ -141,7 +141,7 @@ def test_numbers_and_dates_are_taken_as_people_write_them() -> None:
 
 def test_every_page_comes_in_each_language() -> None:
     c = TestClient(create_app())
-    form = webform.load_form()
+    form = webform.load_form(DEFAULT_PACK)
     for lang in ("ru", "kk", "en"):
         c.get(f"/lang/{lang}?next=/s/1")
         for number, section in enumerate(form.sections, start=1):
@@ -170,8 +170,8 @@ def test_api_build_makes_a_pdf(client: TestClient) -> None:
 
 
 def test_explanations_and_hints_name_questions_not_yaml_paths() -> None:
-    form = webform.load_form()
-    data = webform.start_data()
+    form = webform.load_form(DEFAULT_PACK)
+    data = webform.start_data(DEFAULT_PACK)
     path = re.compile(r"\b(cooperative|founding|membership|governance|funds|income|programs|disputes)\.[a-z_]")
     for q in form.qn.questions:
         for lang in ("ru", "kk", "en"):
@@ -232,7 +232,8 @@ def test_the_package_form_chooses_languages_layout_and_the_draft_mark(tmp_path: 
     bad = write_patched(tmp_path, {"membership.exit.payout_days": 2000})  # a red flag
     c.post("/open", data={"csrf": csrf_of(page)}, files={"file": ("coop.yaml", bad.read_bytes())})
     page = c.get("/review").text
-    assert 'id="package-draft"' in page and str(escape(webform.load_form().word("package_draft", "ru"))) in page
+    draft_word = webform.load_form(DEFAULT_PACK).word("package_draft", "ru")
+    assert 'id="package-draft"' in page and str(escape(draft_word)) in page
     refused = c.get("/package.zip?lang=ru", follow_redirects=False)
     assert refused.status_code == 303 and refused.headers["location"] == "/review?not_built=1"
     archive = zipfile.ZipFile(io.BytesIO(c.get("/package.zip?lang=ru&draft=1").content))
@@ -273,7 +274,7 @@ def test_sessions_expire_when_idle_and_are_bounded() -> None:
 
 
 def test_labels_drop_the_terminals_typing_help() -> None:
-    form = webform.load_form()
+    form = webform.load_form(DEFAULT_PACK)
     by_id = {q.id: q for q in form.qn.questions}
     for lang, shown in (("ru", "Могут ли юридические лица быть членами"), ("kk", "Заңды тұлғалар мүше бола ала ма")):
         assert webform.label(webform.Slot(by_id["legal_entities"], None), lang) == shown
@@ -334,7 +335,8 @@ def test_the_first_page_asks_the_form_and_recommends_agricultural_for_machinery(
     (session,) = client.app.state.sessions._items.values()  # type: ignore[attr-defined]
     assert (session.data["jurisdiction"], session.data["form"]) == ("kz", "agricultural_cooperative")
     # the validation and the preview use the agricultural pack
-    checked = webform.check(webform.preview_data(session.data), "en")
+    pack = webform.pack_of(session.data, DEFAULT_PACK)
+    checked = webform.check(webform.preview_data(session.data, pack), "en", pack)
     assert checked.cooperative is not None and checked.cooperative.pack.form == "agricultural_cooperative"
     assert "Agricultural Cooperative" in taken.text  # the charter's preview, in the agricultural pack's words
     assert "Consumer Cooperative" not in taken.text
@@ -363,5 +365,6 @@ def test_serve_file_keeps_the_file_form(tmp_path: Path) -> None:
     page = c.get("/form?lang=en")
     assert 'value="agricultural_cooperative" checked' in page.text
     (session,) = c.app.state.sessions._items.values()  # type: ignore[attr-defined]
-    assert webform.check(session.data, "en").cooperative.pack.form == "agricultural_cooperative"  # type: ignore[union-attr]
+    checked = webform.check(session.data, "en", webform.pack_of(session.data, DEFAULT_PACK))
+    assert checked.cooperative is not None and checked.cooperative.pack.form == "agricultural_cooperative"
     assert c.get("/review?lang=en").status_code == 200

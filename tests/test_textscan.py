@@ -15,7 +15,7 @@ from coopdocs.diagnostics import Diagnostic
 from coopdocs.inputs.loader import load_file, load_text
 from coopdocs.inputs.schema import validate_input
 from coopdocs.packs.citations import citation_ids
-from coopdocs.packs.pack import DEFAULT_PACK
+from tests.support import DEFAULT_PACK
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))

@@ -20,9 +20,8 @@ from coopdocs.commands.build import Options, build_trees
 from coopdocs.commands.explaining import KAZAKH_LETTERS
 from coopdocs.compose import doctree
 from coopdocs.errors import OutputError
-from coopdocs.packs.pack import DEFAULT_PACK
 from coopdocs.writers import typeset
-from tests.support import BEREKE, write_patched
+from tests.support import BEREKE, DEFAULT_PACK, write_patched
 
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils (pdftotext) is not installed")
 
@@ -268,7 +267,7 @@ def test_a_users_docx_layout_makes_the_pdf_the_docx_converted(tmp_path: Path) ->
     --pdf-engine says otherwise; a user's clause texts alone keep Typst."""
     from coopdocs.commands import build
     from coopdocs.commands.overrides import with_templates
-    from coopdocs.packs.pack import DEFAULT_PACK
+    from tests.support import DEFAULT_PACK
 
     coop = check_file(BEREKE, "en").cooperative
     assert coop is not None

@@ -30,9 +30,11 @@ from coopdocs.checking import textscan
 from coopdocs.checking.rules import Rule, get_rule, load_rules
 from coopdocs.errors import PackError
 from coopdocs.packs.citations import resolve
-from coopdocs.packs.pack import DEFAULT_PACK, Pack
+from coopdocs.packs.pack import Pack
 
-LANGS = ("ru", "kk", "en")
+# The languages a charter is read in: the numbering patterns below and ``language`` know Russian and
+# Kazakh (a pack's audit.yaml gives its cues and examples in these).
+READ_LANGS = ("ru", "kk")
 KINDS = ("missing", "unlawful", "pyramid", "present", "lawful")
 _KK_LETTERS = re.compile(r"[әғқңөұүһі]")
 _WORD = re.compile(r"[^\W_]+")
@@ -103,7 +105,7 @@ class AuditPack:
     meaning: Mapping[str, Any]  # the clause classifier's settings (audit.yaml `meaning`)
 
 
-def _texts(value: Any, where: str, langs: Sequence[str] = LANGS) -> dict[str, str]:
+def _texts(value: Any, where: str, langs: Sequence[str]) -> dict[str, str]:
     if not isinstance(value, Mapping) or not all(isinstance(value.get(lang), str) for lang in langs):
         raise PackError(f"{where}: needs a text in each of {', '.join(langs)}")
     return {lang: " ".join(str(value[lang]).split()) for lang in langs}
@@ -117,7 +119,7 @@ def _regexes(values: Any, where: str) -> tuple[re.Pattern[str], ...]:
 
 
 @cache
-def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
+def load(pack: Pack) -> AuditPack:
     path = pack.schema_rel("audit.yaml")
     raw = pack.read(path)
     where = str(path)
@@ -125,7 +127,7 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
     for i, t in enumerate(raw.get("topics") or []):
         at = f"{where}: topics[{i}]"
         cues: dict[str, tuple[tuple[tuple[str, ...], ...], ...]] = {}
-        for lang in ("ru", "kk"):
+        for lang in READ_LANGS:
             alternatives = (t.get("cues") or {}).get(lang) or []
             if not alternatives:
                 raise PackError(f"{at}: cues.{lang} is empty")
@@ -135,19 +137,19 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
             Topic(
                 id=str(t["id"]),
                 mandatory=bool(t.get("mandatory", True)),
-                title=_texts(t.get("title"), f"{at}.title"),
+                title=_texts(t.get("title"), f"{at}.title", pack.languages),
                 citation=str(t["citation"]),
                 also=tuple(t.get("also") or ()),
                 library=tuple(t.get("library") or ()),
                 cues=cues,
                 unless=_regexes(t.get("unless"), f"{at}.unless"),
-                meaning=_texts(t.get("meaning"), f"{at}.meaning"),
-                question=_texts(t.get("question"), f"{at}.question"),
+                meaning=_texts(t.get("meaning"), f"{at}.meaning", pack.languages),
+                question=_texts(t.get("question"), f"{at}.question", pack.languages),
             )
         )
     terms = tuple(_term(t, f"{where}: terms[{i}]", pack) for i, t in enumerate(raw.get("terms") or []))
     signs = tuple(_term(t, f"{where}: signs[{i}]", pack) for i, t in enumerate(raw.get("signs") or []))
-    words = {str(k): _texts(v, f"{where}: words.{k}") for k, v in (raw.get("words") or {}).items()}
+    words = {str(k): _texts(v, f"{where}: words.{k}", pack.languages) for k, v in (raw.get("words") or {}).items()}
     return AuditPack(
         tuple(topics),
         terms,
@@ -157,7 +159,7 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
         words,
         _library(pack),
         {
-            str(topic): {lang: tuple(str(x) for x in (texts or {}).get(lang) or ()) for lang in ("ru", "kk")}
+            str(topic): {lang: tuple(str(x) for x in (texts or {}).get(lang) or ()) for lang in READ_LANGS}
             for topic, texts in (raw.get("topic_examples") or {}).items()
         },
         (
@@ -166,7 +168,7 @@ def load(pack: Pack = DEFAULT_PACK) -> AuditPack:
         ),
         float((raw.get("similar") or {}).get("cue_floor", 0.0)),
         {
-            str(term): tuple(str(x) for lang in ("ru", "kk") for x in (texts or {}).get(lang) or ())
+            str(term): tuple(str(x) for lang in READ_LANGS for x in (texts or {}).get(lang) or ())
             for term, texts in (raw.get("term_examples") or {}).items()
         },
         (
@@ -192,7 +194,7 @@ def _term(t: Any, at: str, pack: Pack) -> Term:
     question = t.get("question")
     return Term(
         id=str(t["id"]),
-        title=_texts(t.get("title"), f"{at}.title"),
+        title=_texts(t.get("title"), f"{at}.title", pack.languages),
         all=_regexes(t.get("all"), f"{at}.all"),
         unless=_regexes(t.get("unless"), f"{at}.unless"),
         months_over=t.get("months_over"),
@@ -200,8 +202,8 @@ def _term(t: Any, at: str, pack: Pack) -> Term:
         even_if_negated=_regexes(t.get("even_if_negated"), f"{at}.even_if_negated"),
         rule=str(rule) if rule else None,
         citation=str(citation),
-        meaning=_texts(t.get("meaning"), f"{at}.meaning"),
-        question=_texts(question, f"{at}.question") if question else None,
+        meaning=_texts(t.get("meaning"), f"{at}.meaning", pack.languages),
+        question=_texts(question, f"{at}.question", pack.languages) if question else None,
         states=tuple(str(x) for x in t.get("states") or ()),
         requires=_regexes(t.get("requires"), f"{at}.requires"),
         about=tuple(str(x) for x in t.get("about") or t.get("states") or ()),
@@ -217,7 +219,7 @@ def _library(pack: Pack) -> dict[str, dict[str, str]]:
     for file in pack.files(f"templates/{pack.document_rel('charter')}", "[0-9]*.yaml").values():
         for clause in pack.read_file(file).get("clauses") or []:
             texts = {}
-            for lang in ("ru", "kk"):
+            for lang in READ_LANGS:
                 parts = [str((clause.get("text") or {}).get(lang) or "")]
                 parts += [str((item.get("text") or {}).get(lang) or "") for item in clause.get("items") or []]
                 texts[lang] = " ".join(_JINJA.sub(" ", " ".join(parts)).split())
@@ -389,7 +391,7 @@ class Recognised:
 
 
 @cache
-def prototype_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
+def prototype_index(pack: Pack) -> prototypes.Index:
     """The labelled wordings: every sentence of the pack's charter library, labelled with the topic its
     clause states (the clauses each topic's `library` names) or "other"; the hand-written
     topic_examples (their topic) and term_examples ("term:<id>") of audit.yaml."""
@@ -405,7 +407,7 @@ def prototype_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
     protos += [
         prototypes.Prototype(topic, f"example «{text}»", text)
         for topic, texts in data.examples.items()
-        for lang in ("ru", "kk")
+        for lang in READ_LANGS
         for text in texts[lang]
     ]
     protos += [
@@ -417,7 +419,7 @@ def prototype_index(pack: Pack = DEFAULT_PACK) -> prototypes.Index:
 
 
 @lru_cache(maxsize=8192)
-def _best_by_label(text: str, pack: Pack = DEFAULT_PACK) -> tuple[tuple[str, float, str], ...]:
+def _best_by_label(text: str, pack: Pack) -> tuple[tuple[str, float, str], ...]:
     """For each label, its wording closest to ``text``: (label, cosine, source), closest first. Computed
     once per sentence for both the topics and the terms."""
     index = prototype_index(pack)
@@ -439,7 +441,7 @@ def _meaning_features(text: str) -> dict[str, float]:
 
 
 @cache
-def meaning_model(pack: Pack = DEFAULT_PACK) -> meaning.Model | None:
+def meaning_model(pack: Pack) -> meaning.Model | None:
     """The clause classifier (coopdocs/charters/meaning.py), trained on the labelled wordings of
     ``prototype_index`` and the labelled hand-written clauses audit.yaml's `meaning.clauses` names; None
     when audit.yaml has no `meaning`."""
@@ -455,7 +457,7 @@ def meaning_model(pack: Pack = DEFAULT_PACK) -> meaning.Model | None:
 
 
 @lru_cache(maxsize=8192)
-def _meaning(text: str, pack: Pack = DEFAULT_PACK) -> tuple[tuple[str, float], ...]:
+def _meaning(text: str, pack: Pack) -> tuple[tuple[str, float], ...]:
     """The classifier's labels for ``text`` with their probabilities, most probable first."""
     model = meaning_model(pack)
     if model is None:
@@ -541,7 +543,7 @@ def _meaning_term(text: str, term: Term, data: AuditPack, pack: Pack) -> str | N
     return _meaning_why(text, ranked[0][0], ranked[0][1], pack)
 
 
-def _nearest_term(text: str, term: Term, pack: Pack = DEFAULT_PACK) -> tuple[str, float] | None:
+def _nearest_term(text: str, term: Term, pack: Pack) -> tuple[str, float] | None:
     """(example, cosine) when ``text`` is close to one of the term's unlawful examples (at least
     `similar.term_threshold`, and by `term_margin` closer than any other wording) or, being about one of
     the term's topics (its closest labelled wording is one of theirs), close to the example at all
@@ -567,7 +569,7 @@ TERM_NEAR_TOP = 0.85
 
 
 def _similar_topics(
-    clause: Clause, similar: tuple[float, float], pack: Pack = DEFAULT_PACK
+    clause: Clause, similar: tuple[float, float], pack: Pack
 ) -> tuple[dict[str, tuple[str, float]], dict[str, tuple[str, float]]]:
     """(accepted, closest): the topics whose labelled wording some sentence (or item, with its lead-in)
     of the clause is closest to, at least ``similar`` = (threshold, margin) close and closer than to
@@ -599,7 +601,7 @@ def _is_topic(label: str) -> bool:
     return label != "other" and not label.startswith("term:")
 
 
-def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack = DEFAULT_PACK) -> list[Recognised]:
+def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Recognised]:
     """Each topic of the pack with the clauses that state it: cue words, else a sentence closest to the
     topic's library wording (``topic_index``)."""
     found = []
@@ -662,6 +664,8 @@ class Audit:
     clauses: tuple[Clause, ...]
     lang: str
     findings: tuple[Finding, ...]
+    pack: Pack  # the pack the charter was checked against
+    named: Pack | None = None  # the one installed pack whose legal form the charter names, if any
 
 
 def _units(clause: Clause) -> Iterable[tuple[str, str]]:
@@ -755,7 +759,7 @@ def _clean(text: str) -> str:
 
 
 def _term_hits(
-    clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], sign: bool, pack: Pack = DEFAULT_PACK
+    clause: Clause, term: Term, negation: Sequence[re.Pattern[str]], sign: bool, pack: Pack
 ) -> tuple[str, str] | None:
     """The first sentence of the clause with the term, and what it rests on: the term's expressions, or
     (an unlawful term) the closest unlawful example (``_nearest_term``), or the clause classifier's reading
@@ -799,17 +803,17 @@ def _term_hits(
     return None
 
 
-def audit(path: Path, pack: Pack = DEFAULT_PACK) -> Audit:
+def audit(path: Path, pack: Pack) -> Audit:
     """Read, split, recognise and judge the charter at ``path``."""
     document = reading.read(path)
     return audit_document(document, pack)
 
 
-def audit_document(document: reading.Document, pack: Pack = DEFAULT_PACK) -> Audit:
+def audit_document(document: reading.Document, pack: Pack) -> Audit:
     data = load(pack)
     clauses = split(document)
     langs = [c.lang for c in clauses]
-    lang = max(("ru", "kk"), key=langs.count) if langs else "ru"
+    lang = max(READ_LANGS, key=langs.count) if langs else "ru"
     found: list[Finding] = []
     terms_found: list[Finding] = []
     recognised = recognise(clauses, data, pack)
@@ -877,7 +881,28 @@ def audit_document(document: reading.Document, pack: Pack = DEFAULT_PACK) -> Aud
     found += terms_found
     found.extend(_pyramid_language(clauses, data, pack))
     order = {k: i for i, k in enumerate(KINDS)}
-    return Audit(document, tuple(clauses), lang, tuple(sorted(found, key=lambda f: order[f.kind])))
+    findings = tuple(sorted(found, key=lambda f: order[f.kind]))
+    return Audit(document, tuple(clauses), lang, findings, pack, named_pack([document]))
+
+
+def names_form(documents: Sequence[reading.Document], pack: Pack) -> bool:
+    """The documents name a cooperative in the pack's legal form (its full name pattern, pack.yaml
+    ``names.full``: «Потребительский кооператив «…»»)."""
+    for form in ((pack.meta.get("names") or {}).get("full") or {}).values():
+        before, _, after = str(form).partition("{name}")
+        pattern = re.compile(re.escape(before) + r"[^«»\n]{1,150}?" + re.escape(after), re.IGNORECASE)
+        if any(pattern.search(p.text) for d in documents for p in d.paragraphs[:200]):
+            return True
+    return False
+
+
+def named_pack(documents: Sequence[reading.Document]) -> Pack | None:
+    """The one installed pack whose legal form the documents name; None when they name none or several."""
+    from coopdocs.packs.pack import available_packs
+
+    named = [p for p in available_packs() if names_form(documents, p)]
+    return named[0] if len(named) == 1 else None
+
 
 
 _TEXT_CATEGORIES = ("return", "recruitment")
@@ -936,9 +961,12 @@ def counts(result: Audit) -> dict[str, int]:
     return {kind: sum(1 for f in result.findings if f.kind == kind) for kind in KINDS}
 
 
-def as_json(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def as_json(result: Audit, lang: str) -> dict[str, Any]:
+    pack = result.pack
     return {
         "file": result.document.path,
+        "pack": pack.key,
+        "form_named": result.named.key if result.named else None,
         "read": {
             "kind": result.document.kind,
             "pages": result.document.pages,
@@ -970,9 +998,10 @@ def as_json(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> dict[str, An
     }
 
 
-def blocks(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> list[tuple[str, str]]:
+def blocks(result: Audit, lang: str) -> list[tuple[str, str]]:
     """The report as (kind, text) blocks — read, note, heading, finding, quote, detail, question, summary,
     disclaimer — written out as terminal text (``format_text``) or a DOCX (``report_docx``)."""
+    pack = result.pack
     w = {k: v[lang] for k, v in load(pack).words.items()}
     doc = result.document
     c = counts(result)
@@ -981,9 +1010,11 @@ def blocks(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> list[tuple[st
         (
             "read",
             f"{doc.path}: {doc.kind.upper()}{pages}, {len(result.clauses)} {w['clauses']}, "
-            f"{w['language']}: {result.lang}",
+            f"{w['language']}: {result.lang}; {w['checked_against']}: {pack_title(pack, lang)}",
         )
     ]
+    if result.named is not None and result.named != pack:
+        out.append(("note", f"{w['form_named']}: {pack_title(result.named, lang)}"))
     out += [("note", f"{w['not_read']}: {note}") for note in doc.notes]
     for kind in KINDS:
         items = [f for f in result.findings if f.kind == kind]
@@ -1025,26 +1056,27 @@ def blocks(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> list[tuple[st
 _TEXT = {"note": "  {}", "finding": "  - {}", "quote": "      {}", "detail": "      = {}", "question": "  {}"}
 
 
-def format_text(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def format_text(result: Audit, lang: str) -> str:
     lines: list[str] = []
-    for kind, text in blocks(result, lang, pack):
+    for kind, text in blocks(result, lang):
         if kind in ("heading", "summary"):
             lines.append("")
         lines.append(_TEXT.get(kind, "{}").format(text))
     return "\n".join(lines)
 
 
-def report_docx(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
+def report_docx(result: Audit, lang: str) -> bytes:
     """The same report as a Word document in the reader's language (python-docx, built-in styles)."""
     import io
 
     import docx
     from docx.shared import Pt
 
+    words = load(result.pack).words
     document = docx.Document()
-    document.core_properties.title = load(pack).words["report_title"][lang]
-    document.add_heading(load(pack).words["report_title"][lang], level=0)
-    for kind, text in blocks(result, lang, pack):
+    document.core_properties.title = words["report_title"][lang]
+    document.add_heading(words["report_title"][lang], level=0)
+    for kind, text in blocks(result, lang):
         if kind == "heading":
             document.add_heading(text, level=1)
         elif kind == "finding":
@@ -1064,14 +1096,15 @@ def report_docx(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
     return buffer.getvalue()
 
 
-def report_tree(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> Any:
+def report_tree(result: Audit, lang: str) -> Any:
     """The report as a document tree (coopdocs/compose/doctree.py) in the reader's language, for the Typst PDF
     and HTML writers: what was read, a section per kind of finding (each finding a numbered clause with
     its quote, law, meaning and what it rests on), the questions, the summary and the caveat."""
     from coopdocs.compose import doctree, wording
 
+    pack = result.pack
     w = {k: v[lang] for k, v in load(pack).words.items()}
-    blocks_of = blocks(result, lang, pack)
+    blocks_of = blocks(result, lang)
     sections: list[doctree.Section] = []
 
     def section(title: str, clauses: list[tuple[str, tuple[str, ...]]]) -> None:
@@ -1125,6 +1158,13 @@ def report_tree(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> Any:
     )
 
 
+def pack_title(pack: Pack, lang: str) -> str:
+    """The pack in the reader's words: its title (pack.yaml) and its id."""
+    titles = pack.meta.get("title") or {}
+    title = titles.get(lang) or titles.get("en") if isinstance(titles, Mapping) else None
+    return f"{title} ({pack.key})" if title else pack.key
+
+
 def why_words(why: str, w: Mapping[str, str]) -> str:
     """What a finding rests on (``Finding.why``, written in English for JSON) in the reader's words."""
     out = re.sub(
@@ -1157,7 +1197,7 @@ def _finding_head(f: Finding, lang: str, w: Mapping[str, str]) -> str:
     return head + (f" {f.rule}" if f.rule else "")
 
 
-def report_pdf(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
+def report_pdf(result: Audit, lang: str) -> bytes:
     """The report typeset by Typst. A quote from someone else's file (an OCR'd scan above all) may hold
     a character the shipped fonts do not draw: it is printed as «?» here (the quote in the terminal
     and JSON output keeps it), instead of failing the report."""
@@ -1165,7 +1205,7 @@ def report_pdf(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
 
     from coopdocs.writers import typeset
 
-    tree = report_tree(result, lang, pack)
+    tree = report_tree(result, lang)
     drawn = typeset.covered()
 
     def printable(text: str) -> str:
@@ -1183,11 +1223,11 @@ def report_pdf(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
         for s in tree.document.sections
     )
     document = replace(tree.document, sections=sections, subtitle=printable(tree.document.subtitle))
-    return typeset.write_pdf(replace(tree, document=document), pack=pack)
+    return typeset.write_pdf(replace(tree, document=document), pack=result.pack)
 
 
-def report_html(result: Audit, lang: str, pack: Pack = DEFAULT_PACK) -> bytes:
+def report_html(result: Audit, lang: str) -> bytes:
     """The report as a standalone HTML page (coopdocs/writers/htmlwriter.py, autoescaped)."""
     from coopdocs.writers import htmlwriter
 
-    return htmlwriter.render(report_tree(result, lang, pack), pack=pack).encode("utf-8")
+    return htmlwriter.render(report_tree(result, lang), pack=result.pack).encode("utf-8")

@@ -35,7 +35,7 @@ from typing import Any
 from coopdocs.charters import audit, reading
 from coopdocs.compose import clauses
 from coopdocs.errors import CoopdocsError, UsageError
-from coopdocs.packs.pack import DEFAULT_PACK, Pack
+from coopdocs.packs.pack import Pack
 
 SUFFIXES = (".docx", ".docm", ".pdf", ".html", ".htm", ".txt")
 ROOTS = (
@@ -90,6 +90,7 @@ class Imported:
     missing: list[str]  # required input paths not found
     uncertain: list[Found]
     documents: list[tuple[str, str, str]]  # (file, document kind or "", lang)
+    pack: Pack  # the pack the documents were read with
     numbering: dict[str, dict[str, str]] = field(default_factory=dict)  # document -> clause id -> label
     notes: list[str] = field(default_factory=list)  # what could not be read, in English
     absent: list[str] = field(default_factory=list)  # optional blocks the documents show absent (no entrance fee)
@@ -144,7 +145,7 @@ def _walk(schema: Mapping[str, Any], prefix: str = "") -> Iterator[Leaf]:
 
 
 @cache
-def leaves(pack: Pack = DEFAULT_PACK) -> dict[str, Leaf]:
+def leaves(pack: Pack) -> dict[str, Leaf]:
     out = {
         leaf.path: leaf
         for leaf in _walk(pack.input_schema())
@@ -343,7 +344,7 @@ def _filler(pack: Pack) -> Any:
     from coopdocs.inputs.loader import load_text
     from coopdocs.inputs.schema import validate_input
 
-    data = init.default_data(dt.date(2026, 1, 15), pack)
+    data = init.default_data(pack, dt.date(2026, 1, 15))
     text = init.render_yaml(data, "en", pack)
     coop, _ = validate_input(load_text(text, "<import filler>"))
     if coop is None:  # pragma: no cover - the pack's own default validates (tests/test_init.py)
@@ -1563,26 +1564,11 @@ def _quote(text: str, limit: int = 160) -> str:
 _ORDER = ("ru", "kk", "en")
 
 
-def packs() -> list[Pack]:
-    """Every rule pack coopdocs ships (``schemas/<jurisdiction>/<form>/pack.yaml``), the default first."""
-    from coopdocs.packs.pack import data_root
+def packs(first: Pack | None = None) -> list[Pack]:
+    """Every installed rule pack (``available_packs``), ``first`` (the command line's default) first."""
+    from coopdocs.packs.pack import available_packs
 
-    found = [
-        Pack(folder.parent.name, folder.name)
-        for folder in sorted((data_root() / "schemas").glob("*/*"))
-        if (folder / "pack.yaml").is_file()
-    ]
-    return sorted(found, key=lambda p: p != DEFAULT_PACK)
-
-
-def _names_form(documents: Sequence[reading.Document], pack: Pack) -> bool:
-    """The documents name a cooperative in the pack's legal form (its full name pattern)."""
-    for form in ((pack.meta.get("names") or {}).get("full") or {}).values():
-        before, _, after = str(form).partition("{name}")
-        pattern = re.compile(re.escape(before) + r"[^«»\n]{1,150}?" + re.escape(after), re.IGNORECASE)
-        if any(pattern.search(p.text) for d in documents for p in d.paragraphs[:200]):
-            return True
-    return False
+    return sorted(available_packs(), key=lambda p: p != first)
 
 
 def _recognised(documents: Sequence[reading.Document], pack: Pack) -> float:
@@ -1600,15 +1586,16 @@ def _recognised(documents: Sequence[reading.Document], pack: Pack) -> float:
     return total
 
 
-def import_path(path: Path, pack: Pack | None = None) -> Imported:
+def import_path(path: Path, pack: Pack | None = None, *, first: Pack | None = None) -> Imported:
     """A draft of the input read from a charter (a file) or from the founding documents (a folder).
-    Without ``pack``, the pack whose clause libraries the documents read most like."""
+    Without ``pack``, the pack whose clause libraries the documents read most like (``first``, the
+    command line's default, wins a tie)."""
     documents = read_documents(path)
     if pack is None:
-        candidates = packs()
+        candidates = packs(first)
         # the documents name the legal form of one pack («Потребительский кооператив «…»»), else the
         # pack whose libraries they read most like
-        named = [p for p in candidates if _names_form(documents, p)]
+        named = [p for p in candidates if audit.names_form(documents, p)]
         pack = named[0] if len(named) == 1 else max(candidates, key=lambda p: _recognised(documents, p))
     try:
         filler = _filler(pack)
@@ -1743,14 +1730,15 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
         missing=missing,
         uncertain=uncertain,
         documents=[(Path(r.document.path).name, r.kind, r.lang) for r in reads],
+        pack=pack,
         numbering=numbering,
         notes=notes,
         absent=[p for p in absent if not any(f.path.startswith(p + ".") for f in found)],
     )
 
 
-def set_at(data: dict[str, Any], path: str, value: Any, lang: str | None = None) -> None:
-    """Set a value in an input; a text read in one language replaces only that language's text."""
+def set_at(data: dict[str, Any], path: str, value: Any, pack: Pack, lang: str | None = None) -> None:
+    """Set a value in an input of ``pack``; a text read in one language replaces only that language's text."""
     parts = path.split(".")
     target = data
     for part in parts[:-1]:
@@ -1760,7 +1748,7 @@ def set_at(data: dict[str, Any], path: str, value: Any, lang: str | None = None)
     existing = target.get(parts[-1])
     if lang and isinstance(value, str) and isinstance(existing, dict) and set(existing) <= {"ru", "kk", "en"}:
         existing[lang] = value
-    elif lang and leaves().get(path, Leaf(path, "", {})).kind == "textlist" and isinstance(value, list):
+    elif lang and leaves(pack).get(path, Leaf(path, "", {})).kind == "textlist" and isinstance(value, list):
         olds = existing if isinstance(existing, list) and len(existing) == len(value) else [None] * len(value)
         target[parts[-1]] = [{**(o if isinstance(o, dict) else {}), lang: v} for o, v in zip(olds, value, strict=True)]
     else:
@@ -1946,7 +1934,7 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-def required_paths(pack: Pack = DEFAULT_PACK) -> list[str]:
+def required_paths(pack: Pack) -> list[str]:
     """The input paths a cooperative must state (required, not excluded by an alternative, under
     required parents), in the contract's order."""
     out: list[str] = []
@@ -1965,8 +1953,9 @@ def required_paths(pack: Pack = DEFAULT_PACK) -> list[str]:
     return [p for p in out if p.split(".")[0] in ROOTS]
 
 
-def not_found(result: Imported, pack: Pack = DEFAULT_PACK) -> list[str]:
+def not_found(result: Imported) -> list[str]:
     """Every value import looks for that the documents did not give (required first)."""
+    pack = result.pack
     have = {f.path for f in result.found}
     optional = [
         p
@@ -2024,7 +2013,7 @@ def words(lang: str) -> dict[str, str]:
     return ui_words("_ui_import", lang)
 
 
-def field_words(path: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def field_words(path: str, lang: str, pack: Pack) -> str:
     """A field as the questionnaire names it («Область или город республиканского значения»), else its path."""
     from coopdocs.commands import fieldnames
 
@@ -2041,7 +2030,7 @@ def _uncertain_lines(result: Imported, lang: str, *, words_only: bool = False) -
     for path, entries in by_path.items():
         shown = " / ".join(dict.fromkeys(_shown(f.value) for f in entries))
         where = ", ".join(dict.fromkeys(f.source.cite() for f in entries))
-        name = field_words(path, lang) if words_only else path
+        name = field_words(path, lang, result.pack) if words_only else path
         lines.append(f"  - {name}: {shown}  ({where}; {note_text(entries[0].note, lang)})")
     return lines
 
@@ -2051,7 +2040,7 @@ def note_text(note: str, lang: str) -> str:
     return words(lang).get(f"note_{note}", note)
 
 
-def kind_name(kind: str, lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def kind_name(kind: str, lang: str) -> str:
     names = dict(
         zip(
             ("charter", "membership", "disputes", "minutes", "application", "resolution"),
@@ -2072,7 +2061,7 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def to_yaml(result: Imported, lang: str, target: str = "coop.yaml", pack: Pack = DEFAULT_PACK) -> str:
+def to_yaml(result: Imported, lang: str, target: str = "coop.yaml") -> str:
     """The draft: the values found, each with its source as a comment; the header lists what was
     not found and what is uncertain (those are left out, so that validate and init ask for them)."""
     import io
@@ -2104,7 +2093,7 @@ def to_yaml(result: Imported, lang: str, target: str = "coop.yaml", pack: Pack =
 
     files = ", ".join(sorted({name for name, _, _ in result.documents}))
     lines = [w["head"].format(files=files), w["head_next"].format(file=target)]
-    absent = not_found(result, pack)
+    absent = not_found(result)
     required = [p for p in absent if p in result.missing]
     optional = [p for p in absent if p not in result.missing]
     if required:
@@ -2154,7 +2143,7 @@ def _counts(result: Imported, path: str) -> dict[str, int]:
     return {"found": len(result.found), "missing": len(result.missing), "uncertain": len(result.uncertain)}
 
 
-def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_PACK) -> str:
+def format_text(result: Imported, lang: str, target: str) -> str:
     """What the terminal shows: per document what was read, then what is missing or uncertain."""
     w = words(lang)
     lines = []
@@ -2165,7 +2154,7 @@ def format_text(result: Imported, lang: str, target: str, pack: Pack = DEFAULT_P
         else:
             lines.append(w["document_unknown"].format(file=file))
     if result.missing:
-        lines += ["", w["missing_title"], *(f"  - {field_words(p, lang, pack)}" for p in result.missing)]
+        lines += ["", w["missing_title"], *(f"  - {field_words(p, lang, result.pack)}" for p in result.missing)]
     if result.uncertain:
         lines += ["", w["uncertain_title"], *_uncertain_lines(result, lang, words_only=True)]
     if result.notes:
@@ -2204,9 +2193,10 @@ def as_json(result: Imported, target: str) -> dict[str, Any]:
 # --- measuring (bench/import_roundtrip.py, tests/test_import.py) ---------------------------------
 
 
-def stated_paths(coop: Any, name: str, lang: str, pack: Pack = DEFAULT_PACK) -> set[str]:
+def stated_paths(coop: Any, name: str, lang: str) -> set[str]:
     """The input values a document states: those whose change changes the text of one of its
-    clauses (every clause of the document as coopdocs writes it for ``coop``)."""
+    clauses (every clause of the document as coopdocs writes it for ``coop``, with its pack)."""
+    pack = coop.pack
     table = leaves(pack)
     search = _Search(coop, lang, pack, table)
     the_plan = clauses.plan(coop, name)

@@ -346,7 +346,7 @@ def old_from_charter(charter: Path, new: Cooperative, lang: str = "en") -> tuple
         raise UsageError.said("amend_not_charter", path=charter)
     data = copy.deepcopy(new.data)
     for found in imported.found:
-        importing.set_at(data, found.path, found.value, found.source.lang)
+        importing.set_at(data, found.path, found.value, new.pack, found.source.lang)
     for path in imported.absent:
         importing.delete_at(data, path)
     data["source_numbering"] = imported.data.get("source_numbering")

@@ -33,7 +33,7 @@ from coopdocs.inputs import idnumbers
 from coopdocs.inputs.loader import Positions, load_text
 from coopdocs.inputs.model import Cooperative, split_path
 from coopdocs.packs.citations import citation_entry, resolve
-from coopdocs.packs.pack import DEFAULT_PACK, Pack
+from coopdocs.packs.pack import Pack
 
 LANGS = ("ru", "kk", "en")
 TYPES = (
@@ -146,12 +146,12 @@ class Rejected(Exception):
 # --- data ----------------------------------------------------------------------------------------
 
 
-def data_dir(pack: Pack = DEFAULT_PACK) -> Path:
+def data_dir(pack: Pack) -> Path:
     return pack.data_root / "templates" / "common" / pack.jurisdiction / pack.form
 
 
 @cache
-def load_questionnaire(pack: Pack = DEFAULT_PACK) -> Questionnaire:
+def load_questionnaire(pack: Pack) -> Questionnaire:
     """The pack's questionnaire, checked: every text in ru/kk/en, known types and citations."""
     source = pack.common_rel("questions.yaml")
     raw = pack.read(source)
@@ -214,7 +214,7 @@ def _parse_question(entry: Any, where: str, pack: Pack) -> Question:
     )
 
 
-def default_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def default_data(pack: Pack, today: dt.date | None = None) -> dict[str, Any]:
     """The default cooperative (a fresh copy), with the founding meeting dated ``today``."""
     data = copy.deepcopy(dict(load_questionnaire(pack).defaults))
     if data["founding"].get("meeting_date") == "today":
@@ -222,10 +222,10 @@ def default_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dic
     return data
 
 
-def interview_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def interview_data(pack: Pack, today: dt.date | None = None) -> dict[str, Any]:
     """Where the interview starts: the default cooperative without the example's identity
     (``interview_blank``): no name, place, founder or IIN of the example is offered."""
-    data = default_data(today, pack)
+    data = default_data(pack, today)
     for path, value in load_questionnaire(pack).blank.items():
         set_at(data, path, copy.deepcopy(value))
     return data
@@ -293,7 +293,7 @@ def _msg(qn: Questionnaire, name: str, lang: str, **values: Any) -> str:
     return str(qn.messages[name][lang]).format(**values)
 
 
-def message(name: str, lang: str, pack: Pack = DEFAULT_PACK, **values: Any) -> str:
+def message(name: str, lang: str, pack: Pack, **values: Any) -> str:
     """One of the questionnaire's messages (``questions.yaml``), for the CLI."""
     return _msg(load_questionnaire(pack), name, lang, **values)
 
@@ -549,7 +549,7 @@ def apply_answer(qn: Questionnaire, q: Question, data: dict[str, Any], index: in
         set_at(data, path, value)
 
 
-def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack = DEFAULT_PACK) -> list[Diagnostic]:
+def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack) -> list[Diagnostic]:
     """What the legal rules report at (or inside) ``path`` for a draft, worded in ``lang``."""
     from coopdocs.checking.rules import load_rules, to_diagnostic
 
@@ -613,7 +613,7 @@ def ask_question(
             _ask_localized(qn, q, draft, index, lang, prompter, prompt, progress, typed)
         else:
             _ask_value(qn, q, draft, index, lang, prompter, prompt, progress)
-        problems = rule_problems(draft, q.at(index), lang)
+        problems = rule_problems(draft, q.at(index), lang, qn.pack)
         if not problems:
             data.clear()
             data.update(draft)
@@ -749,7 +749,7 @@ def _prune(qn: Questionnaire, data: dict[str, Any]) -> None:
                 delete_at(data, q.at(index))
 
 
-def check_stdin(stream: Any, lang: str, pack: Pack = DEFAULT_PACK) -> None:
+def check_stdin(stream: Any, lang: str, pack: Pack) -> None:
     """Refuse to ask questions when standard input is closed (``0<&-``: Python's ``sys.stdin`` is None)."""
     if stream is None or getattr(stream, "closed", False):
         qn = load_questionnaire(pack)
@@ -789,8 +789,8 @@ def interview_pack(prompter: Prompter, lang: str, draft: Draft | None, default: 
 def ask_all(
     prompter: Prompter,
     lang: str,
+    pack: Pack,
     today: dt.date | None = None,
-    pack: Pack = DEFAULT_PACK,
     *,
     interactive: bool = False,
     draft: Draft | None = None,
@@ -803,7 +803,7 @@ def ask_all(
     unanswered question, and nothing is written."""
     qn = load_questionnaire(pack)
     asked: list[str] = []
-    state = draft or Draft(data=interview_data(today, pack), position=0, answered=[], lang=lang)
+    state = draft or Draft(data=interview_data(pack, today), position=0, answered=[], lang=lang)
 
     def ask(text: str, default: str | None) -> str:
         asked.append(re.sub(r"^\[\d+/\d+\] ", "", text))
@@ -935,7 +935,7 @@ def find_question(qn: Questionnaire, data: Mapping[str, Any], path: str) -> tupl
     return (best[1], best[2]) if best else inside
 
 
-def check_data(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> list[Diagnostic]:
+def check_data(data: Mapping[str, Any], lang: str, pack: Pack) -> list[Diagnostic]:
     """What ``coopdocs validate`` would report for the written file, info findings left out."""
     from coopdocs.checking.rules import run_rules
     from coopdocs.inputs.schema import validate_input
@@ -950,7 +950,7 @@ def check_data(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) ->
 # --- the commented YAML --------------------------------------------------------------------------
 
 
-def render_yaml(data: Mapping[str, Any], lang: str, pack: Pack = DEFAULT_PACK) -> str:
+def render_yaml(data: Mapping[str, Any], lang: str, pack: Pack) -> str:
     """The data as YAML in the contract's key order, every key commented in ``lang``."""
     qn = load_questionnaire(pack)
     root = _commented(qn, data, (), lang)
@@ -1022,7 +1022,7 @@ def _as_list(value: Any) -> list[Any]:
 # --- the file ------------------------------------------------------------------------------------
 
 
-def check_target(path: Path, force: bool, lang: str = "en", pack: Pack = DEFAULT_PACK) -> None:
+def check_target(path: Path, force: bool, lang: str, pack: Pack) -> None:
     """Refuse a target that exists (without ``force``) or that cannot be a file."""
     qn = load_questionnaire(pack)
     if path.is_dir():
@@ -1033,9 +1033,9 @@ def check_target(path: Path, force: bool, lang: str = "en", pack: Pack = DEFAULT
         raise UsageError(_msg(qn, "no_folder", lang, folder=path.parent), hint=_msg(qn, "no_folder_hint", lang))
 
 
-def write_file(path: Path, text: str, force: bool, lang: str = "en") -> None:
+def write_file(path: Path, text: str, force: bool, lang: str, pack: Pack) -> None:
     """Write ``text`` atomically (a temporary file next to the target, then ``os.replace``)."""
-    check_target(path, force, lang)
+    check_target(path, force, lang, pack)
     fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
@@ -1049,9 +1049,9 @@ def write_file(path: Path, text: str, force: bool, lang: str = "en") -> None:
         raise
 
 
-def defaults_text(lang: str, today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> str:
+def defaults_text(lang: str, pack: Pack, today: dt.date | None = None) -> str:
     """The commented default file; it must validate clean (a problem is a bug in the pack data)."""
-    data = default_data(today, pack)
+    data = default_data(pack, today)
     problems = check_data(data, lang, pack)
     if problems:
         listed = "; ".join(f"{d.rule} {d.path}: {d.message}" for d in problems)
@@ -1088,7 +1088,7 @@ def draft_text(draft: Draft) -> str:
     return out.getvalue()
 
 
-def read_draft(path: Path, lang: str, pack: Pack = DEFAULT_PACK) -> Draft:
+def read_draft(path: Path, lang: str, pack: Pack) -> Draft:
     qn = load_questionnaire(pack)
     bad = InputError(_msg(qn, "draft_bad", lang, draft=path), hint=_msg(qn, "draft_bad_hint", lang))
     try:
@@ -1098,7 +1098,7 @@ def read_draft(path: Path, lang: str, pack: Pack = DEFAULT_PACK) -> Draft:
     if isinstance(raw, Mapping) and DRAFT_KEY not in raw and raw.get("coopdocs") == 1:
         from coopdocs.packs.pack import select_pack
 
-        return draft_from_input(dict(raw), lang, str(path), select_pack(raw, pack) or pack)
+        return draft_from_input(dict(raw), lang, select_pack(raw, pack) or pack, str(path))
     if not isinstance(raw, Mapping) or raw.get(DRAFT_KEY) != 1 or not isinstance(raw.get("data"), dict):
         raise bad
     return Draft(
@@ -1111,13 +1111,13 @@ def read_draft(path: Path, lang: str, pack: Pack = DEFAULT_PACK) -> Draft:
     )
 
 
-def draft_from_input(raw: dict[str, Any], lang: str, target: str = "", pack: Pack = DEFAULT_PACK) -> Draft:
+def draft_from_input(raw: dict[str, Any], lang: str, pack: Pack, target: str = "") -> Draft:
     """An input file to complete (``coopdocs import`` writes one): its values count as answered, and
     the interview asks only the questions whose values it lacks, then checks the whole file."""
     from coopdocs.charters.importing import leaves
 
     qn = load_questionnaire(pack)
-    data = interview_data(None, pack)
+    data = interview_data(pack)
     languages = raw.get("languages") if isinstance(raw.get("languages"), list) else None
     if languages:  # the interview keeps texts per language: a plain text is the file's one language's
         for path, leaf in leaves(pack).items():

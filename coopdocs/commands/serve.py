@@ -35,6 +35,7 @@ from coopdocs.commands.webform import LANGS, Slot
 from coopdocs.errors import CoopdocsError
 from coopdocs.inputs.loader import load_text
 from coopdocs.packs import formchoice
+from coopdocs.packs.pack import Pack
 
 MAX_BODY = 1024 * 1024  # 1 MiB, like an input file
 MAX_SESSIONS = 500  # answers kept in memory at most; the least recently used go first
@@ -156,23 +157,37 @@ class LimitBody:
 
 
 def create_app(
-    start_file: Path | None = None, *, allowed_hosts: tuple[str, ...] = (*LOOPBACK, "testserver"), lang: str = "ru"
+    start_file: Path | None = None,
+    *,
+    allowed_hosts: tuple[str, ...] = (*LOOPBACK, "testserver"),
+    lang: str = "ru",
+    pack: Pack | None = None,
 ) -> Starlette:
     """The web application. ``start_file``: every new session starts from this cooperative's answers
-    (read once, never written); without it, from the questionnaire's defaults without an identity."""
+    (read once, never written); without it, from the questionnaire's defaults without an identity.
+    ``pack``: the form a new session starts in and the pack of answers that name none (the command
+    line's default pack when not given: this factory is an entry point, as `cli.py` is)."""
+    if pack is None:
+        from coopdocs.cli import default_pack
+
+        pack = default_pack()
+    default: Pack = pack
     first = _read_start(start_file) if start_file is not None else None
 
     def start() -> dict[str, Any]:
         import copy
 
-        return copy.deepcopy(first) if first is not None else webform.start_data()
+        return copy.deepcopy(first) if first is not None else webform.start_data(default)
+
+    def pack_of(data: Mapping[str, Any]) -> Pack:
+        return webform.pack_of(data, default)
 
     sessions = Sessions(start, lang)
     env = Environment(loader=FileSystemLoader(UI), autoescape=select_autoescape(default=True, default_for_string=True))
 
     def form_of(session: Session) -> tuple[webform.WebForm, int]:
         """The questionnaire of the session's form (its answers' ``form:``) and its number of pages."""
-        form = webform.load_form(webform.pack_of(session.data))
+        form = webform.load_form(pack_of(session.data))
         return form, len(form.sections)
 
     def session_of(request: Request) -> tuple[str, Session, bool]:
@@ -208,7 +223,7 @@ def create_app(
         form, _ = form_of(session)
         section = form.sections[number - 1]
         data = session.data
-        checked = webform.check(data, session.lang)
+        checked = webform.check(data, session.lang, form.qn.pack)
         lang = session.lang
         return render(
             "section.html",
@@ -232,7 +247,7 @@ def create_app(
     def form_page(session: Session, chosen: str | None = None, said: str = "") -> HTMLResponse:
         """The first page: what the cooperative will do, the form recommended for it, and the choice."""
         lang = session.lang
-        choice = formchoice.load_choice(webform.pack_of(session.data).jurisdiction)
+        choice = formchoice.load_choice(pack_of(session.data).jurisdiction)
         recommended = choice.recommend(session.activities)
         return render(
             "form.html",
@@ -242,7 +257,7 @@ def create_app(
             activities=session.activities,
             recommended=recommended.form if recommended else None,
             recommendation=formchoice.recommendation_text(choice, session.activities, lang),
-            chosen=chosen or webform.pack_of(session.data).form,
+            chosen=chosen or pack_of(session.data).form,
             said=said,
             fc=lambda key, **fill: choice.word(key, lang, **fill),
         )
@@ -262,15 +277,16 @@ def create_app(
         if not _csrf_ok(values, session):
             return finish(_forbidden(form_of(session)[0], session), sid, new)
         with session.lock:
-            choice = formchoice.load_choice(webform.pack_of(session.data).jurisdiction)
+            choice = formchoice.load_choice(pack_of(session.data).jurisdiction)
             session.activities = [a.id for a in choice.activities if a.id in (values.get("activities") or [])]
             action = (values.get("action") or ["next"])[-1]
             offer = choice.offer((values.get("form") or [""])[-1])
             if action == "recommend" or offer is None:
                 recommended = choice.offered(session.activities)
                 return finish(form_page(session, chosen=recommended.form), sid, new)
-            if offer.pack != webform.pack_of(session.data):
-                session.data = webform.switch_form(session.data, offer.pack)
+            current = pack_of(session.data)
+            if offer.pack != current:
+                session.data = webform.switch_form(session.data, current, offer.pack)
                 session.raw.clear()
                 session.errors.clear()
         return finish(RedirectResponse("/s/1", status_code=303), sid, new)
@@ -337,7 +353,7 @@ def create_app(
         section = form.sections[number - 1]
         with session.lock:
             _take(form, section, session, values)
-            checked = webform.check(session.data, session.lang)
+            checked = webform.check(session.data, session.lang, form.qn.pack)
             messages = webform.page_messages(form, section, session.data, session.lang, checked)
             lang = session.lang
             env_messages = env.get_template("messages.html")
@@ -363,7 +379,7 @@ def create_app(
         form, total = form_of(session)
         lang = lang_of(request, session)
         with session.lock:
-            checked = webform.check(session.data, lang)
+            checked = webform.check(session.data, lang, form.qn.pack)
             problems = []
             for d in checked.diagnostics:
                 where = webform.slot_of(form, session.data, d.path)
@@ -396,7 +412,7 @@ def create_app(
         sid, session, new = session_of(request)
         form, total = form_of(session)
         with session.lock:
-            text = webform.to_yaml(session.data, session.lang)
+            text = webform.to_yaml(session.data, session.lang, form.qn.pack)
         return finish(_attachment(text.encode("utf-8"), _slug(session.data) + ".yaml", "application/yaml"), sid, new)
 
     async def open_file(request: Request) -> Response:
@@ -435,8 +451,9 @@ def create_app(
         from coopdocs.checking.pipeline import Checked
         from coopdocs.commands import build as building
 
-        checked = webform.check(data, lang)
-        full = load_text(webform.to_yaml(data, lang), "coop.yaml", lang)
+        pack = pack_of(data)
+        checked = webform.check(data, lang, pack)
+        full = load_text(webform.to_yaml(data, lang, pack), "coop.yaml", lang)
         return _zip_built(building, Checked("coop.yaml", checked.cooperative, checked.diagnostics), options, full)
 
     async def package(request: Request) -> Response:
@@ -498,6 +515,7 @@ def create_app(
     middleware = [Middleware(LimitBody), Middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))]
     app = Starlette(routes=routes, middleware=middleware)
     app.state.sessions = sessions  # for tests: the sessions in memory
+    app.state.pack = default  # the pack of an API input that names none
     return app
 
 
@@ -614,7 +632,7 @@ def _name(founder: Any, lang: str) -> str:
 
 def _preview(form: webform.WebForm, data: Mapping[str, Any], lang: str) -> Any:
     """The charter so far (gaps shown as «……»), or None while the answers cannot make one."""
-    checked = webform.check(webform.preview_data(data), lang)
+    checked = webform.check(webform.preview_data(data, form.qn.pack), lang, form.qn.pack)
     if checked.cooperative is None:
         return None
     return webform.preview_html(checked.cooperative, lang, form.word("commentary", lang))
@@ -686,7 +704,7 @@ async def api_validate(request: Request) -> Response:
     name = request.query_params.get("file") or "coop.yaml"
     body = await request.body()
     loaded = load_text(body.decode("utf-8", errors="replace"), name, lang)
-    coop, found = validate_input(loaded, lang)
+    coop, found = validate_input(loaded, lang, request.app.state.pack)
     if coop is not None:
         found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
     if request.query_params.get("strict") in ("1", "true"):
@@ -708,7 +726,7 @@ async def api_build(request: Request) -> Response:
         return JSONResponse({"error": str(exc)}, status_code=400)
     body = await request.body()
     loaded = load_text(body.decode("utf-8", errors="replace"), "coop.yaml", lang)
-    coop, found = validate_input(loaded, lang)
+    coop, found = validate_input(loaded, lang, request.app.state.pack)
     if coop is not None:
         found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
     checked = Checked("coop.yaml", coop, found)
@@ -811,7 +829,7 @@ async def document_css(request: Request) -> Response:
     """The HTML writer's stylesheet, for the preview (the same look as `build --format html`)."""
     from coopdocs.writers.htmlwriter import stylesheet
 
-    return Response(stylesheet(webform.load_form().qn.pack), media_type="text/css")
+    return Response(stylesheet(request.app.state.pack), media_type="text/css")
 
 
 async def api_openapi(request: Request) -> Response:
@@ -841,11 +859,12 @@ def check_port(host: str, port: int) -> None:
             raise UsageError.said("cannot_listen", host=host, port=port, reason=exc.strerror or exc) from exc
 
 
-def run(start_file: Path | None, host: str, port: int, *, lang: str = "ru") -> None:
-    """Serve until Ctrl-C or SIGTERM (uvicorn stops cleanly on both); new sessions start in ``lang``."""
+def run(start_file: Path | None, host: str, port: int, *, pack: Pack, lang: str = "ru") -> None:
+    """Serve until Ctrl-C or SIGTERM (uvicorn stops cleanly on both); new sessions start in ``lang``
+    and in ``pack``'s form."""
     import uvicorn
 
     check_port(host, port)
     hosts = (*LOOPBACK, "testserver") if host in LOOPBACK else ("*",)
-    app = create_app(start_file, allowed_hosts=hosts, lang=lang)
+    app = create_app(start_file, allowed_hosts=hosts, lang=lang, pack=pack)
     uvicorn.run(app, host=host, port=port, log_level="warning", timeout_graceful_shutdown=5)

@@ -25,7 +25,7 @@ from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.inputs.loader import load_text
 from coopdocs.inputs.model import Cooperative
-from coopdocs.packs.pack import DEFAULT_PACK, Pack, select_pack
+from coopdocs.packs.pack import Pack, select_pack
 
 LANGS = ("ru", "kk", "en")
 
@@ -84,7 +84,7 @@ def sections_of(qn: Questionnaire, spec: list[Mapping[str, Any]], where: str) ->
 
 
 @cache
-def load_form(pack: Pack = DEFAULT_PACK) -> WebForm:
+def load_form(pack: Pack) -> WebForm:
     source = pack.common_rel("web-form.yaml")
     raw = pack.read(source)
     qn = init.load_questionnaire(pack)
@@ -93,28 +93,27 @@ def load_form(pack: Pack = DEFAULT_PACK) -> WebForm:
     return WebForm(qn, sections_of(qn, raw["sections"], str(source)), raw["ui"])
 
 
-def start_data(today: dt.date | None = None, pack: Pack = DEFAULT_PACK) -> dict[str, Any]:
+def start_data(pack: Pack, today: dt.date | None = None) -> dict[str, Any]:
     """A new cooperative: the questionnaire's defaults without the example's identity (as `init` starts)."""
-    return init.interview_data(today, pack)
+    return init.interview_data(pack, today)
 
 
-def pack_of(data: Mapping[str, Any]) -> Pack:
+def pack_of(data: Mapping[str, Any], default: Pack) -> Pack:
     """The pack of a founder's answers: the one their ``jurisdiction:``/``form:`` name (the form page's
-    choice, or an opened file's), else the default."""
-    return select_pack(data, DEFAULT_PACK) or DEFAULT_PACK
+    choice, or an opened file's), else ``default`` (the server's)."""
+    return select_pack(data, default) or default
 
 
-def switch_form(data: Mapping[str, Any], pack: Pack, today: dt.date | None = None) -> dict[str, Any]:
+def switch_form(data: Mapping[str, Any], old_pack: Pack, pack: Pack, today: dt.date | None = None) -> dict[str, Any]:
     """The answers moved to another form's questionnaire: a new start of ``pack`` that keeps every
     answer the founder gave (a value other than the old form's start) to a question both
     questionnaires share (same id and path; a list's items are kept whole)."""
-    old_pack = pack_of(data)
     if old_pack == pack:
         return dict(data)
     old_qn, new_qn = init.load_questionnaire(old_pack), init.load_questionnaire(pack)
-    untouched = start_data(today, old_pack)
+    untouched = start_data(old_pack, today)
     shared = {(q.id, q.path, q.each) for q in old_qn.questions}
-    out = start_data(today, pack)
+    out = start_data(pack, today)
     for q in new_qn.questions:
         if (q.id, q.path, q.each) not in shared:
             continue
@@ -341,10 +340,9 @@ def _take_localized(
 # --- checking ------------------------------------------------------------------------------------
 
 
-def to_yaml(data: Mapping[str, Any], lang: str, pack: Pack | None = None) -> str:
+def to_yaml(data: Mapping[str, Any], lang: str, pack: Pack) -> str:
     """The answers as the YAML contract: commented like `coopdocs init` writes it, or plain when the
     data holds keys the questionnaire does not comment (an uploaded file may)."""
-    pack = pack or pack_of(data)
     try:
         return init.render_yaml(data, lang, pack)
     except (PackError, AssertionError):
@@ -364,13 +362,13 @@ class Checked:
     diagnostics: list[Diagnostic]
 
 
-def check(data: Mapping[str, Any], lang: str, pack: Pack | None = None) -> Checked:
+def check(data: Mapping[str, Any], lang: str, pack: Pack) -> Checked:
     """What ``coopdocs validate`` says of the answers (info findings left out)."""
     from coopdocs.checking.rules import run_rules
     from coopdocs.inputs.schema import validate_input
 
     loaded = load_text(to_yaml(data, lang, pack), "coop.yaml", lang)
-    coop, found = validate_input(loaded, lang)
+    coop, found = validate_input(loaded, lang, pack)
     if coop is not None:
         found = [*found, *run_rules(coop, lang)]
     return Checked(coop, [d for d in found if d.severity != "info"])
@@ -410,7 +408,7 @@ def page_messages(
             continue  # the findings inside a list belong to its items' questions
         for d in init.rule_problems(data, slot.path, lang, form.qn.pack):
             _add(out, slot.name, d)
-    for d in (checked or check(data, lang)).diagnostics:
+    for d in (checked or check(data, lang, form.qn.pack)).diagnostics:
         if d.rule in UNANSWERED and not unanswered:
             continue
         where = slot_of(form, data, d.path)
@@ -461,14 +459,13 @@ GAP = "……"
 _KEPT = ("iin", "bin", "postal_code", "kind", "share_contribution")
 
 
-def preview_data(data: Mapping[str, Any], pack: Pack | None = None) -> dict[str, Any]:
+def preview_data(data: Mapping[str, Any], pack: Pack) -> dict[str, Any]:
     """The answers with their gaps shown as «……», so the charter can be previewed from the first page.
 
     An identity not given yet takes the example's shape with every text blanked (its identity
     numbers stay, they are never shown in the charter); a text missing in one language shows the gap."""
-    pack = pack or pack_of(data)
     out = copy.deepcopy(dict(data))
-    defaults = init.default_data(None, pack)
+    defaults = init.default_data(pack)
     qn = load_form(pack).qn
     founders = init.get_at(out, "founding.founders") or []
     examples = init.get_at(defaults, "founding.founders") or []

@@ -282,9 +282,11 @@ def stats() -> tuple[int, int]:
 
 
 def _default_roots() -> tuple[Path, ...]:
-    from coopdocs.packs.pack import DEFAULT_PACK
+    """Before a build names its search path (``activate``): coopdocs' own templates folder (not a pack's;
+    the entries are keyed by their source text, so any pack's compiled text is right here)."""
+    from coopdocs.packs.pack import data_root
 
-    return DEFAULT_PACK.template_roots()
+    return (data_root() / "templates",)
 
 
 def compiled(fingerprint: bytes, kind: str, source: str, compile_: Callable[[], Any]) -> Any:

@@ -85,7 +85,7 @@ def _texts(value: Any, where: str) -> Mapping[str, str]:
 
 
 @cache
-def load_choice(jurisdiction: str = "kz") -> FormChoice:
+def load_choice(jurisdiction: str) -> FormChoice:
     """The form question of ``jurisdiction``, checked: every text in ru/kk/en, every recommended form
     known, every citation in its pack's catalogue."""
     packs = [p for p in available_packs() if p.jurisdiction == jurisdiction]
@@ -180,7 +180,7 @@ def chosen_text(choice: FormChoice, activities: list[str], form: str, lang: str)
     return said
 
 
-def ask_form(prompter: Any, lang: str, jurisdiction: str = "kz") -> Pack:
+def ask_form(prompter: Any, lang: str, jurisdiction: str) -> Pack:
     """The terminal's first two questions (what the cooperative will do; which form), each asked
     again until the answer is understood. With one installed pack nothing is asked."""
     choice = load_choice(jurisdiction)

@@ -383,5 +383,3 @@ def select_pack(data: Mapping[str, Any], default: Pack | None) -> Pack | None:
 def find_pack(jurisdiction: str, form: str) -> Pack | None:
     return next((p for p in available_packs() if (p.jurisdiction, p.form) == (jurisdiction, form)), None)
 
-
-DEFAULT_PACK = Pack("kz", "consumer_cooperative")
