@@ -446,16 +446,16 @@ def validate(
     names its YAML path (founding.founders[0].iin) instead. --format json prints one object for one
     file or several: {"files": [{file, diagnostics, summary}...], "diagnostics": [...each with its
     file], "summary": {totals}}."""
-    from coopdocs import diagnostics
     from coopdocs.checking.pipeline import check_file
     from coopdocs.commands.fieldnames import format_for
+    from coopdocs.compose.messages import format_json
 
     lang = messages_lang(msg_lang or legacy_lang)
     require_files(files, lang)
     failed = False
     results = []
     for file in files:
-        checked = check_file(file, lang, strict=strict, default_pack=default_pack())
+        checked = check_file(file, strict=strict, default_pack=default_pack())
         failed |= checked.blocking
         if fmt == "json":
             results.append((str(file), checked.diagnostics))
@@ -464,7 +464,7 @@ def validate(
             click.echo(format_for(d, lang, audience, checked.pack))
         click.echo(summary_line(file, checked.counts, checked.blocking, lang), err=True)
     if fmt == "json":
-        click.echo(diagnostics.format_json(results))
+        click.echo(format_json(results, lang))
     sys.exit(1 if failed else 0)
 
 
@@ -709,7 +709,7 @@ def build(file: Path, out: Path, overwrite_edited: bool, force: bool, options: O
 
     msg_lang = messages_lang(msg_lang)
     require_files((file,), msg_lang)
-    checked = check_file(file, msg_lang, default_pack=default_pack())
+    checked = check_file(file, default_pack=default_pack())
     for d in checked.diagnostics:
         click.echo(format_for(d, msg_lang, options.audience, checked.pack), err=True)
     with contextlib.ExitStack() as stack:
@@ -759,13 +759,13 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
     """Simulate every programme of FILE month by month, then stop recruitment: who paid for whom.
 
     FILE is a full cooperative input, or a file with only a `programs:` list (the terms of a scheme)."""
-    from coopdocs.checking import stressreport
     from coopdocs.checking.pipeline import programmes
     from coopdocs.checking.stress import as_dict
     from coopdocs.commands.fieldnames import format_for
+    from coopdocs.compose import stressreport
 
     require_files((file,), lang)
-    found = programmes(file, lang, default_pack())
+    found = programmes(file, default_pack=default_pack())
     if found.programs is None:  # the terms themselves are unreadable: say where, as validate does
         for d in found.diagnostics:
             if d.blocking:
@@ -792,7 +792,7 @@ def stress(file: Path, fmt: str, growth: int, stop_month: int, lang: str) -> Non
 @guarded
 def rules_command(fmt: str, pack: Pack, lang: str) -> None:
     """List every legal rule of a pack with its id, severity, citation and verified flag."""
-    from coopdocs.checking.rules import format_rules
+    from coopdocs.commands.explaining import format_rules
 
     click.echo(format_rules(lang, fmt, pack))
 
@@ -1166,7 +1166,7 @@ def amend(
         if role == "OLD" and old_charter is not None:
             result = amending.check_old_charter(old_charter, new, msg_lang)
         else:
-            result = check_file(file, msg_lang, default_pack=default_pack())
+            result = check_file(file, default_pack=default_pack())
         for d in result.diagnostics:
             click.echo(format_for(d, msg_lang, audience, result.pack), err=True)
         click.echo(summary_line(file, result.counts, result.blocking, msg_lang), err=True)

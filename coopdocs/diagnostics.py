@@ -1,15 +1,19 @@
-"""Diagnostics: the public shape of every finding, and its text and JSON forms."""
+"""Diagnostics: the public shape of every finding, free of any language.
+
+A ``Diagnostic`` carries what was found and where: its id (``rule``), severity, path, position,
+file, the arguments of its message (``args``) and the pack it is about. Checking never words it;
+``coopdocs.compose.messages`` does, for the language of whoever reads it (Sphinx and cfgv carry ids
+and arguments the same way and format when they print). An argument that is itself a word is one
+of the kinds below, worded with the message."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import cache
 from typing import Any
 
 from coopdocs.errors import PackError
-from coopdocs.packs.citations import Citation, resolve
 from coopdocs.packs.pack import Pack, data_root, read_yaml
 
 SEVERITIES = ("error", "red_flag", "warning", "info")
@@ -17,33 +21,72 @@ LANGS = ("ru", "kk", "en")
 Path_ = tuple[str | int, ...]
 
 
+# --- arguments that are words -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Word:
+    """A word of the messages' ``_words`` table (``list``, ``did_you_mean``), with the values it is
+    formatted with (a word without values is shown as written)."""
+
+    key: str
+    values: tuple[tuple[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class Either:
+    """Words joined by the word ``or`` (``a whole number or text``)."""
+
+    words: tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class YamlProblem:
+    """The YAML parser's English message: each phrase it is known to use is worded (``_yaml_problems``)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Term:
+    """Choice identifiers (``board``, ``members``...) that the message wording turns into words."""
+
+    ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Localized:
+    """A value that the message wording shows in the message's language (e.g. why a phrase matters)."""
+
+    texts: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, texts: Mapping[str, str]) -> Localized:
+        return cls(tuple((str(k), str(v)) for k, v in texts.items()))
+
+
+# --- the value ---------------------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Diagnostic:
     rule: str
     severity: str
-    path: str
+    path: str  # dotted (``founding.founders[1].iin``), as the JSON output shows it
     line: int | None
     column: int | None
-    message: str
-    citation: Citation | None = None
-    hint: str | None = None
+    args: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    pack: Pack | None = None  # the pack of the input it is about: its rules and citations word it
     file: str = ""
 
     @property
     def blocking(self) -> bool:
         return self.severity in ("error", "red_flag")
 
-    def as_json(self) -> dict[str, Any]:
-        return {
-            "rule": self.rule,
-            "severity": self.severity,
-            "path": self.path,
-            "line": self.line,
-            "column": self.column,
-            "message": self.message,
-            "citation": None if self.citation is None else self.citation.as_json(),
-            "hint": self.hint,
-        }
+    @property
+    def same(self) -> tuple[str, str, str]:
+        """What makes two diagnostics say the same thing (the same rule, place and arguments)."""
+        return (self.rule, self.path, repr(sorted(self.args.items())))
 
 
 def dotted(path: Sequence[str | int]) -> str:
@@ -60,6 +103,14 @@ def dotted(path: Sequence[str | int]) -> str:
 @cache
 def _messages() -> Mapping[str, Any]:
     return read_yaml(data_root() / "schemas" / "messages.yaml")
+
+
+def message_entry(rule: str) -> Mapping[str, Any] | None:
+    """The entry of ``schemas/messages.yaml`` for an engine's message id (None for a pack's rule)."""
+    if rule.startswith("_"):
+        return None
+    entry = _messages().get(rule)
+    return entry if isinstance(entry, Mapping) else None
 
 
 def message_ids() -> list[str]:
@@ -89,7 +140,6 @@ def word(key: str, lang: str) -> str:
 def make(
     rule: str,
     *,
-    lang: str,
     path: Sequence[str | int] = (),
     position: tuple[int, int] | None = None,
     file: str = "",
@@ -97,33 +147,23 @@ def make(
     pack: Pack | None = None,
     **values: Any,
 ) -> Diagnostic:
-    """A diagnostic whose wording comes from ``schemas/messages.yaml``; a message that cites the law
-    cites it from ``pack``'s catalogue (the pack of the input it is about)."""
-    entry = _messages()[rule]
-    message = _pick(entry["message"], lang).format(**values)
-    hint_text = entry.get("hint")
-    hint = _pick(hint_text, lang).format(**values) if hint_text else None
-    cite = entry.get("citation")
+    """A diagnostic of an engine message (``schemas/messages.yaml``) with its arguments; a message
+    that cites the law cites it from ``pack``'s catalogue (the pack of the input it is about)."""
+    entry = message_entry(rule)
+    if entry is None:
+        raise KeyError(f"no message {rule!r} in schemas/messages.yaml")
+    if entry.get("citation") and pack is None:
+        raise PackError(f"message {rule} cites {entry['citation']}: say whose pack (diagnostics.make(..., pack=...))")
     return Diagnostic(
         rule=rule,
         severity=severity or entry.get("severity", "error"),
         path=dotted(path),
         line=position[0] if position else None,
         column=position[1] if position else None,
-        message=message,
-        citation=_cited(rule, cite, lang, pack) if cite else None,
-        hint=hint,
+        args=values,
+        pack=pack,
         file=file,
     )
-
-
-def _cited(rule: str, cite: str, lang: str, pack: Pack | None) -> Citation:
-    if pack is None:
-        raise PackError(f"message {rule} cites {cite}: say whose pack (diagnostics.make(..., pack=...))")
-    # messages.yaml is shared by every pack and names the first pack's citation ids; a pack whose law
-    # is another maps them to its own (pack.yaml `message_citations`).
-    own = pack.meta.get("message_citations") or {}
-    return resolve(str(own.get(cite, cite)), lang, pack)
 
 
 def _pick(texts: Mapping[str, str], lang: str) -> str:
@@ -134,52 +174,12 @@ def with_file(diags: Iterable[Diagnostic], file: str) -> list[Diagnostic]:
     return [replace(d, file=file) for d in diags]
 
 
-def sort_key(d: Diagnostic) -> tuple[int, int, str]:
+def sort_key(d: Any) -> tuple[int, int, str]:
     return (d.line or 0, d.column or 0, d.rule)
 
 
-def summary(diags: Iterable[Diagnostic]) -> dict[str, int]:
+def summary(diags: Iterable[Any]) -> dict[str, int]:
     counts = {"errors": 0, "warnings": 0, "red_flags": 0, "infos": 0}
     for d in diags:
         counts[{"error": "errors", "warning": "warnings", "red_flag": "red_flags", "info": "infos"}[d.severity]] += 1
     return counts
-
-
-def format_text(d: Diagnostic, lang: str = "en") -> str:
-    """``file:line:col: severity[RULE] path: message``, then ``= law:`` and ``= hint:`` lines; the
-    severity and the two prefixes in ``lang`` (``ошибка[…]``, ``= закон:``, ``= подсказка:``)."""
-    ui = ui_words("_ui_cli", lang)
-    where = d.file
-    if d.line is not None:
-        where += f":{d.line}:{d.column}"
-    head = f"{where}: {ui['severity_' + d.severity]}[{d.rule}]"
-    if d.path:
-        head += f" {d.path}"
-    lines = [f"{head}: {d.message}"]
-    if d.citation is not None:
-        lines.append(f"  = {ui['law']}: {d.citation.label(lang)}")
-    if d.hint:
-        lines.append(f"  = {ui['hint']}: {d.hint}")
-    return "\n".join(lines)
-
-
-def file_json(file: str, diags: Sequence[Diagnostic]) -> dict[str, Any]:
-    """One file's diagnostics and counts (an item of ``files`` in `validate --format json`)."""
-    counts = summary(diags)
-    return {
-        "file": file,
-        "diagnostics": [d.as_json() for d in diags],
-        "summary": {"errors": counts["errors"], "warnings": counts["warnings"], "red_flags": counts["red_flags"]},
-    }
-
-
-def format_json(results: Sequence[tuple[str, Sequence[Diagnostic]]]) -> str:
-    """`validate --format json`: the same object for one file and for several.
-
-    ``files`` holds each file's ``{file, diagnostics, summary}``; the top-level ``diagnostics`` (each
-    with its ``file``) and ``summary`` (totals) let a one-file reader keep reading them as before."""
-    files = [file_json(file, diags) for file, diags in results]
-    every = [{"file": f["file"], **d} for f in files for d in f["diagnostics"]]
-    totals = {key: sum(f["summary"][key] for f in files) for key in ("errors", "warnings", "red_flags")}
-    payload = {"files": files, "diagnostics": every, "summary": totals}
-    return json.dumps(payload, ensure_ascii=False, indent=2)

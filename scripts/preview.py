@@ -10,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from coopdocs import diagnostics
 from coopdocs.compose import clauses  # noqa: E402
+from coopdocs.compose.messages import format_text  # noqa: E402
 from coopdocs.errors import CoopdocsError  # noqa: E402
 from coopdocs.inputs.loader import load_file  # noqa: E402
 from coopdocs.inputs.schema import validate_input  # noqa: E402
@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     path, doc, lang = args
     coop, diags = validate_input(load_file(path))
     for d in diags:
-        print(diagnostics.format_text(d), file=sys.stderr)
+        print(format_text(d), file=sys.stderr)
     if coop is None:
         return 1
     try:

@@ -13,7 +13,7 @@ from tests.support import BEREKE, DEFAULT_PACK
 
 @cache
 def _trees(layout: str) -> tuple[doctree.Tree | doctree.Parallel, ...]:
-    coop = check_file(BEREKE, "en").cooperative
+    coop = check_file(BEREKE).cooperative
     assert coop is not None
     return tuple(build_trees(coop, Options(layout=layout, langs=("ru", "kk"))))
 

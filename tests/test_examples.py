@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.diagnostics import format_text
+from coopdocs.compose.messages import format_text
 
 EXAMPLES = sorted((Path(__file__).parent.parent / "examples").glob("*.yaml"))
 
@@ -21,7 +21,7 @@ def test_the_examples_exist() -> None:
 
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.name)
 def test_example_validates_clean(example: Path) -> None:
-    checked = check_file(example, "en")
+    checked = check_file(example)
     findings = [format_text(d) for d in checked.diagnostics if d.severity in ("error", "warning", "red_flag")]
     assert findings == []
     assert checked.cooperative is not None
@@ -34,5 +34,5 @@ def test_example_passes_strict_validation(example: Path) -> None:
 
 
 def test_one_example_uses_only_russian() -> None:
-    cooperatives = [check_file(p, "en").cooperative for p in EXAMPLES]
+    cooperatives = [check_file(p).cooperative for p in EXAMPLES]
     assert ("ru",) in [c.languages for c in cooperatives if c is not None]

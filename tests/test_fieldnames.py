@@ -33,9 +33,9 @@ def test_paths_and_choice_ids_inside_a_message_are_worded() -> None:
 
 def test_a_misspelt_key_is_shown_as_written() -> None:
     where = ("membership", "exit", "payout_dayz")
-    d = make("schema/unknown-key", lang="ru", path=where, key="payout_dayz", suggestion="")
+    d = make("schema/unknown-key", path=where, key="payout_dayz", suggestion="")
     assert for_member(d, "ru", DEFAULT_PACK).path == "membership.exit.payout_dayz"
-    d = make("schema/min", lang="ru", path=("membership", "exit", "payout_days"), value=-1, limit=0)
+    d = make("schema/min", path=("membership", "exit", "payout_days"), value=-1, limit=0)
     assert for_member(d, "ru", DEFAULT_PACK).path == "«Срок выплаты пая выходящему члену после выхода, дней»"
 
 
@@ -57,7 +57,7 @@ def test_a_key_of_an_item_no_question_asks_is_named_with_the_item() -> None:
 
 def test_validate_keeps_the_choice_ids_a_member_types_into_the_file() -> None:
     where = ("programs", 0, "queue")
-    d = make("schema/allowed", lang="ru", path=where, value="random", allowed="by_application_date, lottery")
+    d = make("schema/allowed", path=where, value="random", allowed="by_application_date, lottery")
     worded = for_member(d, "ru", DEFAULT_PACK)
     assert worded.path == "«Программа № 1: очерёдность»"
     assert "by_application_date" in (worded.hint or "")

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from coopdocs.diagnostics import format_text
+from coopdocs.compose.messages import format_text
 
 CASES_DIR = Path(__file__).parent / "cases" / "invalid"
 CASES = sorted(CASES_DIR.glob("*.yaml"))
@@ -23,7 +23,7 @@ WARNING_CASES = {"unknown-key"}
 
 
 def first_lines(path: Path, *, strict: bool = False) -> list[str]:
-    checked = check_file(path, "en", strict=strict)
+    checked = check_file(path, strict=strict)
     return [format_text(replace(d, file=path.name), "en").splitlines()[0] for d in checked.diagnostics]
 
 

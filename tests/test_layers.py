@@ -13,9 +13,6 @@ PACKAGE = ROOT / "coopdocs"
 STAGES = ("packs", "inputs", "checking", "compose", "writers", "charters", "commands")
 # (importing module, imported module): known upward imports, each a named debt.
 KNOWN_UP = {
-    # checking words a rule's message when it fires; diagnostics should be worded at the edge
-    ("coopdocs.checking.rules", "coopdocs.compose.wording"),
-    ("coopdocs.checking.rules", "coopdocs.commands.fieldnames"),
     # import renders the questionnaire's default cooperative (commands.init) to read charters against
     ("coopdocs.charters.importing", "coopdocs.commands.init"),
     # the import report names the fields it could not read in the member's words

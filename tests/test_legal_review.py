@@ -166,7 +166,7 @@ def test_no_document_lets_founders_pay_after_registration_by_default() -> None:
 
 def test_founders_paying_after_registration_become_members_once_paid() -> None:
     data = rules.apply_patch(base_data(), {"founding.share_payment": "after_registration"})
-    coop, found = validate_input(load_text(rules.dump_yaml(data), "x.yaml", "ru"), "ru")
+    coop, found = validate_input(load_text(rules.dump_yaml(data), "x.yaml"))
     assert coop is not None, found
     texts = {out.name.removesuffix(".docx"): "\n".join(docx_text(out.data))
              for out in build_outputs(coop, Options(layout="separate"))}

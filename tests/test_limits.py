@@ -22,6 +22,7 @@ from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
 from coopdocs.commands.build import Options, build_outputs
 from coopdocs.compose.clauses import Clause, Document, Section
+from coopdocs.compose.messages import worded
 from coopdocs.errors import OutputError
 from coopdocs.inputs.loader import (
     MAX_DEPTH,
@@ -62,11 +63,12 @@ def test_a_character_xml_forbids_is_a_located_error(tmp_path: Path, escape: str)
     [diag] = [d for d in checked.diagnostics if d.rule == "text/control"]
     assert (diag.severity, diag.line, diag.column, diag.path) == ("error", 29, 9, "cooperative.name.ru")
     code = escape[2:].upper() if escape.startswith("\\u") else escape[2:].rjust(4, "0").upper()
-    assert diag.message == (
+    assert worded(diag, "en").message == (
         f"the text contains 1 control character(s) that a DOCX document cannot hold; "
         f"the first is U+{code}, character 4 of the text"
     )
-    assert diag.hint is not None and "delete them" in diag.hint
+    hint = worded(diag, "en").hint
+    assert hint is not None and "delete them" in hint
     assert checked.cooperative is None  # not even a --draft is built from it
     exit_code, _, err = run("build", str(path), "--out", str(tmp_path / "out"), "--draft")
     assert exit_code == 1, err
@@ -75,13 +77,12 @@ def test_a_character_xml_forbids_is_a_located_error(tmp_path: Path, escape: str)
 
 def test_the_control_character_error_speaks_the_users_language(tmp_path: Path) -> None:
     path = bereke_with_name(tmp_path, '"Бер\\x01ек\\x02е"')
-    [diag] = [d for d in check_file(path, "ru").diagnostics if d.rule == "text/control"]
-    assert diag.message == (
+    [diag] = [d for d in check_file(path).diagnostics if d.rule == "text/control"]
+    assert worded(diag, "ru").message == (
         "текст содержит управляющие символы, которые не может содержать документ DOCX (2); "
         "первый из них — U+0001, 4-й символ текста"
     )
-    [diag] = [d for d in check_file(path, "kk").diagnostics if d.rule == "text/control"]
-    assert diag.message.startswith("мәтінде DOCX құжаты сақтай алмайтын басқару таңбалары бар (2)")
+    assert worded(diag, "kk").message.startswith("мәтінде DOCX құжаты сақтай алмайтын басқару таңбалары бар (2)")
 
 
 def test_a_right_to_left_override_is_a_warning_and_builds(tmp_path: Path) -> None:
@@ -89,7 +90,7 @@ def test_a_right_to_left_override_is_a_warning_and_builds(tmp_path: Path) -> Non
     checked = check_file(path)
     [diag] = [d for d in checked.diagnostics if d.rule == "text/bidi"]
     assert (diag.severity, diag.line, diag.column, diag.path) == ("warning", 29, 9, "cooperative.name.ru")
-    assert diag.message == (
+    assert worded(diag, "en").message == (
         "the text contains 1 bidirectional control character(s); the first is U+202E (right-to-left override), "
         "character 4 of the text: the text after it is displayed in another order than it is written in the file"
     )
@@ -111,7 +112,7 @@ def test_a_name_of_165_characters_is_an_error(tmp_path: Path) -> None:
     path = bereke_with_name(tmp_path, "Б" * 165)
     [diag] = [d for d in check_file(path).diagnostics if d.blocking]
     assert (diag.rule, diag.line, diag.column, diag.path) == ("text/name-too-long", 29, 9, "cooperative.name.ru")
-    assert diag.message == "the name has 165 characters; the limit is 150"
+    assert worded(diag, "en").message == "the name has 165 characters; the limit is 150"
     exit_code, _, err = run("build", str(path), "--out", str(tmp_path / "out"))
     assert exit_code == 1, err
 
@@ -121,7 +122,7 @@ def test_a_plain_name_over_the_limit_is_located_at_the_name(tmp_path: Path) -> N
         tmp_path, {"languages": ["ru"], "cooperative.name": "Б" * 151, "cooperative.short_name": None}
     )
     diags = [d for d in check_file(path).diagnostics if d.rule == "text/name-too-long"]
-    assert [(d.path, d.message) for d in diags] == [
+    assert [(d.path, worded(d, "en").message) for d in diags] == [
         ("cooperative.name", "the name has 151 characters; the limit is 150")
     ]
 
@@ -147,14 +148,15 @@ def test_one_text_is_at_most_the_limit(tmp_path: Path) -> None:
     long = write_patched(tmp_path, {"cooperative.location.address.ru": "д" * (MAX_TEXT_CHARS + 1)})
     [diag] = [d for d in check_file(long).diagnostics if d.blocking]
     assert (diag.rule, diag.path) == ("text/too-long", "cooperative.location.address.ru")
-    assert diag.message == "the text has 10001 characters; the limit for one text is 10 000"
+    assert worded(diag, "en").message == "the text has 10001 characters; the limit for one text is 10 000"
 
 
 def test_a_text_of_ten_million_characters_is_refused_before_it_is_read(tmp_path: Path) -> None:
     path = bereke_with_name(tmp_path, "A" * 10_000_000)
     [diag] = check_file(path).diagnostics
     assert diag.rule == "input/too-large"
-    assert diag.message == f"the file has {path.stat().st_size:,} bytes; the limit is 1024 KiB".replace(",", " ")
+    size = f"{path.stat().st_size:,}".replace(",", " ")
+    assert worded(diag, "en").message == f"the file has {size} bytes; the limit is 1024 KiB"
     exit_code, _, err = run("build", str(path), "--out", str(tmp_path / "out"))
     assert exit_code == 1, err
     assert "error[input/too-large]" in err
@@ -168,9 +170,8 @@ def test_aliases_cannot_multiply_text_past_the_total_limit() -> None:
     assert loaded.data is None
     [diag] = loaded.diagnostics
     assert diag.rule == "text/too-much"
-    assert diag.message == f"the texts of the file add up to more than {MAX_TOTAL_CHARS:,} characters".replace(
-        ",", " "
-    )
+    limit = f"{MAX_TOTAL_CHARS:,}".replace(",", " ")
+    assert worded(diag, "en").message == f"the texts of the file add up to more than {limit} characters"
 
 
 # --- size, depth, values, list length, kinds of file --------------------------------------------
@@ -188,7 +189,7 @@ def test_a_list_of_900000_items_is_refused_at_item_1001_without_building_it() ->
     [diag] = loaded.diagnostics
     assert diag.rule == "yaml/list-too-long"
     assert (diag.line, diag.column) == (1, 5 + 2 * MAX_LIST_ITEMS)  # the 1001st item
-    assert diag.message == "the list has more than 1000 items"
+    assert worded(diag, "en").message == "the list has more than 1000 items"
     # Composing all 900 000 items took gigabytes; stopping at item 1001 takes a few megabytes.
     assert peak < 50 * 2**20
 
@@ -204,7 +205,7 @@ def test_deep_nesting_is_a_located_error(depth: int) -> None:
     [diag] = loaded.diagnostics
     assert diag.rule == "yaml/too-deep"
     assert (diag.line, diag.column) == (1, 4 + MAX_DEPTH - 1)
-    assert diag.message == "values are nested more than 50 levels deep"
+    assert worded(diag, "en").message == "values are nested more than 50 levels deep"
 
 
 def test_nesting_at_the_limit_loads() -> None:
@@ -252,15 +253,14 @@ def test_a_pipe_with_no_writer_is_refused_at_once(tmp_path: Path) -> None:
 def test_a_device_is_refused() -> None:
     [diag] = load_file("/dev/zero").diagnostics
     assert diag.rule == "input/not-a-file"
-    assert diag.message.startswith("this is a device, not a regular file")
-    [diag] = load_file("/dev/zero", "ru").diagnostics
-    assert diag.message.startswith("это устройство, а не обычный файл")
+    assert worded(diag, "en").message.startswith("this is a device, not a regular file")
+    assert worded(diag, "ru").message.startswith("это устройство, а не обычный файл")
 
 
 def test_a_directory_is_refused(tmp_path: Path) -> None:
     [diag] = load_file(tmp_path).diagnostics
     assert diag.rule == "input/not-a-file"
-    assert diag.message.startswith("this is a directory, not a regular file")
+    assert worded(diag, "en").message.startswith("this is a directory, not a regular file")
 
 
 # --- build: a document is complete, or it is an error ---------------------------------------------

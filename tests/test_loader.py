@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from coopdocs.compose.messages import worded
 from coopdocs.inputs.loader import MAX_VALUES, Positions, load_file, load_text
 
 NESTED = """\
@@ -90,7 +91,7 @@ def test_duplicate_key_reports_the_second_line() -> None:
     [diag] = loaded.diagnostics
     assert (diag.rule, diag.severity, diag.path) == ("yaml/duplicate-key", "error", "b.c")
     assert (diag.file, diag.line, diag.column) == ("coop.yaml", 5, 3)
-    assert "first at line 3" in diag.message
+    assert "first at line 3" in worded(diag, "en").message
 
 
 def test_duplicate_key_in_a_flow_mapping() -> None:
@@ -113,7 +114,7 @@ def test_python_tag_is_refused_and_nothing_is_executed(tmp_path: Path) -> None:
     assert loaded.data is None
     [diag] = loaded.diagnostics
     assert (diag.rule, diag.path, diag.line, diag.column) == ("yaml/tag", "x", 2, 4)
-    assert "!!python/object/apply:os.system" in diag.message
+    assert "!!python/object/apply:os.system" in worded(diag, "en").message
 
 
 def test_nested_python_tags_that_would_create_a_file_are_refused(tmp_path: Path) -> None:
@@ -143,7 +144,7 @@ def test_tags_are_refused(text: str, tag: str) -> None:
     assert loaded.data is None
     [diag] = loaded.diagnostics
     assert diag.rule == "yaml/tag"
-    assert f"the tag {tag} is not allowed" in diag.message
+    assert f"the tag {tag} is not allowed" in worded(diag, "en").message
 
 
 def test_standard_tags_for_plain_scalars_are_accepted() -> None:
@@ -159,7 +160,7 @@ def test_syntax_error_position() -> None:
     loaded = load_text("a: 1\nb: c: d\n", file="coop.yaml")
     [diag] = loaded.diagnostics
     assert (diag.rule, diag.file, diag.line, diag.column) == ("yaml/syntax", "coop.yaml", 2, 5)
-    assert diag.message == "YAML syntax error: mapping values are not allowed here"
+    assert worded(diag, "en").message == "YAML syntax error: mapping values are not allowed here"
     assert loaded.data is None
 
 
@@ -207,7 +208,7 @@ def test_not_utf8_reports_the_byte_offset_and_position(tmp_path: Path) -> None:
     assert loaded.data is None
     [diag] = loaded.diagnostics
     assert (diag.rule, diag.line, diag.column) == ("yaml/encoding", 2, 7)
-    assert diag.message == f"the file is not valid UTF-8 (byte {len(prefix) + 1} of the file)"
+    assert worded(diag, "en").message == f"the file is not valid UTF-8 (byte {len(prefix) + 1} of the file)"
 
 
 def test_not_utf8_after_multibyte_text(tmp_path: Path) -> None:
@@ -215,7 +216,7 @@ def test_not_utf8_after_multibyte_text(tmp_path: Path) -> None:
     source.write_bytes("a: Қ\n".encode() + b"b: \xff\n")
     [diag] = load_file(source).diagnostics
     assert (diag.rule, diag.line, diag.column) == ("yaml/encoding", 2, 4)
-    assert "(byte 10 of the file)" in diag.message
+    assert "(byte 10 of the file)" in worded(diag, "en").message
 
 
 @pytest.mark.parametrize(
@@ -242,7 +243,7 @@ def test_top_level_must_be_a_mapping(text: str, kind: str) -> None:
     assert loaded.data is None
     [diag] = loaded.diagnostics
     assert (diag.rule, diag.line, diag.column) == ("yaml/not-mapping", 1, 1)
-    assert f"not {kind}" in diag.message
+    assert f"not {kind}" in worded(diag, "en").message
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
@@ -285,7 +286,7 @@ def test_alias_bomb_is_refused_by_the_size_limit() -> None:
     assert loaded.data is None
     [diag] = loaded.diagnostics
     assert diag.rule == "yaml/too-large"
-    assert str(MAX_VALUES) in diag.message
+    assert str(MAX_VALUES) in worded(diag, "en").message
 
 
 def test_large_plain_document_under_the_limit_loads() -> None:

@@ -13,6 +13,7 @@ import pytest
 from coopdocs.checking import majority
 from coopdocs.checking.pipeline import check_file
 from coopdocs.compose import clauses
+from coopdocs.compose.messages import worded
 from coopdocs.inputs.schema import json_schema
 from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, write_patched
 
@@ -73,7 +74,7 @@ def test_rounding_finds_the_smallest_meeting_where_the_percent_is_stricter() -> 
 
 def diagnostics(tmp_path: Path, qualified: dict[str, object]) -> list[tuple[str, str, str]]:
     checked = check_file(write_patched(tmp_path, {QUALIFIED: qualified}))
-    return [(d.rule, d.path, d.message) for d in checked.diagnostics if d.severity != "info"]
+    return [(d.rule, d.path, worded(d, "en").message) for d in checked.diagnostics if d.severity != "info"]
 
 
 def test_fraction_is_valid_input(tmp_path: Path) -> None:
@@ -132,7 +133,9 @@ def test_a_fraction_not_above_the_ordinary_majority_is_warned(tmp_path: Path) ->
             {QUALIFIED: {"fraction": "3/5", "matters": MATTERS}, "governance.general_meeting.majority_percent": 60},
         )
     )
-    found = [(d.rule, d.path, d.message) for d in checked.diagnostics if d.rule == "KZ-PC-GM-QUALIFIED-PERCENT"]
+    found = [
+        (d.rule, d.path, worded(d, "en").message) for d in checked.diagnostics if d.rule == "KZ-PC-GM-QUALIFIED-PERCENT"
+    ]
     assert found == [
         (
             "KZ-PC-GM-QUALIFIED-PERCENT",

@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from coopdocs.cli import main
+from coopdocs.compose.messages import worded
 from coopdocs.errors import TemplateError
 from coopdocs.packs import pack as packs
 from coopdocs.packs.pack import Pack, merge
@@ -135,15 +136,16 @@ def test_input_checks_are_the_packs_registered_by_name(tmp_path: Path, monkeypat
     iin = "850214300129"  # the first founder's
     assert iin in text
     bad.write_text(text.replace(iin, iin[:-1] + "8", 1), encoding="utf-8")
-    _, found = validate_input(load_file(bad, "en"), "en")
+    _, found = validate_input(load_file(bad))
     assert "input/iin" in {d.rule for d in found}
-    assert next(d for d in found if d.rule == "input/iin").citation is not None  # cited from the input's pack
+    iin = next(d for d in found if d.rule == "input/iin")
+    assert worded(iin, "en").citation is not None  # cited from the input's pack
     monkeypatch.setattr(Pack, "input_checks", property(lambda self: ()))
-    _, found = validate_input(load_file(bad, "en"), "en")
+    _, found = validate_input(load_file(bad))
     assert "input/iin" not in {d.rule for d in found}
     monkeypatch.setattr(Pack, "input_checks", property(lambda self: ("no_such_check",)))
     with pytest.raises(PackError, match="no_such_check"):
-        validate_input(load_file(bad, "en"), "en")
+        validate_input(load_file(bad))
 
 
 def test_the_input_chooses_its_pack_and_the_command_line_only_defaults(tmp_path: Path) -> None:
@@ -154,17 +156,17 @@ def test_the_input_chooses_its_pack_and_the_command_line_only_defaults(tmp_path:
     text = BEREKE.read_text(encoding="utf-8")
     other = tmp_path / "other.yaml"
     other.write_text(text.replace("form: consumer_cooperative", "form: no_such_form", 1), encoding="utf-8")
-    checked = check_file(other, "en", default_pack=DEFAULT_PACK)
+    checked = check_file(other, default_pack=DEFAULT_PACK)
     assert checked.cooperative is None and [d.rule for d in checked.diagnostics if d.blocking] == ["pack/unknown"]
-    assert "kz/consumer_cooperative" in checked.diagnostics[-1].message
-    assert check_file(BEREKE, "en").cooperative is not None  # the input names its pack: no default needed
+    assert "kz/consumer_cooperative" in worded(checked.diagnostics[-1], "en").message
+    assert check_file(BEREKE).cooperative is not None  # the input names its pack: no default needed
     nameless = tmp_path / "nameless.yaml"
     nameless.write_text(
         "\n".join(line for line in text.splitlines() if not line.startswith(("jurisdiction:", "form:"))),
         encoding="utf-8",
     )
-    assert [d.rule for d in validate_input(load_file(nameless, "en"), "en")[1]] == ["pack/unknown"]
-    coop, found = validate_input(load_file(nameless, "en"), "en", DEFAULT_PACK)
+    assert [d.rule for d in validate_input(load_file(nameless))[1]] == ["pack/unknown"]
+    coop, found = validate_input(load_file(nameless), default_pack=DEFAULT_PACK)
     assert {d.rule for d in found if d.blocking} == {"schema/required"}  # the default's contract asks for them
 
 

@@ -32,7 +32,7 @@ ENGINES = ["typst", pytest.param("libreoffice", marks=pytest.mark.pdf_engine)]
 
 @cache
 def trees(example: Path, layout: str) -> dict[str, doctree.Tree | doctree.Parallel]:
-    coop = check_file(example, "en").cooperative
+    coop = check_file(example).cooperative
     assert coop is not None
     return {t.stem: t for t in build_trees(coop, Options(layout=layout))}
 

@@ -302,7 +302,7 @@ def test_a_lead_in_is_on_the_page_of_its_first_item(built: Path, stem: str) -> N
     from coopdocs.checking.pipeline import check_file
     from coopdocs.commands.build import Options, build_trees
 
-    coop = check_file(BEREKE, "en").cooperative
+    coop = check_file(BEREKE).cooperative
     assert coop is not None
     (tree,) = [t for t in build_trees(coop, Options(langs=("ru", "kk"))) if t.stem == stem]
     pages = ["".join(page.split()) for page in run("pdftotext", str(built / f"{stem}.pdf"), "-").split("\f")]

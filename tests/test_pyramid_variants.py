@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from coopdocs.checking import rules
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
+from coopdocs.compose.messages import worded
 from coopdocs.inputs.loader import load_file, load_text
 from coopdocs.inputs.schema import validate_input
 
@@ -30,8 +31,8 @@ def red_flags(base: Path, patch: dict[str, Any]) -> set[tuple[str, str]]:
     assert loaded.data is not None
     text = rules.dump_yaml(rules.apply_patch(loaded.data, patch))
     coop, found = validate_input(load_text(text, "variant.yaml"))
-    assert coop is not None, [d.message for d in found]
-    return {(d.rule, d.path) for d in rules.run_rules(coop, "en") if d.severity in ("red_flag", "error")}
+    assert coop is not None, [worded(d, "en").message for d in found]
+    return {(d.rule, d.path) for d in rules.run_rules(coop) if d.severity in ("red_flag", "error")}
 
 
 def housing_program(**changes: Any) -> dict[str, Any]:

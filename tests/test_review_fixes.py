@@ -10,6 +10,7 @@ import pytest
 from coopdocs.checking.pipeline import check_file
 from coopdocs.compose import clauses
 from coopdocs.compose.clauses import Document
+from coopdocs.compose.messages import worded
 from coopdocs.inputs.model import Cooperative
 from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, write_patched
 
@@ -18,7 +19,7 @@ EXAMPLE_PATHS = sorted(EXAMPLES.glob("*.yaml"))
 
 def _coop(path: Path) -> Cooperative:
     checked = check_file(path)
-    assert checked.cooperative is not None, [d.message for d in checked.diagnostics]
+    assert checked.cooperative is not None, [worded(d, "en").message for d in checked.diagnostics]
     return checked.cooperative
 
 

@@ -8,6 +8,7 @@ import jsonschema
 import pytest
 
 from coopdocs.checking.pipeline import check_file
+from coopdocs.compose.messages import format_text, worded
 from coopdocs.inputs.loader import load_file
 from coopdocs.inputs.schema import InputValidator, _validator, json_schema, validate_input
 from coopdocs.packs.pack import select_pack
@@ -15,9 +16,7 @@ from tests.support import BEREKE, DEFAULT_PACK, EXAMPLES, read_example, write_pa
 
 
 def first_lines(path: Path, lang: str = "en", strict: bool = False) -> list[str]:
-    from coopdocs.diagnostics import format_text
-
-    return [format_text(d, lang).splitlines()[0] for d in check_file(path, lang, strict=strict).diagnostics]
+    return [format_text(d, lang).splitlines()[0] for d in check_file(path, strict=strict).diagnostics]
 
 
 def test_contract_example_is_clean() -> None:
@@ -85,7 +84,7 @@ def test_strict_turns_warnings_into_errors(tmp_path: Path) -> None:
     strict = check_file(path, strict=True)
     assert strict.blocking is True
     assert [d.rule for d in strict.diagnostics if d.severity != "info"] == ["schema/unknown-key"]
-    assert any("did you mean 'payout_days'?" in d.message for d in strict.diagnostics)
+    assert any("did you mean 'payout_days'?" in worded(d, "en").message for d in strict.diagnostics)
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ MARGIN = 50  # points: the running header and footer sit in the top and bottom 2
 
 @cache
 def trees(layout: str = "separate") -> dict[str, doctree.Tree | doctree.Parallel]:
-    coop = check_file(BEREKE, "en").cooperative
+    coop = check_file(BEREKE).cooperative
     assert coop is not None
     return {t.stem: t for t in build_trees(coop, Options(layout=layout, langs=("ru", "kk")))}
 
@@ -253,7 +253,7 @@ def test_every_document_of_every_example_typesets(tmp_path: Path) -> None:
     from tests.support import EXAMPLES
 
     for example in sorted(EXAMPLES.glob("*.yaml")):
-        coop = check_file(example, "en").cooperative
+        coop = check_file(example).cooperative
         assert coop is not None, example
         for layout in ("separate", "parallel"):
             for item in build_trees(coop, Options(layout=layout)):
@@ -269,7 +269,7 @@ def test_a_users_docx_layout_makes_the_pdf_the_docx_converted(tmp_path: Path) ->
     from coopdocs.commands.overrides import with_templates
     from tests.support import DEFAULT_PACK
 
-    coop = check_file(BEREKE, "en").cooperative
+    coop = check_file(BEREKE).cooperative
     assert coop is not None
     clauses_only = tmp_path / "clauses"
     (clauses_only / "layouts").mkdir(parents=True)
@@ -415,7 +415,7 @@ def test_the_signature_block_is_never_alone_on_a_page(tmp_path: Path) -> None:
     minutes end in a list, and the block used to stand alone on the last page."""
     from tests.support import EXAMPLES
 
-    coop = check_file(EXAMPLES / "housing-savings.yaml", "en").cooperative
+    coop = check_file(EXAMPLES / "housing-savings.yaml").cooperative
     assert coop is not None
     (tree,) = build_trees(coop, Options(docs=("minutes",), langs=("en",)))
     assert isinstance(tree, doctree.Tree) and tree.signatures

@@ -13,23 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from coopdocs.checking import majority, textscan
+from coopdocs.diagnostics import Localized, Term
 from coopdocs.inputs.model import split_path
 
 _MISSING = object()
-
-
-@dataclass(frozen=True)
-class Term:
-    """Choice identifiers (``board``, ``members``...) that the message wording turns into words."""
-
-    ids: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Localized:
-    """A value that the message wording shows in the message's language (e.g. why a phrase matters)."""
-
-    texts: tuple[tuple[str, str], ...]
 
 
 @dataclass(frozen=True)

@@ -30,23 +30,21 @@ class Checked:
         return diagnostics.summary(self.diagnostics)
 
 
-def check_file(
-    path: str | Path, lang: str = "en", *, strict: bool = False, default_pack: Pack | None = None
-) -> Checked:
+def check_file(path: str | Path, *, strict: bool = False, default_pack: Pack | None = None) -> Checked:
     """Validate one file. Legal rules run only on input that passed the schema. The input's keys
     choose its pack; ``default_pack`` (the command line's) stands in for keys it leaves out."""
-    return check_loaded(load_file(path, lang), lang, strict=strict, file=str(path), default_pack=default_pack)
+    return check_loaded(load_file(path), strict=strict, file=str(path), default_pack=default_pack)
 
 
 def check_loaded(
-    loaded: Any, lang: str = "en", *, strict: bool = False, file: str | None = None, default_pack: Pack | None = None
+    loaded: Any, *, strict: bool = False, file: str | None = None, default_pack: Pack | None = None
 ) -> Checked:
     """Validate an input already loaded (e.g. one composed in memory by ``amend --old-charter``)."""
-    coop, found = validate_input(loaded, lang, default_pack)
+    coop, found = validate_input(loaded, default_pack=default_pack)
     if coop is not None:
         from coopdocs.checking.rules import run_rules
 
-        found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
+        found = sorted([*found, *run_rules(coop)], key=diagnostics.sort_key)
     if strict:
         found = [replace(d, severity="error") if d.severity == "warning" else d for d in found]
     pack = select_pack(loaded.data, default_pack) if isinstance(loaded.data, dict) else default_pack
@@ -60,15 +58,15 @@ class Programmes:
     pack: Pack | None  # None when the file names a pack that is not installed
 
 
-def programmes(path: str | Path, lang: str = "en", default_pack: Pack | None = None) -> Programmes:
+def programmes(path: str | Path, *, default_pack: Pack | None = None) -> Programmes:
     """The normalized programmes of a full input, or of a file holding only ``programs:``."""
     from coopdocs.inputs.schema import validate_programs
 
-    checked = check_file(path, lang, default_pack=default_pack)
+    checked = check_file(path, default_pack=default_pack)
     if checked.cooperative is not None:
         return Programmes(list(checked.cooperative.data["programs"]), checked.diagnostics, checked.cooperative.pack)
-    loaded = load_file(path, lang)
-    programs, found, pack = validate_programs(loaded, lang, default_pack)
+    loaded = load_file(path)
+    programs, found, pack = validate_programs(loaded, default_pack=default_pack)
     if programs is None and loaded.data is not None and set(loaded.data) - {"programs"}:
         found = checked.diagnostics  # a full input with errors: report them, not the partial check's
     return Programmes(programs, found, pack)

@@ -1,7 +1,10 @@
-"""Legal rules as data: load ``rules.yaml`` of a pack, run its checks, list and explain the rules.
+"""Legal rules as data: load ``rules.yaml`` of a pack and run its checks.
 
 Every rule names a check function (``coopdocs.checking.checks``) with its parameters, a citation id of the
-pack's ``citations.yaml``, and its wording in ru, kk and en. Nothing legal is written here.
+pack's ``citations.yaml``, and its wording in ru, kk and en. Nothing legal is written here, and nothing is
+worded: a finding becomes a diagnostic with the rule's id and the finding's values, worded where it is
+shown (``coopdocs.compose.messages``); `coopdocs rules` and `explain` word the rules
+(``coopdocs.commands.explaining``).
 """
 
 from __future__ import annotations
@@ -10,7 +13,6 @@ import copy
 import difflib
 import inspect
 import io
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -19,17 +21,15 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
-from coopdocs.checking.checks import CHECKS, Finding, Localized, Term
-from coopdocs.compose.wording import load_terms, number
-from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic, ui_words
-from coopdocs.errors import PackError, UsageError
+from coopdocs.checking.checks import CHECKS, Finding
+from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic
+from coopdocs.errors import PackError
 from coopdocs.inputs.model import Cooperative, split_path
-from coopdocs.packs.citations import Citation, citation_entry, citation_ids, resolve
+from coopdocs.packs.citations import citation_ids
 from coopdocs.packs.pack import Pack
 
 _ID = re.compile(r"^[A-Z]{2}-[A-Z0-9]+(-[A-Z0-9]+)+$")
 _TEXTS = ("message", "hint", "protects")
-_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 @dataclass(frozen=True)
@@ -180,14 +180,14 @@ def evaluate(coop: Cooperative) -> list[RuleResult]:
     return [RuleResult(rule, tuple(rule.findings(coop.data))) for rule in load_rules(coop.pack)]
 
 
-def run_rules(coop: Cooperative, lang: str) -> list[Diagnostic]:
-    """The findings of every rule as diagnostics worded in ``lang``."""
-    return [to_diagnostic(result.rule, finding, coop, lang) for result in evaluate(coop) for finding in result.findings]
+def run_rules(coop: Cooperative) -> list[Diagnostic]:
+    """The findings of every rule as diagnostics (worded where they are shown: ``compose.messages``)."""
+    return [to_diagnostic(result.rule, finding, coop) for result in evaluate(coop) for finding in result.findings]
 
 
-def to_diagnostic(rule: Rule, finding: Finding, coop: Cooperative, lang: str) -> Diagnostic:
-    values = {key: _word(value, lang, coop.pack) for key, value in finding.values.items()}
-    values["path"] = finding.path
+def to_diagnostic(rule: Rule, finding: Finding, coop: Cooperative) -> Diagnostic:
+    """A finding of ``rule`` as a diagnostic: the rule's id and severity, the finding's place in the
+    input file and its values as the message's arguments."""
     position = coop.positions.of(split_path(finding.path))
     return Diagnostic(
         rule=rule.id,
@@ -195,136 +195,10 @@ def to_diagnostic(rule: Rule, finding: Finding, coop: Cooperative, lang: str) ->
         path=finding.path,
         line=position[0] if position else None,
         column=position[1] if position else None,
-        message=_format(rule, "message", lang, values),
-        citation=resolve(rule.citation, lang, coop.pack),
-        hint=_format(rule, "hint", lang, values),
+        args=dict(finding.values),
+        pack=coop.pack,
         file=coop.file,
     )
-
-
-def _format(rule: Rule, name: str, lang: str, values: Mapping[str, Any]) -> str:
-    text = getattr(rule, name)[lang]
-    try:
-        return str(text.format(**values))
-    except (KeyError, IndexError, ValueError) as exc:
-        problem = f"rule {rule.id}: {name} ({lang}) has a placeholder the check does not give: {exc}"
-        raise PackError(problem) from exc
-
-
-def _word(value: Any, lang: str, pack: Pack) -> Any:
-    """Turn check values into text: terms into words of ``lang``, numbers into local notation."""
-    if isinstance(value, Term):
-        table = load_terms(pack)
-        words = []
-        for ident in value.ids:
-            forms = (table.get(ident) or {}).get(lang)
-            words.append(forms.get("nom", ident) if isinstance(forms, Mapping) else str(forms or ident))
-        return ", ".join(words)
-    if isinstance(value, Localized):
-        return dict(value.texts).get(lang, "")
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return number(value, lang)
-    return value
-
-
-# --- listing and explaining ----------------------------------------------------------------------
-
-
-def summary_text(rule: Rule, lang: str) -> str:
-    """The rule's message with its placeholders shown as an ellipsis."""
-    return _PLACEHOLDER.sub("…", rule.message[lang])
-
-
-def rule_list(lang: str, pack: Pack) -> list[dict[str, Any]]:
-    out = []
-    for rule in load_rules(pack):
-        cite = resolve(rule.citation, lang, pack)
-        out.append(
-            {
-                "id": rule.id,
-                "severity": rule.severity,
-                "paths": list(rule.paths),
-                "citation": cite.label(lang),
-                "citation_id": rule.citation,
-                "verified": cite.verified,
-                "url": cite.url,
-                "message": summary_text(rule, lang),
-            }
-        )
-    return out
-
-
-def format_rules(lang: str, fmt: str, pack: Pack) -> str:
-    """The rule list as a text table or as JSON."""
-    rows = rule_list(lang, pack)
-    if fmt == "json":
-        return json.dumps(rows, ensure_ascii=False, indent=2)
-    if fmt != "text":
-        raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
-    width = max((len(row["id"]) for row in rows), default=2)
-    from coopdocs.diagnostics import ui_words
-
-    words = ui_words("_ui_cli", lang)
-    head = words["rules_header"].split("|")
-    severity = {row["severity"]: words[f"severity_{row['severity']}"] for row in rows}
-    sev = max(8, len(head[1]), *(len(w) for w in severity.values()))
-    lines = [f"{head[0]:<{width}}  {head[1]:<{sev}}  {head[2]}"]
-    from coopdocs.commands.fieldnames import in_words
-
-    for row in rows:
-        lines.append(f"{row['id']:<{width}}  {severity[row['severity']]:<{sev}}  {row['citation']}")
-        lines.append(f"{'':<{width}}  {'':<{sev}}  {in_words(row['message'], lang, pack, choices=False)}")
-    return "\n".join(lines)
-
-
-def explain(rule_id: str, lang: str, pack: Pack) -> str:
-    """What the rule protects, its legal basis, a failing and a passing input, and the fix."""
-    try:
-        rule = get_rule(rule_id, pack)
-    except KeyError:
-        raise _unknown(rule_id, lang, pack) from None
-    cite = resolve(rule.citation, lang, pack)
-    ui = ui_words("_ui_rules", lang)
-    severity = ui_words("_ui_cli", lang)[f"severity_{rule.severity}"]
-    lines = [f"{rule.id} ({severity})", "", f"{ui['protects']}:", f"  {rule.protects[lang]}", ""]
-    lines += [f"{ui['basis']}: {cite.label(lang)}", *_basis(cite, lang, pack, ui)]
-    for other in rule.also:
-        also = resolve(other, lang, pack)
-        lines += ["", f"{ui['also']}: {also.label(lang)}", *_basis(also, lang, pack, ui)]
-    lines += ["", f"{ui['reads']}: {', '.join(rule.paths)}"]
-    lines += ["", f"{ui['fail']}:", _indent(patch_yaml(rule.examples["fail"]))]
-    lines += [f"  → {ui['message']}: {summary_text(rule, lang)}"]
-    lines += ["", f"{ui['pass']}:", _indent(patch_yaml(rule.examples["pass"]))]
-    lines += ["", f"{ui['fix']}:", f"  {_PLACEHOLDER.sub('…', rule.hint[lang])}"]
-    return "\n".join(lines)
-
-
-def _basis(cite: Citation, lang: str, pack: Pack, ui: Mapping[str, str]) -> list[str]:
-    says = citation_entry(cite.id, pack).get("says") or {}
-    # a source not read in Kazakh is quoted in Russian (the text read), then in the English summary
-    if isinstance(says, Mapping):
-        text = says.get(lang) or says.get("ru" if lang == "kk" else "en") or says.get("en")
-    else:
-        text = says
-    lines = [f"  {' '.join(str(text).split())}"] if text else []
-    if cite.url:
-        lines.append(f"  URL: {cite.url}")
-    verified = ui["yes"] if cite.verified else ui["no"]
-    edition = f" ({cite.edition})" if cite.edition and cite.edition != "unknown" else ""
-    lines.append(f"  {ui['verified']}: {verified}{edition}")
-    return lines
-
-
-def _unknown(rule_id: str, lang: str, pack: Pack) -> UsageError:
-    ids = [rule.id for rule in load_rules(pack)]
-    close = difflib.get_close_matches(rule_id.strip().upper(), ids, n=3, cutoff=0.6)
-    ui = ui_words("_ui_rules", lang)
-    hint = ui["did_you_mean"].format(ids=", ".join(close)) if close else ui["list_all"]
-    return UsageError(f"{ui['unknown']} {rule_id!r}", hint=hint)
-
-
-def _indent(text: str) -> str:
-    return "\n".join(f"    {line}" for line in text.rstrip().splitlines())
 
 
 # --- example patches -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from typing import Any
 from coopdocs import __version__
 from coopdocs.commands import build, fieldnames
 from coopdocs.compose import clauses
+from coopdocs.compose.messages import worded
 from coopdocs.compose.wording import legal_date
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import UsageError
@@ -99,7 +100,7 @@ def corrections_text(found: Sequence[Correction], old: Cooperative, lang: str, s
     ui = ui_words("_ui_cli", lang)
     lines = [str(words["old_corrected"][lang]).format(file=file)]
     for c in found:
-        d = c.problem
+        d = worded(c.problem, lang)
         where = d.file + (f":{d.line}:{d.column}" if d.line is not None else "")
         lines.append(
             f"  {where}: {ui['severity_' + d.severity]}[{d.rule}] {d.path}: "
@@ -318,11 +319,11 @@ def check_old_charter(charter: Path, new: Path, lang: str = "en") -> Any:
     (:func:`old_from_charter`); NEW's own problems when NEW does not pass the schema."""
     from coopdocs.checking.pipeline import check_file, check_loaded
 
-    checked = check_file(new, lang)
+    checked = check_file(new)
     if checked.cooperative is None:
         return checked
     loaded, _imported = old_from_charter(charter, checked.cooperative, lang)
-    found = check_loaded(loaded, lang, file=str(charter))
+    found = check_loaded(loaded, file=str(charter))
     # OLD was composed, not written: no line and column to point at, and no advice on how to write it
     said = [
         dataclasses.replace(d, line=None, column=None)
@@ -355,7 +356,7 @@ def old_from_charter(charter: Path, new: Cooperative, lang: str = "en") -> tuple
         imported.data["languages"]
     )
     text = json.dumps(_without_none(data), ensure_ascii=False, default=str)
-    return load_text(text, str(charter), lang), imported
+    return load_text(text, str(charter)), imported
 
 
 # --- what the chair sees: the input values changed and the clauses they amend --------------------

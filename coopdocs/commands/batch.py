@@ -306,8 +306,9 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
     from coopdocs.checking.pipeline import check_file
     from coopdocs.commands import build as building
     from coopdocs.commands.fieldnames import format_for
+    from coopdocs.compose.messages import as_json
 
-    checked = check_file(path, options.msg_lang)
+    checked = check_file(path)
     counts = checked.counts
     result = ItemResult(
         index,
@@ -316,7 +317,7 @@ def _produce(index: int, path: Path, options: BatchOptions, converter: Callable[
         errors=counts["errors"],
         warnings=counts["warnings"],
         red_flags=counts["red_flags"],
-        diagnostics=tuple(d.as_json() for d in checked.diagnostics),
+        diagnostics=tuple(as_json(d, options.msg_lang) for d in checked.diagnostics),
         diagnostics_text=tuple(
             format_for(d, options.msg_lang, options.audience, checked.pack) for d in checked.diagnostics
         ),
@@ -437,7 +438,7 @@ def warm_caches(path: Path, options: BatchOptions) -> None:
     from coopdocs.commands import build as building
 
     try:
-        checked = check_file(path, options.msg_lang)
+        checked = check_file(path)
         if checked.cooperative is not None:
             building.build_outputs(checked.cooperative, Options(docs=options.docs, langs=options.langs))
     except Exception:  # noqa: BLE001 - only a warm-up: the item itself reports any problem

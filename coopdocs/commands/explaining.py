@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import copy
+import difflib
+import json
 import re
 import shutil
 import subprocess
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from coopdocs.checking import rules
+from coopdocs.commands.fieldnames import in_words
 from coopdocs.compose import clauses
 from coopdocs.diagnostics import ui_words
 from coopdocs.errors import InputError, UsageError
 from coopdocs.inputs.model import Cooperative
+from coopdocs.packs.citations import Citation, citation_entry, resolve
 from coopdocs.packs.pack import Pack, example_path
 
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
@@ -21,6 +27,7 @@ KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 
 # A rule id is words joined by dashes (KZ-PC-EXIT-PAYOUT-PERIOD); a clause id has dots or one word.
 _RULE_ID = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+")
+_PLACEHOLDER = re.compile(r"\{[^{}]*\}")
 
 
 def explain(ident: str, lang: str, input_path: Path | None, audience: str, default_pack: Pack) -> str:
@@ -28,18 +35,14 @@ def explain(ident: str, lang: str, input_path: Path | None, audience: str, defau
     clause: its id (``exit.payout``) or the number a member sees in the charter (``5.8``), worded for
     ``input_path`` (default: the example) in ``lang``: for a member the choice in words, for a lawyer
     the YAML keys it reads."""
-    from coopdocs.checking import rules
-
     if _RULE_ID.fullmatch(ident):
         pack = _cooperative(input_path, lang, default_pack)[0].pack if input_path else default_pack
-        return rules.explain(ident, lang, pack)
+        return explain_rule(ident, lang, pack)
     coop, source = _cooperative(input_path, lang, default_pack)
     if re.fullmatch(r"\d+(?:\.\d+)*\.?", ident):
         return _explain_number(coop, source, ident.rstrip("."), lang, audience)
     found = clauses.find_clause(coop.pack, ident)
     if found is None:
-        import difflib
-
         close = difflib.get_close_matches(ident, clauses.all_clause_ids(coop.pack), n=3)
         ui = ui_words("_ui_explain", lang)
         hint = ui["did_you_mean"].format(ids=", ".join(close)) if close else ui["see_rules"]
@@ -54,7 +57,7 @@ def _cooperative(input_path: Path | None, lang: str, default_pack: Pack) -> tupl
     from coopdocs.checking.pipeline import check_file
 
     path = input_path or example_path()
-    checked = check_file(path, lang, default_pack=default_pack)
+    checked = check_file(path, default_pack=default_pack)
     if checked.cooperative is None or checked.blocking:
         ui = ui_words("_ui_explain", lang)
         raise InputError(ui["input_invalid"].format(file=path), hint=ui["input_invalid_hint"].format(file=path))
@@ -208,3 +211,99 @@ def doctor(lang: str = "en") -> tuple[str, bool]:
     elif ok:
         lines.append(say("default_here"))
     return "\n".join(lines), ok
+
+
+# --- the rules: listed (`coopdocs rules`) and explained (`coopdocs explain RULE-ID`) ----------------
+
+
+def summary_text(rule: rules.Rule, lang: str) -> str:
+    """The rule's message with its placeholders shown as an ellipsis."""
+    return _PLACEHOLDER.sub("…", rule.message[lang])
+
+
+def rule_list(lang: str, pack: Pack) -> list[dict[str, Any]]:
+    out = []
+    for rule in rules.load_rules(pack):
+        cite = resolve(rule.citation, lang, pack)
+        out.append(
+            {
+                "id": rule.id,
+                "severity": rule.severity,
+                "paths": list(rule.paths),
+                "citation": cite.label(lang),
+                "citation_id": rule.citation,
+                "verified": cite.verified,
+                "url": cite.url,
+                "message": summary_text(rule, lang),
+            }
+        )
+    return out
+
+
+def format_rules(lang: str, fmt: str, pack: Pack) -> str:
+    """The rule list as a text table or as JSON."""
+    rows = rule_list(lang, pack)
+    if fmt == "json":
+        return json.dumps(rows, ensure_ascii=False, indent=2)
+    if fmt != "text":
+        raise UsageError(f"unknown format {fmt!r}", hint="use text or json")
+    width = max((len(row["id"]) for row in rows), default=2)
+    words = ui_words("_ui_cli", lang)
+    head = words["rules_header"].split("|")
+    severity = {row["severity"]: words[f"severity_{row['severity']}"] for row in rows}
+    sev = max(8, len(head[1]), *(len(w) for w in severity.values()))
+    lines = [f"{head[0]:<{width}}  {head[1]:<{sev}}  {head[2]}"]
+    for row in rows:
+        lines.append(f"{row['id']:<{width}}  {severity[row['severity']]:<{sev}}  {row['citation']}")
+        lines.append(f"{'':<{width}}  {'':<{sev}}  {in_words(row['message'], lang, pack, choices=False)}")
+    return "\n".join(lines)
+
+
+def explain_rule(rule_id: str, lang: str, pack: Pack) -> str:
+    """What the rule protects, its legal basis, a failing and a passing input, and the fix."""
+    try:
+        rule = rules.get_rule(rule_id, pack)
+    except KeyError:
+        raise _unknown(rule_id, lang, pack) from None
+    cite = resolve(rule.citation, lang, pack)
+    ui = ui_words("_ui_rules", lang)
+    severity = ui_words("_ui_cli", lang)[f"severity_{rule.severity}"]
+    lines = [f"{rule.id} ({severity})", "", f"{ui['protects']}:", f"  {rule.protects[lang]}", ""]
+    lines += [f"{ui['basis']}: {cite.label(lang)}", *_basis(cite, lang, pack, ui)]
+    for other in rule.also:
+        also = resolve(other, lang, pack)
+        lines += ["", f"{ui['also']}: {also.label(lang)}", *_basis(also, lang, pack, ui)]
+    lines += ["", f"{ui['reads']}: {', '.join(rule.paths)}"]
+    lines += ["", f"{ui['fail']}:", _indent(rules.patch_yaml(rule.examples["fail"]))]
+    lines += [f"  → {ui['message']}: {summary_text(rule, lang)}"]
+    lines += ["", f"{ui['pass']}:", _indent(rules.patch_yaml(rule.examples["pass"]))]
+    lines += ["", f"{ui['fix']}:", f"  {_PLACEHOLDER.sub('…', rule.hint[lang])}"]
+    return "\n".join(lines)
+
+
+def _basis(cite: Citation, lang: str, pack: Pack, ui: Mapping[str, str]) -> list[str]:
+    says = citation_entry(cite.id, pack).get("says") or {}
+    # a source not read in Kazakh is quoted in Russian (the text read), then in the English summary
+    if isinstance(says, Mapping):
+        text = says.get(lang) or says.get("ru" if lang == "kk" else "en") or says.get("en")
+    else:
+        text = says
+    lines = [f"  {' '.join(str(text).split())}"] if text else []
+    if cite.url:
+        lines.append(f"  URL: {cite.url}")
+    verified = ui["yes"] if cite.verified else ui["no"]
+    edition = f" ({cite.edition})" if cite.edition and cite.edition != "unknown" else ""
+    lines.append(f"  {ui['verified']}: {verified}{edition}")
+    return lines
+
+
+def _unknown(rule_id: str, lang: str, pack: Pack) -> UsageError:
+    ids = [rule.id for rule in rules.load_rules(pack)]
+    close = difflib.get_close_matches(rule_id.strip().upper(), ids, n=3, cutoff=0.6)
+    ui = ui_words("_ui_rules", lang)
+    hint = ui["did_you_mean"].format(ids=", ".join(close)) if close else ui["list_all"]
+    return UsageError(f"{ui['unknown']} {rule_id!r}", hint=hint)
+
+
+def _indent(text: str) -> str:
+    return "\n".join(f"    {line}" for line in text.rstrip().splitlines())

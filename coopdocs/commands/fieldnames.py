@@ -13,6 +13,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
+from coopdocs.compose.messages import Worded, format_text, worded
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.inputs.model import split_path
 from coopdocs.packs.pack import Pack
@@ -194,21 +195,20 @@ def _tail(tail: str, lang: str, pack: Pack) -> str | None:
     return None
 
 
-def for_member(d: Diagnostic, lang: str, pack: Pack) -> Diagnostic:
+def for_member(d: Diagnostic | Worded, lang: str, pack: Pack) -> Worded:
     """A diagnostic as a member reads it: its field named in words (the path kept when nothing names
     it: an unknown key is what the member typed), message and hint without YAML paths."""
-    named = label(d.path, lang, pack) if d.path and d.rule not in _OWN_PATH else None
+    w = worded(d, lang)
+    named = label(w.path, lang, pack) if w.path and w.rule not in _OWN_PATH else None
     return replace(
-        d,
-        path=quoted(named, lang) if named else d.path,
-        message=in_words(d.message, lang, pack, choices=False),
-        hint=in_words(d.hint, lang, pack, choices=False) if d.hint else d.hint,
+        w,
+        path=quoted(named, lang) if named else w.path,
+        message=in_words(w.message, lang, pack, choices=False),
+        hint=in_words(w.hint, lang, pack, choices=False) if w.hint else w.hint,
     )
 
 
-def format_for(d: Diagnostic, lang: str, audience: str, pack: Pack | None) -> str:
-    """``diagnostics.format_text`` for a member (fields in words, by ``pack``'s questionnaire) or a
+def format_for(d: Diagnostic | Worded, lang: str, audience: str, pack: Pack | None) -> str:
+    """``messages.format_text`` for a member (fields in words, by ``pack``'s questionnaire) or a
     lawyer (YAML paths); without a pack (the input named none installed) the paths stay."""
-    from coopdocs.diagnostics import format_text
-
     return format_text(for_member(d, lang, pack) if audience == "member" and pack is not None else d, lang)

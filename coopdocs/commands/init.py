@@ -27,7 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
-from coopdocs.diagnostics import Diagnostic
+from coopdocs.compose.messages import Worded, worded_all
 from coopdocs.errors import InputError, OutputError, PackError, UsageError
 from coopdocs.inputs import idnumbers
 from coopdocs.inputs.loader import Positions, load_text
@@ -549,7 +549,7 @@ def apply_answer(qn: Questionnaire, q: Question, data: dict[str, Any], index: in
         set_at(data, path, value)
 
 
-def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack) -> list[Diagnostic]:
+def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack) -> list[Worded]:
     """What the legal rules report at (or inside) ``path`` for a draft, worded in ``lang``."""
     from coopdocs.checking.rules import load_rules, to_diagnostic
 
@@ -560,8 +560,8 @@ def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack) -> 
             continue
         for finding in rule.findings(data):
             if _related(finding.path, path):
-                found.append(to_diagnostic(rule, finding, coop, lang))
-    return found
+                found.append(to_diagnostic(rule, finding, coop))
+    return worded_all(found, lang)
 
 
 def applies(q: Question, data: Mapping[str, Any], index: int | None) -> bool:
@@ -903,7 +903,7 @@ def _recheck(qn: Questionnaire, data: dict[str, Any], lang: str, prompter: Promp
 
 
 def _ask_again(
-    qn: Questionnaire, data: dict[str, Any], problems: list[Diagnostic], lang: str, prompter: Prompter
+    qn: Questionnaire, data: dict[str, Any], problems: list[Worded], lang: str, prompter: Prompter
 ) -> bool:
     asked = False
     for problem in problems:
@@ -935,16 +935,17 @@ def find_question(qn: Questionnaire, data: Mapping[str, Any], path: str) -> tupl
     return (best[1], best[2]) if best else inside
 
 
-def check_data(data: Mapping[str, Any], lang: str, pack: Pack) -> list[Diagnostic]:
-    """What ``coopdocs validate`` would report for the written file, info findings left out."""
+def check_data(data: Mapping[str, Any], lang: str, pack: Pack) -> list[Worded]:
+    """What ``coopdocs validate`` would report for the written file (worded in ``lang``), info findings
+    left out."""
     from coopdocs.checking.rules import run_rules
     from coopdocs.inputs.schema import validate_input
 
-    loaded = load_text(render_yaml(data, lang, pack), "<init>", lang)
-    coop, found = validate_input(loaded, lang)
+    loaded = load_text(render_yaml(data, lang, pack), "<init>")
+    coop, found = validate_input(loaded)
     if coop is not None:
-        found = [*found, *run_rules(coop, lang)]
-    return [d for d in found if d.severity != "info"]
+        found = [*found, *run_rules(coop)]
+    return worded_all([d for d in found if d.severity != "info"], lang)
 
 
 # --- the commented YAML --------------------------------------------------------------------------

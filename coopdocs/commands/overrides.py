@@ -22,6 +22,7 @@ from typing import Any
 from jinja2 import TemplateSyntaxError, nodes
 
 from coopdocs.compose import clauses
+from coopdocs.compose.messages import worded
 from coopdocs.compose.templating import make_env
 from coopdocs.diagnostics import ui_words
 from coopdocs.errors import CoopdocsError, TemplateError, UsageError
@@ -259,12 +260,14 @@ def _check_file(
     *,
     full: bool,
 ) -> list[Problem]:
-    loaded = load_file(path, lang)
+    loaded = load_file(path)
     if loaded.data is None:
-        return [Problem(str(path), d.line, d.column, d.message) for d in loaded.diagnostics]
+        return [Problem(str(path), d.line, d.column, worded(d, lang).message) for d in loaded.diagnostics]
     # Errors found while reading (a duplicate key, a character a DOCX cannot hold, a text over the
     # limits on input) come with the data; `build` would fail on them.
-    out: list[Problem] = [Problem(str(path), d.line, d.column, d.message) for d in loaded.diagnostics if d.blocking]
+    out: list[Problem] = [
+        Problem(str(path), d.line, d.column, worded(d, lang).message) for d in loaded.diagnostics if d.blocking
+    ]
     entries = loaded.data.get("clauses")
     if path.name == "document.yaml":
         entries = None

@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 from coopdocs import diagnostics
 from coopdocs.commands import init, webform
 from coopdocs.commands.webform import LANGS, Slot
+from coopdocs.compose.messages import format_json, worded
 from coopdocs.errors import CoopdocsError
 from coopdocs.inputs.loader import load_text
 from coopdocs.packs import formchoice
@@ -383,7 +384,7 @@ def create_app(
             problems = []
             for d in checked.diagnostics:
                 where = webform.slot_of(form, session.data, d.path)
-                problems.append((d, where[0] if where else None))
+                problems.append((worded(d, lang), where[0] if where else None))
             answers = []
             for number, section in enumerate(form.sections, start=1):
                 rows = [
@@ -423,9 +424,9 @@ def create_app(
                 return finish(_forbidden(form, session), sid, new)
             upload = submitted.get("file")
             raw = await upload.read() if upload is not None and not isinstance(upload, str) else b""
-        loaded = load_text(raw.decode("utf-8", errors="replace"), "coop.yaml", session.lang)
+        loaded = load_text(raw.decode("utf-8", errors="replace"), "coop.yaml")
         if loaded.data is None:
-            message = "; ".join(d.message for d in loaded.diagnostics)
+            message = "; ".join(worded(d, session.lang).message for d in loaded.diagnostics)
             page = render("problem.html", session, title=form.word("upload_bad", session.lang), message=message)
             return finish(page, sid, new)
         with session.lock:
@@ -453,7 +454,7 @@ def create_app(
 
         pack = pack_of(data)
         checked = webform.check(data, lang, pack)
-        full = load_text(webform.to_yaml(data, lang, pack), "coop.yaml", lang)
+        full = load_text(webform.to_yaml(data, lang, pack), "coop.yaml")
         return _zip_built(building, Checked("coop.yaml", checked.cooperative, checked.diagnostics), options, full)
 
     async def package(request: Request) -> Response:
@@ -527,9 +528,9 @@ def _read_start(path: Path) -> dict[str, Any]:
     from coopdocs.errors import InputError
     from coopdocs.inputs.loader import load_file
 
-    loaded = load_file(path, "en")
+    loaded = load_file(path)
     if loaded.data is None:
-        first = loaded.diagnostics[0] if loaded.diagnostics else None
+        first = worded(loaded.diagnostics[0], "en") if loaded.diagnostics else None
         raise InputError(f"{path}: {first.message if first else 'cannot be read'}", hint=first.hint if first else None)
     return loaded.data
 
@@ -703,13 +704,13 @@ async def api_validate(request: Request) -> Response:
     lang = _api_lang(request, "lang")
     name = request.query_params.get("file") or "coop.yaml"
     body = await request.body()
-    loaded = load_text(body.decode("utf-8", errors="replace"), name, lang)
-    coop, found = validate_input(loaded, lang, request.app.state.pack)
+    loaded = load_text(body.decode("utf-8", errors="replace"), name)
+    coop, found = validate_input(loaded, default_pack=request.app.state.pack)
     if coop is not None:
-        found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
+        found = sorted([*found, *run_rules(coop)], key=diagnostics.sort_key)
     if request.query_params.get("strict") in ("1", "true"):
         found = [replace(d, severity="error") if d.severity == "warning" else d for d in found]
-    return Response(diagnostics.format_json([(name, found)]), media_type="application/json")
+    return Response(format_json([(name, found)], lang), media_type="application/json")
 
 
 async def api_build(request: Request) -> Response:
@@ -725,17 +726,17 @@ async def api_build(request: Request) -> Response:
     except ValueError as exc:
         return JSONResponse({"error": str(exc)}, status_code=400)
     body = await request.body()
-    loaded = load_text(body.decode("utf-8", errors="replace"), "coop.yaml", lang)
-    coop, found = validate_input(loaded, lang, request.app.state.pack)
+    loaded = load_text(body.decode("utf-8", errors="replace"), "coop.yaml")
+    coop, found = validate_input(loaded, default_pack=request.app.state.pack)
     if coop is not None:
-        found = sorted([*found, *run_rules(coop, lang)], key=diagnostics.sort_key)
+        found = sorted([*found, *run_rules(coop)], key=diagnostics.sort_key)
     checked = Checked("coop.yaml", coop, found)
     try:
         zipped, built = _zip_built(building, checked, options, loaded)
     except CoopdocsError as exc:
         return JSONResponse({"error": str(exc), "hint": getattr(exc, "hint", None)}, status_code=422)
     if zipped is None:
-        return Response(diagnostics.format_json([("coop.yaml", found)]), status_code=422, media_type="application/json")
+        return Response(format_json([("coop.yaml", found)], lang), status_code=422, media_type="application/json")
     return _attachment(zipped, f"{built.folder}.zip", "application/zip")
 
 

@@ -21,6 +21,7 @@ from ruamel.yaml import YAML
 from coopdocs.commands import init
 from coopdocs.commands.init import Question, Questionnaire, Rejected
 from coopdocs.compose import clauses
+from coopdocs.compose.messages import Worded, worded
 from coopdocs.diagnostics import Diagnostic
 from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.inputs.loader import load_text
@@ -367,10 +368,10 @@ def check(data: Mapping[str, Any], lang: str, pack: Pack) -> Checked:
     from coopdocs.checking.rules import run_rules
     from coopdocs.inputs.schema import validate_input
 
-    loaded = load_text(to_yaml(data, lang, pack), "coop.yaml", lang)
-    coop, found = validate_input(loaded, lang, pack)
+    loaded = load_text(to_yaml(data, lang, pack), "coop.yaml")
+    coop, found = validate_input(loaded, default_pack=pack)
     if coop is not None:
-        found = [*found, *run_rules(coop, lang)]
+        found = [*found, *run_rules(coop)]
     return Checked(coop, [d for d in found if d.severity != "info"])
 
 
@@ -397,17 +398,17 @@ def page_messages(
     checked: Checked | None = None,
     *,
     unanswered: bool = False,
-) -> dict[str, list[Diagnostic]]:
+) -> dict[str, list[Worded]]:
     """The legal rules' and the schema's findings next to the answers of one page that caused them.
 
     A question not answered yet is reported only when ``unanswered`` (the founder asked to go on)."""
-    out: dict[str, list[Diagnostic]] = {}
+    out: dict[str, list[Worded]] = {}
     names = {s.path: s.name for s in slots(section, data)}
     for slot in slots(section, data):
         if slot.q.type == "count":
             continue  # the findings inside a list belong to its items' questions
-        for d in init.rule_problems(data, slot.path, lang, form.qn.pack):
-            _add(out, slot.name, d)
+        for problem in init.rule_problems(data, slot.path, lang, form.qn.pack):
+            _add(out, slot.name, problem)
     for d in (checked or check(data, lang, form.qn.pack)).diagnostics:
         if d.rule in UNANSWERED and not unanswered:
             continue
@@ -415,7 +416,7 @@ def page_messages(
         if where is not None and where[1].q.type == "count" and where[1].path != d.path:
             where = _unanswered_in(form, section, data, d.path) or where
         if where is not None and where[1].path in names:
-            _add(out, names[where[1].path], d)
+            _add(out, names[where[1].path], worded(d, lang))
     return out
 
 
@@ -429,7 +430,7 @@ def _unanswered_in(form: WebForm, section: Section, data: Mapping[str, Any], pat
     return None
 
 
-def _add(out: dict[str, list[Diagnostic]], name: str, d: Diagnostic) -> None:
+def _add(out: dict[str, list[Worded]], name: str, d: Worded) -> None:
     listed = out.setdefault(name, [])
     if all((x.rule, x.message) != (d.rule, d.message) for x in listed):
         listed.append(d)
@@ -444,7 +445,7 @@ def in_words(form: WebForm, data: Mapping[str, Any], text: str | None, lang: str
     return worded(text, lang, form.qn.pack)
 
 
-def basis(d: Diagnostic, lang: str) -> str:
+def basis(d: Worded, lang: str) -> str:
     return d.citation.label(lang) if d.citation is not None else ""
 
 

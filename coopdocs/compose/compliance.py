@@ -14,9 +14,10 @@ from functools import cache
 from typing import Any
 
 from coopdocs import __version__
-from coopdocs.checking import rules, stress, stressreport
-from coopdocs.compose import clauses
+from coopdocs.checking import rules, stress
+from coopdocs.compose import clauses, stressreport
 from coopdocs.compose.clauses import Clause, Document, Section
+from coopdocs.compose.messages import worded
 from coopdocs.compose.wording import words
 from coopdocs.errors import PackError
 from coopdocs.inputs.model import Cooperative
@@ -96,7 +97,7 @@ def _basis(rule: rules.Rule, lang: str, pack: Pack) -> str:
 def _findings(result: rules.RuleResult, coop: Cooperative, lang: str) -> list[str]:
     out = []
     for finding in result.findings:
-        diag = rules.to_diagnostic(result.rule, finding, coop, lang)
+        diag = worded(rules.to_diagnostic(result.rule, finding, coop), lang)
         where = f"{diag.path} ({words(coop.pack)['line'][lang]} {diag.line})" if diag.line else diag.path
         out.append(f"{where}: {diag.message}")
     return out

@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from coopdocs import diagnostics
-from coopdocs.diagnostics import Diagnostic, word
+from coopdocs.diagnostics import Diagnostic, Localized, Word
 from coopdocs.errors import PackError
 from coopdocs.inputs import idnumbers
 from coopdocs.inputs.loader import Loaded, PathT
 from coopdocs.packs.pack import Pack
 
-Check = Callable[[dict[str, Any], Loaded, str, Pack], Iterator[Diagnostic]]
+Check = Callable[[dict[str, Any], Loaded, Pack], Iterator[Diagnostic]]
 CHECKS: dict[str, Check] = {}
 
 
@@ -32,14 +32,14 @@ def check(name: str) -> Callable[[Check], Check]:
     return register
 
 
-def run(name: str, data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) -> list[Diagnostic]:
+def run(name: str, data: dict[str, Any], loaded: Loaded, pack: Pack) -> list[Diagnostic]:
     if name not in CHECKS:
         raise PackError(f"{pack.key}: pack.yaml input_checks names {name!r}, not one of: {', '.join(sorted(CHECKS))}")
-    return list(CHECKS[name](data, loaded, lang, pack))
+    return list(CHECKS[name](data, loaded, pack))
 
 
 @check("founders")
-def check_founders(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) -> Iterator[Diagnostic]:
+def check_founders(data: dict[str, Any], loaded: Loaded, pack: Pack) -> Iterator[Diagnostic]:
     """IIN/BIN, age and share checks. Defensive about types: it also runs when the schema failed."""
     founding: dict[str, Any] = data["founding"] if isinstance(data.get("founding"), dict) else {}
     founders: list[Any] = founding["founders"] if isinstance(founding.get("founders"), list) else []
@@ -54,7 +54,7 @@ def check_founders(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) 
         key = "iin" if founder["kind"] == "person" else "bin"
         number = founder.get(key)
         if number is None:
-            yield _found("input/id-missing", loaded, lang, base, pack, kind=word(founder["kind"], lang), key=key)
+            yield _found("input/id-missing", loaded, base, pack, kind=Word(founder["kind"]), key=key)
         elif isinstance(number, str):
             check = idnumbers.iin_problem if key == "iin" else idnumbers.bin_problem
             problem = check(number)
@@ -62,18 +62,16 @@ def check_founders(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) 
             if problem:
                 yield diagnostics.make(
                     f"input/{key}",
-                    lang=lang,
                     path=(*base, key),
                     position=loaded.positions.of((*base, key)),
                     file=loaded.file,
                     pack=pack,
                     value=number,
-                    reason=idnumbers.REASONS[problem][lang],
+                    reason=Localized.of(idnumbers.REASONS[problem]),
                 )
             elif birth is not None and isinstance(meeting, dt.date) and idnumbers.age_on(birth, meeting) < min_age:
                 yield diagnostics.make(
                     "input/founder-age",
-                    lang=lang,
                     path=(*base, key),
                     position=loaded.positions.of((*base, key)),
                     file=loaded.file,
@@ -85,14 +83,14 @@ def check_founders(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) 
         paid = founder.get("share_contribution")
         if _is_int(paid) and _is_int(share) and paid < share:
             path = (*base, "share_contribution")
-            yield _found("input/founder-share", loaded, lang, path, pack, value=paid, required=share)
+            yield _found("input/founder-share", loaded, path, pack, value=paid, required=share)
 
 
-def _found(code: str, loaded: Loaded, lang: str, path: PathT, pack: Pack, **fields: Any) -> Diagnostic:
+def _found(code: str, loaded: Loaded, path: PathT, pack: Pack, **fields: Any) -> Diagnostic:
     """A diagnostic at ``path`` of the input file, placed at that value's line and column; its
     citation is the pack's."""
     position = loaded.positions.of(path)
-    return diagnostics.make(code, lang=lang, path=path, position=position, file=loaded.file, pack=pack, **fields)
+    return diagnostics.make(code, path=path, position=position, file=loaded.file, pack=pack, **fields)
 
 
 def _is_int(value: Any) -> bool:
@@ -108,7 +106,7 @@ def _dig(data: Any, *keys: str) -> Any:
 
 
 @check("founder_indexes")
-def check_indexes(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) -> Iterator[Diagnostic]:
+def check_indexes(data: dict[str, Any], loaded: Loaded, pack: Pack) -> Iterator[Diagnostic]:
     founders = _dig(data, "founding", "founders")
     if not isinstance(founders, list):
         return
@@ -130,14 +128,14 @@ def check_indexes(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) -
     refs += [(("signatories", "charter", i), v) for i, v in enumerate(signers if isinstance(signers, list) else [])]
     for path, value in refs:
         if _is_int(value) and not 0 <= value < count:
-            yield _found("input/founder-index", loaded, lang, path, pack, value=value, count=count, last=count - 1)
+            yield _found("input/founder-index", loaded, path, pack, value=value, count=count, last=count - 1)
     if isinstance(elected, dict) and isinstance(elected.get("board"), list) and isinstance(elected.get("audit"), list):
         board = {_identity(v, founders) for v in elected["board"]} - {None}
         for i, value in enumerate(elected["audit"]):
             if _identity(value, founders) in board:
                 path = ("founding", "elected", "audit", i)
                 shown = value if _is_int(value) else value.get("iin")
-                yield _found("input/board-and-audit", loaded, lang, path, pack, value=shown)
+                yield _found("input/board-and-audit", loaded, path, pack, value=shown)
 
 
 def _identity(value: Any, founders: list[Any]) -> Any:
@@ -171,7 +169,7 @@ def _people(data: dict[str, Any]) -> Iterator[tuple[PathT, dict[str, Any]]]:
 
 
 @check("persons")
-def check_people(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) -> Iterator[Diagnostic]:
+def check_people(data: dict[str, Any], loaded: Loaded, pack: Pack) -> Iterator[Diagnostic]:
     """IINs of the persons named outside the founders list; whether the head and the representatives
     of legal-entity founders are named (the registration filing and the minutes need them)."""
     for base, person in _people(data):
@@ -179,14 +177,14 @@ def check_people(data: dict[str, Any], loaded: Loaded, lang: str, pack: Pack) ->
         problem = idnumbers.iin_problem(number) if isinstance(number, str) else None
         if problem:
             path = (*base, "iin")
-            yield _found("input/iin", loaded, lang, path, pack, value=number, reason=idnumbers.REASONS[problem][lang])
+            yield _found("input/iin", loaded, path, pack, value=number, reason=Localized.of(idnumbers.REASONS[problem]))
     founding = _dig(data, "founding")
     if not isinstance(founding, dict) or not isinstance(founding.get("founders"), list):
         return
     if founding.get("elected") is None:
-        yield _found("input/head-not-elected", loaded, lang, ("founding",), pack)
+        yield _found("input/head-not-elected", loaded, ("founding",), pack)
     for i, founder in enumerate(founding["founders"]):
         if isinstance(founder, dict) and founder.get("kind") == "legal_entity" and not founder.get("representative"):
             yield _found(
-                "input/representative-missing", loaded, lang, ("founding", "founders", i), pack, index=i, number=i + 1
+                "input/representative-missing", loaded, ("founding", "founders", i), pack, index=i, number=i + 1
             )

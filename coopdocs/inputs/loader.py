@@ -30,7 +30,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from coopdocs import diagnostics
-from coopdocs.diagnostics import Diagnostic
+from coopdocs.diagnostics import Diagnostic, Word, YamlProblem
 
 PathT = tuple[str | int, ...]
 Position = tuple[int, int]
@@ -93,7 +93,7 @@ class Loaded:
 
 class _Refused(Exception):
     def __init__(self, diag: Diagnostic) -> None:
-        super().__init__(diag.message)
+        super().__init__(diag.rule)
         self.diag = diag
 
 
@@ -130,9 +130,8 @@ def _pos(node: Node) -> Position:
 
 
 class _Builder:
-    def __init__(self, file: str, lang: str, constructor: SafeConstructor) -> None:
+    def __init__(self, file: str, constructor: SafeConstructor) -> None:
         self.file = file
-        self.lang = lang
         self.positions = Positions()
         self.count = 0
         self.chars = 0
@@ -143,7 +142,7 @@ class _Builder:
         if "tag" in values:
             values["tag"] = str(values["tag"]).replace("tag:yaml.org,2002:", "!!")
         return _Refused(
-            diagnostics.make(rule, lang=self.lang, path=path, position=_pos(node), file=self.file, **values)
+            diagnostics.make(rule, path=path, position=_pos(node), file=self.file, **values)
         )
 
     def build(self, node: Node, path: PathT) -> Any:
@@ -185,7 +184,7 @@ class _Builder:
             raise self.refuse("text/too-much", node, path, limit=f"{MAX_TOTAL_CHARS:,}".replace(",", " "))
         if path and path[-1] == "<key>":
             path = path[:-1]
-        where: dict[str, Any] = dict(lang=self.lang, path=path, position=_pos(node), file=self.file)
+        where: dict[str, Any] = dict(path=path, position=_pos(node), file=self.file)
         if len(text) > MAX_TEXT_CHARS:
             limit = f"{MAX_TEXT_CHARS:,}".replace(",", " ")
             self.diagnostics.append(diagnostics.make("text/too-long", length=len(text), limit=limit, **where))
@@ -209,14 +208,13 @@ class _Builder:
         first: dict[Any, Position] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode):
-                problem = diagnostics.yaml_words("a key must be plain text", self.lang)
+                problem = YamlProblem("a key must be plain text")
                 raise self.refuse("yaml/syntax", key_node, path, problem=problem)
             key = str(self.build(key_node, (*path, "<key>")))
             if key in first:
                 self.diagnostics.append(
                     diagnostics.make(
                         "yaml/duplicate-key",
-                        lang=self.lang,
                         path=(*path, key),
                         position=_pos(key_node),
                         file=self.file,
@@ -231,7 +229,7 @@ class _Builder:
         return out
 
 
-def load_text(text: str, file: str = "<input>", lang: str = "en") -> Loaded:
+def load_text(text: str, file: str = "<input>") -> Loaded:
     """Parse YAML text into plain data with positions, or into diagnostics."""
     empty = Positions()
     yaml = YAML(typ="safe", pure=True)
@@ -240,38 +238,36 @@ def load_text(text: str, file: str = "<input>", lang: str = "en") -> Loaded:
     try:
         root = yaml.compose(text)
     except _Limit as limit:
-        diag = diagnostics.make(limit.rule, lang=lang, position=limit.position, file=file, **limit.values)
+        diag = diagnostics.make(limit.rule, position=limit.position, file=file, **limit.values)
         return Loaded(file, None, empty, [diag], text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         position = (mark.line + 1, mark.column + 1) if mark is not None else None
-        problem = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
-        diag = diagnostics.make(
-            "yaml/syntax", lang=lang, position=position, file=file, problem=diagnostics.yaml_words(problem, lang)
-        )
+        said = " ".join(str(p) for p in (exc.context, exc.problem) if p) or "invalid YAML"
+        diag = diagnostics.make("yaml/syntax", position=position, file=file, problem=YamlProblem(said))
         return Loaded(file, None, empty, [diag], text)
     except YAMLError as exc:
-        problem = diagnostics.yaml_words(str(exc).strip() or "invalid YAML", lang)
-        diag = diagnostics.make("yaml/syntax", lang=lang, file=file, problem=problem)
+        problem = YamlProblem(str(exc).strip() or "invalid YAML")
+        diag = diagnostics.make("yaml/syntax", file=file, problem=problem)
         return Loaded(file, None, empty, [diag], text)
     if root is None or (isinstance(root, ScalarNode) and root.tag == "tag:yaml.org,2002:null" and not root.value):
-        return Loaded(file, None, empty, [diagnostics.make("yaml/empty", lang=lang, file=file)], text)
-    builder = _Builder(file, lang, yaml.constructor)
+        return Loaded(file, None, empty, [diagnostics.make("yaml/empty", file=file)], text)
+    builder = _Builder(file, yaml.constructor)
     try:
         data = builder.build(root, ())
     except _Refused as refused:
         return Loaded(file, None, empty, [*builder.diagnostics, refused.diag], text)
     if not isinstance(data, dict):
-        kind = diagnostics.word("list", lang) if isinstance(data, list) else _scalar_kind(data, lang)
-        diag = diagnostics.make("yaml/not-mapping", lang=lang, position=_pos(root), file=file, kind=kind)
+        kind = Word("list") if isinstance(data, list) else _scalar_kind(data)
+        diag = diagnostics.make("yaml/not-mapping", position=_pos(root), file=file, kind=kind)
         return Loaded(file, None, builder.positions, [diag], text)
     return Loaded(file, data, builder.positions, builder.diagnostics, text)
 
 
-def _scalar_kind(value: Any, lang: str) -> str:
+def _scalar_kind(value: Any) -> Word:
     names = {bool: "boolean", int: "integer", float: "number", str: "string", dt.date: "date"}
     kind = next((word for kind, word in names.items() if isinstance(value, kind)), "string")
-    return diagnostics.word("a_value", lang).format(kind=diagnostics.word(kind, lang))
+    return Word("a_value", (("kind", Word(kind)),))
 
 
 _KINDS = (
@@ -290,24 +286,24 @@ class _NotReadable(Exception):
         self.values = values
 
 
-def _refuse_special(mode: int, lang: str) -> None:
+def _refuse_special(mode: int) -> None:
     if not stat.S_ISREG(mode):
         kind = next((key for test, key in _KINDS if test(mode)), "a_special_file")
-        raise _NotReadable("input/not-a-file", kind=diagnostics.word(kind, lang))
+        raise _NotReadable("input/not-a-file", kind=Word(kind))
 
 
-def _read_limited(path: str | Path, lang: str) -> bytes:
+def _read_limited(path: str | Path) -> bytes:
     """The bytes of a regular file of at most ``MAX_FILE_BYTES``.
 
     A pipe, a device, a socket or a directory is refused from ``stat`` before it is opened (a pipe
     with no writer would block ``open``, ``/dev/zero`` never ends); the file is opened non-blocking
     and checked again in case it was replaced in between, and never read past the limit."""
-    _refuse_special(os.stat(path).st_mode, lang)
+    _refuse_special(os.stat(path).st_mode)
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     fd = os.open(path, flags)
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(handle.fileno())
-        _refuse_special(info.st_mode, lang)
+        _refuse_special(info.st_mode)
         raw = handle.read(MAX_FILE_BYTES + 1)
     if len(raw) > MAX_FILE_BYTES or info.st_size > MAX_FILE_BYTES:
         size = max(len(raw), info.st_size)
@@ -315,14 +311,14 @@ def _read_limited(path: str | Path, lang: str) -> bytes:
     return raw
 
 
-def load_file(path: str | Path, lang: str = "en") -> Loaded:
+def load_file(path: str | Path) -> Loaded:
     """Read a file as UTF-8 and parse it; unreadable, special, too large or non-UTF-8 files become
     diagnostics."""
     name = str(path)
     try:
-        raw = _read_limited(path, lang)
+        raw = _read_limited(path)
     except _NotReadable as refused:
-        diag = diagnostics.make(refused.rule, lang=lang, file=name, **refused.values)
+        diag = diagnostics.make(refused.rule, file=name, **refused.values)
         return Loaded(name, None, Positions(), [diag])
     except OSError as exc:
         reason = exc.strerror or str(exc)
@@ -330,17 +326,17 @@ def load_file(path: str | Path, lang: str = "en") -> Loaded:
             name,
             None,
             Positions(),
-            [diagnostics.make("input/unreadable", lang=lang, file=name, reason=reason)],
+            [diagnostics.make("input/unreadable", file=name, reason=reason)],
         )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        diag = diagnostics.make("yaml/encoding", lang=lang, position=(line, column), file=name, offset=exc.start + 1)
+        diag = diagnostics.make("yaml/encoding", position=(line, column), file=name, offset=exc.start + 1)
         return Loaded(name, None, Positions(), [diag])
     if text.startswith("\ufeff"):
         text = text[1:]
     if not text.strip():
-        return Loaded(name, None, Positions(), [diagnostics.make("yaml/empty", lang=lang, file=name)], text)
-    return load_text(text, name, lang)
+        return Loaded(name, None, Positions(), [diagnostics.make("yaml/empty", file=name)], text)
+    return load_text(text, name)

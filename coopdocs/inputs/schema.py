@@ -14,7 +14,7 @@ from cerberus.errors import ValidationError
 from cerberus.schema import DefinitionSchema
 
 from coopdocs import diagnostics
-from coopdocs.diagnostics import Diagnostic, word
+from coopdocs.diagnostics import Diagnostic, Either, Word
 from coopdocs.inputs import inputchecks
 from coopdocs.inputs.loader import MAX_TEXT_CHARS, Loaded, PathT
 from coopdocs.inputs.model import Cooperative
@@ -64,13 +64,13 @@ class InputValidator(Validator):
             self._error(field, "choice_or_other")
 
 
-def _expected(schema: Mapping[str, Any], path: PathT, lang: str) -> str | None:
+def _expected(schema: Mapping[str, Any], path: PathT) -> Word | None:
     """What a field's format is, in words: the schema's ``meta.expected`` (a ``_words`` entry of the
     messages, with its values), e.g. ``{word: digits, n: 12}``."""
     spec = ((schema_at(schema, path) or {}).get("meta") or {}).get("expected")
     if not isinstance(spec, Mapping):
         return None
-    return word(str(spec["word"]), lang).format(**{k: v for k, v in spec.items() if k != "word"})
+    return Word(str(spec["word"]), tuple((str(k), v) for k, v in spec.items() if k != "word"))
 
 
 def _leaf_errors(errors: list[ValidationError]) -> Iterator[ValidationError]:
@@ -99,16 +99,16 @@ def schema_at(schema: Mapping[str, Any], path: PathT) -> Mapping[str, Any] | Non
     return rules
 
 
-def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, lang: str) -> Diagnostic:
+def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded) -> Diagnostic:
     path: PathT = tuple(error.document_path)
-    where: dict[str, Any] = dict(lang=lang, path=path, file=loaded.file)
+    where: dict[str, Any] = dict(path=path, file=loaded.file)
     rule = error.rule
     value = error.value
     if error.code == 0x03:  # unknown field
         siblings = schema_at(schema, path[:-1]) or {}
         known = list((siblings.get("schema") or {}).keys()) if isinstance(siblings.get("schema"), Mapping) else []
         close = difflib.get_close_matches(str(path[-1]), known, n=1)
-        suggestion = word("did_you_mean", lang).format(key=close[0]) if close else ""
+        suggestion: Word | str = Word("did_you_mean", (("key", close[0]),)) if close else ""
         return diagnostics.make(
             "schema/unknown-key",
             position=loaded.positions.of_key(path),
@@ -130,8 +130,9 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
         return diagnostics.make("schema/exclusive", position=position, keys=f"'{keys[0]}' / '{keys[1]}'", **where)
     if rule in ("type", "nullable"):
         types = error.constraint if rule == "type" else (schema_type(schema_at(schema, path)),)
-        expected = f" {word('or', lang)} ".join(word(t, lang) for t in _as_list(types))
-        actual = word(_type_name(value), lang)
+        named = tuple(Word(str(t)) for t in _as_list(types))
+        expected = named[0] if len(named) == 1 else Either(named)  # one word: the same argument as below
+        actual = Word(_type_name(value))
         raw = _raw_token(loaded, position)
         if "string" in _as_list(types) and isinstance(value, int | float) and raw and raw.isdigit():
             return diagnostics.make(
@@ -158,11 +159,11 @@ def _convert(error: ValidationError, schema: Mapping[str, Any], loaded: Loaded, 
             **where,
         )
     if rule == "regex":
-        expected = _expected(schema, path, lang) or f"/{error.constraint}/"
-        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
+        pattern = _expected(schema, path) or f"/{error.constraint}/"
+        return diagnostics.make("schema/format", position=position, value=_show(value), expected=pattern, **where)
     if rule == "check_with":
-        expected = _expected(schema, path, lang) or word(str(error.info[0]) if error.info else "term", lang)
-        return diagnostics.make("schema/format", position=position, value=_show(value), expected=expected, **where)
+        format_word = _expected(schema, path) or Word(str(error.info[0]) if error.info else "term")
+        return diagnostics.make("schema/format", position=position, value=_show(value), expected=format_word, **where)
     if rule == "empty":
         return diagnostics.make("schema/empty", position=position, **where)
     if rule is None and error.info and str(error.info[0]).startswith("max_chars:"):
@@ -252,14 +253,14 @@ def prose_fields(schema: Mapping[str, Any], data: Any) -> Iterator[tuple[PathT, 
 
 
 def _check_localized(
-    schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, lang: str, langs: tuple[str, ...]
+    schema: Mapping[str, Any], data: dict[str, Any], loaded: Loaded, langs: tuple[str, ...]
 ) -> Iterator[Diagnostic]:
     """Localized texts: a text per language of the pack (``langs``), or one text for one language."""
     raw = data.get("languages")
     languages = [x for x in raw if isinstance(x, str) and x in langs] if isinstance(raw, list) else []
     listed = ", ".join(languages)
     for path, value in localized_paths(schema, data):
-        where: dict[str, Any] = dict(lang=lang, path=path, file=loaded.file)
+        where: dict[str, Any] = dict(path=path, file=loaded.file)
         if isinstance(value, str):
             if not value.strip():
                 yield diagnostics.make("schema/empty", position=loaded.positions.of(path), **where)
@@ -282,7 +283,6 @@ def _check_localized(
                     "schema/localized-language",
                     position=loaded.positions.of_key(sub),
                     key=key,
-                    lang=lang,
                     path=sub,
                     file=loaded.file,
                 )
@@ -290,29 +290,28 @@ def _check_localized(
                 yield _found(
                     "schema/type",
                     loaded,
-                    lang,
                     sub,
-                    expected=word("string", lang),
-                    actual=word(_type_name(text), lang),
+                    expected=Word("string"),
+                    actual=Word(_type_name(text)),
                     value="",
                 )
             elif not text.strip():
-                yield _found("schema/empty", loaded, lang, sub)
+                yield _found("schema/empty", loaded, sub)
         for language in languages:
             if language not in value:
                 yield diagnostics.make(
                     "schema/localized-missing",
                     position=loaded.positions.of(path),
-                    language=word(language, lang),
+                    language=Word(language),
                     code=language,
                     languages=listed,
                     **where,
                 )
 
 
-def _found(code: str, loaded: Loaded, lang: str, path: PathT, **fields: Any) -> Diagnostic:
+def _found(code: str, loaded: Loaded, path: PathT, **fields: Any) -> Diagnostic:
     """A diagnostic at ``path`` of the input file, placed at that value's line and column."""
-    return diagnostics.make(code, lang=lang, path=path, position=loaded.positions.of(path), file=loaded.file, **fields)
+    return diagnostics.make(code, path=path, position=loaded.positions.of(path), file=loaded.file, **fields)
 
 
 def _fill_absent(schema: Mapping[str, Any], data: dict[str, Any]) -> None:
@@ -353,7 +352,7 @@ def _validator(pack: Pack, *, purge: bool) -> InputValidator:
 
 
 def validate_input(
-    loaded: Loaded, lang: str = "en", default_pack: Pack | None = None
+    loaded: Loaded, *, default_pack: Pack | None = None
 ) -> tuple[Cooperative | None, list[Diagnostic]]:
     """Run the schema and the pack's input checks. Returns the model only when there is no error.
 
@@ -363,16 +362,16 @@ def validate_input(
         return None, list(loaded.diagnostics)
     pack = select_pack(loaded.data, default_pack)
     if pack is None:
-        return None, _unique([*loaded.diagnostics, _unknown_pack(loaded, lang)])
+        return None, _unique([*loaded.diagnostics, _unknown_pack(loaded)])
     schema = pack.input_schema()
     found: list[Diagnostic] = list(loaded.diagnostics)
     validator = _validator(pack, purge=False)
     validator.validate(loaded.data)
-    found += [_convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))]
+    found += [_convert(e, schema, loaded) for e in _leaf_errors(list(validator._errors))]
     document = validator.document if isinstance(validator.document, dict) else loaded.data
-    found += _check_localized(schema, document, loaded, lang, pack.languages)
+    found += _check_localized(schema, document, loaded, pack.languages)
     for check in pack.input_checks:
-        found += inputchecks.run(check, document, loaded, lang, pack)
+        found += inputchecks.run(check, document, loaded, pack)
     if any(d.blocking for d in found):
         return None, _unique(found)
     normalized = _validator(pack, purge=True).normalized(loaded.data)
@@ -381,11 +380,10 @@ def validate_input(
     return Cooperative(loaded.file, normalized, loaded.positions, pack, digest), _unique(found)
 
 
-def _unknown_pack(loaded: Loaded, lang: str) -> Diagnostic:
+def _unknown_pack(loaded: Loaded) -> Diagnostic:
     data = loaded.data or {}
     return diagnostics.make(
         "pack/unknown",
-        lang=lang,
         path=("jurisdiction",),
         position=loaded.positions.of(("jurisdiction",)),
         file=loaded.file,
@@ -396,23 +394,23 @@ def _unknown_pack(loaded: Loaded, lang: str) -> Diagnostic:
 
 
 def validate_programs(
-    loaded: Loaded, lang: str = "en", default_pack: Pack | None = None
+    loaded: Loaded, *, default_pack: Pack | None = None
 ) -> tuple[list[dict[str, Any]] | None, list[Diagnostic], Pack | None]:
     """Only the ``programs`` list of a file (the terms of a scheme, for ``coopdocs stress``)."""
     if loaded.data is None:
         return None, list(loaded.diagnostics), default_pack
     pack = select_pack(loaded.data, default_pack)
     if pack is None:
-        return None, _unique([*loaded.diagnostics, _unknown_pack(loaded, lang)]), None
+        return None, _unique([*loaded.diagnostics, _unknown_pack(loaded)]), None
     schema = {"programs": {**pack.input_schema()["programs"], "required": True}}
     validator = InputValidator(None, allow_unknown=True)
     validator.schema = _TestedSchema(validator, schema)
     validator.validate(loaded.data)
     found = list(loaded.diagnostics) + [
-        _convert(e, schema, loaded, lang) for e in _leaf_errors(list(validator._errors))
+        _convert(e, schema, loaded) for e in _leaf_errors(list(validator._errors))
     ]
     document = validator.document if isinstance(validator.document, dict) else loaded.data
-    found += _check_localized(schema, document, loaded, lang, pack.languages)
+    found += _check_localized(schema, document, loaded, pack.languages)
     if any(d.blocking for d in found):
         return None, _unique(found), pack
     normalized = validator.normalized({"programs": loaded.data["programs"]}) or {}
@@ -424,7 +422,7 @@ def _unique(diags: list[Diagnostic]) -> list[Diagnostic]:
     seen: set[tuple[str, str, str]] = set()
     out = []
     for d in diags:
-        key = (d.rule, d.path, d.message)
+        key = d.same
         if key not in seen:
             seen.add(key)
             out.append(d)
