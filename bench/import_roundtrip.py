@@ -14,7 +14,8 @@ is imported alone, and the values read are compared with the input:
 * wrong: any imported value that differs from the input's, stated or not (the target is 0).
 
 With --folder-every K, every example and every K-th cooperative also gets all its founding documents
-(charter, membership and dispute regulations, minutes, application) built as DOCX in its first language; the folder is
+(charter, membership and dispute regulations, minutes, application) built as DOCX in each of its languages
+(the English reference text too); the folder is
 imported, and the whole input is compared: the share of the input's values (every leaf the contract
 has for this cooperative, `source_numbering` aside: import writes it) imported exactly, and the values
 not imported, by path, each with why: the bench changes the value in the input and renders the same
@@ -227,10 +228,38 @@ def leaves_of(value: Any, path: str = "") -> dict[str, Any]:
     return out
 
 
-def _texts(coop: Any, lang: str) -> tuple[str, ...] | None:
+def _whole(imported: Any, expected: Any, langs: list[str]) -> bool:
+    """An imported value equals the input's, a text in every language of the folder's documents."""
+    if isinstance(expected, dict) and set(expected) <= {"ru", "kk", "en"}:
+        if not isinstance(imported, dict) or not set(expected) & set(langs) <= set(imported):
+            return len(langs) == 1 and importing.same(imported, expected, langs[0])
+        return importing.same(imported, expected)
+    if isinstance(expected, list) and isinstance(imported, list) and len(expected) == len(imported):
+        return all(_whole(a, b, langs) for a, b in zip(imported, expected, strict=True))
+    if isinstance(expected, dict) and isinstance(imported, dict):
+        given = {k for k, v in expected.items() if v is not None}  # a None: a key the input leaves out
+        return (
+            set(imported) <= set(expected)
+            and given <= set(imported)
+            and all(_whole(imported[k], expected[k], langs) for k in given)
+        )
+    return importing.same(imported, expected, langs[0] if len(langs) == 1 else None)
+
+
+def _partial(imported: Any, expected: Any) -> bool:
+    """A localized text read in some of the languages only, the same in those."""
+    return (
+        isinstance(expected, dict)
+        and isinstance(imported, dict)
+        and set(imported) < set(expected)
+        and importing.same(imported, expected)
+    )
+
+
+def _texts(coop: Any, langs: list[str]) -> tuple[str, ...] | None:
     """The text of every founding document of the folder, signatures included (None: it does not render)."""
     try:
-        documents = [d for name in FOLDER_DOCS for d in clauses.render_all(coop, name, [lang])]
+        documents = [d for name in FOLDER_DOCS for d in clauses.render_all(coop, name, langs)]
     except Exception:  # noqa: BLE001 - an alternative value the templates cannot render says nothing
         return None
     return tuple(clauses.as_text(d) + "\n" + "\n".join(d.signatures) for d in documents)
@@ -271,19 +300,19 @@ def _alternatives(value: Any, rules: dict[str, Any], lang: str) -> list[Any]:
     return [o for o in out if o != value]
 
 
-def why_not(coop: Any, path: str, lang: str, base: tuple[str, ...] | None) -> str:
+def why_not(coop: Any, path: str, langs: list[str], base: tuple[str, ...] | None) -> str:
     """Why a value of the input is not imported: «stated, not read», «not told apart (reads as X)», «not stated»."""
     value = coop.get(path)
     parts = split_path(path)
     same: list[Any] = []
     changed = False
-    for other in _alternatives(value, _rules(coop, path), lang):
+    for other in _alternatives(value, _rules(coop, path), langs[0]):
         data = copy.deepcopy(coop.data)
         target: Any = data
         for part in parts[:-1]:
             target = target[part]
         target[parts[-1]] = other
-        texts = _texts(dataclasses.replace(coop, data=data), lang)
+        texts = _texts(dataclasses.replace(coop, data=data), langs)
         if texts is None:
             continue
         if texts == base:
@@ -332,21 +361,26 @@ def main(argv: list[str] | None = None) -> int:
                     wrong += [f"{source.name} charter.{lang}.{fmt}: {p}" for p in compared["wrong"]]
             if args.folder_every and (number % args.folder_every == 0 or source.parent == ROOT / "examples"):
                 docs = "charter,membership,disputes,minutes,application"
-                folder = build(source, work / f"folder-{number}", docs, "docx", langs[0])
+                everyone = [lang for lang in coop.languages if lang in ("ru", "kk", "en")]
+                folder = build(source, work / f"folder-{number}", docs, "docx", ",".join(everyone))
                 result = importing.import_path(folder)
                 truth = leaves_of({k: v for k, v in coop.data.items() if k != "source_numbering"})
                 have = leaves_of(result.data)
-                base = _texts(coop, langs[0])
+                base = _texts(coop, everyone)
                 for path, value in truth.items():
                     folder_total += 1
-                    if path in have and importing.same(have[path], value, langs[0]):
+                    shown = re.sub(r"\[\d+\]", "[]", path)
+                    if path in have and _whole(have[path], value, everyone):
                         folder_exact += 1
+                    elif path in have and _partial(have[path], value):
+                        unread = sorted(set(value) & set(everyone) - set(have[path]), key=everyone.index)
+                        folder_missing[(shown, f"text in {', '.join(unread)} not read")] += 1
                     elif path in have:
                         folder_wrong += 1
                         wrong.append(f"{source.name} folder: {path}")
                     else:
-                        shown = re.sub(r"\[\d+\]", "[]", path)
-                        folder_missing[(shown, re.sub(r"'[^']*'", "'…'", why_not(coop, path, langs[0], base)))] += 1
+                        why = why_not(coop, path, everyone, base)
+                        folder_missing[(shown, re.sub(r"'[^']*'", "'…'", why))] += 1
             print(
                 f"{number + 1:3}/{len(files)} {source.name:<24} stated {stated_total:6} exact {exact_total:6} "
                 f"wrong {len(wrong)}",

@@ -485,3 +485,22 @@ def test_a_named_ground_is_not_read_as_a_text_of_ones_own(variant: tuple[Path, P
         "non_payment",
         "charter_violation",
     ]
+
+
+def test_the_languages_the_charter_is_drawn_up_in(housing: tuple[Path, Path], tmp_path: Path) -> None:
+    """The charter's final clause states its languages (housing-savings: Kazakh and Russian, and an
+    English reference text). Taken when documents in each of them are read together; else proposed,
+    and the draft keeps the languages read, so that it validates (amend starts from it)."""
+    _, folder = housing
+    single = importing.import_path(folder / "charter.kk.docx")
+    assert single.data["languages"] == ["kk"]
+    proposed = [f for f in single.uncertain if f.path == "languages"]
+    assert [(f.value, f.note) for f in proposed] == [(["ru", "kk", "en"], "languages_unread")]
+    both = _folder_import(folder, tmp_path, "charter.*.docx")
+    assert both.data["languages"] == ["ru", "kk"]  # the English text is not beside them: still proposed
+    assert [f.value for f in both.uncertain if f.path == "languages"] == [["ru", "kk", "en"]]
+    english = _build(tmp_path / "en", HOUSING, "charter", "docx", "ru,kk,en", "separate")
+    every = importing.import_path(english)
+    assert every.data["languages"] == ["ru", "kk", "en"]
+    assert every.data["cooperative"]["name"] == {"ru": "Ортак Уй", "kk": "Ортақ Үй", "en": "Ortak Uy"}
+    assert "languages" in {f.path for f in every.found}

@@ -50,6 +50,7 @@ ROOTS = (
     "reorganization",
     "amendments",
     "signatories",
+    "languages",
 )
 _REF = re.compile(r"\b(?:" + "|".join(ROOTS) + r")(?:\.[a-z_]+)+")
 _SENTINEL = "Qzqxsentinelqzqx"
@@ -344,12 +345,28 @@ def _filler(pack: Pack) -> Any:
     from coopdocs.inputs.loader import load_text
     from coopdocs.inputs.schema import validate_input
 
-    data = init.default_data(pack, dt.date(2026, 1, 15))
+    data = _every_language(init.default_data(pack, dt.date(2026, 1, 15)), pack)
     text = init.render_yaml(data, "en", pack)
     coop, _ = validate_input(load_text(text, "<import filler>"))
     if coop is None:  # pragma: no cover - the pack's own default validates (tests/test_init.py)
         raise CoopdocsError("the questionnaire's default cooperative does not validate")
     return coop
+
+
+def _every_language(data: Any, pack: Pack) -> Any:
+    """The filler in every language of the pack (a text it lacks in one, such as the English reference
+    text's, is its first language's), so that a document in any of them pairs with the libraries."""
+    if isinstance(data, dict) and data and set(data) <= set(pack.languages):
+        first = next(iter(data.values()))
+        return {lang: data.get(lang, first) for lang in pack.languages}
+    if isinstance(data, dict):
+        out = {k: _every_language(v, pack) for k, v in data.items()}
+        if "languages" in out and isinstance(out["languages"], list):
+            out["languages"] = [*out["languages"], *(x for x in pack.languages if x not in out["languages"])]
+        return out
+    if isinstance(data, list):
+        return [_every_language(v, pack) for v in data]
+    return data
 
 
 _LIBRARIES: dict[tuple[int, str, Pack], list[_Library]] = {}
@@ -416,7 +433,11 @@ def read_documents(path: Path) -> list[reading.Document]:
 
 
 def _language(document: reading.Document) -> str:
-    return audit.language(" ".join(p.text for p in document.paragraphs[:400]))
+    """ru or kk (audit's test), or en for a document written in Latin letters (an English reference
+    text of the charter, which coopdocs writes beside the Kazakh and Russian ones)."""
+    text = " ".join(p.text for p in document.paragraphs[:400])
+    latin, cyrillic = len(re.findall(r"[a-z]", text.lower())), len(re.findall(r"[а-яёәғқңөұүһі]", text.lower()))
+    return "en" if latin > 4 * cyrillic else audit.language(text)
 
 
 def _pairs(
@@ -1624,16 +1645,31 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             by_path.setdefault(f.path, []).append(f)
     data: dict[str, Any] = {"coopdocs": 1, "jurisdiction": pack.jurisdiction, "form": pack.form}
     langs = sorted({r.lang for r in reads if r.kind}, key=_ORDER.index)
+    # the languages the charter states it is drawn up in (final.languages): taken when the documents
+    # read are in exactly those languages; when some were not read (a Russian charter of a cooperative
+    # whose charter is also in Kazakh) the draft keeps the languages read, so that it validates and
+    # amend can start from it, and proposes the stated ones (the other language's texts are not known)
+    told = by_path.pop("languages", [])
+    stated = {_hashable(f.value) for f in told if f.certain}
+    said = list(told[0].value) if len(stated) == 1 and all(f.certain for f in told) else None
     data["languages"] = langs or ["ru"]
+    several = len(langs) > 1
     found: list[Found] = []
     uncertain: list[Found] = []
+    if said is not None and set(said) == set(langs):
+        data["languages"] = said
+        found.append(told[0])
+    elif said is not None and set(langs) < set(said):
+        uncertain.append(replace_note(told[0], "languages_unread"))
+    elif told:
+        uncertain += [replace_note(f, "differ") for f in told]
     for path in sorted(by_path, key=lambda p: list(table).index(p) if p in table else 10**6):
         entries = by_path[path]
         exact = [f for f in entries if f.how != "pattern"]
         entries = exact or entries  # a clause read exactly outranks a pattern
         leaf = table.get(path)
         if leaf is not None and leaf.kind == "people":
-            people = _merge_people(entries, len(langs) > 1)
+            people = _merge_people(entries, several)
             if people is None:
                 uncertain += [replace_note(f, "differ") for f in entries]
             else:
@@ -1641,7 +1677,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
                 found.append(Found(path, people, entries[0].source, "clause"))
             continue
         if leaf is not None and leaf.kind == "records":
-            records = _merge_records(entries, len(langs) > 1, _record_schema(leaf.rules))
+            records = _merge_records(entries, several, _record_schema(leaf.rules))
             if records is None:
                 uncertain += [replace_note(f, "differ") for f in entries]
             else:
@@ -1649,7 +1685,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
                 found.append(Found(path, records, entries[0].source, "clause"))
             continue
         if path == _FOUNDERS:
-            merged = _merge_founders(entries, len(langs) > 1)
+            merged = _merge_founders(entries, several)
             if merged is None:
                 uncertain += [replace_note(f, "differ") for f in entries]
             else:
@@ -1662,7 +1698,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             if len(lengths) != 1 or not all(f.certain for f in entries):
                 uncertain += [replace_note(f, "differ") for f in entries]
                 continue
-            if len(langs) > 1:
+            if several:
                 value = [{lang: lists[lang][i] for lang in lists} for i in range(lengths.pop())]
             else:
                 value = next(iter(lists.values()))
@@ -1670,8 +1706,12 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             found.append(Found(path, value, entries[0].source, entries[0].how, True))
             continue
         if leaf is not None and leaf.kind == "text" and leaf.rules.get("type") == "localized":
-            if not all(f.certain for f in entries):
-                uncertain += [f for f in entries if not f.certain]
+            # a language whose reading is uncertain anywhere is left out (the English location line,
+            # whose parts the closed list of regions does not cut); the others are taken
+            doubtful = {f.source.lang for f in entries if not f.certain}
+            uncertain += [f for f in entries if not f.certain]
+            entries = [f for f in entries if f.source.lang not in doubtful]
+            if not entries:
                 continue
             per_lang: dict[str, Any] = {}
             clash = False
@@ -1681,7 +1721,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             if clash:
                 uncertain += [replace_note(f, "differ") for f in entries]
                 continue
-            text: Any = per_lang if len(langs) > 1 else next(iter(per_lang.values()))
+            text: Any = per_lang if several else next(iter(per_lang.values()))
             _set(data, path, text)
             found.append(Found(path, text, entries[0].source, entries[0].how, True))
             continue
@@ -1690,7 +1730,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             and leaf.kind == "enums"
             and any(isinstance(v, dict) for f in entries if isinstance(f.value, list) for v in f.value)
         ):
-            if not all(f.certain for f in entries) or (chosen := _merge_choices(entries, len(langs) > 1)) is None:
+            if not all(f.certain for f in entries) or (chosen := _merge_choices(entries, several)) is None:
                 uncertain += [replace_note(f, "differ") for f in entries]
             else:
                 _set(data, path, chosen)
@@ -2195,7 +2235,9 @@ def as_json(result: Imported, target: str) -> dict[str, Any]:
 
 def stated_paths(coop: Any, name: str, lang: str) -> set[str]:
     """The input values a document states: those whose change changes the text of one of its
-    clauses (every clause of the document as coopdocs writes it for ``coop``, with its pack)."""
+    clauses (every clause of the document as coopdocs writes it for ``coop``, with its pack). ``languages``
+    aside: the charter states the languages it is drawn up in, but one document cannot give the texts
+    in the others, so import proposes them (uncertain) unless documents in each are read together."""
     pack = coop.pack
     table = leaves(pack)
     search = _Search(coop, lang, pack, table)
@@ -2207,7 +2249,7 @@ def stated_paths(coop: Any, name: str, lang: str) -> set[str]:
                 continue
             target = _rendered_key(spec, search.ctx)
             for leaf in _refs(spec, table):
-                if leaf.kind == "presence" or leaf.path in out:
+                if leaf.kind == "presence" or leaf.path in out or leaf.path == "languages":
                     continue
                 if search.changes(spec, leaf, target):
                     out.add(leaf.path)
