@@ -24,8 +24,9 @@ sys.path.insert(0, str(ROOT))
 import yaml  # noqa: E402
 
 from coopdocs.checking import textscan  # noqa: E402
+from coopdocs.cli import default_pack  # noqa: E402
 
-LEXICON = "kz/consumer_cooperative/pyramid-language.yaml"
+PACK = default_pack()  # the labelled phrases are read with the consumer pack's lexicon
 SETS = sorted((ROOT / "tests" / "data").glob("pyramid_phrases*.yaml"))
 
 
@@ -56,7 +57,7 @@ def load(path: Path) -> list[dict[str, str]]:
 
 
 def score(path: Path) -> Score:
-    lexicon = textscan.load_lexicon(LEXICON)
+    lexicon = textscan.load_lexicon(PACK)
     tp = fp = fn = tn = classed = 0
     by_lang: dict[str, list[int]] = {}
     errors = []

@@ -22,7 +22,6 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import phrases as bench  # noqa: E402
 
-LEXICON = "kz/consumer_cooperative/pyramid-language.yaml"
 TRAIN = ROOT / "tests" / "data" / "pyramid_phrases.yaml"
 HOLDOUT = ROOT / "tests" / "data" / "pyramid_phrases_holdout5.yaml"
 SEEN = [ROOT / "tests" / "data" / f"pyramid_phrases_holdout{n}.yaml" for n in ("", "2", "3", "4")]
@@ -167,7 +166,7 @@ def test_russian_words_are_recognised_in_any_form() -> None:
     ],
 )
 def test_kazakh_stems_take_their_suffixes(text: str, category: str) -> None:
-    found = textscan.classify(text, textscan.load_lexicon(LEXICON))
+    found = textscan.classify(text, textscan.load_lexicon(DEFAULT_PACK))
     assert category in {m.category for m in found}
 
 
@@ -181,7 +180,7 @@ def test_kazakh_stems_take_their_suffixes(text: str, category: str) -> None:
     ],
 )
 def test_contexts(text: str) -> None:
-    found = textscan.classify(text, textscan.load_lexicon(LEXICON))
+    found = textscan.classify(text, textscan.load_lexicon(DEFAULT_PACK))
     expected = text.startswith("не упустите")
     assert bool(found) is expected
 
@@ -190,20 +189,42 @@ def test_the_cheap_prefilter_loses_no_match(monkeypatch: pytest.MonkeyPatch) -> 
     """Clauses in which no pattern can match skip the Russian dictionary; with the filter off, every
     phrase of both sets is classified the same."""
     texts = [e["text"] for p in [TRAIN, HOLDOUT, *SEEN] for e in bench.load(p)]
-    lexicon = textscan.load_lexicon(LEXICON)
+    lexicon = textscan.load_lexicon(DEFAULT_PACK)
     with_filter = [sorted((m.pattern, m.phrase) for m in textscan.classify(t, lexicon)) for t in texts]
     monkeypatch.setattr(textscan, "_plausible", lambda words, lexicon: True)
-    fresh = textscan.load_lexicon.__wrapped__(LEXICON)  # no cached results
+    fresh = textscan.load_lexicon.__wrapped__(DEFAULT_PACK)  # no cached results
     without = [sorted((m.pattern, m.phrase) for m in textscan.classify(t, fresh)) for t in texts]
     assert with_filter == without
 
 
 def test_every_pattern_says_why_and_cites_a_known_source() -> None:
-    lexicon = textscan.load_lexicon(LEXICON)
+    lexicon = textscan.load_lexicon(DEFAULT_PACK)
     known = set(citation_ids(DEFAULT_PACK))
-    raw = yaml.safe_load(textscan.lexicon_path(LEXICON).read_text(encoding="utf-8"))
+    raw = yaml.safe_load((DEFAULT_PACK.schema_dir / "pyramid-language.yaml").read_text(encoding="utf-8"))
     assert len(lexicon.patterns) == len(raw["patterns"]) >= 10
     for pattern in lexicon.patterns:
         assert pattern.citation in known
         assert all(pattern.why[lang].strip() for lang in ("ru", "kk", "en"))
     assert {p.category for p in lexicon.patterns} == set(textscan.CATEGORIES)
+
+
+@pytest.mark.parametrize("form", ["consumer_cooperative", "agricultural_cooperative"])
+def test_the_lexicon_is_read_through_its_pack(form: str) -> None:
+    """Each pack's rules read its own `pyramid-language.yaml` through the pack (recorded in its file
+    record like every pack file), never by a path written in the rules."""
+    from coopdocs.checking.rules import load_rules
+    from coopdocs.packs.pack import find_pack
+
+    pack = find_pack("kz", form)
+    assert pack is not None
+    text_rules = [r for r in load_rules(pack) if r.fn == "pyramid_language"]
+    assert text_rules and {r.params["lexicon"] for r in text_rules} == {"pyramid-language.yaml"}
+    lexicon = textscan.load_lexicon(pack)
+    assert lexicon.source == f"schemas/kz/{form}/pyramid-language.yaml"
+    assert pack.schema_dir / "pyramid-language.yaml" in pack.used()
+    example = "bereke.yaml" if form == "consumer_cooperative" else "agri-machinery.yaml"
+    data = load_file(ROOT / "examples" / example).data
+    assert data is not None
+    data["cooperative"]["purpose"][0] = {"ru": "пассивный доход для членов", "kk": "мүшелерге пассивті табыс"}
+    found = [f for r in text_rules for f in r.findings(data, pack)]
+    assert [f.path for f in found] == ["cooperative.purpose[0].ru"]

@@ -919,7 +919,7 @@ def _text_rules(pack: Pack) -> dict[str, Rule]:
 
 
 def _pyramid_language(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Finding]:
-    lexicon = textscan.load_lexicon(f"{pack.jurisdiction}/{pack.form}/pyramid-language.yaml")
+    lexicon = textscan.load_lexicon(pack)
     text_rules = _text_rules(pack)
     found = []
     for clause in clauses:

@@ -15,6 +15,7 @@ from typing import Any
 from coopdocs.checking import majority, textscan
 from coopdocs.diagnostics import Localized, Term
 from coopdocs.inputs.model import split_path
+from coopdocs.packs.pack import Pack
 
 _MISSING = object()
 
@@ -349,11 +350,12 @@ def min_count(data: Mapping[str, Any], *, path: str, min: int) -> Iterator[Findi
 
 
 @check("pyramid_language")
-def pyramid_language(data: Mapping[str, Any], *, lexicon: str, category: str) -> Iterator[Finding]:
-    """Every prose field (or, for a localized text, its first language) in which the lexicon finds
-    pyramid language of ``category``; the finding quotes the phrases and says why the first matters."""
+def pyramid_language(data: Mapping[str, Any], *, pack: Pack, lexicon: str, category: str) -> Iterator[Finding]:
+    """Every prose field (or, for a localized text, its first language) in which the pack's lexicon (its
+    file ``lexicon``, e.g. ``pyramid-language.yaml``) finds pyramid language of ``category``; the finding
+    quotes the phrases and says why the first matters."""
     reported: set[str] = set()
-    for item, matches in textscan.scan(data, lexicon):
+    for item, matches in textscan.scan(data, pack, lexicon):
         mine = [m for m in matches if m.category == category]
         field = item.path.rsplit(".", 1)[0] if item.lang else item.path
         if not mine or field in reported:

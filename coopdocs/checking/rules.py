@@ -51,8 +51,15 @@ class Rule:
         """The path at which the rule's failing example is reported."""
         return str(self.examples.get("at") or self.paths[0])
 
-    def findings(self, data: Mapping[str, Any]) -> list[Finding]:
-        return list(CHECKS[self.fn](data, **self.params))
+    def findings(self, data: Mapping[str, Any], pack: Pack) -> list[Finding]:
+        """The rule's findings in ``data``; a check that reads a file of the pack (the pyramid-language
+        lexicon) receives the pack."""
+        fn = CHECKS[self.fn]
+        return list(fn(data, **self.params, **({"pack": pack} if _takes_pack(fn) else {})))
+
+
+def _takes_pack(fn: Any) -> bool:
+    return "pack" in inspect.signature(fn).parameters
 
 
 @dataclass(frozen=True)
@@ -148,7 +155,7 @@ def _parse_check(spec: Any, where: str) -> tuple[str, dict[str, Any]]:
     if not isinstance(params, Mapping):
         raise PackError(f"{where}: check params must be a mapping")
     try:
-        inspect.signature(CHECKS[fn]).bind({}, **params)
+        inspect.signature(CHECKS[fn]).bind({}, **params, **({"pack": None} if _takes_pack(CHECKS[fn]) else {}))
     except TypeError as exc:
         raise PackError(f"{where}: bad params for {fn}: {exc}") from exc
     return fn, dict(params)
@@ -177,7 +184,7 @@ def get_rule(rule_id: str, pack: Pack) -> Rule:
 
 def evaluate(coop: Cooperative) -> list[RuleResult]:
     """Every rule of the cooperative's pack with its findings (none means the rule passed)."""
-    return [RuleResult(rule, tuple(rule.findings(coop.data))) for rule in load_rules(coop.pack)]
+    return [RuleResult(rule, tuple(rule.findings(coop.data, coop.pack))) for rule in load_rules(coop.pack)]
 
 
 def run_rules(coop: Cooperative) -> list[Diagnostic]:

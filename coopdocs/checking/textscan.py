@@ -15,12 +15,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from itertools import product
-from pathlib import Path
 from typing import Any
 
 from coopdocs.errors import PackError
 from coopdocs.inputs.schema import prose_fields
-from coopdocs.packs.pack import data_root, read_yaml
+from coopdocs.packs.pack import Pack
 
 CATEGORIES = ("return", "recruitment", "investment")
 _CLAUSE = re.compile(r"[.;:!?()\n\[\]«»\"]+(?!\d)")
@@ -118,17 +117,15 @@ class Lexicon:
 # --- loading -------------------------------------------------------------------------------------
 
 
-def lexicon_path(name: str) -> Path:
-    """``kz/consumer_cooperative/pyramid-language.yaml`` -> the pack's file."""
-    return data_root() / "schemas" / name
+LEXICON = "pyramid-language.yaml"
 
 
 @cache
-def load_lexicon(name: str) -> Lexicon:
-    """The lexicon of ``name`` (a path under ``schemas/``), validated; malformed data is a PackError."""
-    path = lexicon_path(name)
-    raw = read_yaml(path)
-    where = str(path)
+def load_lexicon(pack: Pack, name: str = LEXICON) -> Lexicon:
+    """The pack's lexicon (its file ``name``, read through the pack and recorded like every file of
+    it), validated; malformed data is a PackError. Each ``why`` is in every language of the pack."""
+    where = pack.schema_rel(name)
+    raw = pack.read(where)
     if not isinstance(raw, Mapping):
         raise PackError(f"{where}: expected a mapping")
     concepts = {str(k): _words(v, f"{where}: concepts.{k}") for k, v in (raw.get("concepts") or {}).items()}
@@ -144,8 +141,8 @@ def load_lexicon(name: str) -> Lexicon:
         if not names or unknown:
             raise PackError(f"{at}: unknown or missing concepts/contexts {unknown}")
         why = entry.get("why") or {}
-        if not all(isinstance(why.get(lang), str) for lang in ("ru", "kk", "en")) or not entry.get("citation"):
-            raise PackError(f"{at}: needs `why` in ru, kk, en and a `citation`")
+        if not all(isinstance(why.get(lang), str) for lang in pack.languages) or not entry.get("citation"):
+            raise PackError(f"{at}: needs `why` in {', '.join(pack.languages)} and a `citation`")
         patterns.append(
             Pattern(
                 id=str(entry["id"]),
@@ -154,7 +151,7 @@ def load_lexicon(name: str) -> Lexicon:
                 window=int(entry.get("window", default_window)),
                 unless=tuple(entry.get("unless") or ()),
                 citation=str(entry["citation"]),
-                why={lang: " ".join(str(why[lang]).split()) for lang in ("ru", "kk", "en")},
+                why={lang: " ".join(str(why[lang]).split()) for lang in pack.languages},
             )
         )
     suffixes = tuple(sorted({str(s) for s in raw.get("kk_suffixes") or ()}, key=len, reverse=True))
@@ -453,10 +450,11 @@ def field_texts(data: Mapping[str, Any], schema: Mapping[str, Any]) -> Iterator[
                     yield FieldText(f"{base}.{lang}", str(lang), value[lang])
 
 
-def scan(data: Mapping[str, Any], lexicon_name: str) -> Iterator[tuple[FieldText, list[Match]]]:
-    """Each prose field of ``data`` with the pyramid language found in it (fields without any are skipped)."""
-    lexicon = load_lexicon(lexicon_name)
-    schema = read_yaml(lexicon_path(lexicon_name).with_name("input.yaml"))
+def scan(data: Mapping[str, Any], pack: Pack, lexicon_name: str = LEXICON) -> Iterator[tuple[FieldText, list[Match]]]:
+    """Each prose field of ``data`` (an input of ``pack``) with the pyramid language the pack's lexicon
+    finds in it (fields without any are skipped)."""
+    lexicon = load_lexicon(pack, lexicon_name)
+    schema = pack.input_schema()
     for item in field_texts(data, schema):
         found = classify(item.text, lexicon)
         if found:

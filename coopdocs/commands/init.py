@@ -558,7 +558,7 @@ def rule_problems(data: Mapping[str, Any], path: str, lang: str, pack: Pack) -> 
     for rule in load_rules(pack):
         if rule.severity not in REJECTING:
             continue
-        for finding in rule.findings(data):
+        for finding in rule.findings(data, pack):
             if _related(finding.path, path):
                 found.append(to_diagnostic(rule, finding, coop))
     return worded_all(found, lang)
