@@ -1,8 +1,9 @@
 """The generic tests every rule pack passes (issue 19): each installed pack, each of its rules, clauses
 and examples. A second pack is an addition of data; these tests then cover it without a new test.
 
-- every rule has a failing and a passing example, applied to the pack's own example (pack.yaml
-  `example`), and its wording and citations resolve in the pack in ru, kk and en;
+- every rule's tests (a failing and a passing example applied to the pack's own example, pack.yaml
+  `example`; wording and citations resolving in the pack; listing and `explain`) are in
+  tests/test_rules.py, parametrized over the installed packs as these are;
 - every clause of every document has its text and commentary in every language, cites only what the
   pack's citations.yaml holds, and renders for every example of the pack in ru, kk and en;
 - the numbering is the same in every language;
@@ -12,7 +13,6 @@ and examples. A second pack is an addition of data; these tests then cover it wi
 from __future__ import annotations
 
 import json
-import re
 from pathlib import Path
 from typing import Any
 
@@ -25,10 +25,9 @@ from coopdocs.cli import main
 from coopdocs.commands.build import TEXT_DOCS
 from coopdocs.compose import clauses
 from coopdocs.compose.messages import worded
-from coopdocs.diagnostics import Diagnostic
 from coopdocs.inputs.loader import load_file, load_text
 from coopdocs.inputs.schema import validate_input
-from coopdocs.packs.citations import citation_ids, resolve
+from coopdocs.packs.citations import citation_ids
 from coopdocs.packs.pack import Pack, available_packs, data_root
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,24 +50,6 @@ def examples_of(pack: Pack) -> list[Path]:
     return found
 
 
-RULE_CASES = [(pack, rule) for pack in PACKS for rule in rules.load_rules(pack)]
-RULE_IDS = [f"{pack.form}:{rule.id}" for pack, rule in RULE_CASES]
-
-
-def run_patch(pack: Pack, patch: dict[str, Any]) -> list[Diagnostic]:
-    base = load_file(pack_example(pack)).data
-    assert base is not None
-    text = rules.dump_yaml(rules.apply_patch(base, patch))
-    coop, found = validate_input(load_text(text, "example.yaml"))
-    assert coop is not None, [f"{d.rule} {d.path}: {worded(d, 'en').message}" for d in found]
-    assert coop.pack.key == pack.key
-    return [*found, *rules.run_rules(coop)]
-
-
-def not_info(diags: list[Diagnostic]) -> set[tuple[str, str]]:
-    return {(d.rule, d.path) for d in diags if d.severity != "info"}
-
-
 # --- the packs themselves ------------------------------------------------------------------------------
 
 
@@ -84,60 +65,6 @@ def test_pack_has_its_example_and_examples(pack: Pack) -> None:
         checked = check_file(path)
         assert checked.cooperative is not None and checked.cooperative.pack.key == pack.key
         assert [f"{d.rule} {d.path}" for d in checked.diagnostics if d.severity != "info"] == []
-
-
-@pytest.mark.parametrize("pack", PACKS, ids=PACK_IDS)
-def test_rule_ids_are_unique_and_share_a_prefix(pack: Pack) -> None:
-    ids = [rule.id for rule in rules.load_rules(pack)]
-    assert len(set(ids)) == len(ids)
-    prefixes = {re.match(r"[A-Z]+-[A-Z]+-", rid).group(0) for rid in ids}  # type: ignore[union-attr]
-    assert len(prefixes) == 1, prefixes
-
-
-# --- every rule's examples ------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize(("pack", "rule"), RULE_CASES, ids=RULE_IDS)
-def test_fail_example_yields_exactly_the_rule(pack: Pack, rule: rules.Rule) -> None:
-    found = run_patch(pack, dict(rule.examples["fail"]))
-    mine = [d for d in found if d.rule == rule.id]
-    assert [d.path for d in mine] == [rule.fail_at]
-    diag = mine[0]
-    assert diag.severity == rule.severity
-    assert diag.line is not None and diag.column is not None
-    for lang in LANGS:  # one check, worded in every language
-        said = worded(diag, lang)
-        assert said.citation is not None and said.citation.id == rule.citation, lang
-        assert said.message and said.hint and "{" not in said.message, lang
-    if rule.severity != "info":
-        together = set(rule.examples.get("with") or ())
-        assert {(r, p) for r, p in not_info(found) if r not in together} == {(rule.id, rule.fail_at)}
-
-
-@pytest.mark.parametrize(("pack", "rule"), RULE_CASES, ids=RULE_IDS)
-def test_pass_example_does_not_yield_the_rule(pack: Pack, rule: rules.Rule) -> None:
-    found = run_patch(pack, dict(rule.examples["pass"]))
-    assert rule.id not in {d.rule for d in found}
-    assert not_info(found) == set()
-
-
-_ARTICLE = re.compile(r"(art\.|article|ст\.|стать|бап|п\.\s*\d|\d+\s*-?\s*бап)", re.IGNORECASE)
-
-
-@pytest.mark.parametrize(("pack", "rule"), RULE_CASES, ids=RULE_IDS)
-def test_wording_and_citations_resolve_in_the_pack(pack: Pack, rule: rules.Rule) -> None:
-    known = set(citation_ids(pack))
-    for name in ("message", "hint", "protects"):
-        for lang in LANGS:
-            assert getattr(rule, name).get(lang, "").strip(), f"{rule.id}: {name} has no {lang}"
-    for lang in LANGS:
-        assert not _ARTICLE.search(rule.message[lang]), f"{rule.id} ({lang}): {rule.message[lang]}"
-    assert re.search("[а-яё]", rule.message["ru"], re.IGNORECASE)
-    assert re.search("[әғқңөұүһі]", rule.message["kk"], re.IGNORECASE)
-    for cid in (rule.citation, *rule.also):
-        assert cid in known, cid
-        for lang in LANGS:
-            assert resolve(cid, lang, pack).label(lang)
 
 
 # --- every clause -----------------------------------------------------------------------------------------
