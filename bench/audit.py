@@ -97,7 +97,7 @@ def entries() -> list[dict[str, Any]]:
     import corpus
 
     result = list(yaml.safe_load((CORPUS / "labels.yaml").read_text(encoding="utf-8"))["charters"])
-    for part in ("tuning", "holdout", "holdout2", "holdout3", "holdout4"):
+    for part in ("tuning", "holdout", "holdout2", "holdout3", "holdout4", "holdout5"):
         for ident, text, labels in corpus.charters(part):
             result.append(
                 {
