@@ -116,7 +116,8 @@ def charters(part: str) -> list[tuple[str, str, dict[str, list[str]]]]:
     return [(spec["id"], *compose(data, spec)) for spec in data["charters"]]
 
 
-SEEN = ("tuning", "holdout", "holdout2", "holdout3")  # tuned on in earlier rounds; holdout4 never is
+# tuned on in earlier rounds (holdout4 since the second classifier round); holdout5 never is
+SEEN = ("tuning", "holdout", "holdout2", "holdout3", "holdout4")
 
 
 def training(parts: tuple[str, ...] = SEEN) -> dict[str, list[str]]:
@@ -138,9 +139,9 @@ def training_yaml() -> str:
     head = (
         "# Labelled clauses for the audit's clause classifier (coopdocs/charters/meaning.py), written by\n"
         "# `bench/corpus.py --training`: every clause of tests/corpus/handwritten/{tuning,holdout,holdout2,\n"
-        "# holdout3}.yaml by its label (a topic of audit.yaml, term:<id> an unlawful term, other a filler),\n"
-        "# Russian and Kazakh together. Hand-written for coopdocs, not copied from any charter. holdout4.yaml\n"
-        "# is left out on purpose: it measures the classifier on wording it has never seen.\n"
+        "# holdout3,holdout4}.yaml by its label (a topic of audit.yaml, term:<id> an unlawful term, other a\n"
+        "# filler), Russian and Kazakh together. Hand-written for coopdocs, not copied from any charter.\n"
+        "# holdout5.yaml is left out on purpose: it measures the classifier on wording it has never seen.\n"
     )
     return head + yaml.safe_dump({"clauses": training()}, allow_unicode=True, sort_keys=False, width=1000)
 

@@ -227,6 +227,21 @@ def _library(pack: Pack) -> dict[str, dict[str, str]]:
     return result
 
 
+def _library_items(pack: Pack) -> list[tuple[str, str]]:
+    """(clause id, lead-in + item) of every list item of the pack's charter library, ru and kk, as
+    ``_units`` reads a list (the Kazakh closing words after the last item are not separated here)."""
+    result = []
+    for file in pack.files(f"templates/{pack.document_rel('charter')}", "[0-9]*.yaml").values():
+        for clause in pack.read_file(file).get("clauses") or []:
+            for lang in ("ru", "kk"):
+                lead = " ".join(_JINJA.sub(" ", str((clause.get("text") or {}).get(lang) or "")).split())
+                for item in clause.get("items") or []:
+                    text = " ".join(_JINJA.sub(" ", str((item.get("text") or {}).get(lang) or "")).split())
+                    if len(text) > 15:
+                        result.append((str(clause["id"]), f"{lead} {text}".strip()))
+    return result
+
+
 # --- splitting ----------------------------------------------------------------------------------
 
 
@@ -449,6 +464,8 @@ def meaning_model(pack: Pack) -> meaning.Model | None:
     if not data.meaning:
         return None
     examples = [(p.label, p.text) for p in prototype_index(pack).prototypes]
+    label = {cid: t.id for t in data.topics for cid in t.library}
+    examples += [(label.get(cid, "other"), text) for cid, text in _library_items(pack)]
     name = data.meaning.get("clauses")
     if name:
         raw = pack.read(pack.schema_rel(str(name)))
@@ -489,6 +506,8 @@ def _meaning_topics(
     states = {f"term:{t.id}": t.states for t in data.terms}
     topic_floor = float(data.meaning.get("topic", 1.0))
     term_floor = float(data.meaning.get("term", 1.0))
+    ratio = float(data.meaning.get("ratio", 1.0))
+    term_ratio = float(data.meaning.get("term_ratio", 1.0))
     for sentence, lead in _units(clause):
         text = f"{lead} {sentence}" if lead else sentence
         ranked = _meaning(text, pack)
@@ -498,10 +517,12 @@ def _meaning_topics(
             for topic in states.get(label, (label,)):
                 weight[topic] = max(weight.get(topic, 0.0), p)
         label, p = ranked[0]
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        clear = p >= ratio * second
         if label in states:
-            topics = states[label] if p >= term_floor else ()
+            topics = states[label] if p >= term_floor and p >= term_ratio * second else ()
         else:
-            topics = (label,) if _is_topic(label) and p >= topic_floor else ()
+            topics = (label,) if _is_topic(label) and p >= topic_floor and clear else ()
         for topic in topics:
             if p > stated.get(topic, ("", 0.0))[1]:
                 stated[topic] = (_meaning_why(text, label, p, pack), p)
@@ -539,6 +560,8 @@ def _meaning_term(text: str, term: Term, data: AuditPack, pack: Pack) -> str | N
         return None
     ranked = _meaning(text, pack)
     if not ranked or ranked[0][0] != f"term:{term.id}" or ranked[0][1] < float(data.meaning.get("term", 1.0)):
+        return None
+    if len(ranked) > 1 and ranked[0][1] < float(data.meaning.get("term_ratio", 1.0)) * ranked[1][1]:
         return None
     return _meaning_why(text, ranked[0][0], ranked[0][1], pack)
 
@@ -784,6 +807,12 @@ def _term_hits(
         unit = f"{lead} {sentence}".strip()
         if not sign and not by_meaning and _meaning_elsewhere(unit, term, data, pack):
             continue  # the words are there, but the classifier reads another unlawful term
+        if (
+            not sign
+            and not by_meaning
+            and dict(_meaning(unit, pack)).get(f"term:{term.id}", 1.0) < float(data.meaning.get("term_veto", 0.0))
+        ):
+            continue  # the words are there, but the classifier gives the term next to nothing
         negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)
         if by_meaning and _lawful_sign(_clean(clause.full), data):
             continue  # a lawful wording read by the pack's expressions outranks the classifier's reading

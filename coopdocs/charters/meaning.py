@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 FEATURE_VERSION = "meaning-1"
-C = 4.0  # inverse regularisation of the logistic regression
+C = 16.0  # inverse regularisation of the logistic regression
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _NEGATION = frozenset({"не", "ни", "нет", "без", "емес", "жок", "жоқ"})
 _STOP = frozenset(
