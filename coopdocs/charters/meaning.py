@@ -12,13 +12,14 @@ classifier over one sentence (or list item with its lead-in): multinomial logist
 
 The labels are the pack's topics, "term:<id>" for an unlawful term and "other". The training examples
 are every sentence of the pack's charter library (each clause coopdocs writes, ru and kk, labelled with
-the topic audit.yaml's `library` gives it, else "other"), the hand-written examples of audit.yaml and
+the topic audit.yaml's `library` gives it, else "other"; each list item with its lead-in too), the
+hand-written examples of audit.yaml and
 the labelled hand-written clauses of `audit_clauses.yaml` (the corpus of earlier audit rounds; the
-fourth holdout is not in it).
+fifth holdout is not in it).
 
 - **Deterministic**: scikit-learn's lbfgs solver over a fixed feature order; the same examples give the
   same weights.
-- **Cached**: training takes about a second and needs scikit-learn; its weights (numpy arrays) are
+- **Cached**: training takes a few seconds and needs scikit-learn; its weights (numpy arrays) are
   kept in the user cache (``templatecache.cache_dir()``'s sibling folder ``audit``), keyed by the
   SHA-256 of the examples, the settings and this module's feature version. With the cache the audit
   only does a few numpy products per sentence (scikit-learn is not imported). A cache that cannot be
