@@ -504,3 +504,25 @@ def test_the_languages_the_charter_is_drawn_up_in(housing: tuple[Path, Path], tm
     assert every.data["languages"] == ["ru", "kk", "en"]
     assert every.data["cooperative"]["name"] == {"ru": "Ортак Уй", "kk": "Ортақ Үй", "en": "Ortak Uy"}
     assert "languages" in {f.path for f in every.found}
+
+
+def test_two_grounds_in_the_founders_own_words_and_the_unanimous_matters(tmp_path: Path) -> None:
+    """Two {other: text} grounds: the charter and the membership regulations list them as «a; b.»,
+    which one ground «a; b» reads the same as: neither reading is taken (none wrong).
+    unanimous_matters: [] is told apart by no single clause (the clause on fund rules says whether
+    fund_rules is among them, the list of qualified matters whether the others are), by them together."""
+    from tests.support import read_example
+
+    grounds = [
+        *read_example(AGRI)["membership"]["exclusion"]["grounds"],
+        {"other": {"ru": "разглашение сведений о членах", "kk": "мүшелер туралы мәліметтерді жария ету"}},
+    ]
+    source = write_patched(tmp_path, {"membership.exclusion.grounds": grounds}, base=AGRI)
+    folder = _build(tmp_path, source, "charter,membership", "docx", "ru", "separate")
+    for files in ("charter.ru.docx", "membership.ru.docx"):
+        result = importing.import_path(folder / files)
+        assert "grounds" not in result.data["membership"].get("exclusion", {}), files
+        quote = "систематическое невыполнение обязательств по приёмке закупленных для члена материалов; разглашение"
+        assert any(quote in " ".join(p.text.split()) for p in importing.read_documents(folder / files)[0].paragraphs)
+    charter = importing.import_path(folder / "charter.ru.docx")
+    assert {f.path: f.value for f in charter.found}["governance.general_meeting.unanimous_matters"] == []

@@ -1478,6 +1478,12 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
     again = _place_founders(search, pairs, values, name, lang)
     if _place_records(search, pairs, records) or again:
         todo = rounds(todo)
+    library = next(lib for lib in libraries if lib.name == kind)
+    for leaf, value, clause in _read_across(search, pairs, library.specs if share >= _WHOLE else []):
+        search.fixed[leaf.path] = value
+        values.append(
+            Found(leaf.path, value, Source(name, clause.label, _quote(_full(clause)), clause.page, lang), "clause")
+        )
     for path, listed in records.items():
         fields = [dict(f) for f in listed.fields]
         for (where, field_name), (value, _clause) in on_records.items():
@@ -1497,6 +1503,44 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
         values = [_pdf_checked(f, layer, table) for f in values]
     signers = _signers(document, lang, pack) if kind == "charter" else []
     return _Read(document, kind, lang, values, numbering, signers)
+
+
+_WHOLE = 0.9  # a document of which this share of clauses pairs with the library is read as whole
+
+
+def _read_across(
+    search: _Search, pairs: Sequence[tuple[audit.Clause, clauses.ClauseSpec, float]], unpaired: Sequence[Any]
+) -> list[tuple[Leaf, Any, audit.Clause]]:
+    """Lists of choices no one clause tells apart but the clauses together do (unanimous_matters:
+    the clause on fund rules says whether fund_rules is among them, the list of qualified matters
+    whether the others are): the one value every clause that uses it reads back exactly with, among
+    the list's selections. ``unpaired``: the library's clauses of a document read as whole; a value
+    under which one of them that the document lacks would be written (its condition names the list)
+    is not the document's."""
+    out = []
+    paired = {id(spec) for _, spec, _ in pairs}
+    own_words = _pattern_data(search.pack).get("others") or {}
+    for path, leaf in search.table.items():
+        if leaf.kind != "enums" or path in search.fixed or path in own_words:  # those: by the clause's items
+            continue
+        using = [(c, spec) for c, spec, _ in pairs if any(r.path == path for r in _refs(spec, search.table))]
+        if not using or any(key(_full(c)) != _rendered_key(spec, search.ctx) for c, spec in using):
+            continue
+        absent = [spec for spec in unpaired if id(spec) not in paired and path in str(spec.when or "")]
+        current = get_at(search.ctx, path)
+        good = []
+        try:
+            for option in [current, *(o for o in _candidates(leaf, current, "", search.lang) if o != current)]:
+                _put(search.ctx, path, option, search.pack)
+                if all(key(_full(c)) == _rendered_key(spec, search.ctx) for c, spec in using) and not any(
+                    _rendered(spec, search.ctx) is not None for spec in absent
+                ):
+                    good.append(option)
+        finally:
+            _put(search.ctx, path, current, search.pack)
+        if len(good) == 1:
+            out.append((leaf, good[0], using[0][0]))
+    return out
 
 
 def _texts_of(value: Any) -> list[str]:
