@@ -556,9 +556,9 @@ def packs_command(fmt: str, lang: str) -> None:
 
 def document_languages() -> tuple[str, ...]:
     """Every language an installed pack writes its documents in."""
-    from coopdocs.packs.pack import available_packs
+    from coopdocs.packs.pack import available_languages
 
-    return tuple(dict.fromkeys(lang for p in available_packs() for lang in p.languages))
+    return available_languages()
 
 
 def document_names() -> tuple[str, ...]:

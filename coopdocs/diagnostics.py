@@ -17,7 +17,6 @@ from coopdocs.errors import PackError
 from coopdocs.packs.pack import Pack, data_root, read_yaml
 
 SEVERITIES = ("error", "red_flag", "warning", "info")
-LANGS = ("ru", "kk", "en")
 Path_ = tuple[str | int, ...]
 
 

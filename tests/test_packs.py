@@ -28,7 +28,7 @@ from coopdocs.compose.messages import worded
 from coopdocs.inputs.loader import load_file, load_text
 from coopdocs.inputs.schema import validate_input
 from coopdocs.packs.citations import citation_ids
-from coopdocs.packs.pack import Pack, available_packs, data_root
+from coopdocs.packs.pack import Pack, available_packs
 
 ROOT = Path(__file__).resolve().parent.parent
 LANGS = ("ru", "kk", "en")
@@ -37,7 +37,7 @@ PACK_IDS = [p.key for p in PACKS]
 
 
 def pack_example(pack: Pack) -> Path:
-    return data_root() / str(pack.meta["example"])
+    return pack.example
 
 
 def examples_of(pack: Pack) -> list[Path]:

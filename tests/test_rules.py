@@ -22,7 +22,7 @@ from coopdocs.errors import PackError, UsageError
 from coopdocs.inputs.loader import load_file, load_text
 from coopdocs.inputs.schema import validate_input
 from coopdocs.packs.citations import citation_ids, resolve
-from coopdocs.packs.pack import Pack, available_packs, data_root
+from coopdocs.packs.pack import Pack, available_packs
 from tests.support import DEFAULT_PACK
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -51,7 +51,7 @@ PYRAMID_INDICATORS = [
 
 def pack_example(pack: Pack) -> Path:
     """The example a pack's rule examples patch (pack.yaml `example`)."""
-    return data_root() / str(pack.meta["example"])
+    return pack.example
 
 
 def base_data(pack: Pack = DEFAULT_PACK) -> dict[str, Any]:

@@ -26,7 +26,7 @@ import copy
 import datetime as dt
 import itertools
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -35,7 +35,7 @@ from typing import Any
 from coopdocs.charters import audit, reading
 from coopdocs.compose import clauses
 from coopdocs.errors import CoopdocsError, UsageError
-from coopdocs.packs.pack import Pack
+from coopdocs.packs.pack import Pack, available_languages
 
 SUFFIXES = (".docx", ".docm", ".pdf", ".html", ".htm", ".txt")
 ROOTS = (
@@ -221,7 +221,7 @@ def _rename(ctx: dict[str, Any], pack: Pack) -> None:
     names["full"] = patterns["full"][lang].format(name=name)
     names["short"] = str(short) if short else patterns["short"][lang].format(name=name)
     names[lang] = {"full": names["full"], "short": names["short"]}
-    for other in ("ru", "kk", "en"):
+    for other in pack.languages:
         if other != lang and isinstance(names.get(other), Mapping):
             names[other] = {
                 "full": patterns["full"][other].format(name=name),
@@ -1626,9 +1626,6 @@ def _quote(text: str, limit: int = 160) -> str:
 
 # --- several documents -> one draft ---------------------------------------------------------------
 
-_ORDER = ("ru", "kk", "en")
-
-
 def packs(first: Pack | None = None) -> list[Pack]:
     """Every installed rule pack (``available_packs``), ``first`` (the command line's default) first."""
     from coopdocs.packs.pack import available_packs
@@ -1651,6 +1648,12 @@ def _recognised(documents: Sequence[reading.Document], pack: Pack) -> float:
     return total
 
 
+def _language_order(pack: Pack) -> Callable[[str], int]:
+    """Documents in the pack's languages sort in its order (``pack.yaml`` ``languages``)."""
+    order = {lang: i for i, lang in enumerate(pack.languages)}
+    return lambda lang: order.get(lang, len(order))
+
+
 def import_path(path: Path, pack: Pack | None = None, *, first: Pack | None = None) -> Imported:
     """A draft of the input read from a charter (a file) or from the founding documents (a folder).
     Without ``pack``, the pack whose clause libraries the documents read most like (``first``, the
@@ -1669,7 +1672,8 @@ def import_path(path: Path, pack: Pack | None = None, *, first: Pack | None = No
     table = leaves(pack)
     reads = [_read_document(d, pack, filler, table) for d in documents]
     kinds = list(pack.meta.get("documents") or {})
-    reads.sort(key=lambda r: (kinds.index(r.kind) if r.kind in kinds else len(kinds), _ORDER.index(r.lang)))
+    order = _language_order(pack)
+    reads.sort(key=lambda r: (kinds.index(r.kind) if r.kind in kinds else len(kinds), order(r.lang)))
     notes = [f"{Path(d.path).name}: {n}" for d in documents for n in d.notes]
     for r in reads:
         if not r.kind:
@@ -1688,7 +1692,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
                 continue
             by_path.setdefault(f.path, []).append(f)
     data: dict[str, Any] = {"coopdocs": 1, "jurisdiction": pack.jurisdiction, "form": pack.form}
-    langs = sorted({r.lang for r in reads if r.kind}, key=_ORDER.index)
+    langs = sorted({r.lang for r in reads if r.kind}, key=_language_order(pack))
     # the languages the charter states it is drawn up in (final.languages): taken when the documents
     # read are in exactly those languages; when some were not read (a Russian charter of a cooperative
     # whose charter is also in Kazakh) the draft keeps the languages read, so that it validates and
@@ -1830,7 +1834,7 @@ def set_at(data: dict[str, Any], path: str, value: Any, pack: Pack, lang: str | 
             target[part] = {}
         target = target[part]
     existing = target.get(parts[-1])
-    if lang and isinstance(value, str) and isinstance(existing, dict) and set(existing) <= {"ru", "kk", "en"}:
+    if lang and isinstance(value, str) and isinstance(existing, dict) and set(existing) <= set(pack.languages):
         existing[lang] = value
     elif lang and leaves(pack).get(path, Leaf(path, "", {})).kind == "textlist" and isinstance(value, list):
         olds = existing if isinstance(existing, list) and len(existing) == len(value) else [None] * len(value)
@@ -2305,7 +2309,8 @@ def same(imported: Any, expected: Any, lang: str | None = None) -> bool:
     if isinstance(imported, list) and isinstance(expected, list) and any(isinstance(e, dict) for e in expected):
         return len(imported) == len(expected) and all(same(a, b, lang) for a, b in zip(imported, expected, strict=True))
     if isinstance(imported, dict) and isinstance(expected, dict):
-        if set(imported) <= {"ru", "kk", "en"} and set(expected) <= {"ru", "kk", "en"}:
+        texts = set(available_languages())  # a text per language (``same`` compares any pack's input)
+        if set(imported) <= texts and set(expected) <= texts:
             return all(k in expected and same(v, expected[k]) for k, v in imported.items())
         return all(k in expected and same(v, expected[k], lang) for k, v in imported.items())
     if isinstance(expected, dict) and isinstance(imported, str):

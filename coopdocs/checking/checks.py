@@ -8,7 +8,7 @@ a check only reports *where* and *with which values*.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -313,13 +313,13 @@ def valuation_for_non_money(data: Mapping[str, Any], *, path: str) -> Iterator[F
 
 
 @check("legal_entity_founders")
-def legal_entity_founders(data: Mapping[str, Any]) -> Iterator[Finding]:
+def legal_entity_founders(data: Mapping[str, Any], *, pack: Pack) -> Iterator[Finding]:
     """A founder that is a legal entity becomes a member, so the charter must admit legal entities."""
     if lookup(data, "membership.eligibility.legal_entities"):
         return
     for item_path, founder in _items(data, "founding.founders"):
         if isinstance(founder, Mapping) and founder.get("kind") == "legal_entity":
-            yield Finding(f"{item_path}.kind", {"founder": _one_text(founder.get("name"))})
+            yield Finding(f"{item_path}.kind", {"founder": _one_text(founder.get("name"), pack.languages)})
 
 
 @check("bodies_exist")
@@ -365,9 +365,10 @@ def pyramid_language(data: Mapping[str, Any], *, pack: Pack, lexicon: str, categ
         yield Finding(item.path, {"found": found, "why": Localized(tuple(mine[0].why.items()))})
 
 
-def _one_text(value: Any) -> str:
+def _one_text(value: Any, langs: Sequence[str]) -> str:
+    """A name as one text: its first language of the pack's that has one."""
     if isinstance(value, Mapping):
-        for lang in ("ru", "kk", "en"):
+        for lang in langs:
             if isinstance(value.get(lang), str):
                 return str(value[lang])
         return ""

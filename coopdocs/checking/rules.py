@@ -21,8 +21,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 
+from coopdocs import MESSAGE_LANGUAGES
 from coopdocs.checking.checks import CHECKS, Finding
-from coopdocs.diagnostics import LANGS, SEVERITIES, Diagnostic
+from coopdocs.diagnostics import SEVERITIES, Diagnostic
 from coopdocs.errors import PackError
 from coopdocs.inputs.model import Cooperative, split_path
 from coopdocs.packs.citations import citation_ids
@@ -163,12 +164,12 @@ def _parse_check(spec: Any, where: str) -> tuple[str, dict[str, Any]]:
 
 def _parse_texts(value: Any, where: str) -> dict[str, str]:
     if not isinstance(value, Mapping):
-        raise PackError(f"{where}: expected a mapping with {', '.join(LANGS)}")
-    for lang in LANGS:
+        raise PackError(f"{where}: expected a mapping with {', '.join(MESSAGE_LANGUAGES)}")
+    for lang in MESSAGE_LANGUAGES:
         text = value.get(lang)
         if not isinstance(text, str) or not text.strip():
             raise PackError(f"{where}: missing language {lang}")
-    return {lang: " ".join(str(value[lang]).split()) for lang in LANGS}
+    return {lang: " ".join(str(value[lang]).split()) for lang in MESSAGE_LANGUAGES}
 
 
 def get_rule(rule_id: str, pack: Pack) -> Rule:

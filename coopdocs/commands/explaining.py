@@ -8,7 +8,7 @@ import json
 import re
 import shutil
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from coopdocs.diagnostics import ui_words
 from coopdocs.errors import InputError, UsageError
 from coopdocs.inputs.model import Cooperative
 from coopdocs.packs.citations import Citation, citation_entry, resolve
-from coopdocs.packs.pack import Pack, example_path
+from coopdocs.packs.pack import Pack
 
 KAZAKH_LETTERS = "ӘәҒғҚқҢңӨөҰұҮүҺһІі"
 
@@ -52,33 +52,34 @@ def explain(ident: str, lang: str, input_path: Path | None, audience: str, defau
 
 
 def _cooperative(input_path: Path | None, lang: str, default_pack: Pack) -> tuple[Cooperative, str]:
-    """The cooperative whose wording is shown (the member's file, else the example), able to be
-    worded in ``lang``: a text the file has only in other languages is taken from the Russian one."""
+    """The cooperative whose wording is shown (the member's file, else the pack's example), able to be
+    worded in ``lang``: a text the file has only in other languages is taken from the pack's first
+    language (Russian)."""
     from coopdocs.checking.pipeline import check_file
 
-    path = input_path or example_path()
+    path = input_path or default_pack.example
     checked = check_file(path, default_pack=default_pack)
     if checked.cooperative is None or checked.blocking:
         ui = ui_words("_ui_explain", lang)
         raise InputError(ui["input_invalid"].format(file=path), hint=ui["input_invalid_hint"].format(file=path))
     coop = checked.cooperative
-    source = str(input_path) if input_path else "examples/bereke.yaml"
+    source = str(input_path) if input_path else f"examples/{default_pack.example.name}"
     if lang in coop.languages:
         return coop, source
-    data = _with_language(copy.deepcopy(coop.data), lang)
+    data = _with_language(copy.deepcopy(coop.data), lang, coop.pack.languages)
     data["languages"] = [*coop.languages, lang]
     return replace(coop, data=data), source
 
 
-def _with_language(value: Any, lang: str) -> Any:
+def _with_language(value: Any, lang: str, langs: Sequence[str]) -> Any:
     if isinstance(value, dict):
-        if value and set(value) <= {"ru", "kk", "en"} and lang not in value:
-            value[lang] = value.get("ru", next(iter(value.values())))
+        if value and set(value) <= set(langs) and lang not in value:
+            value[lang] = value.get(langs[0], next(iter(value.values())))  # the pack's first language
             return value
         for key in value:
-            value[key] = _with_language(value[key], lang)
+            value[key] = _with_language(value[key], lang, langs)
     elif isinstance(value, list):
-        return [_with_language(item, lang) for item in value]
+        return [_with_language(item, lang, langs) for item in value]
     return value
 
 

@@ -18,7 +18,6 @@ from coopdocs.diagnostics import Diagnostic
 from coopdocs.inputs.model import split_path
 from coopdocs.packs.pack import Pack
 
-LANGS = ("ru", "kk", "en")
 _ANY = object()  # a list index in a question's path pattern
 Pattern = tuple[object, ...]
 
@@ -98,7 +97,7 @@ def label(path: str, lang: str, pack: Pack) -> str | None:
         size, q, index = best
         name = short_prompt(str(q.prompt[lang]).format(n=index + 1 if index >= 0 else 1))
         rest = parts[size:]
-        if len(rest) == 1 and rest[0] in LANGS and q.type == "localized":
+        if len(rest) == 1 and rest[0] in pack.languages and q.type == "localized":
             name += f", {_LANG_NAMES[lang][str(rest[0])]}"
         return name
     return _commented(parts, lang, load_questionnaire(pack).comments)

@@ -17,7 +17,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -27,6 +27,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
 
+from coopdocs import MESSAGE_LANGUAGES
 from coopdocs.compose.messages import Worded, worded_all
 from coopdocs.errors import InputError, OutputError, PackError, UsageError
 from coopdocs.inputs import idnumbers
@@ -35,7 +36,6 @@ from coopdocs.inputs.model import Cooperative, split_path
 from coopdocs.packs.citations import citation_entry, resolve
 from coopdocs.packs.pack import Pack
 
-LANGS = ("ru", "kk", "en")
 TYPES = (
     "text",
     "localized",
@@ -183,8 +183,8 @@ def load_questionnaire(pack: Pack) -> Questionnaire:
 
 
 def require_langs(texts: Any, where: str) -> None:
-    if not isinstance(texts, Mapping) or any(lang not in texts for lang in LANGS):
-        raise PackError(f"{where}: needs a text in each of {', '.join(LANGS)}")
+    if not isinstance(texts, Mapping) or any(lang not in texts for lang in MESSAGE_LANGUAGES):
+        raise PackError(f"{where}: needs a text in each of {', '.join(MESSAGE_LANGUAGES)}")
 
 
 def _parse_question(entry: Any, where: str, pack: Pack) -> Question:
@@ -212,6 +212,12 @@ def _parse_question(entry: Any, where: str, pack: Pack) -> Question:
         derive=entry.get("derive"),
         basis=entry.get("basis"),
     )
+
+
+def default_languages(qn: Questionnaire) -> list[str]:
+    """The documents' languages while none is chosen: the questionnaire's default, else the pack's."""
+    chosen = qn.defaults.get("languages")
+    return [str(x) for x in chosen] if isinstance(chosen, list) and chosen else list(qn.pack.languages)
 
 
 def default_data(pack: Pack, today: dt.date | None = None) -> dict[str, Any]:
@@ -321,8 +327,8 @@ def _choice_of(qn: Questionnaire, text: str, allowed: tuple[str, ...]) -> str | 
     if wanted.isdigit() and 1 <= int(wanted) <= len(allowed):
         return allowed[int(wanted) - 1]
     for ident in allowed:
-        words = [ident, *(_word(qn, ident, lang) for lang in LANGS)]
-        for lang in LANGS:
+        words = [ident, *(_word(qn, ident, lang) for lang in MESSAGE_LANGUAGES)]
+        for lang in MESSAGE_LANGUAGES:
             words += (qn.choice_words.get(ident) or {}).get(lang) or []
         if wanted in {_fold(w) for w in words}:
             return ident
@@ -576,7 +582,7 @@ def applies(q: Question, data: Mapping[str, Any], index: int | None) -> bool:
 
 
 def _is_back(qn: Questionnaire, text: str) -> bool:
-    return _fold(text) in {_fold(w) for lang in LANGS for w in qn.messages["back_words"][lang]}
+    return _fold(text) in {_fold(w) for lang in MESSAGE_LANGUAGES for w in qn.messages["back_words"][lang]}
 
 
 def ask_question(
@@ -671,7 +677,7 @@ def _ask_localized(
     path = q.at(index)
     current = get_at(draft, path)
     texts = {k: v for k, v in (current if isinstance(current, Mapping) else {}).items() if v is not None}
-    languages = draft.get("languages") or ["ru", "kk"]
+    languages = draft.get("languages") or default_languages(qn)
     position = 0
     while position < len(languages):
         language = languages[position]
@@ -1124,17 +1130,18 @@ def draft_from_input(raw: dict[str, Any], lang: str, pack: Pack, target: str = "
         for path, leaf in leaves(pack).items():
             if leaf.rules.get("type") == "localized" and isinstance(get_at(raw, path), str):
                 set_at(raw, path, {str(languages[0]): get_at(raw, path)})
-    _overlay(data, {k: v for k, v in raw.items() if v is not None})
+    _overlay(data, {k: v for k, v in raw.items() if v is not None}, pack.languages)
     answered = [_key(q, index) for q, index in steps(qn, data) if _has(raw, q.at(index))]
     todo = steps(qn, data)
     position = next((i for i, (q, index) in enumerate(todo) if _key(q, index) not in answered), len(todo))
     return Draft(data=data, position=position, answered=answered, lang=lang, target=target, skip_answered=True)
 
 
-def _overlay(base: dict[str, Any], given: Mapping[str, Any]) -> None:
+def _overlay(base: dict[str, Any], given: Mapping[str, Any], langs: Sequence[str]) -> None:
+    """``given`` over ``base``, mapping by mapping; a text in the pack's ``langs`` replaces whole."""
     for k, v in given.items():
-        if isinstance(v, Mapping) and isinstance(base.get(k), dict) and not (set(v) & {"ru", "kk", "en"}):
-            _overlay(base[k], v)
+        if isinstance(v, Mapping) and isinstance(base.get(k), dict) and not (set(v) & set(langs)):
+            _overlay(base[k], v, langs)
         else:
             base[k] = copy.deepcopy(v)
 

@@ -31,7 +31,6 @@ from coopdocs.inputs.model import Cooperative
 from coopdocs.inputs.schema import schema_at
 from coopdocs.packs.pack import Pack, data_root
 
-LANGS = ("ru", "kk", "en")
 # Names every template may read besides the input's keys (``_context_names`` adds what
 # ``clauses.jinja_context`` provides); ``amendment`` is what `amend` gives the draft resolution.
 CONTEXT_NAMES = {"lang", "names", "loop", "true", "false", "none", "True", "False", "None", "amendment"}
@@ -337,7 +336,7 @@ def _check_texts(
         for field in ("text",):
             texts = clause.get(field)
             if isinstance(texts, Mapping):
-                missing = [code for code in LANGS if code not in texts]
+                missing = [code for code in pack.languages if code not in texts]
                 if missing:
                     where = positions.of((*base, field))
                     out.append(_problem(path, where, _say("languages", lang, field=field, langs=", ".join(missing))))

@@ -29,14 +29,14 @@ from starlette.responses import HTMLResponse, JSONResponse, PlainTextResponse, R
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from coopdocs import diagnostics
+from coopdocs import MESSAGE_LANGUAGES, diagnostics
 from coopdocs.commands import init, webform
-from coopdocs.commands.webform import LANGS, Slot
+from coopdocs.commands.webform import Slot
 from coopdocs.compose.messages import format_json, worded
 from coopdocs.errors import CoopdocsError
 from coopdocs.inputs.loader import load_text
 from coopdocs.packs import formchoice
-from coopdocs.packs.pack import Pack
+from coopdocs.packs.pack import Pack, available_languages
 
 MAX_BODY = 1024 * 1024  # 1 MiB, like an input file
 MAX_SESSIONS = 500  # answers kept in memory at most; the least recently used go first
@@ -204,7 +204,7 @@ def create_app(
 
     def lang_of(request: Request, session: Session) -> str:
         asked = request.query_params.get("lang")
-        if asked in LANGS:
+        if asked in MESSAGE_LANGUAGES:
             session.lang = asked
         return session.lang
 
@@ -216,7 +216,7 @@ def create_app(
             return form.word(key, lang, **fill)
 
         html = env.get_template(name).render(
-            w=w, lang=lang, langs=LANGS, csrf=session.csrf, form=form, total=total, **values
+            w=w, lang=lang, langs=MESSAGE_LANGUAGES, csrf=session.csrf, form=form, total=total, **values
         )
         return HTMLResponse(html)
 
@@ -235,7 +235,7 @@ def create_app(
             messages=webform.page_messages(form, section, data, lang, checked, unanswered=blocked),
             errors=session.errors,
             blocked=blocked,
-            doc_langs=webform.doc_langs(data),
+            doc_langs=webform.doc_langs(data, form.qn.pack),
             preview=_preview(form, data, session.lang),
             basis=webform.basis,
             words=lambda text: webform.in_words(form, data, text, lang),
@@ -296,7 +296,7 @@ def create_app(
         sid, session, new = session_of(request)
         form, total = form_of(session)
         code = request.path_params["code"]
-        if code in LANGS:
+        if code in MESSAGE_LANGUAGES:
             session.lang = code
         target = request.query_params.get("next") or "/s/1"
         if not target.startswith("/") or target.startswith("//"):
@@ -362,7 +362,7 @@ def create_app(
             for slot in webform.slots(section, session.data):
                 names = [slot.name]
                 if slot.q.type == "localized":
-                    names += [f"{slot.name}:{x}" for x in webform.doc_langs(session.data)]
+                    names += [f"{slot.name}:{x}" for x in webform.doc_langs(session.data, form.qn.pack)]
                 for name in names:
                     fields[name] = env_messages.render(
                         w=lambda key, **fill: form.word(key, lang, **fill),
@@ -396,7 +396,7 @@ def create_app(
                 "review.html",
                 session,
                 number=total + 1,
-                doc_langs=webform.doc_langs(session.data),
+                doc_langs=webform.doc_langs(session.data, form.qn.pack),
                 layout=session.data.get("layout") or "separate",
                 buildable=checked.cooperative is not None,
                 problems=problems,
@@ -468,7 +468,7 @@ def create_app(
         pdf = q.get("pdf") == "1" and _pdf_engine()
         with session.lock:
             data, lang = dict(session.data), session.lang
-        own = webform.doc_langs(data)
+        own = webform.doc_langs(data, form.qn.pack)
         langs = tuple(x for x in own if x in q.getlist("lang")) or None
         layout = q.get("layout") if q.get("layout") in ("separate", "parallel") else None
         options = Options(
@@ -486,7 +486,8 @@ def create_app(
         form, total = form_of(session)
         with session.lock:
             data, lang = dict(session.data), session.lang
-        doc_lang = lang if lang in webform.doc_langs(data) else webform.doc_langs(data)[0]
+        langs = webform.doc_langs(data, form.qn.pack)
+        doc_lang = lang if lang in langs else langs[0]
         zipped, built = build_zip(data, lang, Options(docs=("compliance",), langs=(doc_lang,)))
         if zipped is None or built is None:
             return finish(RedirectResponse("/review?not_built=1", status_code=303), sid, new)
@@ -561,11 +562,11 @@ def _forbidden(form: webform.WebForm, session: Session) -> Response:
 def _take(form: webform.WebForm, section: webform.Section, session: Session, values: Mapping[str, list[str]]) -> bool:
     """Store a page's answers; True when some were refused (kept as typed, with the reason)."""
     for slot in webform.slots(section, session.data):
-        for name in [slot.name, *(f"{slot.name}:{x}" for x in LANGS)]:
+        for name in [slot.name, *(f"{slot.name}:{x}" for x in form.qn.pack.languages)]:
             session.raw.pop(name, None)
             session.errors.pop(name, None)
     if "doc_languages:sent" in values:  # page 1: the languages of the documents (never none)
-        chosen = [x for x in LANGS if x in (values.get("doc_languages") or [])]
+        chosen = [x for x in form.qn.pack.languages if x in (values.get("doc_languages") or [])]
         if chosen:
             session.data["languages"] = chosen
     taken = webform.take_answers(form, section, session.data, values, session.lang)
@@ -591,7 +592,7 @@ def _fields(form: webform.WebForm, section: webform.Section, session: Session) -
         if slot.q.type == "localized":
             value = {
                 **value,
-                **{x: session.raw[f"{slot.name}:{x}"] for x in LANGS if f"{slot.name}:{x}" in session.raw},
+                **{x: session.raw[name] for x in form.qn.pack.languages if (name := f"{slot.name}:{x}") in session.raw},
             }
         options: list[tuple[str, str]] = []
         if slot.q.type in ("choice", "choices"):
@@ -617,7 +618,7 @@ def _fields(form: webform.WebForm, section: webform.Section, session: Session) -
                 "basis": webform.question_basis(slot.q, lang, form.qn.pack),
                 "value": value,
                 "options": options,
-                "doc_langs": webform.doc_langs(data),
+                "doc_langs": webform.doc_langs(data, form.qn.pack),
                 "heading": heading,
             }
         )
@@ -690,7 +691,7 @@ def _zip_built(building: Any, checked: Any, options: Any, loaded: Any) -> tuple[
 
 def _api_lang(request: Request, name: str = "messages") -> str:
     value = request.query_params.get(name) or "en"
-    return value if value in LANGS else "en"
+    return value if value in MESSAGE_LANGUAGES else "en"
 
 
 async def api_validate(request: Request) -> Response:
@@ -766,7 +767,7 @@ def _api_options(request: Request) -> Any:
         raise ValueError("format: pdf needs Typst or LibreOffice, neither is installed here")
     return Options(
         docs=listed("docs", ALL_DOCS) or ALL_DOCS,
-        langs=listed("lang", LANGS),
+        langs=listed("lang", available_languages()),  # the documents' languages, as `build --lang`
         formats=formats,
         layout=layout or None,
         draft=q.get("draft") in ("1", "true"),
@@ -787,7 +788,12 @@ OPENAPI: dict[str, Any] = {
             "post": {
                 "summary": "Check a cooperative (YAML) against the schema and the legal rules",
                 "parameters": [
-                    {"name": "lang", "in": "query", "schema": {"enum": list(LANGS)}, "description": "message language"},
+                    {
+                        "name": "lang",
+                        "in": "query",
+                        "schema": {"enum": list(MESSAGE_LANGUAGES)},
+                        "description": "message language",
+                    },
                     {"name": "strict", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "file", "in": "query", "schema": {"type": "string"}, "description": "name in the report"},
                 ],
@@ -811,7 +817,7 @@ OPENAPI: dict[str, Any] = {
                     {"name": "draft", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "pdf_a", "in": "query", "schema": {"type": "boolean"}},
                     {"name": "pdf_engine", "in": "query", "schema": {"enum": ["typst", "libreoffice"]}},
-                    {"name": "messages", "in": "query", "schema": {"enum": list(LANGS)}},
+                    {"name": "messages", "in": "query", "schema": {"enum": list(MESSAGE_LANGUAGES)}},
                 ],
                 "requestBody": {"required": True, "content": {"application/yaml": {"schema": {"type": "string"}}}},
                 "responses": {

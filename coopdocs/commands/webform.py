@@ -10,7 +10,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -27,8 +27,6 @@ from coopdocs.errors import CoopdocsError, PackError
 from coopdocs.inputs.loader import load_text
 from coopdocs.inputs.model import Cooperative
 from coopdocs.packs.pack import Pack, select_pack
-
-LANGS = ("ru", "kk", "en")
 
 
 @dataclass(frozen=True)
@@ -170,9 +168,13 @@ def label(slot: Slot, lang: str) -> str:
     return text
 
 
-def doc_langs(data: Mapping[str, Any]) -> list[str]:
+def doc_langs(data: Mapping[str, Any], pack: Pack) -> list[str]:
+    """The languages of the documents the answers ask for, among the pack's (the questionnaire's
+    default while none is chosen)."""
     langs = data.get("languages")
-    return [x for x in langs if x in LANGS] if isinstance(langs, list) and langs else ["ru", "kk"]
+    if isinstance(langs, list) and langs:
+        return [x for x in langs if x in pack.languages]
+    return init.default_languages(init.load_questionnaire(pack))
 
 
 # --- values as people write them -----------------------------------------------------------------
@@ -323,7 +325,7 @@ def _take_localized(
     current = init.get_at(data, slot.path)
     texts = dict(current) if isinstance(current, Mapping) else {}
     sent = False
-    for language in doc_langs(data):
+    for language in doc_langs(data, form.qn.pack):
         key = f"{slot.name}:{language}"
         if key not in values:
             continue
@@ -478,7 +480,7 @@ def preview_data(data: Mapping[str, Any], pack: Pack) -> dict[str, Any]:
             continue  # may stay empty (the short name is then made from the name)
         if init.get_at(out, path) in (None, [], {}):
             init.set_at(out, path, _blanked(init.get_at(defaults, path), path.rpartition(".")[2]))
-    return _gaps(out)
+    return _gaps(out, pack.languages)
 
 
 def _blanked(value: Any, key: str = "") -> Any:
@@ -491,11 +493,11 @@ def _blanked(value: Any, key: str = "") -> Any:
     return GAP if isinstance(value, str) else value
 
 
-def _gaps(value: Any) -> Any:
+def _gaps(value: Any, langs: Sequence[str]) -> Any:
     if isinstance(value, dict):
-        return {k: (GAP if v is None and k in LANGS else _gaps(v)) for k, v in value.items()}
+        return {k: (GAP if v is None and k in langs else _gaps(v, langs)) for k, v in value.items()}
     if isinstance(value, list):
-        return [_gaps(v) for v in value]
+        return [_gaps(v, langs) for v in value]
     return value
 
 

@@ -13,11 +13,10 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from coopdocs import MESSAGE_LANGUAGES
 from coopdocs.errors import InputError, PackError
 from coopdocs.packs.citations import citation_entry, resolve
 from coopdocs.packs.pack import Pack, available_packs
-
-LANGS = ("ru", "kk", "en")
 
 
 @dataclass(frozen=True)
@@ -79,9 +78,9 @@ class FormChoice:
 
 
 def _texts(value: Any, where: str) -> Mapping[str, str]:
-    if not isinstance(value, Mapping) or any(not value.get(x) for x in LANGS):
-        raise PackError(f"{where}: needs a text in each of {', '.join(LANGS)}")
-    return {x: str(value[x]) for x in LANGS}
+    if not isinstance(value, Mapping) or any(not value.get(x) for x in MESSAGE_LANGUAGES):
+        raise PackError(f"{where}: needs a text in each of {', '.join(MESSAGE_LANGUAGES)}")
+    return {x: str(value[x]) for x in MESSAGE_LANGUAGES}
 
 
 @cache
@@ -112,8 +111,8 @@ def load_choice(jurisdiction: str) -> FormChoice:
                 )
             )
         else:  # a pack of another distribution that this file does not describe: its key as its name
-            blank = {x: "" for x in LANGS}
-            offers.append(Offer(pack, {x: pack.key for x in LANGS}, blank, blank, None))
+            blank = {x: "" for x in MESSAGE_LANGUAGES}
+            offers.append(Offer(pack, {x: pack.key for x in MESSAGE_LANGUAGES}, blank, blank, None))
     activities = []
     for aid, entry in (raw.get("activities") or {}).items():
         if entry.get("recommends") not in forms:

@@ -316,6 +316,12 @@ class Pack:
     def edition(self) -> str:
         return str(self.meta.get("edition", "unknown"))
 
+    @property
+    def example(self) -> Path:
+        """The pack's example cooperative (``pack.yaml`` ``example``, under its data root): its rules'
+        examples patch it, and `explain` words clauses with it when no input is given."""
+        return self.data_root / str(self.meta["example"])
+
     def input_schema(self) -> dict[str, Any]:
         return dict(self.read(self.schema_rel("input.yaml")))
 
@@ -336,11 +342,6 @@ def _read_merged(pack: Pack, rel: str, required: bool) -> Any:
         pack.check_shape(path, data, merged)
         merged = data if merged is None else merge(merged, data)
     return merged
-
-
-def example_path() -> Path:
-    """The contract example (``examples/bereke.yaml``), shipped with the package."""
-    return data_root() / "examples" / "bereke.yaml"
 
 
 def _roots() -> list[tuple[Path, str]]:
@@ -365,6 +366,11 @@ def available_packs() -> list[Pack]:
             if (folder / "input.yaml").is_file() and f"{folder.parent.name}/{folder.name}" not in found:
                 found[f"{folder.parent.name}/{folder.name}"] = Pack(folder.parent.name, folder.name, root=name)
     return sorted(found.values(), key=lambda pack: pack.key)
+
+
+def available_languages() -> tuple[str, ...]:
+    """Every language an installed pack writes its documents in (``Pack.languages``), in order."""
+    return tuple(dict.fromkeys(lang for pack in available_packs() for lang in pack.languages))
 
 
 def select_pack(data: Mapping[str, Any], default: Pack | None) -> Pack | None:
