@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from coopdocs import interrupts
-from coopdocs.compose.doctree import Commentary, Parallel, Tree, printed_commentary
+from coopdocs.compose.doctree import Commentary, Parallel, Tree, printed_commentary, ragged
 from coopdocs.errors import OutputError
 from coopdocs.packs.pack import Pack
 
@@ -127,7 +127,9 @@ def _document(tree: Tree) -> dict[str, Any]:
                     {
                         "number": c.number,
                         "text": c.text,
+                        "ragged": ragged(c.text),
                         "items": list(c.items),
+                        "items-ragged": [ragged(item) for item in c.items],
                         "table": [list(row) for row in c.table],
                         "figure": list(c.figure) if c.figure is not None else None,
                         "commentary": _commentary(tree, c.commentary),
@@ -174,7 +176,10 @@ def layout_data(item: Tree | Parallel) -> dict[str, Any]:
         data["left"] = _document(item.left)
         data["right"] = _document(item.right)
         data["left-signatures"] = list(item.left.signatures)
-        data["pairs"] = [{"kind": p.kind, "left": p.left, "right": p.right} for p in item.pairs]
+        data["pairs"] = [
+            {"kind": p.kind, "left": p.left, "right": p.right, "ragged": [ragged(p.left), ragged(p.right)]}
+            for p in item.pairs
+        ]
     else:
         data["doc"] = _document(item)
     return data
