@@ -14,7 +14,7 @@ from ruamel.yaml import YAML
 from coopdocs.charters import importing
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from tests.support import DEFAULT_PACK, DELETE, write_patched
+from tests.support import DEFAULT_PACK, DELETE, ROOT, write_patched
 
 VARIANT = {
     "cooperative.name": {"ru": "Достык", "kk": "Достық", "en": "Dostyk"},
@@ -526,3 +526,21 @@ def test_two_grounds_in_the_founders_own_words_and_the_unanimous_matters(tmp_pat
         assert any(quote in " ".join(p.text.split()) for p in importing.read_documents(folder / files)[0].paragraphs)
     charter = importing.import_path(folder / "charter.ru.docx")
     assert {f.path: f.value for f in charter.found}["governance.general_meeting.unanimous_matters"] == []
+
+
+def test_an_agricultural_charter_is_read_and_written_with_its_own_pack(tmp_path: Path) -> None:
+    """The draft of an agricultural cooperative's charter names its form and lists what is missing in
+    the agricultural questionnaire's words (it was written with the consumer pack's); --pack overrides
+    the form the charter names."""
+    charter = ROOT / "tests" / "golden" / "agri-machinery" / "charter.ru.txt"
+    out = tmp_path / "agri.yaml"
+    result = CliRunner().invoke(main, ["import", str(charter), "-o", str(out), "--messages", "ru"])
+    assert result.exit_code == 0, result.output
+    draft = YAML(typ="safe", pure=True).load(out.read_text(encoding="utf-8"))
+    assert (draft["jurisdiction"], draft["form"]) == ("kz", "agricultural_cooperative")
+    assert "  - Виды деятельности кооператива" in result.stdout  # cooperative.activities, the agricultural key
+    forced = tmp_path / "consumer.yaml"
+    result = CliRunner().invoke(main, ["import", str(charter), "-o", str(forced), "--pack", "kz/consumer_cooperative"])
+    assert result.exit_code == 0, result.output
+    assert YAML(typ="safe", pure=True).load(forced.read_text(encoding="utf-8"))["form"] == "consumer_cooperative"
+    assert "activities" not in result.stdout.lower()

@@ -467,3 +467,44 @@ def test_form_option_skips_the_question_and_picks_the_pack(tmp_path: Path) -> No
     asked = invoke(tmp_path, str(tmp_path / "y.yaml"), *args, input="")
     assert "What the cooperative will do" not in asked.output
     assert 'without the words "agricultural cooperative"' in asked.output
+
+
+@pytest.mark.parametrize("form", ["consumer_cooperative", "agricultural_cooperative"])
+def test_each_answer_is_checked_against_the_chosen_forms_rules(form: str) -> None:
+    """The interview refuses an answer that breaks a rule of the pack it runs (it checked every answer
+    against the consumer pack's rules whatever form was chosen)."""
+    from coopdocs.checking import rules
+    from coopdocs.inputs.loader import load_file
+    from coopdocs.packs.pack import find_pack
+
+    pack = find_pack("kz", form)
+    assert pack is not None
+    base = load_file(pack.example).data
+    assert base is not None
+    checked = 0
+    for rule in rules.load_rules(pack):
+        if rule.severity not in initing.REJECTING or rule.examples.get("with"):
+            continue
+        data = rules.apply_patch(base, dict(rule.examples["fail"]))
+        found = {d.rule for d in initing.rule_problems(data, rule.fail_at, "en", pack)}
+        assert rule.id in found, rule.id
+        assert all(rid.startswith(rule.id[:6]) for rid in found), found  # KZ-PC- or KZ-AC-: the pack's own
+        checked += 1
+    assert checked >= 20
+
+
+def test_the_agricultural_interview_refuses_an_answer_by_the_agricultural_rules() -> None:
+    """«0» for the entrance fee breaks KZ-AC-ENTRANCE-FEE-REQUIRED (Law 372-V defines a member as one who
+    paid it); the consumer pack has no such rule, and the interview used to accept it."""
+    from coopdocs.packs.pack import find_pack
+
+    pack = find_pack("kz", "agricultural_cooperative")
+    assert pack is not None
+    qn = initing.load_questionnaire(pack)
+    q = next(q for q in qn.questions if q.id == "entrance_fee")
+    data = initing.default_data(pack)
+    answers = iter(["0", "5000"])
+    said: list[str] = []
+    initing.ask_question(qn, q, data, None, "en", initing.Prompter(say=said.append, ask=lambda t, d: next(answers)))
+    assert data["membership"]["contributions"]["entrance_fee"] == {"amount": 5000}
+    assert any(s.startswith("Answer refused: no entrance fee is set") for s in said), said
