@@ -37,7 +37,6 @@ def child(code: Path, inputs: Path, out: Path, layout: Path | None) -> None:
     sys.path.insert(0, str(code))
     from coopdocs.checking.pipeline import check_file
     from coopdocs.commands import build
-    from coopdocs.packs.pack import DEFAULT_PACK
     from coopdocs.writers import typeset
 
     assert Path(typeset.__file__).resolve().is_relative_to(code.resolve()), typeset.__file__
@@ -47,16 +46,16 @@ def child(code: Path, inputs: Path, out: Path, layout: Path | None) -> None:
     warm = check_file(code / "examples" / "bereke.yaml").cooperative
     assert warm is not None
     for item in build.build_trees(warm, build.Options(langs=("ru", "kk"), layout="separate")):
-        typeset.write_pdf(item, pack=DEFAULT_PACK)
+        typeset.write_pdf(item, pack=warm.pack)
     trees = []
     for path in sorted(inputs.glob("*.yaml")):
         coop = check_file(path).cooperative
         assert coop is not None
-        trees += build.build_trees(coop, build.Options(layout="separate"))
+        trees += [(item, coop.pack) for item in build.build_trees(coop, build.Options(layout="separate"))]
     affinity = os.sched_getaffinity(0)
     os.sched_setaffinity(0, {min(affinity)})
     cpu, wall = time.process_time(), time.perf_counter()
-    made = [typeset.write_pdf(item, pack=DEFAULT_PACK) for item in trees]
+    made = [typeset.write_pdf(item, pack=pack) for item, pack in trees]
     cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     out.mkdir(parents=True, exist_ok=True)
     for i, data in enumerate(made):

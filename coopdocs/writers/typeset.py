@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import threading
 import unicodedata
 from collections.abc import Iterator, Sequence
@@ -113,6 +114,15 @@ def covered() -> frozenset[int]:
     return found
 
 
+_FIGURE = re.compile("[-+\u2212]?[0-9][0-9 \u00a0\u202f,.]*%?")
+
+
+def figure_cell(text: str) -> bool:
+    """Whether a table cell holds a figure (an amount, a count, a percentage): set flush right. The
+    layout is told so as data (a clause's ``table-right``): a regex run by Typst for every cell cost more."""
+    return _FIGURE.fullmatch(text) is not None
+
+
 def _document(tree: Tree) -> dict[str, Any]:
     doc = tree.document
     return {
@@ -131,6 +141,7 @@ def _document(tree: Tree) -> dict[str, Any]:
                         "items": list(c.items),
                         "items-ragged": [ragged(item) for item in c.items],
                         "table": [list(row) for row in c.table],
+                        "table-right": [[figure_cell(cell) for cell in row] for row in c.table[1:]],
                         "figure": list(c.figure) if c.figure is not None else None,
                         "commentary": _commentary(tree, c.commentary),
                     }
