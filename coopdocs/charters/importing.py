@@ -1399,6 +1399,7 @@ class _Read:
     values: list[Found]
     numbering: dict[str, str]
     signers: list[tuple[str, Source]] = field(default_factory=list)  # the names under «Подписи учредителей»
+    left: int = 0  # paired clauses that did not read back exactly
 
 
 def _signers(document: reading.Document, lang: str, pack: Pack) -> list[tuple[str, Source]]:
@@ -1419,7 +1420,30 @@ def _signers(document: reading.Document, lang: str, pack: Pack) -> list[tuple[st
     return out
 
 
-def _read_document(document: reading.Document, pack: Pack, filler: Any, table: Mapping[str, Leaf]) -> _Read:
+_SEEDED = ("int", "number", "enum", "bool", "enums", "date", "term")
+
+
+def _seeds(reads: Sequence[_Read], table: Mapping[str, Leaf]) -> dict[str, Any]:
+    """Values other documents read exactly (numbers, choices, dates: not texts, which are in their
+    language): the starting context of a document whose clauses need them to read at all (the
+    minutes' list of founders' contributions names the forms of contribution the charter states)."""
+    out: dict[str, Any] = {}
+    clash: set[str] = set()
+    for r in reads:
+        for f in r.values:
+            seeded = f.certain and f.how != "pattern" and f.path in table and table[f.path].kind in _SEEDED
+            if seeded and out.setdefault(f.path, f.value) != f.value:
+                clash.add(f.path)
+    return {p: v for p, v in out.items() if p not in clash}
+
+
+def _read_document(
+    document: reading.Document,
+    pack: Pack,
+    filler: Any,
+    table: Mapping[str, Leaf],
+    seeds: Mapping[str, Any] | None = None,
+) -> _Read:
     lang = _language(document)
     found = audit.split(document)
     libraries = _libraries(filler, lang, pack)
@@ -1434,6 +1458,8 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
         found_values = _read_patterns(found, lang, name, pack, set()) if looks else []
         return _Read(document, "charter" if looks else "", lang, found_values, {})
     search = _Search(filler, lang, pack, table)
+    for path, value in (seeds or {}).items():  # a start only: a value is reported when a clause reads it
+        _put(search.ctx, path, copy.deepcopy(value), pack)
     values: list[Found] = []
     numbering = {spec.id: clause.label for clause, spec, _ in pairs}
     _place_founders(search, pairs, values, name, lang)
@@ -1502,7 +1528,7 @@ def _read_document(document: reading.Document, pack: Pack, filler: Any, table: M
         layer = _pdf_raw(document.path) or "\n".join(p.text for p in document.paragraphs)
         values = [_pdf_checked(f, layer, table) for f in values]
     signers = _signers(document, lang, pack) if kind == "charter" else []
-    return _Read(document, kind, lang, values, numbering, signers)
+    return _Read(document, kind, lang, values, numbering, signers, len(todo))
 
 
 _WHOLE = 0.9  # a document of which this share of clauses pairs with the library is read as whole
@@ -1671,6 +1697,12 @@ def import_path(path: Path, pack: Pack | None = None, *, first: Pack | None = No
         raise UsageError.said("import_pack", form=pack.form) from exc
     table = leaves(pack)
     reads = [_read_document(d, pack, filler, table) for d in documents]
+    for i, r in enumerate(reads):  # once more, from what the others read, where clauses were left
+        seeds = _seeds(reads[:i] + reads[i + 1 :], table) if r.kind and r.left else {}
+        if seeds:
+            again = _read_document(r.document, pack, filler, table, seeds)
+            if again.left < r.left:
+                reads[i] = again
     kinds = list(pack.meta.get("documents") or {})
     order = _language_order(pack)
     reads.sort(key=lambda r: (kinds.index(r.kind) if r.kind in kinds else len(kinds), order(r.lang)))
