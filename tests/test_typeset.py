@@ -458,3 +458,13 @@ def test_the_layout_is_told_which_paragraphs_are_ragged_and_which_cells_are_figu
         assert c["table-right"] == [[typeset.figure_cell(cell) for cell in row] for row in c["table"][1:]]
     layout = (Path(typeset.__file__).parents[2] / "templates" / "layouts" / "document.typ").read_text(encoding="utf-8")
     assert "regex(" not in layout
+
+
+def test_the_quick_glyph_check_refuses_exactly_what_the_font_lacks() -> None:
+    """check_glyphs first searches every text with one regex made of the fonts' code point ranges; it
+    must refuse exactly the characters ``_drawn()`` lacks (every code point of the Basic Multilingual
+    Plane and a few beyond)."""
+    drawn, undrawn = typeset._drawn(), typeset._undrawn()
+    for point in [*range(0xD800), *range(0xE000, 0x10000), 0x1F600, 0x10FFFF]:
+        char = chr(point)
+        assert (undrawn.search(char) is None) == (char in drawn), f"U+{point:04X}"

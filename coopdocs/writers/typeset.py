@@ -225,8 +225,39 @@ def _drawn() -> frozenset[str]:
     return frozenset(chr(c) for c in covered()) | {"\n", "\t"}
 
 
+@cache
+def _undrawn() -> re.Pattern[str]:
+    """Any character not in ``_drawn()``, as one regex character class of code point ranges: searching
+    a text with it is ~7 times faster than a set test per character (~2 % of a warm set's time)."""
+    points = sorted(map(ord, _drawn()))
+    ranges, start, end = [], points[0], points[0]
+    for point in points[1:]:
+        if point != end + 1:
+            ranges.append((start, end))
+            start = point
+        end = point
+    ranges.append((start, end))
+    return re.compile("[^" + "".join(f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges) + "]")
+
+
+def _strings(value: Any) -> Iterator[str]:
+    """Every text of the layout data, without saying where (the labels cost more than the check)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            yield item
+        elif isinstance(item, dict):
+            stack.extend(inner for key, inner in item.items() if key not in ("figure", "parallel"))
+        elif isinstance(item, list):
+            stack.extend(item)
+
+
 def check_glyphs(data: dict[str, Any], name: str) -> None:
     """Refuse a text with a character the font cannot draw (Typst would print an empty box)."""
+    undrawn = _undrawn()
+    if not any(undrawn.search(text) for text in _strings(data)):
+        return  # the common case; otherwise find the first such text again, with where it is
     drawn = _drawn()
     for text, where in _texts(data, name):
         if drawn.issuperset(text):  # the common case, one set operation per text
@@ -286,7 +317,7 @@ class Typesetter:
         self._futures: dict[str, Any] = {}
 
     def start(self, items: Sequence[Tree | Parallel], *, pdfa: bool = False, pack: Pack) -> None:
-        _drawn()  # read the fonts' coverage once, before the threads need it
+        _undrawn()  # read the fonts' coverage once, before the threads need it
         # Largest first, so that no thread is left with a long document at the end.
         for item in sorted(items, key=_size, reverse=True):
             self._futures[item.stem] = self._pool.submit(write_pdf, item, pdfa=pdfa, pack=pack)
