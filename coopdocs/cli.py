@@ -864,7 +864,7 @@ def audit(
     is installed): mandatory contents, terms that take away members' rights, pyramid language, signs of
     lawful mutual help. Exit 1 when something is missing or unlawful. It never certifies a charter."""
     from coopdocs.charters import audit as auditing
-    from coopdocs.charters import reading
+    from coopdocs.charters import programmes, reading
     from coopdocs.errors import OutputError, UsageError
 
     lang = messages_lang(msg_lang)
@@ -882,6 +882,7 @@ def audit(
     for file in files:
         document = reading.read(file)  # the charter's own form chooses the pack when --pack is not given
         result = auditing.audit_document(document, pack or auditing.named_pack([document]) or default_pack())
+        result = programmes.with_stress(result)  # the programmes it states, where their terms can be read
         c = auditing.counts(result)
         concerns |= bool(c["missing"] or c["unlawful"] or c["pyramid"])
         if fmt == "json":

@@ -453,3 +453,67 @@ def test_pack_option_checks_against_the_pack_asked_and_says_the_charter_names_an
     assert code == 2
     assert "kz/housing пакеті орнатылмаған; орнатылғандары: kz/agricultural_cooperative, kz/consumer_cooperative" in err
     assert "Traceback" not in err
+
+
+# --- the stress test of the programmes a charter states (charters/programmes.py) -----------------
+
+HOUSING = ROOT / "examples" / "housing-savings.yaml"
+
+
+def _charter_of(text: str, out: Path) -> Path:
+    source = out / "coop.yaml"
+    source.write_text(text, encoding="utf-8")
+    code, _, err = invoke("build", str(source), "--out", str(out / "built"), "--docs", "charter", "--lang", "ru")
+    assert code == 0, err
+    (charter,) = (out / "built").glob("*/charter.ru.docx")
+    return charter
+
+
+def _audit_json(charter: Path, lang: str = "ru") -> dict:
+    code, out, err = invoke("audit", str(charter), "--format", "json", "--messages", lang)
+    assert code in (0, 1), err
+    return json.loads(out)
+
+
+def test_a_programme_whose_advance_terms_the_charter_does_not_state_is_not_tested_nor_branded(
+    tmp_path: Path,
+) -> None:
+    """housing-savings' programme is lawful (its input states a repaid, capped advance), but its charter
+    does not state the advance's terms: «never repaid» assumed would brand it a pyramid. The audit says
+    which terms are not stated and runs no test."""
+    charter = _charter_of(HOUSING.read_text(encoding="utf-8"), tmp_path)
+    stress = _audit_json(charter)["stress"]
+    (programme,) = stress["programmes"]
+    assert programme["tested"] is False and programme["verdict"] is None
+    assert {"advance.repayment_months", "advance.capped_by_own_funds"} <= set(programme["not_stated"])
+    assert programme["terms"]["member_savings_percent"] == 50  # what was read, is read
+    code, text, _ = invoke("audit", str(charter), "--messages", "ru")
+    assert "СТРЕСС-ТЕСТ ПРОГРАММ" in text and "возвращается ли аванс" in text
+    assert "пирамид" not in text.split("СТРЕСС-ТЕСТ ПРОГРАММ", 1)[1].split("Итого", 1)[0]
+
+
+def test_a_self_funded_programme_read_from_the_charter_is_stress_tested(tmp_path: Path) -> None:
+    text = HOUSING.read_text(encoding="utf-8")
+    text = text.replace("member_savings_percent: 50 ", "member_savings_percent: 100 ")
+    text = text.replace("funded_by: [own_savings, cooperative_funds]", "funded_by: [own_savings]")
+    text = text.replace("    rest_paid_by: cooperative_funds\n", "    rest_paid_by: own_savings\n")
+    text = re.sub(r"    advance:\n      repayment_months: 120.*\n      capped_by_own_funds: true.*\n", "", text)
+    charter = _charter_of(text, tmp_path)
+    for lang, heading, assumed in (
+        ("ru", "СТРЕСС-ТЕСТ ПРОГРАММ", "Не сказано в уставе"),
+        ("kk", "БАҒДАРЛАМАЛАРДЫҢ СТРЕСС-ТЕСІ", "Жарғыда айтылмаған"),
+    ):
+        (programme,) = _audit_json(charter, lang)["stress"]["programmes"]
+        assert programme["tested"] is True and programme["verdict"] == "lawful_mutual_help", programme
+        assert programme["assumed"] == ["price", "monthly_payment"]  # only scale the model
+        assert programme["read_from"]
+        code, shown, _ = invoke("audit", str(charter), "--messages", lang)
+        assert heading in shown and assumed in shown and "входных данных" not in shown
+    report = tmp_path / "report.html"
+    code, _, err = invoke("audit", str(charter), "--report", str(report), "--messages", "ru")
+    assert report.is_file(), err
+    assert "СТРЕСС-ТЕСТ ПРОГРАММ" in report.read_text(encoding="utf-8")
+
+
+def test_a_charter_without_programmes_has_no_stress_section(generated: Path) -> None:
+    assert _audit_json(generated / "charter.ru.docx")["stress"] is None

@@ -103,6 +103,9 @@ class AuditPack:
     term_examples: Mapping[str, tuple[str, ...]]  # term -> hand-written unlawful wordings (ru and kk)
     term_similar: tuple[float, float]  # (threshold, margin) of a term's nearest-prototype match
     meaning: Mapping[str, Any]  # the clause classifier's settings (audit.yaml `meaning`)
+    programme_cues: tuple[str, ...] = ()  # words of a clause that speaks of programmes (charters.programmes)
+    # the terms a programme's stress test rests on: group (always | advance) -> input key -> lang -> words
+    programme_terms: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=dict)
 
 
 def _texts(value: Any, where: str, langs: Sequence[str]) -> dict[str, str]:
@@ -176,6 +179,14 @@ def load(pack: Pack) -> AuditPack:
             float((raw.get("similar") or {}).get("term_margin", 0.0)),
         ),
         dict(raw.get("meaning") or {}),
+        tuple(str(cue) for cue in raw.get("programme_cues") or ()),
+        {
+            str(group): {
+                str(key): _texts(texts, f"{where}: programme_terms.{group}.{key}", pack.languages)
+                for key, texts in (keys or {}).items()
+            }
+            for group, keys in (raw.get("programme_terms") or {}).items()
+        },
     )
 
 
@@ -689,6 +700,7 @@ class Audit:
     findings: tuple[Finding, ...]
     pack: Pack  # the pack the charter was checked against
     named: Pack | None = None  # the one installed pack whose legal form the charter names, if any
+    programmes: Any = None  # charters.programmes.Programmes: the stress test of the programmes it states
 
 
 def _units(clause: Clause) -> Iterable[tuple[str, str]]:
@@ -1023,8 +1035,15 @@ def as_json(result: Audit, lang: str) -> dict[str, Any]:
             }
             for f in result.findings
         ],
+        "stress": None if result.programmes is None else _programmes_json(result, lang),
         "disclaimer": load(pack).words["disclaimer"][lang],
     }
+
+
+def _programmes_json(result: Audit, lang: str) -> dict[str, Any]:
+    from coopdocs.charters import programmes
+
+    return programmes.as_json(result.programmes, lang, result)
 
 
 def blocks(result: Audit, lang: str) -> list[tuple[str, str]]:
@@ -1065,6 +1084,10 @@ def blocks(result: Audit, lang: str) -> list[tuple[str, str]]:
                 out.append(("detail", f"{w['meaning']}: {f.meaning[lang]}"))
             if kind == "pyramid":
                 out.append(("detail", f"{w['words']}: {f.why}"))
+    if result.programmes is not None:
+        from coopdocs.charters import programmes
+
+        out += programmes.blocks(result.programmes, lang, result)
     questions = [
         f.question[lang] for f in result.findings if f.question and f.kind in ("missing", "unlawful", "pyramid")
     ]
@@ -1169,6 +1192,16 @@ def report_tree(result: Audit, lang: str) -> Any:
             details.append(f"{w['rests_on']}: {why_words(f.why, w)}")
             entries.append((head, tuple(details)))
         section(f"{w['heading_' + kind]} ({len(items)})", entries)
+    if result.programmes is not None:
+        from coopdocs.charters import programmes
+
+        entries = []
+        for kind, text in programmes.blocks(result.programmes, lang, result)[1:]:
+            if kind == "detail" and entries:
+                entries[-1] = (entries[-1][0], (*entries[-1][1], text))
+            else:
+                entries.append((text, ()))
+        section(w["heading_stress"], entries)
     questions = [text.split(". ", 1)[1] for kind, text in blocks_of if kind == "question"]
     if questions:
         section(w["heading_questions"], [(q, ()) for q in questions])

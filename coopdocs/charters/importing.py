@@ -1684,7 +1684,14 @@ def import_path(path: Path, pack: Pack | None = None, *, first: Pack | None = No
     """A draft of the input read from a charter (a file) or from the founding documents (a folder).
     Without ``pack``, the pack whose clause libraries the documents read most like (``first``, the
     command line's default, wins a tie)."""
-    documents = read_documents(path)
+    return import_documents(read_documents(path), pack, first=first)
+
+
+def import_documents(
+    documents: Sequence[reading.Document], pack: Pack | None = None, *, first: Pack | None = None
+) -> Imported:
+    """``import_path`` for documents already read (``audit`` reads the programmes' terms so, without
+    reading the file again)."""
     if pack is None:
         candidates = packs(first)
         # the documents name the legal form of one pack («Потребительский кооператив «…»»), else the
