@@ -125,7 +125,8 @@ _UNBREAKABLE = re.compile(r"\S{40,}")
 def ragged(text: str) -> bool:
     """Whether a paragraph is set ragged right rather than justified: a form's blank (a run of
     ``_``) keeps its natural width, and a word that cannot break (a SHA-256, a long path) would
-    leave a justified line's few words far apart. The Typst layout's ``ragged`` is the same rule."""
+    leave a justified line's few words far apart. The one rule for every writer: the DOCX layout and
+    the Typst layout (``typeset.layout_data`` passes it per paragraph) both read it from here."""
     return "__" in text or _UNBREAKABLE.search(text) is not None
 
 
