@@ -187,3 +187,25 @@ def test_a_percent_is_still_worded_as_a_percent(tmp_path: Path) -> None:
     texts = clause_texts(path, "charter", "ru")
     assert "не менее 75% голосов" in texts["gm.qualified"]
     assert "двух третей" not in " ".join(texts.values())
+
+
+@pytest.mark.parametrize("lang", ["ru", "kk", "en"])
+@pytest.mark.parametrize("pack_example", [BEREKE, EXAMPLES / "agri-supply-marketing.yaml"], ids=["consumer", "agri"])
+def test_exclusion_among_the_unanimous_matters_is_unanimous_in_every_clause_that_states_it(
+    tmp_path: Path, lang: str, pack_example: Path
+) -> None:
+    """The charter's clause on unanimous matters lists exclusion; the exclusion clauses of the charter
+    and of the membership regulations must then say unanimous too, not a majority (they did: the
+    charter contradicted itself)."""
+    patch = {"governance.general_meeting.unanimous_matters": ["exclusion"]}
+    path = write_patched(tmp_path, patch, base=pack_example)
+    if lang not in (check_file(path).cooperative.data.get("languages") or []):  # type: ignore[union-attr]
+        pytest.skip(f"the example has no {lang} edition")
+    unanimous = {"ru": "единоглас", "kk": "бірауызды", "en": "unanimous"}[lang]
+    majority_words = {"ru": "большинств", "kk": "көпшілік", "en": "majority"}[lang]
+    charter = clause_texts(path, "charter", lang)
+    regulations = clause_texts(path, "membership", lang)
+    for text in (charter["gm.unanimous"], charter["exclusion.decision"], regulations["exclusion.decision"]):
+        assert unanimous in text, text
+    for text in (charter["exclusion.decision"], regulations["exclusion.decision"]):
+        assert majority_words not in text, text
