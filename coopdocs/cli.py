@@ -862,7 +862,8 @@ def audit(
 ) -> None:
     """Audit an existing charter (DOCX, PDF, HTML, TXT; a scanned PDF or an image by Tesseract OCR where it
     is installed): mandatory contents, terms that take away members' rights, pyramid language, signs of
-    lawful mutual help. Exit 1 when something is missing or unlawful. It never certifies a charter."""
+    lawful mutual help, and the stress test of the programmes it states where their terms can be read.
+    Exit 1 when something is missing or unlawful. It never certifies a charter."""
     from coopdocs.charters import audit as auditing
     from coopdocs.charters import programmes, reading
     from coopdocs.errors import OutputError, UsageError
