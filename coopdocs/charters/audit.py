@@ -1192,11 +1192,12 @@ def report_tree(result: Audit, lang: str) -> Any:
             details.append(f"{w['rests_on']}: {why_words(f.why, w)}")
             entries.append((head, tuple(details)))
         section(f"{w['heading_' + kind]} ({len(items)})", entries)
-    if result.programmes is not None:
-        from coopdocs.charters import programmes
-
+    if result.programmes is not None:  # the stress test's blocks, as blocks() wrote them after its heading
+        start = blocks_of.index(("heading", w["heading_stress"])) + 1
         entries = []
-        for kind, text in programmes.blocks(result.programmes, lang, result)[1:]:
+        for kind, text in blocks_of[start:]:
+            if kind in ("heading", "summary"):
+                break
             if kind == "detail" and entries:
                 entries[-1] = (entries[-1][0], (*entries[-1][1], text))
             else:

@@ -20,6 +20,7 @@ from coopdocs.charters import importing
 from coopdocs.charters.audit import Audit, load
 from coopdocs.checking import stress
 from coopdocs.compose import stressreport
+from coopdocs.compose.clauses import value_at
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def with_stress(result: Audit) -> Audit:
     where = tuple(dict.fromkeys(f.source.label.rstrip(".") for f in imported.found if f.path == "programs"))
     read = []
     for program in programs:
-        unread = tuple(key for key in _deciding(program, data.programme_terms) if _at(program, key) is None)
+        unread = tuple(key for key in _deciding(program, data.programme_terms) if value_at(program, key) is None)
         simulated = None
         if not unread:
             (simulated,) = stressreport.results([program], stress.DEFAULT_GROWTH, stress.DEFAULT_STOP)
@@ -69,13 +70,6 @@ def _deciding(program: dict[str, Any], terms: Any) -> list[str]:
     if stress.terms_of(program).rest_from != "own_savings":
         keys += list(terms.get("advance") or {})
     return keys
-
-
-def _at(program: dict[str, Any], key: str) -> Any:
-    value: Any = program
-    for part in key.split("."):
-        value = value.get(part) if isinstance(value, dict) else None
-    return value
 
 
 def blocks(programmes: Programmes, lang: str, result: Audit) -> list[tuple[str, str]]:
@@ -97,10 +91,8 @@ def blocks(programmes: Programmes, lang: str, result: Audit) -> list[tuple[str, 
         title, explanation = stressreport.verdict(item.result, lang, result.pack)
         out.append(("finding", f"{name}: {title}"))
         out.append(("detail", w["stress_read"].format(clauses=clauses)))
-        lines = stressreport.lines(item.result, lang, result.pack)
-        if item.result.terms.assumed:  # its second line names the assumed input keys: say it of the charter
-            assumed = "; ".join(words.get(key, key) for key in item.result.terms.assumed)
-            lines[1] = w["stress_assumed"].format(terms=assumed)
+        assumed = "; ".join(words.get(key, key) for key in item.result.terms.assumed)
+        lines = stressreport.lines(item.result, lang, result.pack, assumed=w["stress_assumed"].format(terms=assumed))
         out += [("detail", line) for line in lines]
         out.append(("detail", explanation))
     return out

@@ -46,8 +46,10 @@ def _simulated(terms: stress.Terms, growth: int, stop_month: int) -> stress.Resu
     return stress.simulate(terms, growth=growth, stop_month=stop_month)
 
 
-def lines(result: stress.Result, lang: str, pack: Pack) -> list[str]:
-    """The terms, the model, the three decisive figures and the verdict, one sentence a line."""
+def lines(result: stress.Result, lang: str, pack: Pack, *, assumed: str | None = None) -> list[str]:
+    """The terms, the model, the three decisive figures and the verdict, one sentence a line.
+    ``assumed``: the line naming what was assumed, when the caller words it (an audit says "not
+    stated in the charter", not "in the input")."""
     w = wording(pack)["labels"]
     t = result.terms
     repay = (
@@ -69,7 +71,7 @@ def lines(result: stress.Result, lang: str, pack: Pack) -> list[str]:
         )
     ]
     if t.assumed:
-        out.append(str(w["assumed"][lang]).format(keys=", ".join(t.assumed)))
+        out.append(assumed or str(w["assumed"][lang]).format(keys=", ".join(t.assumed)))
     out.append(str(w["model"][lang]).format(growth=result.growth, stop=result.stop_month, members=result.members))
     out.append(str(w["a"][lang]).format(amount=money(result.gain_from_others, lang), members=result.gainers))
     coverage = _percent(min(result.coverage, 9.99) * 100, lang)
