@@ -508,7 +508,7 @@ def test_the_languages_the_charter_is_drawn_up_in(housing: tuple[Path, Path], tm
 
 def test_two_grounds_in_the_founders_own_words_and_the_unanimous_matters(tmp_path: Path) -> None:
     """Two {other: text} grounds: the charter and the membership regulations list them as «a; b.»,
-    which one ground «a; b» reads the same as: neither reading is taken (none wrong).
+    which one ground «a; b» reads the same as: neither reading is taken (none wrong); the two are proposed.
     unanimous_matters: [] is told apart by no single clause (the clause on fund rules says whether
     fund_rules is among them, the list of qualified matters whether the others are), by them together."""
     from tests.support import read_example
@@ -522,6 +522,18 @@ def test_two_grounds_in_the_founders_own_words_and_the_unanimous_matters(tmp_pat
     for files in ("charter.ru.docx", "membership.ru.docx"):
         result = importing.import_path(folder / files)
         assert "grounds" not in result.data["membership"].get("exclusion", {}), files
+        # proposed (uncertain), as two grounds of one's own, with the clause and a note saying why
+        proposed = [f for f in result.uncertain if f.path == "membership.exclusion.grounds"]
+        assert [(f.value[-2:], f.note) for f in proposed] == [
+            (
+                [
+                    {"other": "систематическое невыполнение обязательств по приёмке закупленных для члена материалов"},
+                    {"other": "разглашение сведений о членах"},
+                ],
+                "one_or_two",
+            )
+        ], files
+        assert proposed[0].source.label and "разглашение сведений о членах" in proposed[0].source.quote
         quote = "систематическое невыполнение обязательств по приёмке закупленных для члена материалов; разглашение"
         assert any(quote in " ".join(p.text.split()) for p in importing.read_documents(folder / files)[0].paragraphs)
     charter = importing.import_path(folder / "charter.ru.docx")
@@ -544,3 +556,35 @@ def test_an_agricultural_charter_is_read_and_written_with_its_own_pack(tmp_path:
     assert result.exit_code == 0, result.output
     assert YAML(typ="safe", pure=True).load(forced.read_text(encoding="utf-8"))["form"] == "consumer_cooperative"
     assert "activities" not in result.stdout.lower()
+
+
+def test_the_short_name_in_every_language_the_documents_state(tmp_path: Path) -> None:
+    """consumer-goods writes its short name once for every language: its Russian charter names «ПК «Общий
+    стол»» as the Kazakh short name too (the composed one is ««Общий стол» ТК»); housing-savings' English
+    short name is CC "Ortak Uy" (the composed one has other quotes, CC “Ortak Uy”). The name clauses state
+    the short name in each language: each is read, with its clause; short names that are all composed
+    (the variant's) give none."""
+    goods = _build(tmp_path / "goods", ROOT / "examples" / "consumer-goods.yaml", FOLDER_DOCS, "docx", "ru", "separate")
+    for path in (goods / "charter.ru.docx", goods):
+        result = importing.import_path(path)
+        assert result.data["cooperative"]["short_name"] == "ПК «Общий стол»", path
+        source = next(f.source for f in result.found if f.path == "cooperative.short_name")
+        assert source.file == "charter.ru.docx" and source.label == "1.4."
+        assert "на казахском языке: ПК «Общий стол»" in source.quote
+        assert "# charter.ru.docx 1.4.: «…" in importing.to_yaml(result, "en").split("short_name:")[1].splitlines()[0]
+    housing = _build(tmp_path / "housing", HOUSING, "charter,minutes", "docx", "ru,kk,en", "separate")
+    result = importing.import_path(housing)
+    shorts = {"ru": "ПК «Ортак Уй»", "kk": "«Ортақ Үй» ТК", "en": 'CC "Ortak Uy"'}
+    assert result.data["cooperative"]["short_name"] == shorts
+    assert not [f for f in result.uncertain if f.path == "cooperative.short_name"]
+    english = importing.import_path(housing / "charter.en.docx")
+    found = {f.path: f for f in english.found}
+    assert found["cooperative.short_name"].value["en"] == 'CC "Ortak Uy"'
+    assert found["cooperative.short_name"].source.label == "1.4."
+    assert "short_name" not in importing.import_path(housing / "charter.ru.docx").data["cooperative"]  # all composed
+
+
+def test_a_variant_without_a_short_name_reads_none(variant: tuple[Path, Path]) -> None:
+    _, folder = variant
+    result = importing.import_path(folder)
+    assert "short_name" not in result.data["cooperative"]

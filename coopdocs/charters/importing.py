@@ -54,6 +54,7 @@ ROOTS = (
 )
 _REF = re.compile(r"\b(?:" + "|".join(ROOTS) + r")(?:\.[a-z_]+)+")
 _SENTINEL = "Qzqxsentinelqzqx"
+_PARTS = ("full", "short")  # a name's two forms (the pack's names: full, short)
 _MATCH = 45.0  # rapidfuzz ratio below which a clause on file is not paired with a library clause
 _NUMBER = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?![\d,.]\d)|\d+(?:[.,]\d+)?")
 
@@ -221,13 +222,34 @@ def _rename(ctx: dict[str, Any], pack: Pack) -> None:
     names["full"] = patterns["full"][lang].format(name=name)
     names["short"] = str(short) if short else patterns["short"][lang].format(name=name)
     names[lang] = {"full": names["full"], "short": names["short"]}
+    read = ctx.get(_OTHER_NAMES) or {}
     for other in pack.languages:
         if other != lang and isinstance(names.get(other), Mapping):
-            names[other] = {
+            names[other] = {  # as a clause on file names them, else composed from this language's name
                 "full": patterns["full"][other].format(name=name),
                 "short": patterns["short"][other].format(name=name),
+                **read.get(other, {}),
             }
     ctx["names"] = names
+
+
+_OTHER_NAMES = "_names_read"  # context key: {lang: {full, short}} the other languages' names as read
+
+
+def _named_languages(spec: clauses.ClauseSpec, lang: str, pack: Pack) -> list[str]:
+    """The other languages whose names the clause's template writes (``names.kk.short`` in a Russian
+    text: the charter's and the minutes' name clauses state the names in every language)."""
+    sources = _template_sources(spec)
+    return [other for other in pack.languages if other != lang and f"names.{other}." in sources]
+
+
+def _composed_short(full: str, lang: str, pack: Pack) -> str | None:
+    """The short name the pack composes from a full name written in its form (None: another form)."""
+    patterns = pack.meta["names"]
+    before, _, after = str(patterns["full"][lang]).partition("{name}")
+    if not (full.startswith(before) and full.endswith(after)) or len(full) <= len(before) + len(after):
+        return None
+    return str(patterns["short"][lang]).format(name=full[len(before) : len(full) - len(after)])
 
 
 # --- text ----------------------------------------------------------------------------------------
@@ -497,6 +519,8 @@ class _Search:
         self.ambiguous: set[str] = set()  # text values whose ends the clause does not fix
         self.items: list[str] = []  # the items of the clause being read
         self.spec: clauses.ClauseSpec | None = None  # the clause being read
+        self.names: dict[str, dict[str, str]] = {}  # other languages' names the clause read states
+        self.undecided: dict[str, str] = {}  # path -> why the clause does not decide it (a note key)
 
     def others(self, leaf: Leaf) -> list[Any]:
         """A list of choices that may also hold records of free text (``{other: text}``, import.yaml
@@ -549,24 +573,35 @@ class _Search:
         """The texts the clause on file has where the template puts its text values, all at once
         (each is a sentinel; the template's fixed words between them must all be there, in order)."""
         texts = [leaf for leaf in refs if leaf.kind == "text" and isinstance(get_at(self.ctx, leaf.path), str)]
-        if not texts:
+        # the other languages' names the clause writes («сокращённое наименование на казахском языке:
+        # …»): read as texts too (``names.kk.short``), so that a name not composed reads back
+        named = [f"names.{other}.{part}" for other in _named_languages(spec, self.lang, self.pack) for part in _PARTS]
+        if not texts and not named:
             return {}
         old = {leaf.path: get_at(self.ctx, leaf.path) for leaf in texts}
-        marks = {leaf.path: f"{_SENTINEL}{i}x" for i, leaf in enumerate(texts)}
+        marks = {path: f"{_SENTINEL}{i}x" for i, path in enumerate([*(leaf.path for leaf in texts), *named])}
+        read = self.ctx.get(_OTHER_NAMES)
         try:
+            self.ctx[_OTHER_NAMES] = {}
+            for path in named:
+                _, language, part = path.split(".")
+                self.ctx[_OTHER_NAMES].setdefault(language, {})[part] = marks[path]
             for leaf in texts:
                 _put(self.ctx, leaf.path, marks[leaf.path], self.pack)
+            _rename(self.ctx, self.pack)
             rendered = _rendered(spec, self.ctx)
         finally:
+            self.ctx[_OTHER_NAMES] = read
             for leaf in texts:
                 _put(self.ctx, leaf.path, old[leaf.path], self.pack)
+            _rename(self.ctx, self.pack)
         if not rendered:
             return {}
         split = re.split(f"({_SENTINEL}\\d+x)", rendered)
         order = split[1::2]
         by_mark = {m: p for p, m in marks.items()}
         fixed = split[0::2]
-        forms = [self.table[by_mark[m]].rules.get("regex") for m in order]
+        forms = [self.table[by_mark[m]].rules.get("regex") if by_mark[m] in self.table else None for m in order]
         self.ambiguous = set()
         for n, mark in enumerate(order):
             # only punctuation between two free texts («{{ region }}, {{ locality }}»): where one ends
@@ -590,11 +625,21 @@ class _Search:
         target = key(raw)
         refs = [leaf for leaf in _refs(spec, self.table) if leaf.path not in self.fixed]
         saved = {leaf.path: copy.deepcopy(get_at(self.ctx, leaf.path)) for leaf in refs}
+        saved_names = copy.deepcopy(self.ctx.get(_OTHER_NAMES))
         self.ambiguous = set()
         self.items = [text for _, text in clause.items]
         self.spec = spec
+        self.names = {}
+        self.undecided = {}
         for path, value in self.texts(spec, refs, raw).items():
+            if path.startswith("names."):  # another language's name as the clause writes it
+                _, other, part = path.split(".")
+                self.names.setdefault(other, {})[part] = value
+                continue
             _put(self.ctx, path, value, self.pack)
+        if self.names:
+            self.ctx[_OTHER_NAMES] = {**(self.ctx.get(_OTHER_NAMES) or {}), **self.names}
+            _rename(self.ctx, self.pack)
         for leaf in refs:  # a list of texts, one an item: the items as the document on file has them
             if leaf.kind == "textlist" and clause.items:
                 _put(self.ctx, leaf.path, [text.rstrip(" .;") for _, text in clause.items], self.pack)
@@ -636,15 +681,47 @@ class _Search:
             if not improved:
                 break
         if best <= 100:
+            self.ctx[_OTHER_NAMES] = saved_names
+            self.names = {}
             for path, value in saved.items():
                 _put(self.ctx, path, value, self.pack)
+            _rename(self.ctx, self.pack)
             return []
         self.place(spec, raw, target)
-        return [
-            (leaf, get_at(self.ctx, leaf.path))
-            for leaf in refs
-            if leaf.path in self.ambiguous or self.stated(spec, leaf, raw, target)
-        ]
+        out = []
+        for leaf in refs:
+            if leaf.path in self.ambiguous or self.stated(spec, leaf, raw, target):
+                out.append((leaf, get_at(self.ctx, leaf.path)))
+            elif (proposal := self.split_or_not(spec, leaf, target)) is not None:
+                self.undecided[leaf.path] = "one_or_two"
+                out.append((leaf, proposal))
+        return out
+
+    def split_or_not(self, spec: clauses.ClauseSpec, leaf: Leaf, target: str) -> list[Any] | None:
+        """Grounds in the founders' own words written «a; b.» read the same as one ground «a; b»: the
+        text does not say which. Proposed (uncertain) as the reading with the most grounds of one's
+        own, when every reading that reads exactly names the same choices."""
+        current = get_at(self.ctx, leaf.path)
+        options = self.others(leaf)
+        if not options or not isinstance(current, list):
+            return None
+        readings = [current]
+        try:
+            for option in options:
+                if option == current:
+                    continue
+                _put(self.ctx, leaf.path, option, self.pack)
+                if _rendered_key(spec, self.ctx) == target:
+                    readings.append(option)
+        finally:
+            _put(self.ctx, leaf.path, current, self.pack)
+
+        def named(reading: list[Any]) -> list[Any]:
+            return [v for v in reading if not isinstance(v, dict)]
+
+        if len(readings) < 2 or len({_hashable(named(r)) for r in readings}) != 1:
+            return None
+        return max(readings, key=lambda r: len(r) - len(named(r)))
 
     def place(self, spec: clauses.ClauseSpec, raw: str, target: str) -> None:
         """The location line's parts (region, locality, address: commas only between them), read
@@ -1484,12 +1561,14 @@ def _read_document(
                         search.fixed[path] = value
                         source = Source(name, clause.label, _quote(_full(clause)), clause.page, lang)
                         values.append(Found(path, value, source, "wording"))
+                if exact:
+                    values.extend(_short_names(search, spec, clause, name, {f.path for f in values}))
                 for leaf, value in got:
                     if leaf.path in search.fixed:
                         continue
                     source = Source(name, clause.label, _window(_full(clause), value), clause.page, lang)
-                    if leaf.path in search.ambiguous:
-                        note = "punctuation"
+                    if leaf.path in search.ambiguous or leaf.path in search.undecided:
+                        note = search.undecided.get(leaf.path, "punctuation")
                         values.append(Found(leaf.path, value, source, "clause", False, note))
                         continue
                     search.fixed[leaf.path] = value
@@ -1529,6 +1608,51 @@ def _read_document(
         values = [_pdf_checked(f, layer, table) for f in values]
     signers = _signers(document, lang, pack) if kind == "charter" else []
     return _Read(document, kind, lang, values, numbering, signers, len(todo))
+
+
+def _short_names(
+    search: _Search, spec: clauses.ClauseSpec, clause: audit.Clause, name: str, reported: set[str]
+) -> list[Found]:
+    """The short name in every language a name clause read exactly states («сокращённое наименование
+    на казахском языке: ПК «Общий стол»» in a Russian charter), when one of them is not the short name
+    the pack composes from the full name beside it: then each is a value of its own (a text per
+    language; the same text in each: written once for every language). A full name not in the pack's
+    form («as stated in the Kazakh text of this Charter») names no short name in that language."""
+    path = "cooperative.short_name"
+    leaf = search.table.get(path)
+    if not search.names or leaf is None:
+        return []
+    pack, lang = search.pack, search.lang
+    shorts: dict[str, str] = {}
+    differs = False
+    for other, got in search.names.items():
+        full, short = got.get("full"), got.get("short")
+        composed = _composed_short(" ".join(str(full).split()), other, pack) if full else None
+        if composed is None or not short:
+            continue
+        shorts[other] = short
+        differs = differs or _unlike(short, composed)
+    sources = _template_sources(spec)
+    own = search.text_value(spec, leaf, _full(clause)) if re.search(rf"names\.(?:{lang}\.)?short", sources) else None
+    if own:
+        shorts[lang] = own
+        composed_own = str(pack.meta["names"]["short"][lang]).format(name=str(search.ctx["cooperative"]["name"]))
+        differs = differs or _unlike(own, composed_own)
+    if not differs:
+        return []
+    out = []
+    for other, short in shorts.items():
+        if other == lang and path in reported | set(search.fixed):
+            continue
+        source = Source(name, clause.label, _window(_full(clause), short), clause.page, other)
+        out.append(Found(path, short, source, "clause"))
+    return out
+
+
+def _unlike(text: str, composed: str) -> bool:
+    """A name as written differs from the composed one: other letters, or other quotes (CC "X" for
+    CC “X”); spaces and hyphens aside (a PDF's line breaks)."""
+    return re.sub(r"[\s\-\u00ad]+", "", text) != re.sub(r"[\s\-\u00ad]+", "", composed)
 
 
 _WHOLE = 0.9  # a document of which this share of clauses pairs with the library is read as whole
@@ -1651,6 +1775,7 @@ def _quote(text: str, limit: int = 160) -> str:
 
 
 # --- several documents -> one draft ---------------------------------------------------------------
+
 
 def packs(first: Pack | None = None) -> list[Pack]:
     """Every installed rule pack (``available_packs``), ``first`` (the command line's default) first."""
@@ -1808,7 +1933,11 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             if clash:
                 uncertain += [replace_note(f, "differ") for f in entries]
                 continue
-            text: Any = per_lang if several else next(iter(per_lang.values()))
+            # one document may state a text in other languages too (the short name in each): a text per
+            # language, or one text where every language has the same (written once for every language)
+            one = len({_hashable(v) for v in per_lang.values()}) == 1
+            per_lang = {k: per_lang[k] for k in sorted(per_lang, key=_language_order(pack))}
+            text: Any = per_lang if several or not one else next(iter(per_lang.values()))
             _set(data, path, text)
             found.append(Found(path, text, entries[0].source, entries[0].how, True))
             continue
@@ -1818,7 +1947,7 @@ def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, note
             and any(isinstance(v, dict) for f in entries if isinstance(f.value, list) for v in f.value)
         ):
             if not all(f.certain for f in entries) or (chosen := _merge_choices(entries, several)) is None:
-                uncertain += [replace_note(f, "differ") for f in entries]
+                uncertain += [f if not f.certain else replace_note(f, "differ") for f in entries]
             else:
                 _set(data, path, chosen)
                 found.append(Found(path, chosen, entries[0].source, entries[0].how))
@@ -2244,7 +2373,10 @@ def _window(raw: str, value: Any, width: int = 45) -> str:
     """The words of the clause around where it states ``value`` (its beginning when not located)."""
     text = " ".join(raw.split())
     forms: list[str] = []
-    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+    if isinstance(value, list):  # a list of choices: around its texts of one's own («…; a; b.»), if any
+        own = [str(v) for d in value if isinstance(d, dict) for v in d.values() if isinstance(v, str)]
+        forms = ["; ".join(own), *own] if own else []
+    elif isinstance(value, bool) or value is None or isinstance(value, dict):
         forms = []
     elif isinstance(value, int):
         forms = [f"{value:,}".replace(",", " "), f"{value:,}".replace(",", "\u00a0"), str(value)]
@@ -2328,6 +2460,11 @@ def stated_paths(coop: Any, name: str, lang: str) -> set[str]:
     pack = coop.pack
     table = leaves(pack)
     search = _Search(coop, lang, pack, table)
+    search.ctx[_OTHER_NAMES] = {  # the other languages' names stay the input's when this one's changes
+        other: dict(names)
+        for other, names in search.ctx["names"].items()
+        if other in pack.languages and other != lang and isinstance(names, Mapping)
+    }
     the_plan = clauses.plan(coop, name)
     out: set[str] = set()
     for _section, chosen in the_plan.sections:
@@ -2354,6 +2491,8 @@ def same(imported: Any, expected: Any, lang: str | None = None) -> bool:
         return all(k in expected and same(v, expected[k], lang) for k, v in imported.items())
     if isinstance(expected, dict) and isinstance(imported, str):
         return lang is not None and same(imported, expected.get(lang))
+    if isinstance(imported, dict) and isinstance(expected, str) and imported:  # the text given once for every language
+        return set(imported) <= set(available_languages()) and all(same(v, expected) for v in imported.values())
     if isinstance(imported, str) and isinstance(expected, str):
         return imported.rstrip(" .;") == expected.rstrip(" .;")  # a purpose's closing mark is the list's
     if isinstance(expected, str) and isinstance(imported, dt.date):
