@@ -588,3 +588,28 @@ def test_a_variant_without_a_short_name_reads_none(variant: tuple[Path, Path]) -
     _, folder = variant
     result = importing.import_path(folder)
     assert "short_name" not in result.data["cooperative"]
+
+
+def test_the_english_location_line_is_cut_as_the_other_languages_lines(tmp_path: Path) -> None:
+    """The English line «…, 010000, City of Astana, Astana, Yesil district, 55/20 Mangilik Yel Avenue,
+    office 214.» has no region of the closed list: alone, its parts are proposed (uncertain); beside the
+    Russian and Kazakh lines, it is cut as they are (a region written, a locality of one part, the address
+    with 55/20 and 214, each part the same place in Latin letters). A region the English text leaves out
+    (the same as the locality) would shift the cut: then nothing is taken."""
+    folder = _build(tmp_path / "housing", HOUSING, "charter,minutes", "docx", "ru,kk,en", "separate")
+    result = importing.import_path(folder)
+    location = result.data["cooperative"]["location"]
+    assert location["region"]["en"] == "City of Astana"
+    assert location["locality"]["en"] == "Astana"
+    assert location["address"]["en"] == "Yesil district, 55/20 Mangilik Yel Avenue, office 214"
+    assert not [f for f in result.uncertain if f.path.startswith("cooperative.location.")]
+    alone = importing.import_path(folder / "charter.en.docx")
+    proposed = {f.path: f.value for f in alone.uncertain}
+    assert proposed["cooperative.location.locality"] == "Astana"
+    assert not [f for f in alone.found if f.path.startswith("cooperative.location.") and "postal" not in f.path]
+    patch = {"cooperative.location.region": {"ru": "город Астана", "kk": "Астана қаласы", "en": "Astana"}}
+    source = write_patched(tmp_path, patch, base=HOUSING)
+    shifted = importing.import_path(_build(tmp_path / "shifted", source, "charter", "docx", "ru,kk,en", "separate"))
+    location = shifted.data["cooperative"]["location"]
+    assert "en" not in location["region"] and "en" not in location["locality"] and "en" not in location["address"]
+    assert {f.path for f in shifted.uncertain} >= {"cooperative.location.locality", "cooperative.location.address"}

@@ -521,6 +521,7 @@ class _Search:
         self.spec: clauses.ClauseSpec | None = None  # the clause being read
         self.names: dict[str, dict[str, str]] = {}  # other languages' names the clause read states
         self.undecided: dict[str, str] = {}  # path -> why the clause does not decide it (a note key)
+        self.cuts: list[tuple[str, str, str]] = []  # the location line's cuts that read, none decided
 
     def others(self, leaf: Leaf) -> list[Any]:
         """A list of choices that may also hold records of free text (``{other: text}``, import.yaml
@@ -631,6 +632,7 @@ class _Search:
         self.spec = spec
         self.names = {}
         self.undecided = {}
+        self.cuts = []
         for path, value in self.texts(spec, refs, raw).items():
             if path.startswith("names."):  # another language's name as the clause writes it
                 _, other, part = path.split(".")
@@ -758,21 +760,24 @@ class _Search:
             return line[cuts[a] + 1 : cuts[b]].strip()
 
         good: list[tuple[str, str, str]] = []
+        exact: list[tuple[str, str, str]] = []  # every cut that reads back, whatever its parts read as
         for i in (0, 1):  # the region written (one part) or not (the same as the locality)
             for j in range(i + 1, n):
                 values = (part(0, 1) if i else part(0, j), part(i, j), part(j, n))
-                if not _place_reads(values, [part(k, k + 1) for k in range(i, j)], part(j, j + 1), bool(i), data):
-                    continue
                 try:
                     for path, value in zip((region, locality, address), values, strict=True):
                         _put(self.ctx, path, value, self.pack)
-                    if _rendered_key(spec, self.ctx) == target:
-                        good.append(values)
+                    if _rendered_key(spec, self.ctx) != target:
+                        continue
                 finally:
                     for path, value in old.items():
                         _put(self.ctx, path, value, self.pack)
+                exact.append(values)
+                if _place_reads(values, [part(k, k + 1) for k in range(i, j)], part(j, j + 1), bool(i), data):
+                    good.append(values)
         if len(good) != 1:
-            return  # none, or two that read the same: the parts stay uncertain
+            self.cuts = exact  # none, or two that read the same: the parts stay uncertain (other
+            return  # languages' lines may decide: _cut_as_read)
         for path, value in zip((region, locality, address), good[0], strict=True):
             _put(self.ctx, path, value, self.pack)
         self.ambiguous -= {region, locality, address}
@@ -1477,6 +1482,7 @@ class _Read:
     numbering: dict[str, str]
     signers: list[tuple[str, Source]] = field(default_factory=list)  # the names under «Подписи учредителей»
     left: int = 0  # paired clauses that did not read back exactly
+    cuts: list[tuple[list[tuple[str, str, str]], audit.Clause]] = field(default_factory=list)  # see _cut_as_read
 
 
 def _signers(document: reading.Document, lang: str, pack: Pack) -> list[tuple[str, Source]]:
@@ -1543,6 +1549,7 @@ def _read_document(
     records: dict[str, _Records] = {}
     _place_records(search, pairs, records)
     on_records: dict[tuple[str, str], tuple[Any, audit.Clause]] = {}  # (list, field) -> value stated by wording
+    cuts: list[tuple[list[tuple[str, str, str]], audit.Clause]] = []  # location lines no cut of which is sure
 
     def rounds(todo: list[tuple[audit.Clause, clauses.ClauseSpec, float]]) -> list[Any]:
         for _ in range(3):  # a value read in one clause helps read the next; go round until nothing new
@@ -1563,6 +1570,8 @@ def _read_document(
                         values.append(Found(path, value, source, "wording"))
                 if exact:
                     values.extend(_short_names(search, spec, clause, name, {f.path for f in values}))
+                if search.cuts:
+                    cuts.append((search.cuts, clause))
                 for leaf, value in got:
                     if leaf.path in search.fixed:
                         continue
@@ -1607,7 +1616,93 @@ def _read_document(
         layer = _pdf_raw(document.path) or "\n".join(p.text for p in document.paragraphs)
         values = [_pdf_checked(f, layer, table) for f in values]
     signers = _signers(document, lang, pack) if kind == "charter" else []
-    return _Read(document, kind, lang, values, numbering, signers, len(todo))
+    return _Read(document, kind, lang, values, numbering, signers, len(todo), cuts)
+
+
+def _cut_as_read(read: _Read, reads: Sequence[_Read], pack: Pack) -> None:
+    """A location line no cut of which reads as a region of the closed list (the English one: the list
+    has no English names), cut as the lines of the other languages are: the input's location is one
+    address, each language's line writes its parts in the same order with the same commas between
+    them. Taken when the lines read in the other languages agree on whether a region is written and on
+    how many comma parts the locality has, and exactly one cut that reads back exactly has them, with
+    the address holding the same house and office numbers (and the region and locality none of them)."""
+    data = _location_data(pack)
+    if not read.cuts or not data:
+        return
+    paths = data["paths"]
+    parts = (paths["region"], paths["locality"], paths["address"])
+    seen: dict[str, dict[str, set[str]]] = {}
+    for other in reads:
+        if other.lang == read.lang:
+            continue
+        for f in other.values:
+            if f.path in parts and f.certain and f.how == "clause" and isinstance(f.value, str):
+                seen.setdefault(other.lang, {}).setdefault(f.path, set()).add(f.value)
+    shapes = set()
+    for got in seen.values():
+        if any(len(got.get(p, ())) != 1 for p in parts):
+            return  # a language whose line is not read whole, or read differently: nothing to go by
+        region, locality, address = (next(iter(got[p])) for p in parts)
+        shapes.add((region != locality, len(locality.split(",")), frozenset(_house_numbers(address))))
+    if len(shapes) != 1:
+        return
+    written, count, numbers = shapes.pop()
+    # each part names the same place as the other languages' part (Astana, Yesil, Mangilik: their
+    # letters in Latin), so that a region left out in one language does not shift the cut
+    known = [[next(iter(got[p])) for got in seen.values()] for p in parts]
+    for candidates, clause in read.cuts:
+        fits = {
+            values
+            for values in candidates
+            if (values[0] != values[1]) == written
+            and len(values[1].split(",")) == count
+            and _house_numbers(values[2]) == numbers
+            and not (_house_numbers(values[0]) | _house_numbers(values[1])) & numbers
+            and all(_sounds_like(v, k) for v, k in zip(values, known, strict=True))
+        }
+        if len(fits) != 1:
+            continue
+        chosen = dict(zip(parts, fits.pop(), strict=True))
+        name = Path(read.document.path).name
+        at = next((i for i, f in enumerate(read.values) if f.path in parts and not f.certain), None)
+        if at is None:
+            continue
+        read.values[:] = [f for f in read.values if not (f.path in parts and not f.certain)]
+        for path in parts:
+            source = Source(name, clause.label, _window(_full(clause), chosen[path]), clause.page, read.lang)
+            read.values.insert(at, Found(path, chosen[path], source, "clause"))
+            at += 1
+        if read.document.kind == "pdf":
+            layer = _pdf_raw(read.document.path) or "\n".join(p.text for p in read.document.paragraphs)
+            table = leaves(pack)
+            read.values[:] = [_pdf_checked(f, layer, table) if f.path in parts else f for f in read.values]
+
+
+_LATIN = str.maketrans(
+    {
+        **dict(zip("абвгдезийклмнопрстуфыэәғқңөұүһі", "abvgdeziyklmnoprstufyeagknouuhi", strict=True)),
+        **{"ё": "e", "ж": "zh", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ю": "yu", "я": "ya"},
+        **{"ъ": "", "ь": ""},
+    }
+)
+
+
+def _sounds_like(text: str, others: Sequence[str]) -> bool:
+    """A word of ``text`` (Latin letters) is, letter for letter, a word of one of ``others`` written in
+    Latin letters (Astana / Астана, Yesil / Есиль, Qonaev / Конаев: ratio ≥ 75)."""
+    from rapidfuzz import fuzz
+
+    def words(value: str) -> set[str]:
+        return {w for w in re.findall(r"[^\W\d_]{3,}", value.lower().translate(_LATIN))}
+
+    mine = {w.replace("q", "k").replace("j", "zh") for w in words(text)}
+    theirs = {w for other in others for w in words(other)}
+    return any(fuzz.ratio(a, b) >= 75 for a in mine for b in theirs)
+
+
+def _house_numbers(text: str) -> set[str]:
+    """The numbers an address part holds (55/20, 214): the same in every language's line."""
+    return set(re.findall(r"\d+(?:[/-]\d+)*", text))
 
 
 def _short_names(
@@ -1835,6 +1930,8 @@ def import_documents(
             again = _read_document(r.document, pack, filler, table, seeds)
             if again.left < r.left:
                 reads[i] = again
+    for r in reads:
+        _cut_as_read(r, reads, pack)
     kinds = list(pack.meta.get("documents") or {})
     order = _language_order(pack)
     reads.sort(key=lambda r: (kinds.index(r.kind) if r.kind in kinds else len(kinds), order(r.lang)))
