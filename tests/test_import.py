@@ -613,3 +613,21 @@ def test_the_english_location_line_is_cut_as_the_other_languages_lines(tmp_path:
     location = shifted.data["cooperative"]["location"]
     assert "en" not in location["region"] and "en" not in location["locality"] and "en" not in location["address"]
     assert {f.path for f in shifted.uncertain} >= {"cooperative.location.locality", "cooperative.location.address"}
+
+
+def test_a_folder_reads_each_document_once(variant: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each document starts from the values the documents before it read (the minutes need the
+    charter's forms of contribution): none is read a second time (up to c9ee75d the minutes of a
+    bilingual folder were)."""
+    _, folder = variant
+    calls: list[str] = []
+    read = importing._read_document
+
+    def counted(document: object, *args: object, **kwargs: object) -> object:
+        calls.append(Path(document.path).name)  # type: ignore[attr-defined]
+        return read(document, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importing, "_read_document", counted)
+    result = importing.import_path(folder)
+    assert sorted(calls) == sorted(p.name for p in folder.iterdir() if p.suffix == ".docx")
+    assert result.data["membership"]["contributions"]["share"]["amount"] == 120000

@@ -1483,6 +1483,7 @@ class _Read:
     signers: list[tuple[str, Source]] = field(default_factory=list)  # the names under «Подписи учредителей»
     left: int = 0  # paired clauses that did not read back exactly
     cuts: list[tuple[list[tuple[str, str, str]], audit.Clause]] = field(default_factory=list)  # see _cut_as_read
+    wanting: dict[str, Any] = field(default_factory=dict)  # the values the clauses left use, as they were tried
 
 
 def _signers(document: reading.Document, lang: str, pack: Pack) -> list[tuple[str, Source]]:
@@ -1616,7 +1617,9 @@ def _read_document(
         layer = _pdf_raw(document.path) or "\n".join(p.text for p in document.paragraphs)
         values = [_pdf_checked(f, layer, table) for f in values]
     signers = _signers(document, lang, pack) if kind == "charter" else []
-    return _Read(document, kind, lang, values, numbering, signers, len(todo), cuts)
+    left = [leaf for _, sp, _ in todo for leaf in _refs(sp, table)]
+    wanting = {leaf.path: copy.deepcopy(get_at(search.ctx, leaf.path)) for leaf in left}
+    return _Read(document, kind, lang, values, numbering, signers, len(todo), cuts, wanting)
 
 
 def _cut_as_read(read: _Read, reads: Sequence[_Read], pack: Pack) -> None:
@@ -1923,10 +1926,14 @@ def import_documents(
     except CoopdocsError as exc:
         raise UsageError.said("import_pack", form=pack.form) from exc
     table = leaves(pack)
-    reads = [_read_document(d, pack, filler, table) for d in documents]
+    reads: list[_Read] = []
+    for document in documents:  # each from the values the documents before it read (a start only)
+        reads.append(_read_document(document, pack, filler, table, _seeds(reads, table)))
     for i, r in enumerate(reads):  # once more, from what the others read, where clauses were left
         seeds = _seeds(reads[:i] + reads[i + 1 :], table) if r.kind and r.left else {}
-        if seeds:
+        # only when another document read a value those clauses use, other than the one they were tried
+        # with (a Russian document beside the Kazakh one has read the same values: not read again)
+        if any(path in r.wanting and not same(r.wanting[path], value) for path, value in seeds.items()):
             again = _read_document(r.document, pack, filler, table, seeds)
             if again.left < r.left:
                 reads[i] = again
