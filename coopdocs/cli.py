@@ -863,7 +863,7 @@ def audit(
     """Audit an existing charter (DOCX, PDF, HTML, TXT; a scanned PDF or an image by Tesseract OCR where it
     is installed): mandatory contents, terms that take away members' rights, pyramid language, signs of
     lawful mutual help, and the stress test of the programmes it states where their terms can be read.
-    Exit 1 when something is missing or unlawful. It never certifies a charter."""
+    Exit 1 when something is missing, unclear or unlawful. It never certifies a charter."""
     from coopdocs.charters import audit as auditing
     from coopdocs.charters import programmes, reading
     from coopdocs.errors import OutputError, UsageError
@@ -885,7 +885,7 @@ def audit(
         result = auditing.audit_document(document, pack or auditing.named_pack([document]) or default_pack())
         result = programmes.with_stress(result)  # the programmes it states, where their terms can be read
         c = auditing.counts(result)
-        concerns |= bool(c["missing"] or c["unlawful"] or c["pyramid"])
+        concerns |= bool(c["missing"] or c["ambiguous"] or c["unlawful"] or c["pyramid"])
         if fmt == "json":
             payloads.append(auditing.as_json(result, document_lang))
         else:

@@ -5,8 +5,9 @@ One straight pipeline of plain stages, each returning a value:
 
     reading.read(path) -> Document (paragraphs, pages)
     split(document)    -> clauses with the charter's own numbering and page
-    recognise(clauses) -> the pack's topics each clause is about (cues + similarity to the library)
-    findings(...)      -> present / missing topics, unlawful terms, pyramid language, lawful signs
+    recognise(clauses) -> the pack's topics each clause is about (cues + similarity to the library),
+                          and for each topic not recognised the clause that comes nearest to it
+    findings(...)      -> present / missing / ambiguous topics, unlawful terms, pyramid language, lawful signs
     Audit              -> formatted by ``format_text`` / ``as_json`` (the CLI prints)
 
 What to look for is data of the pack (``audit.yaml`` next to ``rules.yaml``): topics with their cue
@@ -35,7 +36,7 @@ from coopdocs.packs.pack import Pack
 # The languages a charter is read in: the numbering patterns below and ``language`` know Russian and
 # Kazakh (a pack's audit.yaml gives its cues and examples in these).
 READ_LANGS = ("ru", "kk")
-KINDS = ("missing", "unlawful", "pyramid", "present", "lawful")
+KINDS = ("missing", "ambiguous", "unlawful", "pyramid", "present", "lawful")
 _KK_LETTERS = re.compile(r"[әғқңөұүһі]")
 _WORD = re.compile(r"[^\W_]+")
 _SENTENCE = re.compile(r"(?<=[.;!?])\s+(?=[«\"(]?[A-ZА-ЯЁӘҒҚҢӨҰҮҺІ0-9])")
@@ -505,15 +506,19 @@ def _meaning_why(text: str, label: str, probability: float, pack: Pack) -> str:
 
 def _meaning_topics(
     clause: Clause, data: AuditPack, pack: Pack
-) -> tuple[dict[str, tuple[str, float]], dict[str, float]]:
-    """(stated, weight): the topics some unit of the clause is classified as (its most probable label,
-    at least `meaning.topic`; an unlawful term's label at `meaning.term` counts for the topics the term
-    states), topic -> (why, probability); and for every topic the largest probability a unit gives it
-    or a term that states it."""
+) -> tuple[dict[str, tuple[str, float]], dict[str, float], dict[str, float]]:
+    """(stated, weight, near): the topics some unit of the clause is classified as (its most probable
+    label, at least `meaning.topic`; an unlawful term's label at `meaning.term` counts for the topics the
+    term states), topic -> (why, probability); for every topic the largest probability a unit gives it
+    or a term that states it; and that largest probability among the units that give the topic at least
+    `meaning.ambiguous_ratio` times their most probable label's (a unit nearly as much about the topic as
+    about anything)."""
     stated: dict[str, tuple[str, float]] = {}
     weight: dict[str, float] = {}
+    near: dict[str, float] = {}
     if not data.meaning:
-        return stated, weight
+        return stated, weight, near
+    near_ratio = float(data.meaning.get("ambiguous_ratio", 1.0))
     states = {f"term:{t.id}": t.states for t in data.terms}
     topic_floor = float(data.meaning.get("topic", 1.0))
     term_floor = float(data.meaning.get("term", 1.0))
@@ -527,6 +532,8 @@ def _meaning_topics(
         for label, p in ranked:
             for topic in states.get(label, (label,)):
                 weight[topic] = max(weight.get(topic, 0.0), p)
+                if p >= near_ratio * ranked[0][1]:
+                    near[topic] = max(near.get(topic, 0.0), p)
         label, p = ranked[0]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         clear = p >= ratio * second
@@ -537,7 +544,7 @@ def _meaning_topics(
         for topic in topics:
             if p > stated.get(topic, ("", 0.0))[1]:
                 stated[topic] = (_meaning_why(text, label, p, pack), p)
-    return stated, weight
+    return stated, weight, near
 
 
 def _lawful_sign(text: str, data: AuditPack) -> bool:
@@ -638,7 +645,19 @@ def _is_topic(label: str) -> bool:
 def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Recognised]:
     """Each topic of the pack with the clauses that state it: cue words, else a sentence closest to the
     topic's library wording (``topic_index``)."""
+    return recognise_all(clauses, data, pack)[0]
+
+
+def recognise_all(
+    clauses: Sequence[Clause], data: AuditPack, pack: Pack
+) -> tuple[list[Recognised], dict[str, list[Recognised]]]:
+    """(found, near): ``recognise``'s topics, and for each topic the clauses that come near it without
+    being recognised, nearest first — the classifier gives one of their sentences the topic at
+    `meaning.ambiguous` or more (the score is that probability). A mandatory topic with no clause found
+    but a near one is reported ambiguous, not missing: a clause to read, not an absence."""
     found = []
+    near: dict[str, list[Recognised]] = {}
+    floor = float(data.meaning.get("ambiguous", 1.0))
     stems = {stem for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
     lengths = sorted({len(stem) for stem in stems})
     heads = frozenset(stem[:2] for stem in stems)
@@ -648,7 +667,7 @@ def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Re
             _WORD.findall(_norm(clause.full).replace("за исключением", "кроме")), lengths, clause.lang, heads
         )
         accepted, closest = _similar_topics(clause, data.similar, pack)
-        by_meaning, weight = _meaning_topics(clause, data, pack)
+        by_meaning, weight, nearness = _meaning_topics(clause, data, pack)
         veto = float(data.meaning.get("veto", 0.0))
         for topic in data.topics:
             if any(p.search(text) for p in topic.unless):
@@ -658,6 +677,9 @@ def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Re
                 why, probability = by_meaning[topic.id]
                 found.append(Recognised(topic.id, clause, why, score * 100))
                 continue
+            p = nearness.get(topic.id, 0.0)
+            if p >= floor:
+                near.setdefault(topic.id, []).append(Recognised(topic.id, clause, f"meaning {p * 100:.0f}%", p * 100))
             if data.meaning and weight.get(topic.id, 0.0) < veto:  # the classifier reads it as something else
                 continue
             if topic.id in accepted:
@@ -671,7 +693,7 @@ def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Re
                     cue = " + ".join(" ".join(p) for p in alternative)
                     found.append(Recognised(topic.id, clause, cue, score * 100))
                     break
-    return found
+    return found, {topic: sorted(hits, key=lambda r: -r.score) for topic, hits in near.items()}
 
 
 # --- findings -------------------------------------------------------------------------------------
@@ -857,7 +879,7 @@ def audit_document(document: reading.Document, pack: Pack) -> Audit:
     lang = max(READ_LANGS, key=langs.count) if langs else "ru"
     found: list[Finding] = []
     terms_found: list[Finding] = []
-    recognised = recognise(clauses, data, pack)
+    recognised, near = recognise_all(clauses, data, pack)
     for kind, terms, sign in (("unlawful", data.terms, False), ("lawful", data.signs, True)):
         for term in terms:
             for clause in clauses:
@@ -882,8 +904,12 @@ def audit_document(document: reading.Document, pack: Pack) -> Audit:
                     if kind == "unlawful":  # the clause still settles the topic, unlawfully
                         recognised += [Recognised(t, clause, f"term {term.id}", 0.0) for t in term.states]
                     break
+    unlawful = {f.clause for f in terms_found if f.kind == "unlawful"}
     for topic in data.topics:
         hits = [r for r in recognised if r.topic == topic.id]
+        # a clause with an unlawful term is reported as such: it does not make a topic the term leaves
+        # unstated (a share "not returned" states no payout) unclear
+        candidate = next((r for r in near.get(topic.id, ()) if r.clause.label not in unlawful), None)
         if hits:
             best = max(hits, key=lambda r: r.score)  # the clause closest to the topic's wordings
             found.append(
@@ -899,6 +925,22 @@ def audit_document(document: reading.Document, pack: Pack) -> Audit:
                     topic.meaning,
                     f"{best.cue} (closest wording {best.score:.0f}%)"
                     + (f"; +{len(hits) - 1} more" if len(hits) > 1 else ""),
+                )
+            )
+        elif topic.mandatory and candidate is not None:
+            found.append(
+                Finding(
+                    "ambiguous",
+                    topic.id,
+                    topic.title,
+                    candidate.clause.label,
+                    candidate.clause.page,
+                    _quote(candidate.clause.full),
+                    topic.citation,
+                    None,
+                    topic.meaning,
+                    _meaning_why(candidate.clause.full, topic.id, candidate.score / 100, pack),
+                    topic.question,
                 )
             )
         elif topic.mandatory:
@@ -1084,12 +1126,16 @@ def blocks(result: Audit, lang: str) -> list[tuple[str, str]]:
                 out.append(("detail", f"{w['meaning']}: {f.meaning[lang]}"))
             if kind == "pyramid":
                 out.append(("detail", f"{w['words']}: {f.why}"))
+            if kind == "ambiguous":
+                out.append(("detail", f"{w['ambiguous_why']}: {why_words(f.why, w)}"))
     if result.programmes is not None:
         from coopdocs.charters import programmes
 
         out += programmes.blocks(result.programmes, lang, result)
     questions = [
-        f.question[lang] for f in result.findings if f.question and f.kind in ("missing", "unlawful", "pyramid")
+        f.question[lang]
+        for f in result.findings
+        if f.question and f.kind in ("missing", "ambiguous", "unlawful", "pyramid")
     ]
     if questions:
         out.append(("heading", w["heading_questions"]))
@@ -1097,7 +1143,8 @@ def blocks(result: Audit, lang: str) -> list[tuple[str, str]]:
     out.append(
         (
             "summary",
-            f"{w['summary']}: {c['missing']} {w['n_missing']}, {c['unlawful']} {w['n_unlawful']}, "
+            f"{w['summary']}: {c['missing']} {w['n_missing']}, {c['ambiguous']} {w['n_ambiguous']}, "
+            f"{c['unlawful']} {w['n_unlawful']}, "
             f"{c['pyramid']} {w['n_pyramid']}, {c['lawful']} {w['n_lawful']}",
         )
     )
