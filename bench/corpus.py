@@ -137,11 +137,14 @@ def training(parts: tuple[str, ...] = SEEN + TRAINING_ONLY) -> dict[str, list[st
     for part in parts:
         data = load(part)
         for lang in ("ru", "kk"):
-            for topic, texts in data["clauses"][lang].items():
-                result.setdefault(topic, []).extend(" ".join(str(t).split()) for t in texts)
-            for term, variants in data["unlawful"][lang].items():
-                result.setdefault(f"term:{term}", []).extend(" ".join(str(v["text"]).split()) for v in variants)
-            result.setdefault("other", []).extend(" ".join(str(t).split()) for t in data["filler"][lang])
+            # a training-only file may hold one language only
+            for topic, texts in ((data.get("clauses") or {}).get(lang) or {}).items():
+                result.setdefault(topic, []).extend(" ".join(str(t).split()) for t in texts or ())
+            for term, variants in ((data.get("unlawful") or {}).get(lang) or {}).items():
+                result.setdefault(f"term:{term}", []).extend(" ".join(str(v["text"]).split()) for v in variants or ())
+            result.setdefault("other", []).extend(
+                " ".join(str(t).split()) for t in (data.get("filler") or {}).get(lang) or ()
+            )
     return {label: sorted(set(texts)) for label, texts in sorted(result.items())}
 
 
