@@ -87,6 +87,7 @@ class Term:
     states: tuple[str, ...] = ()  # topics a clause with the term still settles (unlawfully)
     requires: tuple[re.Pattern[str], ...] = ()  # what a closest-example match must contain too
     about: tuple[str, ...] = ()  # topics a sentence with the term is about (default: states)
+    meaning_requires: tuple[re.Pattern[str], ...] = ()  # what the classifier's reading must contain too
 
 
 @dataclass(frozen=True)
@@ -219,6 +220,7 @@ def _term(t: Any, at: str, pack: Pack) -> Term:
         states=tuple(str(x) for x in t.get("states") or ()),
         requires=_regexes(t.get("requires"), f"{at}.requires"),
         about=tuple(str(x) for x in t.get("about") or t.get("states") or ()),
+        meaning_requires=_regexes(t.get("meaning_requires"), f"{at}.meaning_requires"),
     )
 
 
@@ -833,7 +835,7 @@ def _term_hits(
                 why = f"~{near[0]} ({near[1] * 100:.0f}%)"
             else:
                 meant = None if sign else _meaning_term(f"{lead} {sentence}".strip(), term, data, pack)
-                if meant is None:
+                if meant is None or not all(p.search(context) for p in term.meaning_requires):
                     continue
                 why, by_meaning = meant, True
         if any(p.search(context) for p in term.unless):
