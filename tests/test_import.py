@@ -631,3 +631,83 @@ def test_a_folder_reads_each_document_once(variant: tuple[Path, Path], monkeypat
     result = importing.import_path(folder)
     assert sorted(calls) == sorted(p.name for p in folder.iterdir() if p.suffix == ".docx")
     assert result.data["membership"]["contributions"]["share"]["amount"] == 120000
+
+
+def _at(data: object, path: str) -> object:
+    """The value at a dotted path with list indexes (programs[0].advance.repayment_months)."""
+    for part in re.findall(r"[^.\[\]]+", path):
+        if isinstance(data, list):
+            data = data[int(part)]
+        elif isinstance(data, dict):
+            data = data.get(part)
+        else:
+            return None
+    return data
+
+
+def test_the_compliance_report_gives_back_the_programmes_terms(tmp_path: Path) -> None:
+    """housing-savings' folder with its compliance report (and clause commentary): the report's stress test
+    states each programme's price, monthly payment, who pays the rest and the advance («Условия: цена
+    24 000 000 тенге; …»), each read with the report's clause and quote; a second programme whose price is
+    not stated (assumed by the model) gets none; layout `separate` from the files per language."""
+    from tests.support import read_example
+    from coopdocs.checking import stress
+
+    programmes = [*read_example(HOUSING)["programs"], SECOND_PROGRAMME]
+    source = write_patched(tmp_path, {"programs": programmes}, base=HOUSING)
+    folder = _build(tmp_path, source, FOLDER_DOCS + ",compliance,commentary", "docx", "ru,kk", "separate")
+    result = importing.import_path(folder)
+    first, second = result.data["programs"]
+    assert first["price"] == 24_000_000 and first["monthly_payment"] == 250_000
+    assert first["rest_paid_by"] == "cooperative_funds"
+    assert first["advance"] == {"repayment_months": 120, "capped_by_own_funds": True}
+    assert "price" not in second and "monthly_payment" not in second and "advance" not in second
+    assert second["rest_paid_by"] == "own_savings"  # the one its sources give: the same terms
+    sources = {f.path: f.source for f in result.found}
+    price = sources["programs[0].price"]
+    assert price.file == "compliance.ru.docx" and price.label == "3.2. 1)" and "24 000 000" in price.quote
+    assert sources["programs[0].advance.repayment_months"].file == "compliance.ru.docx"
+    assert result.data["layout"] == "separate" and sources["layout"].file.startswith("charter.")
+    assert ("compliance.kk.docx", "compliance", "kk") in result.documents
+    draft = importing.to_yaml(result, "ru")
+    assert re.search(r"price: 24000000 +# compliance\.ru\.docx 3\.2\. 1\): «Условия: цена 24 000 000", draft)
+    # nothing read is wrong (a term the input leaves out: the one the stress test derives)
+    coop = check_file(source).cooperative
+    assert coop is not None
+    for f in result.found:
+        expected = _at(coop.data, f.path)
+        if expected is None and f.path.endswith("rest_paid_by"):
+            expected = stress.terms_of(coop.data["programs"][int(f.path[9])]).rest_from
+        if f.path.startswith("programs["):
+            assert f.value == expected, f.path
+    # without the report: none of the terms
+    for report in folder.glob("compliance.*"):
+        report.unlink()
+    plain = importing.import_path(folder)
+    assert plain.data["programs"] and "price" not in plain.data["programs"][0]
+
+
+def test_the_compliance_report_in_html_alone_in_kazakh(tmp_path: Path) -> None:
+    folder = _build(tmp_path, HOUSING, "charter,compliance", "html", "kk", "separate")
+    result = importing.import_path(folder)
+    program = result.data["programs"][0]
+    assert (program["price"], program["monthly_payment"]) == (24_000_000, 250_000)
+    assert "layout" not in result.data  # one language: the files do not tell the layouts apart
+
+
+def test_a_folder_in_the_parallel_layout(tmp_path: Path) -> None:
+    """kk | ru in one file per document: each column read as a document of its language, `layout:
+    parallel` from the file, and the same values as the separate files give, none wrong."""
+    folder = _build(tmp_path, HOUSING, FOLDER_DOCS, "docx", "ru,kk", "parallel")
+    assert (folder / "charter.kk-ru.docx").exists()
+    result = importing.import_path(folder)
+    assert result.data["layout"] == "parallel"
+    assert {f.path: f.source.file for f in result.found}["layout"] == "charter.kk-ru.docx"
+    assert result.data["cooperative"]["name"] == {"ru": "Ортак Уй", "kk": "Ортақ Үй"}
+    assert result.data["programs"][0]["member_savings_percent"] == 50
+    assert len(result.found) > 80
+    coop = check_file(HOUSING).cooperative
+    assert coop is not None
+    for f in result.found:
+        if "[" not in f.path and f.path != "layout":
+            assert importing.same(f.value, importing.get_at(coop.data, f.path)), f.path

@@ -27,7 +27,7 @@ import datetime as dt
 import itertools
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -72,7 +72,7 @@ class Source:
 
     def cite(self) -> str:
         page = f", p. {self.page}" if self.page else ""
-        return f"{self.file} {self.label}{page}"
+        return f"{self.file} {self.label}".rstrip() + page
 
 
 @dataclass(frozen=True)
@@ -1926,6 +1926,9 @@ def import_documents(
     except CoopdocsError as exc:
         raise UsageError.said("import_pack", form=pack.form) from exc
     table = leaves(pack)
+    documents = [half for d in documents for half in _columns(d)]  # a kk | ru file: each column a document
+    reports = [d for d in documents if _is_report(d, pack)]  # the compliance report: read after the others
+    documents = [d for d in documents if d not in reports]
     reads: list[_Read] = []
     for document in documents:  # each from the values the documents before it read (a start only)
         reads.append(_read_document(document, pack, filler, table, _seeds(reads, table)))
@@ -1946,7 +1949,173 @@ def import_documents(
     for r in reads:
         if not r.kind:
             notes.append(f"{Path(r.document.path).name}: not recognised as one of the founding documents; nothing read")
-    return assemble(reads, table, pack, notes)
+    result = assemble(reads, table, pack, notes)
+    _read_reports(reports, result)
+    _read_layout(reads, result)
+    return result
+
+
+# --- the compliance report and the layout (a folder of everything `build` writes) ---------------------
+
+
+def _columns(document: reading.Document) -> list[reading.Document]:
+    """A document in the parallel layout (two columns, one language each) as one document per column,
+    each with the lines outside the columns (the approval block, the title); any other as it is."""
+    if len(document.columns) != 2:
+        return [document]
+    return [replace(document, paragraphs=column, columns=()) for column in document.columns]
+
+
+def _is_report(document: reading.Document, pack: Pack) -> bool:
+    """The compliance report coopdocs writes: its first lines carry the report's title in some language."""
+    from coopdocs.compose import compliance
+
+    try:
+        titles = {key(str(t)) for t in compliance.wording(pack)["title"].values()}
+    except CoopdocsError:
+        return False
+    return any(key(p.text) in titles for p in document.paragraphs[:5])
+
+
+_RECORD_TERMS = ("price", "monthly_payment", "rest_paid_by", "advance")  # what the report's terms line states
+
+
+def _report_readings(
+    program: Mapping[str, Any], item: str, assumed: str | None, lang: str, pack: Pack
+) -> list[dict[str, Any]]:
+    """Every set of money terms of ``program`` whose terms line (and line of what was assumed) reads as
+    the report's ``item`` (``assumed``: the report's next line when it names assumed figures). The
+    candidates: the line's numbers; who pays the rest (none given is the one derived from the programme's
+    sources, the same terms); the advance absent or repaid in one of the numbers of months, capped or not."""
+    from coopdocs.checking import stress
+    from coopdocs.compose import stressreport
+
+    target = key(item)
+    told = key(assumed) if assumed else None
+    # whole numbers, grouped by spaces (ru, kk) or commas (en: 24,000,000)
+    numbers = sorted(
+        {int(re.sub(r"\D", "", n)) for n in re.findall(r"\d{1,3}(?:[ ,\u00a0\u202f]\d{3})+(?!\d)|\d+", item)}
+    )
+    payers = list(_program_rules(pack).get("rest_paid_by", {}).get("allowed") or [])
+    advances: list[dict[str, Any] | None] = [None]
+    advances += [{"repayment_months": m, "capped_by_own_funds": c} for m in numbers if m <= 600 for c in (True, False)]
+    out = []
+    for price, monthly, payer, advance in itertools.product(
+        [None, *(n for n in numbers if n >= 1)], [None, *numbers], payers, advances
+    ):
+        terms = {"price": price, "monthly_payment": monthly, "rest_paid_by": payer, "advance": advance}
+        candidate = {**program, **{k: v for k, v in terms.items() if v is not None}}
+        lines = stressreport.terms_lines(stress.terms_of(candidate), lang, pack)
+        if key(lines[0]) != target or (key(lines[1]) if len(lines) > 1 else None) != told:
+            continue
+        out.append(terms)
+    return out
+
+
+def _program_rules(pack: Pack) -> Mapping[str, Any]:
+    leaf = leaves(pack).get("programs")
+    return _record_schema(leaf.rules) if leaf is not None else {}
+
+
+def _report_item(clause: audit.Clause, label: str) -> tuple[int, str, str | None] | None:
+    """The item of ``clause`` that begins with the terms label, its number, and the next item (the
+    line of assumed figures, or the model's)."""
+    texts = [clause.text, *(t for _, t in clause.items)]
+    for i, text in enumerate(texts):
+        if key(text).startswith(label):
+            return i, text, texts[i + 1] if i + 1 < len(texts) else None
+    return None
+
+
+def _read_reports(reports: Sequence[reading.Document], result: Imported) -> None:
+    """The programmes' money terms the compliance report states (its stress test's terms line, per
+    programme, read against the programmes the other documents read), each with its clause; a term
+    every exact reading agrees on is taken, one they disagree on is left out (the report does not tell
+    it apart), terms the languages' reports state differently are uncertain."""
+    from coopdocs.compose import stressreport
+
+    programs = result.data.get("programs")
+    if not reports or not isinstance(programs, list):
+        return
+    pack = result.pack
+    labels = stressreport.wording(pack)["labels"]
+    found: dict[str, list[Found]] = {}
+    order = _language_order(pack)
+    for document in sorted(reports, key=lambda d: order(_language(d))):  # the first language's quotes
+        lang = _language(document)
+        result.documents.append((Path(document.path).name, "compliance", lang))
+        if lang not in labels["terms"]:
+            continue
+        label = key(str(labels["terms"][lang]).split("{", 1)[0])
+        assumed_label = key(str(labels["assumed"][lang]).split("{", 1)[0])
+        heading = str(compliance_wording(pack)["stress"]["programme"][lang])
+        clauses_found = audit.split(document)
+        for index, program in enumerate(programs):
+            name = stressreport.name_of(program, lang)
+            opening = key(heading.split("{verdict}", 1)[0].format(name=name))
+            clause = next((c for c in clauses_found if key(c.text).startswith(opening)), None)
+            got = _report_item(clause, label) if clause is not None else None
+            if clause is None or got is None:
+                continue
+            number, item, after = got
+            assumed = after if after is not None and key(after).startswith(assumed_label) else None
+            readings = _report_readings(program, item, assumed, lang, pack)
+            if not readings:
+                continue
+            where = f"{clause.label} {clause.items[number - 1][0]}" if number else clause.label
+            source = Source(Path(document.path).name, where, _quote(item), clause.page, lang)
+            for name_ in _RECORD_TERMS:
+                values = {_hashable(r[name_]) for r in readings}
+                if len(values) != 1 or readings[0][name_] is None:
+                    continue
+                value = readings[0][name_]
+                parts = value.items() if isinstance(value, dict) else [("", value)]
+                for sub, v in parts:
+                    path = f"programs[{index}].{name_}" + (f".{sub}" if sub else "")
+                    found.setdefault(path, []).append(Found(path, v, replace(source, quote=_window(item, v)), "report"))
+    for path, entries in found.items():
+        if len({_hashable(f.value) for f in entries}) > 1:
+            result.uncertain += [replace_note(f, "differ") for f in entries]
+            continue
+        index_text, rest = path.split("].", 1)
+        target = programs[int(index_text.split("[", 1)[1])]
+        for part in rest.split(".")[:-1]:
+            target = target.setdefault(part, {})
+        target[rest.split(".")[-1]] = entries[0].value
+        result.found.append(entries[0])
+
+
+def compliance_wording(pack: Pack) -> Mapping[str, Any]:
+    from coopdocs.compose import compliance
+
+    return compliance.wording(pack)
+
+
+def _read_layout(reads: Sequence[_Read], result: Imported) -> None:
+    """``layout``: parallel when a founding document is one file of the pack's two columns (kk | ru);
+    separate when one kind of document is read from a file per language of both those languages.
+    Else (one language only) the files do not tell the layouts apart: left out."""
+    pair = result.pack.parallel
+    if pair is None:
+        return
+    files: dict[str, dict[str, str]] = {}  # kind -> lang -> file
+    for r in reads:
+        if r.kind:
+            files.setdefault(r.kind, {}).setdefault(r.lang, Path(r.document.path).name)
+    split = [(kind, langs) for kind, langs in files.items() if all(lang in langs for lang in pair)]
+    both = [(kind, langs[pair[0]]) for kind, langs in split if langs[pair[0]] == langs[pair[1]]]
+    apart = [(kind, langs) for kind, langs in split if langs[pair[0]] != langs[pair[1]]]
+    if both and not apart:
+        kind, file = both[0]
+        quote = f"{kind_name(kind, pair[0])} | {kind_name(kind, pair[1])}"
+        value = "parallel"
+    elif apart and not both:
+        kind, langs = apart[0]
+        file, quote, value = langs[pair[0]], f"{langs[pair[0]]}, {langs[pair[1]]}", "separate"
+    else:
+        return
+    _set(result.data, "layout", value)
+    result.found.append(Found("layout", value, Source(file, "", quote, None, pair[0]), "files"))
 
 
 def assemble(reads: Sequence[_Read], table: Mapping[str, Leaf], pack: Pack, notes: list[str]) -> Imported:
@@ -2403,7 +2572,7 @@ def note_text(note: str, lang: str) -> str:
 def kind_name(kind: str, lang: str) -> str:
     names = dict(
         zip(
-            ("charter", "membership", "disputes", "minutes", "application", "resolution"),
+            ("charter", "membership", "disputes", "minutes", "application", "resolution", "compliance"),
             words(lang)["kinds"].split("|"),
             strict=True,
         )
@@ -2442,8 +2611,8 @@ def to_yaml(result: Imported, lang: str, target: str = "coop.yaml") -> str:
                 if f is not None and child != "source_numbering":
                     node.yaml_add_eol_comment(f"{f.source.cite()}: «{_quote(f.source.quote, 90)}»", k)
             return node
-        if isinstance(value, list):
-            seq = CommentedSeq(build(v, path) for v in value)
+        if isinstance(value, list):  # a list of records: each record's values by index (programs[0].price)
+            seq = CommentedSeq(build(v, f"{path}[{i}]" if isinstance(v, dict) else path) for i, v in enumerate(value))
             if not any(isinstance(v, (dict, list)) for v in value):
                 seq.fa.set_flow_style()
             return seq

@@ -43,6 +43,9 @@ class Document:
     notes: tuple[str, ...] = field(default_factory=tuple)  # what could not be read, in English
     ocr_pages: int = 0  # pages recognised by OCR (their quotes may carry recognition errors)
     ocr_seconds: float = 0.0  # the time OCR took, reported apart from the audit's own
+    # a DOCX in the parallel layout (a table of two cells a row: one language each): per column, the
+    # lines outside the table and that column's cells, in order (import reads each as a document)
+    columns: tuple[tuple[Paragraph, ...], ...] = ()
 
 
 class ReadError(CoopdocsError):
@@ -113,6 +116,8 @@ def _docx(path: Path) -> Document:
             f"{path}: not a readable DOCX file ({exc})", hint="open it in Word or LibreOffice and save again"
         ) from exc
     paragraphs = []
+    columns: tuple[list[Paragraph], list[Paragraph]] = ([], [])
+    paired = 0  # rows of two cells in the tables
     numbered = 0
     for block in document.element.body.iterchildren():
         tag = block.tag.rsplit("}", 1)[-1]
@@ -122,7 +127,19 @@ def _docx(path: Path) -> Document:
                 numbered += 1
             if text.strip():
                 paragraphs.append(Paragraph(" ".join(text.split())))
+                for column in columns:
+                    column.append(paragraphs[-1])
         elif tag == "tbl":
+            for row in block.iter("{*}tr"):
+                cells = row.findall("{*}tc")
+                if len(cells) != 2:
+                    continue
+                paired += 1
+                for column, cell in zip(columns, cells, strict=True):
+                    for p in cell.iter("{*}p"):
+                        text = " ".join("".join(n.text or "" for n in p.iter() if n.tag.endswith("}t")).split())
+                        if text:
+                            column.append(Paragraph(text))
             for cell in block.iter("{*}tc"):
                 text = " ".join(
                     "".join(n.text or "" for n in p.iter() if n.tag.endswith("}t")) for p in cell.iter("{*}p")
@@ -135,7 +152,11 @@ def _docx(path: Path) -> Document:
             f"{numbered} paragraph(s) use Word's automatic numbering, whose numbers are not in the text; "
             "their clause numbers may be missing from the quotes",
         )
-    return Document(str(path), "docx", tuple(paragraphs), notes=notes)
+    rows = sum(1 for _ in document.element.body.iter("{*}tr"))
+    parallel = paired >= 10 and paired == rows  # the body's text is in rows of two cells: the parallel layout
+    return Document(
+        str(path), "docx", tuple(paragraphs), notes=notes, columns=tuple(map(tuple, columns)) if parallel else ()
+    )
 
 
 def _pdf_pages(path: Path) -> list[str]:

@@ -46,12 +46,11 @@ def _simulated(terms: stress.Terms, growth: int, stop_month: int) -> stress.Resu
     return stress.simulate(terms, growth=growth, stop_month=stop_month)
 
 
-def lines(result: stress.Result, lang: str, pack: Pack, *, assumed: str | None = None) -> list[str]:
-    """The terms, the model, the three decisive figures and the verdict, one sentence a line.
-    ``assumed``: the line naming what was assumed, when the caller words it (an audit says "not
-    stated in the charter", not "in the input")."""
+def terms_lines(terms: stress.Terms, lang: str, pack: Pack, *, assumed: str | None = None) -> list[str]:
+    """The programme's terms as the report states them, and the line naming what was assumed (if any).
+    ``import`` renders it again with candidate terms to read a compliance report on file."""
     w = wording(pack)["labels"]
-    t = result.terms
+    t = terms
     repay = (
         str(w["repay_months"][lang]).format(months=t.repay_months) if t.repay_months else str(w["repay_never"][lang])
     )
@@ -72,6 +71,15 @@ def lines(result: stress.Result, lang: str, pack: Pack, *, assumed: str | None =
     ]
     if t.assumed:
         out.append(assumed or str(w["assumed"][lang]).format(keys=", ".join(t.assumed)))
+    return out
+
+
+def lines(result: stress.Result, lang: str, pack: Pack, *, assumed: str | None = None) -> list[str]:
+    """The terms, the model, the three decisive figures and the verdict, one sentence a line.
+    ``assumed``: the line naming what was assumed, when the caller words it (an audit says "not
+    stated in the charter", not "in the input")."""
+    w = wording(pack)["labels"]
+    out = terms_lines(result.terms, lang, pack, assumed=assumed)
     out.append(str(w["model"][lang]).format(growth=result.growth, stop=result.stop_month, members=result.members))
     out.append(str(w["a"][lang]).format(amount=money(result.gain_from_others, lang), members=result.gainers))
     coverage = _percent(min(result.coverage, 9.99) * 100, lang)
