@@ -14,8 +14,9 @@ is imported alone, and the values read are compared with the input:
 * wrong: any imported value that differs from the input's, stated or not (the target is 0).
 
 With --folder-every K, every example and every K-th cooperative also gets all its founding documents
-(charter, membership and dispute regulations, minutes, application) built as DOCX in each of its languages
-(the English reference text too); the folder is
+(charter, membership and dispute regulations, minutes, application) and the compliance report and clause
+commentary built as DOCX in each of its languages (the English reference text too), in the input's own
+layout (separate files, or kk | ru in one file); the folder is
 imported, and the whole input is compared: the share of the input's values (every leaf the contract
 has for this cooperative, `source_numbering` aside: import writes it) imported exactly, and the values
 not imported, by path, each with why: the bench changes the value in the input and renders the same
@@ -24,8 +25,7 @@ documents again, so that a value is either
 * stated and not read (another value changes the documents' text, and none reads the same): import's to fix;
 * not told apart: another value (named) gives the very same documents (0 and 1 checks a year both read
   «не реже одного раза в год»; a short name equal to the default one);
-* not stated: no other value changes any of these documents (the programme's money flows, which only
-  the stress test and the compliance report use).
+* not stated: no other value changes any of these documents (nor the layout of the files).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ import time
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,7 +55,7 @@ from run import NAMES, random_iin, write_yaml  # noqa: E402
 from coopdocs.charters import importing  # noqa: E402
 from coopdocs.checking.pipeline import check_file  # noqa: E402
 from coopdocs.cli import main as cli  # noqa: E402
-from coopdocs.compose import clauses  # noqa: E402
+from coopdocs.compose import clauses, compliance, stressreport  # noqa: E402
 from coopdocs.inputs.model import split_path  # noqa: E402
 
 FOLDER_DOCS = ("charter", "membership", "disputes", "minutes", "application")
@@ -186,7 +187,7 @@ def cooperatives(n: int, folder: Path, seed: int) -> list[Path]:
     return files
 
 
-def build(source: Path, out: Path, docs: str, formats: str, langs: str) -> Path:
+def build(source: Path, out: Path, docs: str, formats: str, langs: str, layout: str = "separate") -> Path:
     result = CliRunner().invoke(
         cli,
         [
@@ -201,7 +202,7 @@ def build(source: Path, out: Path, docs: str, formats: str, langs: str) -> Path:
             "--lang",
             langs,
             "--layout",
-            "separate",
+            layout,
         ],
     )
     if result.exit_code != 0:
@@ -260,9 +261,15 @@ def _texts(coop: Any, langs: list[str]) -> tuple[str, ...] | None:
     """The text of every founding document of the folder, signatures included (None: it does not render)."""
     try:
         documents = [d for name in FOLDER_DOCS for d in clauses.render_all(coop, name, langs)]
+        with mock.patch.object(stressreport, "chart_png", lambda *_a, **_k: b""):  # text only: no chart drawn
+            documents += [compliance.report(coop, lang) for lang in langs]  # the commentary: the charter's text
     except Exception:  # noqa: BLE001 - an alternative value the templates cannot render says nothing
         return None
-    return tuple(clauses.as_text(d) + "\n" + "\n".join(d.signatures) for d in documents)
+    return (
+        *(clauses.as_text(d) + "\n" + "\n".join(d.signatures) for d in documents),
+        # the files' layout (a kk | ru file, or a file per language), which a folder without both shows not
+        coop.data.get("layout") if coop.pack.parallel and set(coop.pack.parallel) <= set(langs) else None,
+    )
 
 
 def _rules(coop: Any, path: str) -> dict[str, Any]:
@@ -360,9 +367,10 @@ def main(argv: list[str] | None = None) -> int:
                         proposed[importing.same(f.value, importing.get_at(coop.data, f.path), lang)] += 1
                     wrong += [f"{source.name} charter.{lang}.{fmt}: {p}" for p in compared["wrong"]]
             if args.folder_every and (number % args.folder_every == 0 or source.parent == ROOT / "examples"):
-                docs = "charter,membership,disputes,minutes,application"
+                docs = "charter,membership,disputes,minutes,application,compliance,commentary"
                 everyone = [lang for lang in coop.languages if lang in ("ru", "kk", "en")]
-                folder = build(source, work / f"folder-{number}", docs, "docx", ",".join(everyone))
+                layout = str(coop.data.get("layout") or "separate")  # the input's own layout
+                folder = build(source, work / f"folder-{number}", docs, "docx", ",".join(everyone), layout)
                 result = importing.import_path(folder)
                 truth = leaves_of({k: v for k, v in coop.data.items() if k != "source_numbering"})
                 have = leaves_of(result.data)
