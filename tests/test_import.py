@@ -650,8 +650,8 @@ def test_the_compliance_report_gives_back_the_programmes_terms(tmp_path: Path) -
     states each programme's price, monthly payment, who pays the rest and the advance («Условия: цена
     24 000 000 тенге; …»), each read with the report's clause and quote; a second programme whose price is
     not stated (assumed by the model) gets none; layout `separate` from the files per language."""
-    from tests.support import read_example
     from coopdocs.checking import stress
+    from tests.support import read_example
 
     programmes = [*read_example(HOUSING)["programs"], SECOND_PROGRAMME]
     source = write_patched(tmp_path, {"programs": programmes}, base=HOUSING)
