@@ -711,3 +711,39 @@ def test_a_folder_in_the_parallel_layout(tmp_path: Path) -> None:
     for f in result.found:
         if "[" not in f.path and f.path != "layout":
             assert importing.same(f.value, importing.get_at(coop.data, f.path)), f.path
+
+
+def test_the_report_tells_yes_no_terms_apart_only_by_the_rules_outcomes(tmp_path: Path) -> None:
+    """A programme whose savings are returned on demand fails KZ-PC-PROGRAM-LENDING at that field: read
+    as true; accounts published but not audited fail KZ-PC-PROGRAM-REPORTING as two other combinations
+    would (the finding names only `reporting`): not read. Passed rules give the second programme's
+    published, audited accounts and no savings on demand."""
+    from tests.support import read_example
+
+    first = {
+        **read_example(HOUSING)["programs"][0],
+        "savings_refundable_on_demand": True,
+        "reporting": {"annual_accounts_published": True, "audit": False},
+    }
+    source = write_patched(tmp_path, {"programs": [first, SECOND_PROGRAMME]}, base=HOUSING)
+    folder = _build(tmp_path, source, "charter,compliance", "docx", "ru", "separate")
+    result = importing.import_path(folder)
+    one, two = result.data["programs"]
+    assert one["savings_refundable_on_demand"] is True and "reporting" not in one
+    assert two["reporting"] == {"annual_accounts_published": True, "audit": True}
+    assert two["savings_refundable_on_demand"] is False
+    sources = {f.path: f.source for f in result.found}
+    assert sources["programs[0].savings_refundable_on_demand"].quote == "KZ-PC-PROGRAM-LENDING предупреждение"
+
+
+def test_the_reports_summary_tells_one_check_a_year_from_none(tmp_path: Path) -> None:
+    """The charter reads «не реже одного раза в год» for 0 and 1 checks a year; the report's summary for a
+    member says «не реже 1 раза в год»: with the report, 1 (its clause 2.3.); without, left out."""
+    bereke = ROOT / "examples" / "bereke.yaml"
+    folder = _build(tmp_path, bereke, "charter,compliance", "docx", "ru", "separate")
+    result = importing.import_path(folder)
+    assert result.data["governance"]["audit"]["checks_per_year"] == 1
+    source = {f.path: f.source for f in result.found}["governance.audit.checks_per_year"]
+    assert source.file == "compliance.ru.docx" and source.label == "2.3." and "1 раза в год" in source.quote
+    (folder / "compliance.ru.docx").unlink()
+    assert "checks_per_year" not in importing.import_path(folder).data["governance"]["audit"]

@@ -2073,9 +2073,18 @@ def _read_reports(reports: Sequence[reading.Document], result: Imported) -> None
                 for sub, v in parts:
                     path = f"programs[{index}].{name_}" + (f".{sub}" if sub else "")
                     found.setdefault(path, []).append(Found(path, v, replace(source, quote=_window(item, v)), "report"))
+        for path, f in _read_outcomes(document, lang, result.data, pack):
+            found.setdefault(path, []).append(f)
+        for f in _read_summary(document, lang, result):
+            found.setdefault(f.path, []).append(f)
     for path, entries in found.items():
         if len({_hashable(f.value) for f in entries}) > 1:
             result.uncertain += [replace_note(f, "differ") for f in entries]
+            continue
+        if not path.startswith("programs["):  # a value of the cooperative the founding documents left open
+            _set(result.data, path, entries[0].value)
+            result.found.append(entries[0])
+            result.missing = [p for p in result.missing if p != path]
             continue
         index_text, rest = path.split("].", 1)
         target = programs[int(index_text.split("[", 1)[1])]
@@ -2083,6 +2092,190 @@ def _read_reports(reports: Sequence[reading.Document], result: Imported) -> None
             target = target.setdefault(part, {})
         target[rest.split(".")[-1]] = entries[0].value
         result.found.append(entries[0])
+
+
+def _read_summary(document: reading.Document, lang: str, result: Imported) -> list[Found]:
+    """Values the founding documents did not tell apart that the report's summary for a member states
+    (``compliance.yaml`` ``summary``: «ревизионная комиссия проверяет их работу не реже 2 раз в год», where
+    the charter reads «не реже одного раза в год» for 0 and 1): the draft, with each candidate of such a
+    value (the summary's numbers, the choices), validated and the paragraph rendered again; taken when
+    exactly one candidate reads as one of the report's clauses."""
+    from coopdocs.inputs.loader import Loaded, Positions
+    from coopdocs.inputs.schema import validate_input
+
+    pack = result.pack
+    table = leaves(pack)
+    entries = [str(e[lang]) for e in compliance_wording(pack)["summary"]["paragraphs"] if lang in e]
+    todo = {
+        m.group(): source
+        for source in entries
+        for m in _REF.finditer(source)
+        if m.group() in table
+        and table[m.group()].kind in ("int", "number", "enum", "bool")
+        and get_at(result.data, m.group()) is None
+    }
+    if not todo:
+        return []
+    clauses_found = audit.split(document)
+    keys = {key(_full(c)): c for c in clauses_found}
+    text = " ".join(_full(c) for c in clauses_found[:40])
+    out: list[Found] = []
+    for path, source in todo.items():
+        leaf = table[path]
+        numbers = [n for n in _numbers(text) if isinstance(n, int)] + [0, 1]
+        candidates = (
+            _values(leaf, None, " ".join(map(str, numbers)), lang)
+            if leaf.kind != "int"
+            else list(
+                dict.fromkeys(
+                    n
+                    for n in numbers
+                    if (leaf.rules.get("min") is None or n >= leaf.rules["min"])
+                    and (leaf.rules.get("max") is None or n <= leaf.rules["max"])
+                )
+            )
+        )
+        fits: list[tuple[Any, audit.Clause]] = []
+        base = _over(_filler(pack).data, result.data)  # what the documents did not give: the filler's
+        for candidate in candidates:
+            data = copy.deepcopy(base)
+            _set(data, path, candidate)
+            coop, _ = validate_input(Loaded(document.path, data, Positions(), []), default_pack=pack)
+            if coop is None:
+                continue
+            try:
+                rendered = clauses.render_text(source, clauses.with_filters(clauses.jinja_context(coop, lang)), path)
+            except CoopdocsError:
+                continue
+            clause = keys.get(key(rendered))
+            if clause is not None:
+                fits.append((candidate, clause))
+        if len(fits) == 1:
+            value, clause = fits[0]
+            where = Source(Path(document.path).name, clause.label, _window(_full(clause), value), clause.page, lang)
+            out.append(Found(path, value, where, "report"))
+    return out
+
+
+def _over(base: Any, top: Any) -> Any:
+    """``top`` laid over ``base``: mappings merged key by key (a text in languages replaced whole), the
+    rest ``top``'s; a None of ``base`` (a key the contract leaves out) dropped."""
+    if isinstance(base, dict) and isinstance(top, dict) and not (top and set(top) <= {"ru", "kk", "en"}):
+        merged = {k: _over(v, None) for k, v in base.items() if v is not None}
+        for k, v in top.items():
+            merged[k] = _over(merged.get(k), v)
+        return merged
+    if top is None and isinstance(base, dict):
+        return _over(base, {})
+    if top is None and isinstance(base, list):
+        return [_over(v, None) for v in base]
+    return copy.deepcopy(top if top is not None else base)
+
+
+def _outcome_fields(pack: Pack) -> dict[str, list[Any]]:
+    """A programme's fields that only the rules' outcomes show, with every value they may take: a yes/no
+    with a default, or a block of such (``reporting``); none given is the default (the same findings)."""
+    out: dict[str, list[Any]] = {}
+    for name, rules in _program_rules(pack).items():
+        if rules.get("type") == "boolean" and "default" in rules:
+            out[name] = [True, False]
+        elif rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping):
+            fields = dict(rules["schema"])
+            if fields and all(r.get("type") == "boolean" and "default" in r for r in fields.values()):
+                out[name] = [
+                    dict(zip(fields, combo, strict=True))
+                    for combo in itertools.product((True, False), repeat=len(fields))
+                ]
+    return out
+
+
+def _outcomes(joined: str, lang: str, pack: Pack) -> dict[str, tuple[str, set[str]]]:
+    """Per rule the report's table names: (its result as printed, the input paths its findings name)."""
+    from coopdocs.checking import rules
+
+    text = compliance_wording(pack)
+    results = {str(v[lang]) for v in text["results"].values() if lang in v}
+    passed = str(text["results"]["passed"][lang])
+    rule_word, finding_word = str(text["labels"]["rule"][lang]), str(text["labels"]["finding"][lang])
+    ids = [r.id for r in rules.load_rules(pack)]
+    heads = sorted(i for i in (joined.find(f"{rule_word} {r}") for r in ids) if i >= 0)
+    out: dict[str, tuple[str, set[str]]] = {}
+    for rule_id in ids:
+        match = re.search(re.escape(rule_id) + r"\s+(" + "|".join(map(re.escape, results)) + ")", joined)
+        if match is None:
+            continue
+        paths: set[str] = set()
+        start = joined.find(f"{rule_word} {rule_id} ")
+        if match.group(1) != passed and start < 0:  # failed, and where it says why was not found: unknown
+            continue
+        if start >= 0:
+            end = next((i for i in heads if i > start), len(joined))
+            paths = set(re.findall(re.escape(finding_word) + r":\s+(programs\[\d+\][^\s:(]*)", joined[start:end]))
+        out[rule_id] = (match.group(1), paths)
+    return out
+
+
+def _read_outcomes(
+    document: reading.Document, lang: str, data: Mapping[str, Any], pack: Pack
+) -> list[tuple[str, Found]]:
+    """The programmes' yes/no terms the report's rules tell apart (``reporting``, savings returned on
+    demand): each value is checked by the pack's rules over the programmes as read, and taken when it alone
+    gives, for every rule it changes, the report's result and the findings it names in that programme
+    (a passed «KZ-PC-PROGRAM-REPORTING соответствует»: published and audited accounts)."""
+    from coopdocs.checking import rules
+
+    joined = " ".join(p.text for p in document.paragraphs)
+    told = _outcomes(joined, lang, pack)
+    programs = data.get("programs") or []
+    out: list[tuple[str, Found]] = []
+    checked = [r for r in rules.load_rules(pack) if r.id in told]
+    clauses_found = audit.split(document)
+    for index, program in enumerate(programs):
+        own = f"programs[{index}]"
+        for name, candidates in _outcome_fields(pack).items():
+            if name in program:
+                continue
+            seen: list[dict[str, frozenset[str] | None]] = []
+            for candidate in candidates:
+                trial = copy.deepcopy(dict(data))
+                trial["programs"][index][name] = candidate
+                named: dict[str, frozenset[str] | None] = {}
+                for rule in checked:
+                    try:
+                        found = rule.findings(trial, pack)
+                    except Exception:  # noqa: BLE001 - a draft the rule cannot read says nothing of it
+                        named[rule.id] = None
+                        continue
+                    named[rule.id] = frozenset(
+                        f.path for f in found if f.path == own or f.path.startswith((own + ".", own + "["))
+                    )
+                seen.append(named)
+            varying = [
+                r.id for r in checked if None not in {n[r.id] for n in seen} and len({n[r.id] for n in seen}) > 1
+            ]
+            if not varying:
+                continue
+            on_file = {
+                rule_id: frozenset(p for p in told[rule_id][1] if p == own or p.startswith((own + ".", own + "[")))
+                for rule_id in varying
+            }
+            fits = [
+                c for c, named in zip(candidates, seen, strict=True) if all(named[r] == on_file[r] for r in varying)
+            ]
+            if len(fits) != 1:
+                continue
+            rule_id = varying[0]
+            quote = f"{rule_id} {told[rule_id][0]}"
+            clause = next((c for c in clauses_found if key(quote) in key(_full(c))), None)
+            source = Source(
+                Path(document.path).name, clause.label if clause else "", quote, clause.page if clause else None, lang
+            )
+            value = fits[0]
+            parts = value.items() if isinstance(value, dict) else [("", value)]
+            for sub, v in parts:
+                path = f"{own}.{name}" + (f".{sub}" if sub else "")
+                out.append((path, Found(path, v, source, "report")))
+    return out
 
 
 def compliance_wording(pack: Pack) -> Mapping[str, Any]:
