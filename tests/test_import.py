@@ -747,3 +747,24 @@ def test_the_reports_summary_tells_one_check_a_year_from_none(tmp_path: Path) ->
     assert source.file == "compliance.ru.docx" and source.label == "2.3." and "1 раза в год" in source.quote
     (folder / "compliance.ru.docx").unlink()
     assert "checks_per_year" not in importing.import_path(folder).data["governance"]["audit"]
+
+
+@pytest.mark.parametrize("fmt", ["html", "pdf"])
+def test_a_parallel_charter_in_html_and_pdf_is_read_column_by_column(tmp_path: Path, fmt: str) -> None:
+    """The kk | ru HTML (cells with their `lang`) and PDF (landscape pages, read half by half) give each
+    language's values, `layout: parallel`, none wrong (read whole, the PDF lost a ground of exclusion)."""
+    folder = _build(tmp_path, HOUSING, "charter", fmt, "ru,kk", "parallel")
+    result = importing.import_path(folder / f"charter.kk-ru.{fmt}")
+    assert result.data["layout"] == "parallel"
+    assert sorted(lang for _, _, lang in result.documents) == ["kk", "ru"]
+    assert result.data["membership"]["exclusion"]["grounds"] == [
+        "non_payment",
+        "charter_violation",
+        "damage_to_cooperative",
+    ]
+    assert result.data["cooperative"]["name"] == {"ru": "Ортак Уй", "kk": "Ортақ Үй"}
+    coop = check_file(HOUSING).cooperative
+    assert coop is not None
+    for f in result.found:
+        if "[" not in f.path and f.path != "layout":
+            assert importing.same(f.value, importing.get_at(coop.data, f.path)), f.path

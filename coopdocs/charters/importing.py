@@ -1963,7 +1963,10 @@ def _columns(document: reading.Document) -> list[reading.Document]:
     each with the lines outside the columns (the approval block, the title); any other as it is."""
     if len(document.columns) != 2:
         return [document]
-    return [replace(document, paragraphs=column, columns=()) for column in document.columns]
+    halves = [replace(document, paragraphs=column, columns=()) for column in document.columns]
+    if len({_language(half) for half in halves}) != 2:  # not two languages side by side: read it whole
+        return [replace(document, columns=())]
+    return halves
 
 
 def _is_report(document: reading.Document, pack: Pack) -> bool:

@@ -88,7 +88,7 @@ def read(path: Path) -> Document:
         )
     text = _decode(path.read_bytes())
     if suffix in (".html", ".htm") or re.match(r"\s*(<!doctype html|<html)", text[:200], re.IGNORECASE):
-        return Document(str(path), "html", tuple(Paragraph(p) for p in _html_paragraphs(text)))
+        return _html(str(path), text)
     return Document(str(path), "text", tuple(Paragraph(p) for p in _lines(text)))
 
 
@@ -184,6 +184,47 @@ def _pdf_pages(path: Path) -> list[str]:
         ) from exc
 
 
+def _pdf_columns(path: Path, furniture: set[str]) -> tuple[tuple[Paragraph, ...], ...]:
+    """A landscape PDF (the parallel layout, kk | ru, is set on landscape pages) read as its left and
+    right halves, each as a column of lines; () for any other (import checks the two are two languages)."""
+    if not (shutil.which("pdfinfo") and shutil.which("pdftotext")):
+        return ()
+    try:
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    size = re.search(r"Page size:\s+([\d.]+) x ([\d.]+)", info.stdout.decode("utf-8", "replace"))
+    if size is None or float(size.group(1)) <= float(size.group(2)):
+        return ()
+    width, height = float(size.group(1)), float(size.group(2))
+    half = int(width / 2)
+    columns = []
+    for left in (0, half):
+        crop = ["-x", str(left), "-y", "0", "-W", str(int(width) - half if left else half), "-H", str(int(height) + 1)]
+        try:
+            done = subprocess.run(
+                ["pdftotext", "-enc", "UTF-8", "-q", *crop, str(path), "-"],
+                capture_output=True,
+                timeout=120,
+                check=False,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return ()
+        if done.returncode != 0:
+            return ()
+        pages = done.stdout.decode("utf-8", "replace").split("\f")
+        running = furniture | _running_lines([_lines(text) for text in pages])  # the page's footer, cut in half
+        columns.append(
+            tuple(
+                Paragraph(line, number)
+                for number, text in enumerate(pages, 1)
+                for line in _lines(text)
+                if re.sub(r"\d+", "#", line) not in running
+            )
+        )
+    return tuple(columns)
+
+
 def _pdf(path: Path) -> Document:
     pages = _pdf_pages(path)
     furniture = _running_lines([_lines(text) for text in pages])
@@ -201,7 +242,7 @@ def _pdf(path: Path) -> Document:
         if not pages:
             raise ReadError(f"{path}: a PDF without pages")
     if not empty:
-        return Document(str(path), "pdf", tuple(paragraphs), pages=len(pages))
+        return Document(str(path), "pdf", tuple(paragraphs), pages=len(pages), columns=_pdf_columns(path, furniture))
     what = (
         f"a PDF of {len(pages)} page(s) without a text layer (a scan)"
         if not paragraphs
@@ -371,30 +412,53 @@ _BLOCK_TAGS = {
 
 
 class _Text(HTMLParser):
+    """The text of an HTML page, each piece with the language of the cell it stands in (a ``div`` of class
+    ``cell`` with a ``lang``: a column of the parallel layout, kk | ru), None outside such cells."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
+        self.parts: list[tuple[str, str | None]] = []
         self.skip = 0
+        self.divs: list[str | None] = []  # per open div: its cell's language, if it is such a cell
 
-    def handle_starttag(self, tag: str, attrs: object) -> None:
+    @property
+    def cell(self) -> str | None:
+        return next((lang for lang in reversed(self.divs) if lang), None)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("script", "style", "head", "nav"):
             self.skip += 1
+        if tag == "div":
+            named = dict(attrs)
+            self.divs.append(named.get("lang") if "cell" in (named.get("class") or "").split() else None)
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(("\n", self.cell))
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("script", "style", "head", "nav") and self.skip:
             self.skip -= 1
         if tag in _BLOCK_TAGS:
-            self.parts.append("\n")
+            self.parts.append(("\n", self.cell))
+        if tag == "div" and self.divs:
+            self.divs.pop()
 
     def handle_data(self, data: str) -> None:
         if not self.skip:
-            self.parts.append(" ".join(data.split("\n")))
+            self.parts.append((" ".join(data.split("\n")), self.cell))
 
 
-def _html_paragraphs(text: str) -> list[str]:
+def _html(path: str, text: str) -> Document:
+    """An HTML page; in the parallel layout (cells of two languages), each language's column too: the
+    lines outside the cells and that language's cells, in order."""
     parser = _Text()
     parser.feed(text)
     parser.close()
-    return _lines("".join(parser.parts))
+    paragraphs = tuple(Paragraph(p) for p in _lines("".join(part for part, _ in parser.parts)))
+    langs = list(dict.fromkeys(lang for _, lang in parser.parts if lang))
+    columns: tuple[tuple[Paragraph, ...], ...] = ()
+    if len(langs) == 2:
+        columns = tuple(
+            tuple(Paragraph(p) for p in _lines("".join(part for part, lang in parser.parts if lang in (None, column))))
+            for column in langs
+        )
+    return Document(path, "html", paragraphs, columns=columns)
