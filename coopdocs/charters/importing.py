@@ -2038,7 +2038,8 @@ def _read_reports(reports: Sequence[reading.Document], result: Imported) -> None
     from coopdocs.compose import stressreport
 
     programs = result.data.get("programs")
-    if not reports or not isinstance(programs, list):
+    programs = programs if isinstance(programs, list) else []  # none read: the summary is read still
+    if not reports:
         return
     pack = result.pack
     labels = stressreport.wording(pack)["labels"]
