@@ -23,8 +23,8 @@ not imported, by path, each with why: the bench changes the value in the input a
 documents again, so that a value is either
 
 * stated and not read (another value changes the documents' text, and none reads the same): import's to fix;
-* not told apart: another value (named) gives the very same documents (0 and 1 checks a year both read
-  «не реже одного раза в год»; a short name equal to the default one);
+* not told apart: another value (named) gives the very same documents (a short name equal to the
+  default one; a programme's own income, which only moves the stress test's figures);
 * not stated: no other value changes any of these documents (nor the layout of the files).
 """
 
