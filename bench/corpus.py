@@ -145,7 +145,21 @@ def training(parts: tuple[str, ...] = SEEN + TRAINING_ONLY) -> dict[str, list[st
             result.setdefault("other", []).extend(
                 " ".join(str(t).split()) for t in (data.get("filler") or {}).get(lang) or ()
             )
-    return {label: sorted(set(texts)) for label, texts in sorted(result.items())}
+    # a text the blind part also holds (two authors may write the same plain sentence) is not trained on
+    blind = {" ".join(str(t).split()) for part in PARTS if part not in SEEN for t in texts_of(load(part))}
+    return {label: sorted(set(texts) - blind) for label, texts in sorted(result.items())}
+
+
+def texts_of(data: Mapping[str, Any]) -> list[str]:
+    """Every clause text of a corpus file: topics, unlawful wordings and fillers, both languages."""
+    out: list[str] = []
+    for lang in ("ru", "kk"):
+        for texts in ((data.get("clauses") or {}).get(lang) or {}).values():
+            out += [str(t) for t in texts or ()]
+        for variants in ((data.get("unlawful") or {}).get(lang) or {}).values():
+            out += [str(v["text"]) for v in variants or ()]
+        out += [str(t) for t in (data.get("filler") or {}).get(lang) or ()]
+    return out
 
 
 def training_yaml() -> str:
