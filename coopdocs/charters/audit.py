@@ -788,6 +788,7 @@ _PERIOD = re.compile(
         r"(месяц\w*|мес\.|год\w*|лет\b|календарн\w* дн\w*|рабоч\w* дн\w*|дн\w*|ай\w*|жыл\w*|күн\w*|күнтізбелік күн\w*)"
     ).translate(_KK_FOLD)
 )
+_ONE_MONTH = re.compile(r"\bв течение (?:календарного )?месяца\b|\bв месячный срок\b")
 _HALF_YEAR = re.compile(r"\bполгода|\bполугод\w*|\bжарты жыл".translate(_KK_FOLD))
 _NEXT_YEAR = re.compile(
     (
@@ -808,6 +809,8 @@ def months(text: str) -> float | None:
         unit = m.group(3)
         value = n * 12.0 if unit.startswith(("год", "лет", "жыл")) else n / 30.0 if "дн" in unit or "кун" in unit else n
         best = value if best is None else max(best, value)
+    if best is None and _ONE_MONTH.search(text):  # «в течение месяца»: one, the number left unsaid
+        best = 1.0
     if _HALF_YEAR.search(text):  # «в течение полугода», «жарты жыл ішінде»
         best = max(best or 0.0, 6.0)
     if best is None and _NEXT_YEAR.search(text):
