@@ -410,6 +410,25 @@ def test_classifier_reads_meaning_and_is_deterministic() -> None:
     assert (one.weights == two.weights).all()
 
 
+def test_the_classifier_cache_keeps_only_the_newest_models(tmp_path: Path) -> None:
+    """Each set of examples fitted leaves a ~15 MB model in the cache: only the newest KEEP_MODELS stay, and
+    the one just written is always among them."""
+    import os
+
+    from coopdocs.charters import meaning
+
+    examples = [("a", "пай возвращается"), ("b", "собрание избирает"), ("c", "ревизор проверяет")]
+    model = meaning.fit(examples, audit._meaning_features)
+    paths = [tmp_path / "audit" / f"meaning-{n:032d}.npz" for n in range(meaning.KEEP_MODELS + 2)]
+    for n, path in enumerate(paths):
+        meaning._write(path, model)
+        os.utime(path, (1_000_000 + n, 1_000_000 + n))  # written one after the other
+    meaning._write(paths[0], model)  # the oldest written again: now the newest
+    kept = sorted(p.name for p in (tmp_path / "audit").glob("meaning-*.npz"))
+    assert len(kept) == meaning.KEEP_MODELS and paths[0].name in kept and paths[-1].name in kept
+    assert meaning._read(paths[0]) is not None
+
+
 def test_a_topic_only_resembled_by_a_clause_is_unclear_not_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

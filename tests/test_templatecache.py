@@ -249,6 +249,31 @@ def test_parsed_pack_data_is_kept_by_exact_bytes(tmp_path: Path, monkeypatch: py
     assert templatecache.parsed(raw, "libyaml") == (False, None)
 
 
+def test_a_data_cache_past_its_cap_keeps_only_what_a_process_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every parsed version of a pack file is kept; once the file is past DATA_CAP, the next process that
+    saves writes only the entries it read or added (the stale ones go), and those still hit."""
+    monkeypatch.setenv("COOPDOCS_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("COOPDOCS_NO_CACHE", raising=False)
+    monkeypatch.setattr(templatecache, "_DATA", templatecache._DataStore())
+    versions = [f"a: {n}\n".encode() + b"#" * 4000 for n in range(20)]  # an override edited 20 times
+    for n, raw in enumerate(versions):
+        templatecache.remember_parsed(raw, "libyaml", {"a": n, "pad": f"{n}" * 4000})
+    templatecache.save()
+    (path,) = (tmp_path / "cache" / "data").glob("yaml-*.bin")
+    full = path.stat().st_size
+    monkeypatch.setattr(templatecache, "DATA_CAP", full - 1)
+    store = templatecache._DataStore()  # the next process: reads only the newest version
+    monkeypatch.setattr(templatecache, "_DATA", store)
+    assert templatecache.parsed(versions[-1], "libyaml") == (True, {"a": 19, "pad": "19" * 4000})
+    templatecache.save()
+    assert path.stat().st_size < full / 10
+    monkeypatch.setattr(templatecache, "_DATA", templatecache._DataStore())
+    assert templatecache.parsed(versions[-1], "libyaml")[0] is True
+    assert templatecache.parsed(versions[0], "libyaml") == (False, None)
+
+
 def test_a_warm_data_cache_builds_the_same_bytes(tmp_path: Path, reference: dict[str, bytes]) -> None:
     cache = tmp_path / "cache"
     assert build(cache, tmp_path / "first").returncode == 0

@@ -43,6 +43,7 @@ from typing import Any
 
 FEATURE_VERSION = "meaning-2"  # 2: the cache keeps the feature names as one UTF-8 text
 C = 16.0  # inverse regularisation of the logistic regression
+KEEP_MODELS = 3  # fitted models kept in the cache folder, newest first
 _WORD = re.compile(r"[^\W\d_]{2,}")
 _NEGATION = frozenset({"не", "ни", "нет", "без", "емес", "жок", "жоқ"})
 _STOP = frozenset(
@@ -202,6 +203,11 @@ def _write(path: Path | None, model: Model) -> None:
         except OSError:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)
+        # a model per set of examples ever fitted (a new release, an edited audit.yaml): about 15 MB
+        # each, so only the newest KEEP_MODELS stay
+        models = sorted(path.parent.glob("meaning-*.npz"), key=lambda p: p.stat().st_mtime, reverse=True)
+        for old in models[KEEP_MODELS:]:
+            old.unlink()
 
 
 def train(examples: Sequence[tuple[str, str]], featurize: Callable[[str], dict[str, float]]) -> Model:

@@ -196,6 +196,10 @@ atexit.register(_STORE.save)
 # Same writing rules as above (temporary file, ``os.replace``, checksum, union with what is on disk).
 
 _DATA_MAGIC = b"COOPYD1\n"
+# Every version of a pack file ever parsed stays in the file (an edited override, a new release): past this
+# size, the next process that saves writes only the entries it used, and the stale ones are gone (the
+# whole file is read by every process: at 28 MB, a quarter of a second).
+DATA_CAP = 12 * 1024 * 1024
 
 
 class _DataStore:
@@ -204,6 +208,8 @@ class _DataStore:
         self.path: Path | None = None
         self.entries: dict[bytes, Any] = {}
         self.dirty = False
+        self.used: set[bytes] = set()  # the keys this process read or added
+        self.oversize = False  # the file on disk is past DATA_CAP
 
     def _ready(self) -> bool:
         templates = cache_dir()
@@ -221,11 +227,17 @@ class _DataStore:
             self.path = folder / f"yaml-{hashlib.sha256(versions.encode()).hexdigest()[:16]}.bin"
             self.entries = _read_entries(self.path, _DATA_MAGIC) or {}
             self.dirty = False
+            self.used = set()
+            try:
+                self.oversize = self.path.stat().st_size > DATA_CAP
+            except OSError:
+                self.oversize = False
         return True
 
     def get(self, key: bytes) -> tuple[bool, Any]:
         if not self._ready() or key not in self.entries:
             return False, None
+        self.used.add(key)
         return True, self.entries[key]
 
     def put(self, key: bytes, value: Any) -> None:
@@ -236,13 +248,18 @@ class _DataStore:
         except ValueError:
             return
         self.entries[key] = value
+        self.used.add(key)
         self.dirty = True
 
     def save(self) -> None:
-        if not self.dirty or self.path is None:
+        if self.path is None or not (self.dirty or (self.oversize and self.used)):
             return
-        merged = _read_entries(self.path, _DATA_MAGIC) or {}
-        merged.update(self.entries)
+        if self.oversize:  # keep what this process used; the stale versions go
+            merged = {key: self.entries[key] for key in self.used if key in self.entries}
+            self.oversize = False
+        else:
+            merged = _read_entries(self.path, _DATA_MAGIC) or {}  # another process may have added some
+            merged.update(self.entries)
         self.dirty = False
         _write(self.path, merged, _DATA_MAGIC, "yaml-*.bin")
 
