@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -136,31 +136,28 @@ def training(parts: tuple[str, ...] = SEEN + TRAINING_ONLY) -> dict[str, list[st
     holds (``--training`` writes it)."""
     result: dict[str, list[str]] = {}
     for part in parts:
-        data = load(part)
-        for lang in ("ru", "kk"):
-            # a training-only file may hold one language only
-            for topic, texts in ((data.get("clauses") or {}).get(lang) or {}).items():
-                result.setdefault(topic, []).extend(" ".join(str(t).split()) for t in texts or ())
-            for term, variants in ((data.get("unlawful") or {}).get(lang) or {}).items():
-                result.setdefault(f"term:{term}", []).extend(" ".join(str(v["text"]).split()) for v in variants or ())
-            result.setdefault("other", []).extend(
-                " ".join(str(t).split()) for t in (data.get("filler") or {}).get(lang) or ()
-            )
+        for label, text in labelled(load(part)):
+            result.setdefault(label, []).append(text)
     # a text the blind part also holds (two authors may write the same plain sentence) is not trained on
-    blind = {" ".join(str(t).split()) for part in PARTS if part not in SEEN for t in texts_of(load(part))}
+    blind = {text for part in PARTS if part not in SEEN for text in texts_of(load(part))}
     return {label: sorted(set(texts) - blind) for label, texts in sorted(result.items())}
 
 
-def texts_of(data: Mapping[str, Any]) -> list[str]:
-    """Every clause text of a corpus file: topics, unlawful wordings and fillers, both languages."""
-    out: list[str] = []
+def labelled(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:
+    """(label, text) of every clause of a corpus file, whitespace collapsed: its topics' wordings, its
+    unlawful wordings ("term:<id>") and fillers ("other"), Russian then Kazakh (a training-only file may
+    hold one language only)."""
     for lang in ("ru", "kk"):
-        for texts in ((data.get("clauses") or {}).get(lang) or {}).values():
-            out += [str(t) for t in texts or ()]
-        for variants in ((data.get("unlawful") or {}).get(lang) or {}).values():
-            out += [str(v["text"]) for v in variants or ()]
-        out += [str(t) for t in (data.get("filler") or {}).get(lang) or ()]
-    return out
+        for topic, texts in ((data.get("clauses") or {}).get(lang) or {}).items():
+            yield from ((topic, " ".join(str(t).split())) for t in texts or ())
+        for term, variants in ((data.get("unlawful") or {}).get(lang) or {}).items():
+            yield from ((f"term:{term}", " ".join(str(v["text"]).split())) for v in variants or ())
+        yield from (("other", " ".join(str(t).split())) for t in (data.get("filler") or {}).get(lang) or ())
+
+
+def texts_of(data: Mapping[str, Any]) -> list[str]:
+    """Every clause text of a corpus file (``labelled`` without the labels)."""
+    return [text for _, text in labelled(data)]
 
 
 def training_yaml() -> str:

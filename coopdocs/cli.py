@@ -491,6 +491,14 @@ def _optional_pack(ctx: click.Context, param: click.Parameter, value: str | None
     return None if value is None else _named_pack(ctx, value)
 
 
+def _optional_pack_option(help_text: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """`--pack` of a command that reads documents someone else wrote (`audit`, `import`): optional, the
+    documents' own legal form chooses the pack when it is not given."""
+    return click.option(
+        "--pack", "pack", callback=_optional_pack, default=None, metavar="JURISDICTION/FORM", help=help_text
+    )
+
+
 def _named_pack(ctx: click.Context, value: str) -> Pack:
     from coopdocs.packs.pack import available_packs, find_pack
 
@@ -841,14 +849,9 @@ def explain(ident: str, input_path: Path | None, audience: str, lang: str) -> No
     default=None,
     help="Language of the --report document and of the JSON's texts (default: the --messages language).",
 )
-@click.option(
-    "--pack",
-    "pack",
-    callback=_optional_pack,
-    default=None,
-    metavar="JURISDICTION/FORM",
-    help="The rule pack to check against (default: the pack whose legal form the charter names, else "
-    "kz/consumer_cooperative); `coopdocs packs` lists them.",
+@_optional_pack_option(
+    "The rule pack to check against (default: the pack whose legal form the charter names, else "
+    "kz/consumer_cooperative); `coopdocs packs` lists them."
 )
 @MESSAGES_OPTION
 @guarded
@@ -912,14 +915,9 @@ def audit(
 )
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-@click.option(
-    "--pack",
-    "pack",
-    callback=_optional_pack,
-    default=None,
-    metavar="JURISDICTION/FORM",
-    help="The rule pack to read with (default: the pack whose legal form the documents name, else the one "
-    "whose clauses they read most like).",
+@_optional_pack_option(
+    "The rule pack to read with (default: the pack whose legal form the documents name, else the one "
+    "whose clauses they read most like)."
 )
 @LANG_OPTION
 @guarded

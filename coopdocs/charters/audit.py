@@ -644,22 +644,18 @@ def _is_topic(label: str) -> bool:
     return label != "other" and not label.startswith("term:")
 
 
-def recognise(clauses: Sequence[Clause], data: AuditPack, pack: Pack) -> list[Recognised]:
-    """Each topic of the pack with the clauses that state it: cue words, else a sentence closest to the
-    topic's library wording (``topic_index``)."""
-    return recognise_all(clauses, data, pack)[0]
-
-
-def recognise_all(
+def recognise(
     clauses: Sequence[Clause], data: AuditPack, pack: Pack
 ) -> tuple[list[Recognised], dict[str, list[Recognised]]]:
-    """(found, near): ``recognise``'s topics, and for each topic the clauses that come near it without
-    being recognised, nearest first — the classifier gives one of their sentences the topic at
-    `meaning.ambiguous` or more (the score is that probability). A mandatory topic with no clause found
-    but a near one is reported ambiguous, not missing: a clause to read, not an absence."""
+    """(found, near): each topic of the pack with the clauses that state it (cue words, else a sentence
+    closest to the topic's labelled wordings or read so by the classifier), and for each topic the clauses
+    that come near it without being recognised, nearest first — the classifier gives one of their
+    sentences the topic at `meaning.ambiguous` or more (the score is that probability). A mandatory topic
+    with no clause found but a near one is reported ambiguous, not missing: a clause to read, not an
+    absence."""
+    floor = float(data.meaning.get("ambiguous", 1.0))
     found = []
     near: dict[str, list[Recognised]] = {}
-    floor = float(data.meaning.get("ambiguous", 1.0))
     stems = {stem for t in data.topics for cues in t.cues.values() for a in cues for p in a for stem in p}
     lengths = sorted({len(stem) for stem in stems})
     heads = frozenset(stem[:2] for stem in stems)
@@ -888,7 +884,7 @@ def audit_document(document: reading.Document, pack: Pack) -> Audit:
     lang = max(READ_LANGS, key=langs.count) if langs else "ru"
     found: list[Finding] = []
     terms_found: list[Finding] = []
-    recognised, near = recognise_all(clauses, data, pack)
+    recognised, near = recognise(clauses, data, pack)
     for kind, terms, sign in (("unlawful", data.terms, False), ("lawful", data.signs, True)):
         for term in terms:
             for clause in clauses:

@@ -450,8 +450,8 @@ def read_documents(path: Path) -> list[reading.Document]:
         files = sorted(p for p in path.iterdir() if p.is_file() and p.suffix.lower() in SUFFIXES)
         if not files:
             raise UsageError.said("import_no_documents", path=path)
-        return [reading.read(p) for p in files]
-    return [reading.read(path)]
+        return [reading.read(p, columns=True) for p in files]
+    return [reading.read(path, columns=True)]
 
 
 def _language(document: reading.Document) -> str:

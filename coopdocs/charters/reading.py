@@ -67,8 +67,10 @@ def ocr_languages() -> tuple[str, ...]:
     return tuple(lang for lang in OCR_LANGS if lang in listed)
 
 
-def read(path: Path) -> Document:
-    """The paragraphs of the document at ``path``; an unreadable file is a ReadError."""
+def read(path: Path, columns: bool = False) -> Document:
+    """The paragraphs of the document at ``path``; an unreadable file is a ReadError. ``columns``: also read
+    a landscape PDF's two halves (the parallel layout, for import; two more ``pdftotext`` runs, which the
+    audit does not need). A DOCX's or an HTML page's columns come with its one reading."""
     if not path.is_file():
         raise UsageError(f"{path}: no such file", hint="give the path of a charter: .docx, .pdf, .html or .txt")
     if path.stat().st_size > MAX_BYTES:
@@ -76,7 +78,7 @@ def read(path: Path) -> Document:
     suffix = path.suffix.lower()
     head = path.read_bytes()[:8]
     if suffix == ".pdf" or head.startswith(b"%PDF"):
-        return _pdf(path)
+        return _pdf(path, columns)
     if suffix in (".docx", ".docm") or (head.startswith(b"PK") and suffix not in (".txt", ".html", ".htm")):
         return _docx(path)
     if suffix in IMAGE_SUFFIXES:
@@ -225,7 +227,7 @@ def _pdf_columns(path: Path, furniture: set[str]) -> tuple[tuple[Paragraph, ...]
     return tuple(columns)
 
 
-def _pdf(path: Path) -> Document:
+def _pdf(path: Path, columns: bool = False) -> Document:
     pages = _pdf_pages(path)
     furniture = _running_lines([_lines(text) for text in pages])
     paragraphs = [
@@ -242,7 +244,8 @@ def _pdf(path: Path) -> Document:
         if not pages:
             raise ReadError(f"{path}: a PDF without pages")
     if not empty:
-        return Document(str(path), "pdf", tuple(paragraphs), pages=len(pages), columns=_pdf_columns(path, furniture))
+        halves = _pdf_columns(path, furniture) if columns else ()
+        return Document(str(path), "pdf", tuple(paragraphs), pages=len(pages), columns=halves)
     what = (
         f"a PDF of {len(pages)} page(s) without a text layer (a scan)"
         if not paragraphs
