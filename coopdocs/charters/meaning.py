@@ -38,6 +38,7 @@ import re
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -107,13 +108,8 @@ def features(
         if word in _STOP:
             continue
         short = word[:4]
-        add(f"p:{short}")
-        if len(word) > 4:
-            add(f"p:{word[:6]}")
-        padded = f"·{word}·"
-        for n in (4, 5):
-            for i in range(len(padded) - n + 1):
-                add(f"c:{padded[i : i + n]}")
+        for key in _word_features(word):
+            add(key)
         if lemmas is not None:
             for lemma in lemmas(word):
                 if lemma != word:
@@ -125,6 +121,18 @@ def features(
             negate = False
         previous = short
     return {k: 1.0 + math.log(v) for k, v in counts.items()}
+
+
+@lru_cache(maxsize=65536)
+def _word_features(word: str) -> tuple[str, ...]:
+    """A word's own features: its first four and six letters, its letter 4- and 5-grams with the word's
+    edges marked (a charter repeats its words: computed once each)."""
+    keys = [f"p:{word[:4]}"]
+    if len(word) > 4:
+        keys.append(f"p:{word[:6]}")
+    padded = f"·{word}·"
+    keys += [f"c:{padded[i : i + n]}" for n in (4, 5) for i in range(len(padded) - n + 1)]
+    return tuple(keys)
 
 
 @dataclass(frozen=True)

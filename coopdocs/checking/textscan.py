@@ -110,7 +110,7 @@ class Lexicon:
         default_factory=dict, compare=False, repr=False
     )
     _found: dict[str, list[Match]] = field(default_factory=dict, compare=False, repr=False)
-    _cheap: dict[str, Words] = field(default_factory=dict, compare=False, repr=False)
+    _quick: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
     _maybe: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -303,16 +303,41 @@ def _maybe(word: str, lexicon: Lexicon) -> frozenset[str]:
 
 
 def _maybe_uncached(word: str, lexicon: Lexicon) -> set[str]:
-    found = set()
-    for name, w in lexicon.concepts.items():
-        if not lexicon._cheap:
-            lexicon._cheap.update(
-                {n: Words(c.ru_prefixes, c.kk_stems, c.kk_exact, c.en, c.regex) for n, c in lexicon.concepts.items()}
-            )
-        cheap = lexicon._cheap[name]
-        if any(word[:k] in cheap.ru for k in (2, 3, 4, 5)) or word in w.ru or _is_plain(word, cheap, lexicon.suffixes):
-            found.add(name)
+    """The concepts whose Russian prefixes, Russian words, English or exact Kazakh words, regex or Kazakh
+    stems ``word`` matches, looked up in one index of every concept (``_quick_index``) rather than
+    concept by concept."""
+    quick = lexicon._quick or _quick_index(lexicon)
+    found: set[str] = set()
+    for key in (word[:2], word[:3], word[:4], word[:5], "=" + word):
+        found |= quick["keys"].get(key, frozenset())
+    found |= {name for name, regex in quick["regexes"] if regex.match(word)}
+    for stem in _stems_for(word, quick["stems"]):
+        names = quick["stem_names"][stem]
+        if not names <= found and _stem_matches(word, stem, lexicon.suffixes):
+            found |= names
     return found
+
+
+def _quick_index(lexicon: Lexicon) -> dict[str, Any]:
+    """Every concept's cheap words in one index: a Russian prefix (2-5 letters) or "=" + a whole word
+    (Russian, English, exact Kazakh) -> the concepts; the regexes; every Kazakh stem -> its concepts."""
+    keys: dict[str, set[str]] = {}
+    stem_names: dict[str, set[str]] = {}
+    regexes = []
+    for name, w in lexicon.concepts.items():
+        for key in (*w.ru_prefixes, *("=" + x for x in w.ru | w.en | w.kk_exact)):
+            keys.setdefault(key, set()).add(name)
+        for stem in w.kk_stems:
+            stem_names.setdefault(stem, set()).add(name)
+        if w.regex is not None:
+            regexes.append((name, w.regex))
+    lexicon._quick.update(
+        keys={k: frozenset(v) for k, v in keys.items()},
+        stems=tuple(stem_names),
+        stem_names={k: frozenset(v) for k, v in stem_names.items()},
+        regexes=tuple(regexes),
+    )
+    return lexicon._quick
 
 
 def _plausible(words: Sequence[str], lexicon: Lexicon) -> bool:
