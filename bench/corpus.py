@@ -139,9 +139,23 @@ def training(parts: tuple[str, ...] = SEEN + TRAINING_ONLY) -> dict[str, list[st
     for part in parts:
         for label, text in labelled(load(part)):
             result.setdefault(label, []).append(text)
-    # a text the blind part also holds (two authors may write the same plain sentence) is not trained on
-    blind = {text for part in PARTS if part not in SEEN for text in texts_of(load(part))}
-    return {label: sorted(set(texts) - blind) for label, texts in sorted(result.items())}
+    # a text the blind part also holds, or nearly (two authors may write the same plain sentence; an author
+    # may reword one by a word), is not trained on
+    blind = sorted({text for part in PARTS if part not in SEEN for text in texts_of(load(part))})
+    return {label: sorted(set(texts) - near_blind(texts, blind)) for label, texts in sorted(result.items())}
+
+
+NEAR = 90.0  # rapidfuzz ratio (0-100) from which a training text counts as a copy of a blind one
+
+
+def near_blind(texts: list[str], blind: list[str]) -> set[str]:
+    """The ``texts`` equal or nearly equal (``NEAR``) to some ``blind`` text."""
+    from rapidfuzz import fuzz, process
+
+    if not texts or not blind:
+        return set()
+    matrix = process.cdist(texts, blind, scorer=fuzz.ratio, score_cutoff=NEAR, processor=str.lower)
+    return {text for text, row in zip(texts, matrix, strict=True) if row.any()}
 
 
 def labelled(data: Mapping[str, Any]) -> Iterator[tuple[str, str]]:

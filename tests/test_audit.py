@@ -390,6 +390,7 @@ def test_classifier_training_file_is_the_seen_corpus() -> None:
     for part in blind:
         unseen = {" ".join(t.split()) for t in corpus.texts_of(corpus.load(part))}
         assert len(unseen) >= 150 and not seen & unseen, part
+        assert not corpus.near_blind(sorted(seen), sorted(unseen)), part  # nor a text nearly equal to one
 
 
 def test_classifier_reads_meaning_and_is_deterministic() -> None:
