@@ -67,6 +67,8 @@ class Topic:
     unless: tuple[re.Pattern[str], ...]  # a clause matching one of these does not state the topic
     meaning: Mapping[str, str]
     question: Mapping[str, str]
+    # what a sentence must contain for the clause classifier to read it as the topic (or as near it)
+    meaning_requires: tuple[re.Pattern[str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -150,6 +152,7 @@ def load(pack: Pack) -> AuditPack:
                 unless=_regexes(t.get("unless"), f"{at}.unless"),
                 meaning=_texts(t.get("meaning"), f"{at}.meaning", pack.languages),
                 question=_texts(t.get("question"), f"{at}.question", pack.languages),
+                meaning_requires=_regexes(t.get("meaning_requires"), f"{at}.meaning_requires"),
             )
         )
     terms = tuple(_term(t, f"{where}: terms[{i}]", pack) for i, t in enumerate(raw.get("terms") or []))
@@ -526,9 +529,13 @@ def _meaning_topics(
     term_floor = float(data.meaning.get("term", 1.0))
     ratio = float(data.meaning.get("ratio", 1.0))
     term_ratio = float(data.meaning.get("term_ratio", 1.0))
+    requires = {t.id: t.meaning_requires for t in data.topics if t.meaning_requires}
     for sentence, lead in _units(clause):
         text = f"{lead} {sentence}" if lead else sentence
         ranked = _meaning(text, pack)
+        if requires:  # a topic the sentence lacks the words of is not read in it
+            cleaned = _clean(text)
+            ranked = tuple(r for r in ranked if all(p.search(cleaned) for p in requires.get(r[0], ())))
         if not ranked:
             continue
         for label, p in ranked:
