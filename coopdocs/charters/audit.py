@@ -20,7 +20,7 @@ charter: it lists what it read and what it could not.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -90,6 +90,7 @@ class Term:
     requires: tuple[re.Pattern[str], ...] = ()  # what a closest-example match must contain too
     about: tuple[str, ...] = ()  # topics a sentence with the term is about (default: states)
     meaning_requires: tuple[re.Pattern[str], ...] = ()  # what the classifier's reading must contain too
+    unstates: tuple[str, ...] = ()  # topics a clause with the term does not state, however it reads
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,7 @@ def _term(t: Any, at: str, pack: Pack) -> Term:
         states=tuple(str(x) for x in t.get("states") or ()),
         requires=_regexes(t.get("requires"), f"{at}.requires"),
         about=tuple(str(x) for x in t.get("about") or t.get("states") or ()),
+        unstates=tuple(str(x) for x in t.get("unstates") or ()),
         meaning_requires=_regexes(t.get("meaning_requires"), f"{at}.meaning_requires"),
     )
 
@@ -536,6 +538,9 @@ def _meaning_topics(
         if requires:  # a topic the sentence lacks the words of is not read in it
             cleaned = _clean(text)
             ranked = tuple(r for r in ranked if all(p.search(cleaned) for p in requires.get(r[0], ())))
+        organ = _organ_lead(lead, data, pack)
+        if organ is not None:  # an item of an organ's powers names a power, not the topic of its words
+            ranked = tuple(r for r in ranked if not _is_topic(r[0]) or r[0] == organ)
         if not ranked:
             continue
         for label, p in ranked:
@@ -627,8 +632,14 @@ def _similar_topics(
     topic -> (prototype source, cosine)."""
     accepted: dict[str, tuple[str, float]] = {}
     closest: dict[str, tuple[str, float]] = {}
+    data = load(pack)
     for sentence, lead in _units(clause):
-        ranked = [r for r in _best_by_label(f"{lead} {sentence}" if lead else sentence, pack) if _is_topic(r[0])]
+        organ = _organ_lead(lead, data, pack)
+        ranked = [
+            r
+            for r in _best_by_label(f"{lead} {sentence}" if lead else sentence, pack)
+            if _is_topic(r[0]) and organ in (None, r[0])
+        ]
         for topic, score, source in ranked:
             if score > closest.get(topic, ("", 0.0))[1]:
                 closest[topic] = (source, score)
@@ -645,6 +656,18 @@ def _similar_topics(
 
 
 LIBRARY_SIMILAR = 0.45
+
+
+def _organ_lead(lead: str, data: AuditPack, pack: Pack) -> str | None:
+    """The organ (a topic of audit.yaml's `meaning.organ_leads`: the general meeting, the board...) whose
+    powers a list's lead-in introduces, when the classifier reads the lead-in so: «К исключительной
+    компетенции общего собрания относятся: … 5) реорганизация и ликвидация» states the meeting's power,
+    not how the cooperative is reorganised."""
+    organs = data.meaning.get("organ_leads") or ()
+    if not lead or not organs:
+        return None
+    ranked = _meaning(lead, pack)
+    return ranked[0][0] if ranked and ranked[0][0] in organs else None
 
 
 def _is_topic(label: str) -> bool:
@@ -734,14 +757,39 @@ def _units(clause: Clause) -> Iterable[tuple[str, str]]:
     """(sentence, context) pairs: each sentence of the clause, and each item with the lead-in it
     completes (so «Кооператив не вправе: 1) выплачивать доход» reads as negated)."""
     sentences = _SENTENCE.split(clause.text)
-    for s in sentences:
-        yield s, ""
+    yield from _inline_items(sentences, clause.lang)
     lead = sentences[-1] if sentences else ""
     if clause.items and clause.lang == "kk":
         # a Kazakh list puts its verb after the last item: «Кооперативтің: 1) ...; 2) ... құқығы жоқ.»
         lead = f"{lead} {clause.items[-1][1]}"
     for _, text in clause.items:
         yield text, lead
+
+
+_INLINE_FIRST = re.compile(r"^(.*:)\s*1\)\s*(\S.*)$")
+_INLINE_NEXT = re.compile(r"^\d{1,2}\)\s*(\S.*)$")
+
+
+def _inline_items(sentences: Sequence[str], lang: str) -> Iterator[tuple[str, str]]:
+    """The sentences as units, a list written inside the clause's text («К компетенции собрания относятся:
+    1) …; 2) …») as its lead-in and its items, each with the lead-in (as a list of items is read)."""
+    i = 0
+    while i < len(sentences):
+        first = _INLINE_FIRST.match(sentences[i])
+        if first is None:
+            yield sentences[i], ""
+            i += 1
+            continue
+        lead, items = first.group(1), [first.group(2)]
+        i += 1
+        while i < len(sentences) and (more := _INLINE_NEXT.match(sentences[i])):
+            items.append(more.group(1))
+            i += 1
+        yield lead, ""
+        if lang == "kk":  # the verb after the last item: «Кооперативтің: 1) …; 2) … құқығы жоқ.»
+            lead = f"{lead} {items[-1]}"
+        for item in items:
+            yield item, lead
 
 
 def _quote(text: str, limit: int = 300) -> str:
@@ -915,6 +963,10 @@ def audit_document(document: reading.Document, pack: Pack) -> Audit:
                     )
                     if kind == "unlawful":  # the clause still settles the topic, unlawfully
                         recognised += [Recognised(t, clause, f"term {term.id}", 0.0) for t in term.states]
+                        # ...or it does not, however like the topic's wordings it reads (a share kept states
+                        # no payout procedure)
+                        unstated = {(clause.label, t) for t in term.unstates}
+                        recognised = [r for r in recognised if (r.clause.label, r.topic) not in unstated]
                     break
     unlawful = {f.clause for f in terms_found if f.kind == "unlawful"}
     for topic in data.topics:
