@@ -538,8 +538,8 @@ def _meaning_topics(
         if requires:  # a topic the sentence lacks the words of is not read in it
             cleaned = _clean(text)
             ranked = tuple(r for r in ranked if all(p.search(cleaned) for p in requires.get(r[0], ())))
-        organ = _organ_lead(lead, data, pack)
-        if organ is not None:  # an item of an organ's powers names a power, not the topic of its words
+        organ = _list_lead(lead, data, pack)
+        if organ is not None:  # an item of an organ's powers (a member's rights) names one, not the topic of its words
             ranked = tuple(r for r in ranked if not _is_topic(r[0]) or r[0] == organ)
         if not ranked:
             continue
@@ -634,7 +634,7 @@ def _similar_topics(
     closest: dict[str, tuple[str, float]] = {}
     data = load(pack)
     for sentence, lead in _units(clause):
-        organ = _organ_lead(lead, data, pack)
+        organ = _list_lead(lead, data, pack)
         ranked = [
             r
             for r in _best_by_label(f"{lead} {sentence}" if lead else sentence, pack)
@@ -658,16 +658,16 @@ def _similar_topics(
 LIBRARY_SIMILAR = 0.45
 
 
-def _organ_lead(lead: str, data: AuditPack, pack: Pack) -> str | None:
-    """The organ (a topic of audit.yaml's `meaning.organ_leads`: the general meeting, the board...) whose
-    powers a list's lead-in introduces, when the classifier reads the lead-in so: «К исключительной
-    компетенции общего собрания относятся: … 5) реорганизация и ликвидация» states the meeting's power,
-    not how the cooperative is reorganised."""
-    organs = data.meaning.get("organ_leads") or ()
-    if not lead or not organs:
+def _list_lead(lead: str, data: AuditPack, pack: Pack) -> str | None:
+    """The topic (one of audit.yaml's `meaning.list_leads`: an organ's powers, a member's rights) whose list
+    a lead-in introduces, when the classifier reads the lead-in so: «К исключительной компетенции общего
+    собрания относятся: … 5) реорганизация и ликвидация» states the meeting's power, not how the
+    cooperative is reorganised."""
+    topics = data.meaning.get("list_leads") or ()
+    if not lead or not topics:
         return None
     ranked = _meaning(lead, pack)
-    return ranked[0][0] if ranked and ranked[0][0] in organs else None
+    return ranked[0][0] if ranked and ranked[0][0] in topics else None
 
 
 def _is_topic(label: str) -> bool:
