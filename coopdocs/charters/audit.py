@@ -46,8 +46,9 @@ _MULTI = re.compile(r"^(\d{1,3}(?:\.\d{1,3}){1,4})\.?\s+(\S.*)$")
 _SINGLE = re.compile(r"^(\d{1,3})\.\s+(\S.*)$")
 _ARTICLE_RU = re.compile(r"^(?:статья|ст\.)\s*(\d{1,3})\.?\s*(.*)$", re.IGNORECASE)
 _ARTICLE_KK = re.compile(r"^(\d{1,3})\s*-\s*бап\.?\s*(.*)$", re.IGNORECASE)
+# «Глава 4», «Раздел IV», «4-тарау», «4-бөлім» (typed without a Kazakh keyboard: «4-болiм»)
 _CHAPTER = re.compile(
-    r"^(?:(?:глава|раздел)\s+([0-9IVXLC]{1,6})|([0-9IVXLC]{1,6})\s*-\s*(?:тарау|бөлім))\.?\s*(.*)$", re.IGNORECASE
+    r"^(?:(?:глава|раздел)\s+([0-9IVXLC]{1,6})|([0-9IVXLC]{1,6})\s*-\s*(?:тарау|б[өо]л[іiи]м))\.?\s*(.*)$", re.IGNORECASE
 )
 _ITEM = re.compile(r"^(\d{1,2}|[а-яәa-z])\)\s+(\S.*)$")
 
@@ -835,7 +836,8 @@ _NUMBERS = {
 _NUMBERS = {word.translate(_KK_FOLD): n for word, n in _NUMBERS.items()}
 _PERIOD = re.compile(
     (
-        r"(?:(\d{1,4})|(он екі|[а-яәғқңөұүһі]+))\s*(?:\(\s*[^)]*\)\s*)?"
+        # \b: «соң екі ай» (after, two months) holds «он екі» (twelve) inside it
+        r"\b(?:(\d{1,4})|(он екі|[а-яәғқңөұүһі]+))\s*(?:\(\s*[^)]*\)\s*)?"
         r"(месяц\w*|мес\.|год\w*|лет\b|календарн\w* дн\w*|рабоч\w* дн\w*|дн\w*|ай\w*|жыл\w*|күн\w*|күнтізбелік күн\w*)"
     ).translate(_KK_FOLD)
 )
