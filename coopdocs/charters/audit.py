@@ -48,7 +48,8 @@ _ARTICLE_RU = re.compile(r"^(?:статья|ст\.)\s*(\d{1,3})\.?\s*(.*)$", re.
 _ARTICLE_KK = re.compile(r"^(\d{1,3})\s*-\s*бап\.?\s*(.*)$", re.IGNORECASE)
 # «Глава 4», «Раздел IV», «4-тарау», «4-бөлім» (typed without a Kazakh keyboard: «4-болiм»)
 _CHAPTER = re.compile(
-    r"^(?:(?:глава|раздел)\s+([0-9IVXLC]{1,6})|([0-9IVXLC]{1,6})\s*-\s*(?:тарау|б[өо]л[іiи]м))\.?\s*(.*)$", re.IGNORECASE
+    r"^(?:(?:глава|раздел)\s+([0-9IVXLC]{1,6})|([0-9IVXLC]{1,6})\s*-\s*(?:тарау|б[өо]л[іiи]м))\.?\s*(.*)$",
+    re.IGNORECASE,
 )
 _ITEM = re.compile(r"^(\d{1,2}|[а-яәa-z])\)\s+(\S.*)$")
 
