@@ -87,31 +87,55 @@ PROGRAM = {
     ("patch", "rule", "path", "phrase"),
     [
         (
-            {"cooperative.purpose[2]": {"ru": "гарантированный доход 9 % годовых на паевые взносы",
-                                        "kk": "кооператив мүшелері үшін жемшөпті бірлесіп сатып алу"}},
+            {
+                "cooperative.purpose[2]": {
+                    "ru": "гарантированный доход 9 % годовых на паевые взносы",
+                    "kk": "кооператив мүшелері үшін жемшөпті бірлесіп сатып алу",
+                }
+            },
             "KZ-PC-PYRAMID-TEXT-RETURN",
             "cooperative.purpose[2].ru",
             "«гарантированный доход 9 % годовых на паевые взносы»",
         ),
         (
-            {"cooperative.purpose[2]": {"ru": "совместная закупка кормов для членов кооператива",
-                                        "kk": "пайлық жарналарға жылдық 9 % кепілдендірілген табыс"}},
+            {
+                "cooperative.purpose[2]": {
+                    "ru": "совместная закупка кормов для членов кооператива",
+                    "kk": "пайлық жарналарға жылдық 9 % кепілдендірілген табыс",
+                }
+            },
             "KZ-PC-PYRAMID-TEXT-RETURN",
             "cooperative.purpose[2].kk",
             "«пайлық жарналарға жылдық 9 % кепілдендірілген табыс»",
         ),
         (
-            {"cooperative.purpose[2]": {"ru": "пассивный доход для членов кооператива",
-                                        "kk": "кооператив мүшелеріне пассивті табыс"}},
-            "KZ-PC-PYRAMID-TEXT-RETURN", "cooperative.purpose[2].ru", "«пассивный доход»",
+            {
+                "cooperative.purpose[2]": {
+                    "ru": "пассивный доход для членов кооператива",
+                    "kk": "кооператив мүшелеріне пассивті табыс",
+                }
+            },
+            "KZ-PC-PYRAMID-TEXT-RETURN",
+            "cooperative.purpose[2].ru",
+            "«пассивный доход»",
         ),
         ({"programs": [PROGRAM]}, "KZ-PC-PYRAMID-TEXT-RETURN", "programs[0].name.ru", "«Доход 30 % в месяц»"),
         (
-            {"funds.other": [{"name": {"ru": "Фонд бонусов", "kk": "Бонус қоры"},
-                              "purpose": {"ru": "бонус за каждого приглашённого члена",
-                                          "kk": "әрбір шақырылған мүше үшін бонус"},
-                              "sources": ["contributions"]}]},
-            "KZ-PC-PYRAMID-TEXT-RECRUITMENT", "funds.other[0].purpose.ru", "«бонус за каждого приглашённого»",
+            {
+                "funds.other": [
+                    {
+                        "name": {"ru": "Фонд бонусов", "kk": "Бонус қоры"},
+                        "purpose": {
+                            "ru": "бонус за каждого приглашённого члена",
+                            "kk": "әрбір шақырылған мүше үшін бонус",
+                        },
+                        "sources": ["contributions"],
+                    }
+                ]
+            },
+            "KZ-PC-PYRAMID-TEXT-RECRUITMENT",
+            "funds.other[0].purpose.ru",
+            "«бонус за каждого приглашённого»",
         ),
     ],
 )
@@ -228,3 +252,27 @@ def test_the_lexicon_is_read_through_its_pack(form: str) -> None:
     data["cooperative"]["purpose"][0] = {"ru": "пассивный доход для членов", "kk": "мүшелерге пассивті табыс"}
     found = [f for r in text_rules for f in r.findings(data, pack)]
     assert [f.path for f in found] == ["cooperative.purpose[0].ru"]
+
+
+def test_the_quick_precheck_finds_what_a_concept_by_concept_check_finds() -> None:
+    """`_maybe` looks a word up once in one index of every concept (`_quick_index`); it must give each word
+    exactly the concepts the plain check of each concept in turn gives (Russian prefixes and words, English
+    and exact Kazakh words, the regex, Kazakh stems)."""
+    lexicon = textscan.load_lexicon(DEFAULT_PACK)
+
+    def one_by_one(word: str) -> set[str]:
+        found = set()
+        for name, w in lexicon.concepts.items():
+            cheap = textscan.Words(w.ru_prefixes, w.kk_stems, w.kk_exact, w.en, w.regex)
+            prefix = any(word[:k] in cheap.ru for k in (2, 3, 4, 5))
+            if prefix or word in w.ru or textscan._is_plain(word, cheap, lexicon.suffixes):
+                found.add(name)
+        return found
+
+    root = Path(__file__).resolve().parent
+    texts = [p.read_text(encoding="utf-8") for p in sorted((root / "data").glob("pyramid_phrases*.yaml"))]
+    words = sorted({textscan._norm(m.group(0)) for text in texts for m in textscan._TOKEN.finditer(text)})
+    assert len(words) > 1000
+    differ = [w for w in words if textscan._maybe_uncached(w, lexicon) != one_by_one(w)]
+    assert differ == []
+    assert any(textscan._maybe_uncached(w, lexicon) for w in words)  # the check finds something at all
