@@ -540,9 +540,9 @@ def _meaning_topics(
         if requires:  # a topic the sentence lacks the words of is not read in it
             cleaned = _clean(text)
             ranked = tuple(r for r in ranked if all(p.search(cleaned) for p in requires.get(r[0], ())))
-        organ = _list_lead(lead, data, pack)
-        if organ is not None:  # an item of an organ's powers (a member's rights) names one, not the topic of its words
-            ranked = tuple(r for r in ranked if not _is_topic(r[0]) or r[0] == organ)
+        listed = _list_lead(lead, data, pack)
+        if listed is not None:  # an item of an organ's powers (a member's rights) names one, not the topic of its words
+            ranked = tuple(r for r in ranked if not _is_topic(r[0]) or r[0] == listed)
         if not ranked:
             continue
         for label, p in ranked:
@@ -636,11 +636,11 @@ def _similar_topics(
     closest: dict[str, tuple[str, float]] = {}
     data = load(pack)
     for sentence, lead in _units(clause):
-        organ = _list_lead(lead, data, pack)
+        listed = _list_lead(lead, data, pack)
         ranked = [
             r
             for r in _best_by_label(f"{lead} {sentence}" if lead else sentence, pack)
-            if _is_topic(r[0]) and organ in (None, r[0])
+            if _is_topic(r[0]) and listed in (None, r[0])
         ]
         for topic, score, source in ranked:
             if score > closest.get(topic, ("", 0.0))[1]:
