@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from ruamel.yaml import YAML
 
-from coopdocs.charters import importing
+from coopdocs.charters import importing, reading
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
 from tests.support import DEFAULT_PACK, DELETE, ROOT, write_patched
@@ -768,3 +769,45 @@ def test_a_parallel_charter_in_html_and_pdf_is_read_column_by_column(tmp_path: P
     for f in result.found:
         if "[" not in f.path and f.path != "layout":
             assert importing.same(f.value, importing.get_at(coop.data, f.path)), f.path
+
+
+@pytest.mark.skipif(
+    not (reading.ocr_available() and set(reading.ocr_languages()) == {"rus", "kaz"} and shutil.which("pdftoppm")),
+    reason="Tesseract with rus and kaz data, and pdftoppm, are optional (bootstrap.sh --with-ocr installs them)",
+)
+def test_a_scanned_page_imports_what_it_states_and_says_it_was_read_by_ocr(tmp_path: Path) -> None:
+    """Page 1 of bereke's Russian charter, rendered to a picture (no text layer) and imported: the values
+    that page states come back exactly as the input has them, and the draft says OCR read it."""
+    import subprocess
+
+    folder = _build(tmp_path, ROOT / "examples" / "bereke.yaml", "charter", "pdf", lang="ru")
+    page = tmp_path / "page"
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-r",
+            "300",
+            "-png",
+            "-singlefile",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            str(folder / "charter.ru.pdf"),
+            str(page),
+        ],
+        check=True,
+    )
+    out = tmp_path / "imported.yaml"
+    result = CliRunner().invoke(main, ["import", str(tmp_path / "page.png"), "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "OCR" in result.output
+    draft = YAML(typ="safe").load(out.read_text(encoding="utf-8"))
+    source = YAML(typ="safe").load((ROOT / "examples" / "bereke.yaml").read_text(encoding="utf-8"))
+    assert draft["cooperative"]["name"] == source["cooperative"]["name"]["ru"]
+    location = draft["cooperative"]["location"]
+    for key in ("region", "locality", "address"):
+        assert location[key] == source["cooperative"]["location"][key]["ru"], key
+    assert location["postal_code"] == source["cooperative"]["location"]["postal_code"]
+    assert draft["income"]["distribution_to_members"] is False
+    assert "1.9." in out.read_text(encoding="utf-8")  # the source clause of the location, in a comment
