@@ -80,3 +80,13 @@ def start_serve(port: int, timeout: float = 30) -> subprocess.Popen[bytes]:
                 proc.kill()
             raise AssertionError(f"the server did not start: {proc.communicate()[1].decode()}")
         time.sleep(0.1)
+
+
+def first_page_picture(pdf: Path, out: Path, dpi: int, gray: bool = False) -> Path:
+    """Page 1 of ``pdf`` as a PNG (pdftoppm), a picture with no text layer: a scanned page."""
+    options = ["-gray"] if gray else []
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), *options, "-png", "-singlefile", "-f", "1", "-l", "1", str(pdf), str(out)],
+        check=True,
+    )
+    return out.with_suffix(".png")

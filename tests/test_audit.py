@@ -6,7 +6,6 @@ import html
 import json
 import re
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 
 from coopdocs.charters import audit, reading
 from coopdocs.cli import main
-from tests.support import BEREKE, DEFAULT_PACK, ROOT
+from tests.support import BEREKE, DEFAULT_PACK, ROOT, first_page_picture
 
 sys.path.insert(0, str(ROOT / "bench"))
 import audit as bench  # noqa: E402
@@ -160,24 +159,7 @@ def test_a_scanned_page_of_our_own_charter_is_read_by_ocr(generated: Path, tmp_p
     and as a scanned PDF: OCR reads the topics of that page with the charter's own clause numbers."""
     from PIL import Image
 
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "200",
-            "-gray",
-            "-png",
-            "-singlefile",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(generated / f"charter.{lang}.pdf"),
-            str(tmp_path / "page"),
-        ],
-        check=True,
-    )
-    png = tmp_path / "page.png"
+    png = first_page_picture(generated / f"charter.{lang}.pdf", tmp_path / "page", 200, gray=True)
     scan = tmp_path / "scan.pdf"
     Image.open(png).convert("RGB").save(scan, resolution=200)
     for path, kind in ((png, "image"), (scan, "pdf")):

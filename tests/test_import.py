@@ -15,7 +15,7 @@ from ruamel.yaml import YAML
 from coopdocs.charters import importing, reading
 from coopdocs.checking.pipeline import check_file
 from coopdocs.cli import main
-from tests.support import DEFAULT_PACK, DELETE, ROOT, write_patched
+from tests.support import DEFAULT_PACK, DELETE, ROOT, first_page_picture, write_patched
 
 VARIANT = {
     "cooperative.name": {"ru": "Достык", "kk": "Достық", "en": "Dostyk"},
@@ -778,28 +778,10 @@ def test_a_parallel_charter_in_html_and_pdf_is_read_column_by_column(tmp_path: P
 def test_a_scanned_page_imports_what_it_states_and_says_it_was_read_by_ocr(tmp_path: Path) -> None:
     """Page 1 of bereke's Russian charter, rendered to a picture (no text layer) and imported: the values
     that page states come back exactly as the input has them, and the draft says OCR read it."""
-    import subprocess
-
     folder = _build(tmp_path, ROOT / "examples" / "bereke.yaml", "charter", "pdf", lang="ru")
-    page = tmp_path / "page"
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-r",
-            "300",
-            "-png",
-            "-singlefile",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            str(folder / "charter.ru.pdf"),
-            str(page),
-        ],
-        check=True,
-    )
+    png = first_page_picture(folder / "charter.ru.pdf", tmp_path / "page", 300)
     out = tmp_path / "imported.yaml"
-    result = CliRunner().invoke(main, ["import", str(tmp_path / "page.png"), "-o", str(out)])
+    result = CliRunner().invoke(main, ["import", str(png), "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "OCR" in result.output
     draft = YAML(typ="safe").load(out.read_text(encoding="utf-8"))
