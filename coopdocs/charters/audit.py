@@ -760,12 +760,16 @@ def _units(clause: Clause) -> Iterable[tuple[str, str]]:
     completes (so «Кооператив не вправе: 1) выплачивать доход» reads as negated)."""
     sentences = _SENTENCE.split(clause.text)
     yield from _inline_items(sentences, clause.lang)
-    lead = sentences[-1] if sentences else ""
-    if clause.items and clause.lang == "kk":
-        # a Kazakh list puts its verb after the last item: «Кооперативтің: 1) ...; 2) ... құқығы жоқ.»
-        lead = f"{lead} {clause.items[-1][1]}"
-    for _, text in clause.items:
-        yield text, lead
+    yield from _items_with_lead(sentences[-1] if sentences else "", [text for _, text in clause.items], clause.lang)
+
+
+def _items_with_lead(lead: str, items: Sequence[str], lang: str) -> Iterator[tuple[str, str]]:
+    """Each item of a list with the lead-in it completes; a Kazakh list puts its verb after the last item
+    («Кооперативтің: 1) ...; 2) ... құқығы жоқ.»), so its lead-in takes that item too."""
+    if items and lang == "kk":
+        lead = f"{lead} {items[-1]}"
+    for item in items:
+        yield item, lead
 
 
 _INLINE_FIRST = re.compile(r"^(.*:)\s*1\)\s*(\S.*)$")
@@ -788,10 +792,7 @@ def _inline_items(sentences: Sequence[str], lang: str) -> Iterator[tuple[str, st
             items.append(more.group(1))
             i += 1
         yield lead, ""
-        if lang == "kk":  # the verb after the last item: «Кооперативтің: 1) …; 2) … құқығы жоқ.»
-            lead = f"{lead} {items[-1]}"
-        for item in items:
-            yield item, lead
+        yield from _items_with_lead(lead, items, lang)
 
 
 def _quote(text: str, limit: int = 300) -> str:
