@@ -563,6 +563,24 @@ def _meaning_topics(
     return stated, weight, near
 
 
+def _clause_elsewhere(clause: Clause, data: AuditPack, pack: Pack, setting: str = "clause_veto") -> frozenset[str]:
+    """The topics (with ``setting`` "clause_term_veto": the unlawful terms) a clause of several sentences does
+    not state, however one of its sentences reads: the classifier reads the whole clause as a topic (at
+    `meaning.clause_top` or more) and gives them less than `meaning.<setting>` (an admission clause's «the
+    application is accepted by the board» inside an exit clause, the auditor elected among the general
+    meeting's powers, «whether a new member joined has nothing to do with the period» in a payout clause)."""
+    top, floor = float(data.meaning.get("clause_top", 2.0)), float(data.meaning.get(setting, 0.0))
+    if floor <= 0.0 or len(_SENTENCE.split(clause.text)) + len(clause.items) < 2:
+        return frozenset()
+    ranked = _meaning(clause.full, pack)
+    if not ranked or not _is_topic(ranked[0][0]) or ranked[0][1] < top:
+        return frozenset()
+    given = dict(ranked)
+    if setting == "clause_term_veto":
+        return frozenset(t.id for t in data.terms if given.get(f"term:{t.id}", 0.0) < floor)
+    return frozenset(t.id for t in data.topics if t.id != ranked[0][0] and given.get(t.id, 0.0) < floor)
+
+
 def _lawful_sign(text: str, data: AuditPack) -> bool:
     """A lawful sign of audit.yaml (`signs`: one member one vote, court open...) reads in ``text``
     (cleaned): a clause that says something lawful in the pack's own words is not reported on the
@@ -699,8 +717,9 @@ def recognise(
         accepted, closest = _similar_topics(clause, data.similar, pack)
         by_meaning, weight, nearness = _meaning_topics(clause, data, pack)
         veto = float(data.meaning.get("veto", 0.0))
+        elsewhere = _clause_elsewhere(clause, data, pack)
         for topic in data.topics:
-            if any(p.search(text) for p in topic.unless):
+            if any(p.search(text) for p in topic.unless) or topic.id in elsewhere:
                 continue
             source, score = closest.get(topic.id, ("", 0.0))
             if topic.id in by_meaning:
@@ -849,7 +868,10 @@ _NEXT_YEAR = re.compile(
     (
         r"\bв течение (?:(?:следующего|финансового|календарного|отчетного) ){0,2}года\b"
         r"|\bдо (?:окончания|конца|завершения) (?:(?:следующего|финансового|календарного|отчетного) ){0,2}года\b"
-        r"|\bбір жыл|келесі (?:\w+ ){0,2}жыл"
+        # «до 31 декабря следующего года», «до конца следующего учебного года», «до окончания следующего
+        # отопительного сезона»: a date in the next year or season
+        r"|\bследующего (?:\w+ ){0,2}(?:года|сезона)\b"
+        r"|\bбір жыл|келесі (?:\w+ ){0,2}(?:жыл|маусым)"
     ).translate(_KK_FOLD)
 )
 
@@ -914,6 +936,8 @@ def _term_hits(
         negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)
         if by_meaning and _lawful_sign(_clean(clause.full), data):
             continue  # a lawful wording read by the pack's expressions outranks the classifier's reading
+        if by_meaning and term.id in _clause_elsewhere(clause, data, pack, "clause_term_veto"):
+            continue  # one sentence reads so, the clause as a whole is a lawful topic's
         if not sign and negated and any(p.search(context) for p in negation):
             # the classifier has read the sentence's own negations (a list's lead-in it has not)
             meant = None if by_meaning else _meaning_term(unit, term, data, pack)
