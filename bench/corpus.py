@@ -120,14 +120,14 @@ def charters(part: str) -> list[tuple[str, str, dict[str, list[str]]]]:
 # round tuned on it
 PARTS = tuple(
     p
-    for p in ("tuning", "holdout", *(f"holdout{n}" for n in range(2, 46)))
+    for p in ("tuning", "holdout", *(f"holdout{n}" for n in range(2, 50)))
     if (FOLDER / f"{p}.yaml").exists()
 )
-# tuned on in earlier rounds (holdout30 to holdout37 since the sixteenth round: 30 to 33 were run once after the
-# fourteenth round, 34 to 37 once after the fifteenth); holdout38 to holdout45, written after the fifteenth
-# round by eight authors who saw none of the audit, are blind: never tuned on, never trained on (nor any text
-# nearly equal to theirs), until a next round (which writes a new holdout first)
-SEEN = ("tuning", "holdout", *(f"holdout{n}" for n in range(2, 38)))
+# tuned on in earlier rounds (holdout38 to holdout45 since the seventeenth round: run once after the sixteenth);
+# holdout46 to holdout49, written after the sixteenth round by four authors who saw none of the audit, are
+# blind: never tuned on, never trained on (nor any text nearly equal to theirs), until a next round (which
+# writes a new holdout first)
+SEEN = ("tuning", "holdout", *(f"holdout{n}" for n in range(2, 46)))
 # labelled clauses written for training only (no charters): train-a.yaml, train-b.yaml...
 TRAINING_ONLY = tuple(sorted(p.stem for p in FOLDER.glob("train-*.yaml")))
 

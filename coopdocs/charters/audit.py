@@ -93,6 +93,7 @@ class Term:
     about: tuple[str, ...] = ()  # topics a sentence with the term is about (default: states)
     meaning_requires: tuple[re.Pattern[str], ...] = ()  # what the classifier's reading must contain too
     unstates: tuple[str, ...] = ()  # topics a clause with the term does not state, however it reads
+    despite: tuple[re.Pattern[str], ...] = ()  # words that keep the term though an `unless` reads too
 
 
 @dataclass(frozen=True)
@@ -228,6 +229,7 @@ def _term(t: Any, at: str, pack: Pack) -> Term:
         about=tuple(str(x) for x in t.get("about") or t.get("states") or ()),
         unstates=tuple(str(x) for x in t.get("unstates") or ()),
         meaning_requires=_regexes(t.get("meaning_requires"), f"{at}.meaning_requires"),
+        despite=_regexes(t.get("despite"), f"{at}.despite"),
     )
 
 
@@ -560,7 +562,27 @@ def _meaning_topics(
         for topic in topics:
             if p > stated.get(topic, ("", 0.0))[1]:
                 stated[topic] = (_meaning_why(text, label, p, pack), p)
+    whole = _clause_topic(clause, data, pack)
+    if whole is not None and whole[0] not in stated:
+        stated[whole[0]] = (_meaning_why(clause.full, whole[0], whole[1], pack), whole[1])
     return stated, weight, near
+
+
+def _clause_topic(clause: Clause, data: AuditPack, pack: Pack) -> tuple[str, float] | None:
+    """(topic, probability): the topic a clause of several sentences states as a whole, none of its sentences
+    alone clearly enough: the classifier reads the whole clause as it at `meaning.clause_topic` or more (and
+    the clause has the topic's `meaning_requires` words)."""
+    floor = float(data.meaning.get("clause_topic", 2.0))
+    if floor > 1.0 or len(_SENTENCE.split(clause.text)) + len(clause.items) < 2:
+        return None
+    ranked = _meaning(clause.full, pack)
+    if not ranked or not _is_topic(ranked[0][0]) or ranked[0][1] < floor:
+        return None
+    topic = next((t for t in data.topics if t.id == ranked[0][0]), None)
+    cleaned = _clean(clause.full)
+    if topic is None or not all(p.search(cleaned) for p in topic.meaning_requires):
+        return None
+    return ranked[0]
 
 
 def _clause_elsewhere(clause: Clause, data: AuditPack, pack: Pack, setting: str = "clause_veto") -> frozenset[str]:
@@ -581,12 +603,15 @@ def _clause_elsewhere(clause: Clause, data: AuditPack, pack: Pack, setting: str 
     return frozenset(t.id for t in data.topics if t.id != ranked[0][0] and given.get(t.id, 0.0) < floor)
 
 
-def _lawful_sign(text: str, data: AuditPack) -> bool:
+def _lawful_sign(text: str, data: AuditPack, citation: str | None = None) -> bool:
     """A lawful sign of audit.yaml (`signs`: one member one vote, court open...) reads in ``text``
     (cleaned): a clause that says something lawful in the pack's own words is not reported on the
-    classifier's reading alone."""
+    classifier's reading alone. With ``citation``, only a sign on that point of law counts (a reserve fund
+    that covers losses says nothing of a share kept on exit)."""
     return any(
-        all(p.search(text) for p in sign.all) and not any(p.search(text) for p in sign.unless) for sign in data.signs
+        all(p.search(text) for p in sign.all) and not any(p.search(text) for p in sign.unless)
+        for sign in data.signs
+        if citation is None or sign.citation == citation
     )
 
 
@@ -870,7 +895,7 @@ _NEXT_YEAR = re.compile(
         r"|\bдо (?:окончания|конца|завершения) (?:(?:следующего|финансового|календарного|отчетного) ){0,2}года\b"
         # «до 31 декабря следующего года», «до конца следующего учебного года», «до окончания следующего
         # отопительного сезона»: a date in the next year or season
-        r"|\bследующего (?:\w+ ){0,2}(?:года|сезона)\b"
+        r"|\bследующего (?:\w+ ){0,2}(?:года|сезона)\b|\bгода,? следующего за\b|жылдан кейінгі (?:\w+ )?жыл"
         r"|\bбір жыл|келесі (?:\w+ ){0,2}(?:жыл|маусым)"
     ).translate(_KK_FOLD)
 )
@@ -898,7 +923,11 @@ def months(text: str) -> float | None:
 
 @lru_cache(maxsize=32768)
 def _clean(text: str) -> str:
-    return _fold(text).replace("за исключением", "кроме")
+    # quotation marks around defined terms («Мүше» «Басқарманың» шешімімен) are not words
+    return _fold(text).translate(_QUOTES).replace("за исключением", "кроме")
+
+
+_QUOTES = str.maketrans("", "", "«»„“”\"")
 
 
 def _term_hits(
@@ -922,7 +951,7 @@ def _term_hits(
                 if meant is None or not all(p.search(context) for p in term.meaning_requires):
                     continue
                 why, by_meaning = meant, True
-        if any(p.search(context) for p in term.unless):
+        if any(p.search(context) for p in term.unless) and not any(p.search(context) for p in term.despite):
             continue
         unit = f"{lead} {sentence}".strip()
         if not sign and not by_meaning and _meaning_elsewhere(unit, term, data, pack):
@@ -934,7 +963,7 @@ def _term_hits(
         ):
             continue  # the words are there, but the classifier gives the term next to nothing
         negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)
-        if by_meaning and _lawful_sign(_clean(clause.full), data):
+        if by_meaning and _lawful_sign(_clean(clause.full), data, term.citation):
             continue  # a lawful wording read by the pack's expressions outranks the classifier's reading
         if by_meaning and term.id in _clause_elsewhere(clause, data, pack, "clause_term_veto"):
             continue  # one sentence reads so, the clause as a whole is a lawful topic's
@@ -944,6 +973,9 @@ def _term_hits(
             if meant is not None:
                 why, by_meaning = meant, True
             if not by_meaning or any(p.search(_clean(lead)) for p in negation):
+                continue
+            # ...when it reads the term clearly in spite of them (`meaning.term_negated`)
+            if dict(_meaning(unit, pack)).get(f"term:{term.id}", 0.0) < float(data.meaning.get("term_negated", 0.0)):
                 continue
         if term.months_over is not None:
             period = months(sentence)
