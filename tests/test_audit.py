@@ -884,10 +884,10 @@ def test_a_clause_read_as_a_lawful_topic_vetoes_a_term_one_sentence_reads() -> N
         "қайтарылады; Кооперативке жаңа мүше кірді ме, жоқ па — бұл мерзімге қатысы жоқ.",
         "kk",
     )
-    vetoed = audit._clause_elsewhere(payout, data, DEFAULT_PACK, "clause_term_veto")
+    vetoed = audit._clause_vetoes(payout, data, DEFAULT_PACK)[1]
     assert "exit_waits_replacement" in vetoed
     single = _clause("Пай Кооперативке жаңа мүше кірген кезде ғана төленеді.", "kk")
-    assert audit._clause_elsewhere(single, data, DEFAULT_PACK, "clause_term_veto") == frozenset()
+    assert audit._clause_vetoes(single, data, DEFAULT_PACK) == (frozenset(), frozenset())
     assert "exit_waits_replacement" in _terms_in(single.text, "kk")
 
 

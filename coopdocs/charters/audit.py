@@ -568,15 +568,20 @@ def _meaning_topics(
     return stated, weight, near
 
 
+def _whole(clause: Clause, pack: Pack) -> tuple[tuple[str, float], ...]:
+    """The classifier's reading of a clause of several sentences (or items) as a whole, most probable first
+    (its units are read one by one; the classifier learnt whole clauses); nothing for a clause of one."""
+    if len(_SENTENCE.split(clause.text)) + len(clause.items) < 2:
+        return ()
+    return _meaning(clause.full, pack)
+
+
 def _clause_topic(clause: Clause, data: AuditPack, pack: Pack) -> tuple[str, float] | None:
     """(topic, probability): the topic a clause of several sentences states as a whole, none of its sentences
     alone clearly enough: the classifier reads the whole clause as it at `meaning.clause_topic` or more (and
     the clause has the topic's `meaning_requires` words)."""
-    floor = float(data.meaning.get("clause_topic", 2.0))
-    if floor > 1.0 or len(_SENTENCE.split(clause.text)) + len(clause.items) < 2:
-        return None
-    ranked = _meaning(clause.full, pack)
-    if not ranked or not _is_topic(ranked[0][0]) or ranked[0][1] < floor:
+    ranked = _whole(clause, pack)
+    if not ranked or not _is_topic(ranked[0][0]) or ranked[0][1] < float(data.meaning.get("clause_topic", 2.0)):
         return None
     topic = next((t for t in data.topics if t.id == ranked[0][0]), None)
     cleaned = _clean(clause.full)
@@ -585,22 +590,22 @@ def _clause_topic(clause: Clause, data: AuditPack, pack: Pack) -> tuple[str, flo
     return ranked[0]
 
 
-def _clause_elsewhere(clause: Clause, data: AuditPack, pack: Pack, setting: str = "clause_veto") -> frozenset[str]:
-    """The topics (with ``setting`` "clause_term_veto": the unlawful terms) a clause of several sentences does
-    not state, however one of its sentences reads: the classifier reads the whole clause as a topic (at
-    `meaning.clause_top` or more) and gives them less than `meaning.<setting>` (an admission clause's «the
-    application is accepted by the board» inside an exit clause, the auditor elected among the general
-    meeting's powers, «whether a new member joined has nothing to do with the period» in a payout clause)."""
-    top, floor = float(data.meaning.get("clause_top", 2.0)), float(data.meaning.get(setting, 0.0))
-    if floor <= 0.0 or len(_SENTENCE.split(clause.text)) + len(clause.items) < 2:
-        return frozenset()
-    ranked = _meaning(clause.full, pack)
-    if not ranked or not _is_topic(ranked[0][0]) or ranked[0][1] < top:
-        return frozenset()
+def _clause_vetoes(clause: Clause, data: AuditPack, pack: Pack) -> tuple[frozenset[str], frozenset[str]]:
+    """(topics, terms) a clause of several sentences does not state, however one of its sentences reads: the
+    classifier reads the whole clause as a topic (at `meaning.clause_top` or more) and gives them less than
+    `meaning.clause_veto` (topics) / `clause_term_veto` (unlawful terms, read on the classifier alone): an
+    admission clause's «the application is accepted by the board» inside an exit clause, the auditor elected
+    among the general meeting's powers, «whether a new member joined has nothing to do with the period» in a
+    payout clause."""
+    ranked = _whole(clause, pack)
+    if not ranked or not _is_topic(ranked[0][0]) or ranked[0][1] < float(data.meaning.get("clause_top", 2.0)):
+        return frozenset(), frozenset()
     given = dict(ranked)
-    if setting == "clause_term_veto":
-        return frozenset(t.id for t in data.terms if given.get(f"term:{t.id}", 0.0) < floor)
-    return frozenset(t.id for t in data.topics if t.id != ranked[0][0] and given.get(t.id, 0.0) < floor)
+    topic_floor = float(data.meaning.get("clause_veto", 0.0))
+    term_floor = float(data.meaning.get("clause_term_veto", 0.0))
+    topics = frozenset(t.id for t in data.topics if t.id != ranked[0][0] and given.get(t.id, 0.0) < topic_floor)
+    terms = frozenset(t.id for t in data.terms if given.get(f"term:{t.id}", 0.0) < term_floor)
+    return topics, terms
 
 
 def _lawful_sign(text: str, data: AuditPack, citation: str | None = None) -> bool:
@@ -742,7 +747,7 @@ def recognise(
         accepted, closest = _similar_topics(clause, data.similar, pack)
         by_meaning, weight, nearness = _meaning_topics(clause, data, pack)
         veto = float(data.meaning.get("veto", 0.0))
-        elsewhere = _clause_elsewhere(clause, data, pack)
+        elsewhere, _ = _clause_vetoes(clause, data, pack)
         for topic in data.topics:
             if any(p.search(text) for p in topic.unless) or topic.id in elsewhere:
                 continue
@@ -965,7 +970,7 @@ def _term_hits(
         negated = term.negatable and not any(p.search(text) for p in term.even_if_negated)
         if by_meaning and _lawful_sign(_clean(clause.full), data, term.citation):
             continue  # a lawful wording read by the pack's expressions outranks the classifier's reading
-        if by_meaning and term.id in _clause_elsewhere(clause, data, pack, "clause_term_veto"):
+        if by_meaning and term.id in _clause_vetoes(clause, data, pack)[1]:
             continue  # one sentence reads so, the clause as a whole is a lawful topic's
         if not sign and negated and any(p.search(context) for p in negation):
             # the classifier has read the sentence's own negations (a list's lead-in it has not)
