@@ -892,6 +892,11 @@ _PERIOD = re.compile(
         r"(месяц\w*|мес\.|год\w*|лет\b|календарн\w* дн\w*|рабоч\w* дн\w*|дн\w*|ай\w*|жыл\w*|күн\w*|күнтізбелік күн\w*)"
     ).translate(_KK_FOLD)
 )
+_MONTHLY_NUMBERS = {
+    "одно": 1, "двух": 2, "трех": 3, "четырех": 4, "пяти": 5, "шести": 6, "семи": 7, "восьми": 8, "девяти": 9,
+    "десяти": 10, "двенадцати": 12,
+}
+_MONTHLY = re.compile(rf"\b({'|'.join(_MONTHLY_NUMBERS)})месячн")
 _ONE_MONTH = re.compile(r"\bв течение (?:календарного )?месяца\b|\bв месячный срок\b")
 _HALF_YEAR = re.compile(r"\bполгода|\bполугод\w*|\bжарты жыл".translate(_KK_FOLD))
 _NEXT_YEAR = re.compile(
@@ -919,6 +924,8 @@ def months(text: str) -> float | None:
         best = value if best is None else max(best, value)
     if best is None and _ONE_MONTH.search(text):  # «в течение месяца»: one, the number left unsaid
         best = 1.0
+    for m in _MONTHLY.finditer(text):  # «в шестимесячный срок»
+        best = max(best or 0.0, float(_MONTHLY_NUMBERS[m.group(1)]))
     if _HALF_YEAR.search(text):  # «в течение полугода», «жарты жыл ішінде»
         best = max(best or 0.0, 6.0)
     if best is None and _NEXT_YEAR.search(text):
