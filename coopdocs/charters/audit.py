@@ -608,15 +608,15 @@ def _clause_vetoes(clause: Clause, data: AuditPack, pack: Pack) -> tuple[frozens
     return topics, terms
 
 
-def _lawful_sign(text: str, data: AuditPack, citation: str | None = None) -> bool:
-    """A lawful sign of audit.yaml (`signs`: one member one vote, court open...) reads in ``text``
-    (cleaned): a clause that says something lawful in the pack's own words is not reported on the
-    classifier's reading alone. With ``citation``, only a sign on that point of law counts (a reserve fund
-    that covers losses says nothing of a share kept on exit)."""
+def _lawful_sign(text: str, data: AuditPack, citation: str) -> bool:
+    """A lawful sign of audit.yaml (`signs`: one member one vote, court open...) on the point of law
+    ``citation`` reads in ``text`` (cleaned): a clause that says something lawful in the pack's own words is
+    not reported on the classifier's reading alone (a reserve fund that covers losses says nothing of a share
+    kept on exit)."""
     return any(
         all(p.search(text) for p in sign.all) and not any(p.search(text) for p in sign.unless)
         for sign in data.signs
-        if citation is None or sign.citation == citation
+        if sign.citation == citation
     )
 
 

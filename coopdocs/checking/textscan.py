@@ -100,6 +100,16 @@ class Token:
 
 
 @dataclass(frozen=True)
+class QuickIndex:
+    """Every concept's cheap words in one index (``_quick_index``)."""
+
+    keys: Mapping[str, frozenset[str]]  # a Russian prefix (2-5 letters) or "=" + a whole word -> concepts
+    stems: tuple[str, ...]  # every Kazakh stem
+    stem_names: Mapping[str, frozenset[str]]  # a Kazakh stem -> its concepts
+    regexes: tuple[tuple[str, re.Pattern[str]], ...]
+
+
+@dataclass(frozen=True)
 class Lexicon:
     concepts: Mapping[str, Words]
     patterns: tuple[Pattern, ...]
@@ -110,7 +120,7 @@ class Lexicon:
         default_factory=dict, compare=False, repr=False
     )
     _found: dict[str, list[Match]] = field(default_factory=dict, compare=False, repr=False)
-    _quick: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    _quick: list[QuickIndex] = field(default_factory=list, compare=False, repr=False)  # built once, at first use
     _maybe: dict[str, frozenset[str]] = field(default_factory=dict, compare=False, repr=False)
 
 
@@ -306,19 +316,19 @@ def _maybe_uncached(word: str, lexicon: Lexicon) -> set[str]:
     """The concepts whose Russian prefixes, Russian words, English or exact Kazakh words, regex or Kazakh
     stems ``word`` matches, looked up in one index of every concept (``_quick_index``) rather than
     concept by concept."""
-    quick = lexicon._quick or _quick_index(lexicon)
+    quick = lexicon._quick[0] if lexicon._quick else _quick_index(lexicon)
     found: set[str] = set()
     for key in (word[:2], word[:3], word[:4], word[:5], "=" + word):
-        found |= quick["keys"].get(key, frozenset())
-    found |= {name for name, regex in quick["regexes"] if regex.match(word)}
-    for stem in _stems_for(word, quick["stems"]):
-        names = quick["stem_names"][stem]
+        found |= quick.keys.get(key, frozenset())
+    found |= {name for name, regex in quick.regexes if regex.match(word)}
+    for stem in _stems_for(word, quick.stems):
+        names = quick.stem_names[stem]
         if not names <= found and _stem_matches(word, stem, lexicon.suffixes):
             found |= names
     return found
 
 
-def _quick_index(lexicon: Lexicon) -> dict[str, Any]:
+def _quick_index(lexicon: Lexicon) -> QuickIndex:
     """Every concept's cheap words in one index: a Russian prefix (2-5 letters) or "=" + a whole word
     (Russian, English, exact Kazakh) -> the concepts; the regexes; every Kazakh stem -> its concepts."""
     keys: dict[str, set[str]] = {}
@@ -331,13 +341,14 @@ def _quick_index(lexicon: Lexicon) -> dict[str, Any]:
             stem_names.setdefault(stem, set()).add(name)
         if w.regex is not None:
             regexes.append((name, w.regex))
-    lexicon._quick.update(
+    quick = QuickIndex(
         keys={k: frozenset(v) for k, v in keys.items()},
         stems=tuple(stem_names),
         stem_names={k: frozenset(v) for k, v in stem_names.items()},
         regexes=tuple(regexes),
     )
-    return lexicon._quick
+    lexicon._quick.append(quick)
+    return quick
 
 
 def _plausible(words: Sequence[str], lexicon: Lexicon) -> bool:
